@@ -1,0 +1,34 @@
+import { z } from "zod";
+
+/** How often a control operates; drives audit sample sizes. */
+export const Frequency = z.enum(["annual", "quarterly", "monthly", "weekly", "daily", "continuous", "per-occurrence"]);
+export type Frequency = z.infer<typeof Frequency>;
+
+/** One control: the framework's own id, our paraphrase, and the rules that test it. */
+export const Control = z
+  .strictObject({
+    id: z.string().min(1),
+    title: z.string().min(1),
+    description: z.string().min(1),
+    frequency: Frequency,
+    rules: z.array(z.string()),
+    /** Required when `rules` is empty: why this control is tested by hand. */
+    manualReason: z.string().optional(),
+  })
+  .refine((c) => c.rules.length > 0 || c.manualReason, { message: "a control without rules needs a manualReason", path: ["manualReason"] });
+export type Control = z.infer<typeof Control>;
+
+export const Framework = z.strictObject({
+  framework: z.string().regex(/^[a-z0-9-]+$/),
+  name: z.string(),
+  version: z.string(),
+  description: z.string().optional(),
+  controls: z.array(Control).min(1),
+});
+export type Framework = z.infer<typeof Framework>;
+
+export const Crosswalk = z.strictObject({
+  $comment: z.string().optional(),
+  pairs: z.array(z.strictObject({ soc2: z.string(), iso27001: z.string(), note: z.string().optional() })),
+});
+export type Crosswalk = z.infer<typeof Crosswalk>;

@@ -1,0 +1,99 @@
+import yargs, { type Argv } from "yargs";
+import { buildCommand } from "./commands/build.ts";
+import { checkCommand } from "./commands/check.ts";
+import { controlsCommand } from "./commands/controls.ts";
+import type { GlobalOptions } from "./commands/context.ts";
+import { ingestCommand } from "./commands/ingest.ts";
+import { initCommand } from "./commands/init.ts";
+import { verifyCommand } from "./commands/verify.ts";
+import { ExitCode, InputError, UsageError } from "./errors.ts";
+import { PERIOD_FORMS } from "./period.ts";
+
+const PERIOD_HELP = `Reporting period: ${PERIOD_FORMS.join(", ")}`;
+
+function parser(argv: string[], run: (p: Promise<number>) => void): Argv {
+  return yargs(argv)
+    .scriptName("evidence")
+    .usage("$0 <command> [options]\n\nTurns AI coding-agent audit logs, CloudTrail and git history into SOC 2 / ISO 27001 evidence.")
+    .option("config", { alias: "c", type: "string", default: "evidence.config.yaml", describe: "Workspace config (YAML or JSON)", global: true })
+    .option("db", { type: "string", describe: "Evidence store (default: .evidence/evidence.db beside the config)", global: true })
+    .option("json", { type: "boolean", default: false, describe: "Machine-readable output on stdout", global: true })
+    .option("quiet", { alias: "q", type: "boolean", default: false, describe: "No progress on stderr", global: true })
+    .command(
+      "init [dir]",
+      "Write a starter workspace (config with comments, empty registers); never overwrites",
+      (y) => y.positional("dir", { type: "string", default: ".", describe: "Folder for the workspace" }).example("$0 init compliance/", "Start a workspace in compliance/"),
+      (a) => run(initCommand(a as unknown as GlobalOptions & { dir: string })),
+    )
+    .command(
+      "ingest",
+      "Ingest the sources named in the config (unchanged files are skipped)",
+      (y) =>
+        y
+          .option("source", { type: "string", array: true, describe: "Only these source names" })
+          .example("$0 ingest", "Ingest every source")
+          .example("$0 ingest --source cloudtrail", "Ingest one source"),
+      (a) => run(ingestCommand(a as unknown as GlobalOptions & { source?: string[] })),
+    )
+    .command(
+      "build",
+      "Ingest what changed, evaluate the controls and write the evidence package",
+      (y) =>
+        y
+          .option("period", { alias: "p", type: "string", demandOption: true, describe: PERIOD_HELP })
+          .option("out", { alias: "o", type: "string", describe: "Output folder (default: reports/<period>/)" })
+          .option("as-of", { type: "string", describe: "Generation time shown in the report (default: the period end)" })
+          .example("$0 build --period 2026-10", "Monthly package into reports/2026-10/")
+          .example("$0 build --period 2026-Q4 --out audit/q4", "Quarterly package"),
+      (a) => run(buildCommand(a as unknown as GlobalOptions & { period: string; out?: string; asOf?: string })),
+    )
+    .command(
+      "controls",
+      "List the control catalog, the rules that test each control and their last status",
+      (y) => y.example("$0 controls --json", "Catalog as JSON"),
+      (a) => run(controlsCommand(a as unknown as GlobalOptions)),
+    )
+    .command(
+      "check",
+      "CI gate: exit 1 when control coverage is under the threshold",
+      (y) =>
+        y
+          .option("period", { alias: "p", type: "string", demandOption: true, describe: PERIOD_HELP })
+          .option("min-coverage", { type: "number", describe: "Minimum share of controls tested, 0-1 (default: thresholds.minCoverage)" })
+          .example("$0 check --period 2026-10 --min-coverage 0.9", "Fail under 90% coverage"),
+      (a) => run(checkCommand(a as unknown as GlobalOptions & { period: string; minCoverage?: number })),
+    )
+    .command(
+      "verify <dir>",
+      "Re-hash an evidence package against its manifest; exit 1 when anything changed",
+      (y) => y.positional("dir", { type: "string", demandOption: true, describe: "Package folder" }).example("$0 verify reports/2026-10", "Check a package"),
+      (a) => run(verifyCommand(a as unknown as GlobalOptions & { dir: string })),
+    )
+    .demandCommand(1, "Name a command: init, ingest, build, controls, check or verify.")
+    .strict()
+    .epilogue("Exit codes: 0 ok, 1 check failed, 2 usage or input error.")
+    .help()
+    .alias("help", "h")
+    .version(false)
+    .wrap(Math.min(110, process.stdout.columns ?? 100));
+}
+
+/** The one place errors become exit codes: usage and input problems are one line and exit 2; anything else is a bug. */
+export async function main(argv: string[]): Promise<number> {
+  let pending: Promise<number> | undefined;
+  try {
+    await parser(argv, (p) => (pending = p))
+      .fail((message, error) => {
+        throw error ?? new UsageError(message);
+      })
+      .parseAsync();
+    return pending ? await pending : ExitCode.ok;
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof InputError) {
+      process.stderr.write(`evidence: ${error.message}\n`);
+      return ExitCode.usage;
+    }
+    process.stderr.write(`evidence: internal error (please report it):\n${(error as Error).stack ?? String(error)}\n`);
+    return ExitCode.usage;
+  }
+}

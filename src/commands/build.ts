@@ -1,0 +1,122 @@
+import { createHash } from "node:crypto";
+import path from "node:path";
+import { loadCatalog } from "../catalog/index.ts";
+import type { Config } from "../config.ts";
+import { UsageError } from "../errors.ts";
+import { evaluate, type Evaluation } from "../evaluate.ts";
+import { parsePeriod, type Period } from "../period.ts";
+import { writeReport } from "../report/index.ts";
+import { collectReportData, type ReportModel, type ReportScope } from "../report/model.ts";
+import { RULES_BY_ID } from "../rules/index.ts";
+import { listSourceFiles, type Db } from "../store/index.ts";
+import { type GlobalOptions, openWorkspace, output, TOOL_VERSION, withStore } from "./context.ts";
+import { describeIngest } from "./ingest.ts";
+import { ingestSources } from "../ingest/index.ts";
+
+export interface BuildArgs extends GlobalOptions {
+  period: string;
+  out?: string | undefined;
+  asOf?: string | undefined;
+}
+
+function scopeOf(config: Config): ReportScope {
+  return {
+    sources: config.sources.map((s) => ({ name: s.name, kind: s.kind, files: s.kind === "git" ? `${s.repository} (branch ${s.productionBranch})` : s.paths.join(", ") })),
+    agents: config.agents.map((a) => ({
+      id: a.id,
+      product: a.product,
+      owner: a.owner ?? null,
+      signals: Object.entries(a.match)
+        .filter(([, v]) => v.length)
+        .map(([k, v]) => `${k}: ${v.join(", ")}`)
+        .join("; "),
+    })),
+    production: config.environments.production,
+  };
+}
+
+/** Build id: a hash of everything that determines the package, so equal inputs give equal ids. */
+function buildIdOf(db: Db, configSha: string, period: Period): string {
+  const inputs = listSourceFiles(db).map((f) => `${f.source}\t${f.path}\t${f.sha256}`);
+  return createHash("sha256").update([TOOL_VERSION, configSha, period.label, period.timezone, ...inputs].join("\n")).digest("hex").slice(0, 16);
+}
+
+function generatedAt(period: Period, asOf: string | undefined): string {
+  if (!asOf) return period.endIso;
+  const ms = Date.parse(asOf);
+  if (!Number.isFinite(ms)) throw new UsageError(`invalid --as-of "${asOf}": expected an ISO-8601 date or time`);
+  return new Date(ms).toISOString();
+}
+
+/** Keeps this build's results so later builds and `evidence check` can compare periods. */
+function recordBuild(db: Db, model: ReportModel, evaluation: Evaluation, period: Period): void {
+  const results = {
+    coverage: evaluation.coverage,
+    controls: evaluation.controls.map((c) => ({ id: c.id, framework: c.framework, status: c.status, findings: c.findings })),
+    findings: evaluation.findings.map((f) => ({ id: f.id, ruleId: f.ruleId, severity: f.severity, controlIds: f.controlIds, message: f.message })),
+  };
+  const seq = (db.prepare("SELECT coalesce(max(created_seq), 0) + 1 AS n FROM builds").get() as { n: number }).n;
+  const inputs = createHash("sha256").update(JSON.stringify(model.sources.map((s) => s.sha256))).digest("hex");
+  db.prepare(
+    "INSERT INTO builds (build_id, period, period_start, period_end, config_sha256, inputs_sha256, results, created_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+  ).run(model.meta.buildId, period.label, period.startIso, period.endIso, model.meta.configSha256, inputs, JSON.stringify(results), seq);
+}
+
+export async function buildCommand(args: BuildArgs): Promise<number> {
+  const ws = openWorkspace(args);
+  const { config } = ws.loaded;
+  const period = parsePeriod(args.period, config.report.timezone);
+  const at = generatedAt(period, args.asOf);
+  const outDir = path.resolve(args.out ?? path.join("reports", period.label));
+  return withStore(ws.dbPath, async (db) => {
+    const summary = await ingestSources(db, ws.loaded, { cacheDir: ws.cacheDir, now: new Date(), progress: ws.progress });
+    ws.progress.info(describeIngest(summary));
+    ws.progress.update("evaluating controls");
+    const catalog = loadCatalog(config.report.frameworks);
+    const evaluation = evaluate(db, catalog, RULES_BY_ID, period);
+    const model: ReportModel = {
+      meta: {
+        organisation: config.organisation.name,
+        title: config.report.title,
+        period: period.label,
+        periodStart: period.startIso,
+        periodEnd: period.endIso,
+        timezone: period.timezone,
+        generatedAt: at,
+        buildId: buildIdOf(db, ws.loaded.sha256, period),
+        frameworks: catalog.frameworks.map((f) => ({ id: f.framework, name: f.name, version: f.version })),
+        toolVersion: TOOL_VERSION,
+        configSha256: ws.loaded.sha256,
+        preparedBy: config.report.preparedBy ?? null,
+      },
+      scope: scopeOf(config),
+      evaluation,
+      ...collectReportData(db, period),
+    };
+    ws.progress.update("writing reports");
+    const inputs = [
+      { path: path.relative(ws.loaded.root, ws.loaded.file), sha256: ws.loaded.sha256, size: 0 },
+      ...model.sources.map((s) => ({ path: s.path, sha256: s.sha256, size: s.size })),
+    ];
+    const written = await writeReport(model, {
+      db, period, catalog, outDir, templatesDir: path.join(ws.loaded.root, "templates"), maxAcceptanceDays: config.thresholds.maxAcceptanceDays,
+      sampleSeed: config.report.sampleSeed, inputs,
+    });
+    recordBuild(db, model, evaluation, period);
+    ws.progress.done();
+    const statusCounts = Object.fromEntries(
+      ["effective", "exceptions", "deficient", "not-tested", "manual"].map((s) => [s, evaluation.controls.filter((c) => c.status === s).length]),
+    );
+    output(
+      args,
+      { buildId: model.meta.buildId, period: period.label, outDir, ingest: summary, coverage: evaluation.coverage, controls: statusCounts, findings: evaluation.findings.length, files: written },
+      () =>
+        [
+          `Build ${model.meta.buildId} for ${period.label}: coverage ${evaluation.coverage.overall.tested}/${evaluation.coverage.overall.inScope} controls ` +
+            `(${Object.entries(statusCounts).map(([k, v]) => `${v} ${k}`).join(", ")}), ${evaluation.findings.length} findings.`,
+          `Wrote ${written.length} files to ${path.relative(process.cwd(), outDir) || "."}.`,
+        ].join("\n"),
+    );
+    return 0;
+  });
+}

@@ -1,0 +1,159 @@
+import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import path from "node:path";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { InputError } from "./errors.ts";
+import { isValidTimeZone } from "./period.ts";
+
+/**
+ * The workspace configuration: one strict zod schema. Unknown keys are rejected everywhere,
+ * because a misspelt key that is silently ignored is a control that silently stops operating.
+ */
+const Glob = z.string().min(1);
+
+export const SourceKind = z.enum(["claude-code-hooks", "cloudtrail", "git"]);
+export type SourceKind = z.infer<typeof SourceKind>;
+
+export const SourceConfig = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, "lower-case letters, digits, '.', '_' or '-'"),
+  kind: SourceKind,
+  /** Files or globs, relative to the config file. Not used by git sources. */
+  paths: z.array(Glob).default([]),
+  /** git: a repository folder or a `git bundle` file, relative to the config file. */
+  repository: z.string().optional(),
+  /** git: the branch whose first-parent history is production. */
+  productionBranch: z.string().default("main"),
+  enabled: z.boolean().default(true),
+});
+export type SourceConfig = z.infer<typeof SourceConfig>;
+
+export const AgentIdentity = z.strictObject({
+  id: z.string().min(1),
+  product: z.string().min(1),
+  owner: z.string().optional(),
+  /** How to recognise this agent in each source. */
+  match: z
+    .strictObject({
+      /** CloudTrail: role names or ARNs (`*` wildcards) the agent uses. */
+      awsRoles: z.array(z.string()).default([]),
+      /** CloudTrail: role session name patterns, e.g. `claude-code-*`. */
+      awsSessionNames: z.array(z.string()).default([]),
+      /** CloudTrail: markers in userAgent, e.g. `app/claude-code`. */
+      userAgentMarkers: z.array(z.string()).default([]),
+      /** Git: author or co-author e-mail addresses, e.g. `noreply@anthropic.com`. */
+      gitEmails: z.array(z.string()).default([]),
+      /** Agent logs: the product names the parser reports, e.g. `claude-code`. */
+      logProducts: z.array(z.string()).default([]),
+    })
+    .default({ awsRoles: [], awsSessionNames: [], userAgentMarkers: [], gitEmails: [], logProducts: [] }),
+});
+export type AgentIdentity = z.infer<typeof AgentIdentity>;
+
+export const Environments = z.strictObject({
+  production: z
+    .strictObject({
+      awsAccounts: z.array(z.string().regex(/^\d{12}$/, "a 12-digit AWS account id")).default([]),
+      branches: z.array(z.string()).default(["main"]),
+      /** Working-directory or repository path globs that are production. */
+      paths: z.array(z.string()).default([]),
+      /** Name patterns (stacks, clusters, buckets) that are production, e.g. `prod-*`. */
+      resourcePatterns: z.array(z.string()).default([]),
+    })
+    .default({ awsAccounts: [], branches: ["main"], paths: [], resourcePatterns: [] }),
+});
+
+export const Config = z.strictObject({
+  organisation: z.strictObject({
+    name: z.string().min(1),
+    legalName: z.string().optional(),
+  }),
+  report: z
+    .strictObject({
+      title: z.string().default("AI Agent Governance Evidence"),
+      frameworks: z.array(z.enum(["soc2", "iso27001"])).min(1).default(["soc2", "iso27001"]),
+      timezone: z
+        .string()
+        .default("UTC")
+        .refine(isValidTimeZone, "an IANA time zone such as UTC or Europe/Berlin"),
+      preparedBy: z.string().optional(),
+      /** Seed for the reproducible audit samples; printed in the report. */
+      sampleSeed: z.string().default("evidence"),
+    })
+    .default({ title: "AI Agent Governance Evidence", frameworks: ["soc2", "iso27001"], timezone: "UTC", sampleSeed: "evidence" }),
+  sources: z.array(SourceConfig).default([]),
+  agents: z.array(AgentIdentity).default([]),
+  environments: Environments.default({ production: { awsAccounts: [], branches: ["main"], paths: [], resourcePatterns: [] } }),
+  registers: z
+    .strictObject({
+      riskAcceptances: z.string().optional(),
+      aiTools: z.string().optional(),
+      vendors: z.string().optional(),
+      policies: z.string().optional(),
+      configBaselines: z.string().optional(),
+    })
+    .default({}),
+  thresholds: z
+    .strictObject({
+      minCoverage: z.number().min(0).max(1).default(0.8),
+      maxNewFindings: z.number().int().min(0).optional(),
+      maxAcceptanceDays: z.number().int().positive().default(365),
+    })
+    .default({ minCoverage: 0.8, maxAcceptanceDays: 365 }),
+});
+export type Config = z.infer<typeof Config>;
+
+export interface LoadedConfig {
+  config: Config;
+  /** Absolute path of the config file. */
+  file: string;
+  /** Folder of the config file: every relative path in the config resolves from here. */
+  root: string;
+  /** SHA-256 of the config file's bytes, recorded in the manifest. */
+  sha256: string;
+}
+
+/** Formats the first zod issue as `file: key.path: message (expected …)` for a one-line error. */
+export function describeIssue(file: string, error: z.ZodError): string {
+  const issue = error.issues[0]!;
+  const where = issue.path.length ? issue.path.join(".") : "(top level)";
+  let message = issue.message;
+  if (issue.code === "unrecognized_keys") message = `unknown key ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+  const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problem${error.issues.length > 2 ? "s" : ""})` : "";
+  return `${file}: ${where}: ${message}${more}`;
+}
+
+export function parseConfigText(text: string, file: string): Config {
+  let raw: unknown;
+  try {
+    raw = file.endsWith(".json") ? JSON.parse(text) : parseYaml(text, { prettyErrors: true });
+  } catch (error) {
+    throw new InputError(`${file}: not valid ${file.endsWith(".json") ? "JSON" : "YAML"}: ${(error as Error).message.split("\n")[0]}`, file);
+  }
+  const result = Config.safeParse(raw ?? {});
+  if (!result.success) throw new InputError(describeIssue(file, result.error), file);
+  return result.data;
+}
+
+export function loadConfig(configPath: string): LoadedConfig {
+  const file = path.resolve(configPath);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch {
+    throw new InputError(`${configPath}: config file not found (run "evidence init" to create one, or pass --config)`, file);
+  }
+  const config = parseConfigText(bytes.toString("utf8"), configPath);
+  const names = new Set<string>();
+  for (const [i, source] of config.sources.entries()) {
+    if (names.has(source.name)) throw new InputError(`${configPath}: sources.${i}.name: duplicate source name "${source.name}"`, file);
+    names.add(source.name);
+    if (source.kind === "git" && !source.repository) {
+      throw new InputError(`${configPath}: sources.${i}.repository: a git source needs a repository folder or bundle`, file);
+    }
+    if (source.kind !== "git" && source.paths.length === 0) {
+      throw new InputError(`${configPath}: sources.${i}.paths: expected at least one file or glob`, file);
+    }
+  }
+  return { config, file, root: path.dirname(file), sha256: createHash("sha256").update(bytes).digest("hex") };
+}

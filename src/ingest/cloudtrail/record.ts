@@ -1,0 +1,82 @@
+import type { EvidenceEvent, Outcome } from "../../event.ts";
+import type { EnrichContext } from "../enrich.ts";
+import { isRecord, str, toIsoTime } from "../parser.ts";
+import { apiAction, classifyApiCall } from "./classify.ts";
+
+/**
+ * Maps one CloudTrail record (shared/reference/cloudtrail.md §1) to the normalized event.
+ * Parsing goes by field presence, not eventVersion: only eventTime, eventSource and eventName are
+ * required; everything added after 1.0 may be missing. Returns a reason string when the record
+ * cannot be used.
+ */
+const TARGET_KEYS = [
+  "stackName", "bucketName", "functionName", "roleName", "userName", "policyArn", "tableName", "dBInstanceIdentifier",
+  "dBClusterIdentifier", "clusterName", "name", "trailName", "logGroupName", "keyId", "secretId", "groupName", "queueUrl",
+];
+const DENIED = /AccessDenied|UnauthorizedOperation|Unauthorized|Forbidden/i;
+
+export function cloudTrailRecordToEvent(rec: unknown, index: number, ctx: EnrichContext): EvidenceEvent | string {
+  if (!isRecord(rec)) return "expected a JSON object (a CloudTrail record)";
+  const time = toIsoTime(rec.eventTime);
+  const eventSource = str(rec.eventSource);
+  const eventName = str(rec.eventName);
+  if (!time) return `missing or invalid "eventTime" (expected ISO-8601 UTC, got ${JSON.stringify(rec.eventTime)?.slice(0, 40)})`;
+  if (!eventSource || !eventName) return 'missing "eventSource" or "eventName"';
+  const identity = isRecord(rec.userIdentity) ? rec.userIdentity : {};
+  const session = isRecord(identity.sessionContext) ? identity.sessionContext : {};
+  const issuer = isRecord(session.sessionIssuer) ? session.sessionIssuer : {};
+  const identityType = str(identity.type);
+  const arn = str(identity.arn);
+  const roleArn = str(issuer.arn);
+  const roleName = str(issuer.userName);
+  // assumed-role ARNs end in /<role>/<session name>.
+  const sessionName = arn && arn.includes(":assumed-role/") ? arn.split("/").pop() ?? null : null;
+  const userAgent = str(rec.userAgent);
+  const attribution = ctx.attributeAwsPrincipal({ roleArn, roleName, sessionName, userAgent });
+  const action = apiAction(eventSource, eventName);
+  const readOnly = typeof rec.readOnly === "boolean" ? rec.readOnly : rec.readOnly === "true" ? true : rec.readOnly === "false" ? false : undefined;
+  const errorCode = str(rec.errorCode);
+  const outcome: Outcome = errorCode ? (DENIED.test(errorCode) ? "denied" : "failed") : "succeeded";
+  const account = str(rec.recipientAccountId) ?? str(identity.accountId);
+  const params = isRecord(rec.requestParameters) ? rec.requestParameters : {};
+  const resources = Array.isArray(rec.resources) ? rec.resources.filter(isRecord) : [];
+  const target = TARGET_KEYS.map((k) => str(params[k])).find((v) => v !== null) ?? str(resources[0]?.ARN) ?? null;
+  const eventId = str(rec.eventID);
+  return {
+    sourceKind: "cloudtrail",
+    // eventID is the documented dedupe key; very old records (1.0) lack it, so fall back to content.
+    eventKey: eventId ?? `${time}:${action}:${arn ?? identityType}:${index}`,
+    time,
+    actor: arn ?? str(identity.principalId) ?? (identityType === "AWSService" ? str(identity.invokedBy) : null) ?? identityType,
+    actorKind: attribution ? "agent" : identityType === "AWSService" ? "service" : identityType === "Root" || identityType === "IAMUser" ? "human" : "unknown",
+    agentId: attribution?.agentId ?? null,
+    agentProduct: attribution?.product ?? null,
+    sessionId: str(identity.accessKeyId),
+    action,
+    classes: classifyApiCall(action, readOnly),
+    target,
+    environment: ctx.environmentOfAccount(account),
+    outcome,
+    approval: "unknown",
+    approvalEvidence: null,
+    command: null,
+    account,
+    region: str(rec.awsRegion),
+    locator: `record ${index}`,
+    attrs: {
+      eventId,
+      eventType: str(rec.eventType),
+      eventCategory: str(rec.eventCategory),
+      eventVersion: str(rec.eventVersion),
+      identityType,
+      roleArn,
+      sessionName,
+      sourceIdentity: str(session.sourceIdentity),
+      userAgent,
+      sourceIPAddress: str(rec.sourceIPAddress),
+      errorCode,
+      requestParameters: rec.requestParameters ?? null,
+      ...(attribution ? { attribution: { signal: attribution.signal, confidence: attribution.confidence } } : {}),
+    },
+  };
+}

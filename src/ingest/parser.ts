@@ -1,0 +1,81 @@
+import type { Readable } from "node:stream";
+import type { EvidenceEvent } from "../event.ts";
+import type { CommitRecord, RejectRecord } from "../store/index.ts";
+
+/** What a parser yields: a normalized event, a commit, a reject (never dropped), or a remark about the file. */
+export type ParsedItem =
+  | { kind: "event"; event: EvidenceEvent }
+  | { kind: "commit"; commit: CommitRecord }
+  | { kind: "reject"; reject: RejectRecord }
+  | { kind: "note"; text: string };
+
+export interface ParserInput {
+  /** Absolute path. */
+  file: string;
+  /** Path relative to the workspace root, used in messages and locators. */
+  relPath: string;
+  /** The file's bytes, decompressed when gzip, as a stream (for line-oriented formats). */
+  openStream(): Readable;
+  /** The whole file decompressed, refusing files over the size cap. */
+  readAll(): Promise<ReadAllResult>;
+}
+
+export interface ReadAllResult {
+  text: string;
+  /** Set when the gzip stream ended early: `text` holds what could be decompressed. */
+  truncatedAt?: number;
+}
+
+export interface Parser {
+  /** Parser family name as stored in provenance, e.g. `claude-code-hooks`. */
+  name: string;
+  /** Bumped whenever the parser's output changes, so stored files are re-read. */
+  version: string;
+  parse(input: ParserInput): AsyncIterable<ParsedItem>;
+}
+
+export function reject(locator: string, reason: string, excerpt?: string): ParsedItem {
+  return { kind: "reject", reject: { locator, reason, excerpt: excerpt === undefined ? undefined : excerpt.slice(0, 200) } };
+}
+
+/** Normalizes the time shapes logs use (ISO strings, epoch s/ms/ns as numbers or strings) to UTC ISO. */
+export function toIsoTime(value: unknown): string | undefined {
+  if (typeof value === "string" && value.trim() !== "") {
+    const s = value.trim();
+    if (/^\d+(\.\d+)?$/.test(s)) return toIsoTime(Number(s));
+    // Only accept strings that carry a date; Date.parse alone accepts too much ("1", "May").
+    if (!/^\d{4}-\d{2}-\d{2}/.test(s)) return undefined;
+    const ms = Date.parse(s);
+    return Number.isFinite(ms) && ms > 0 && ms < 32503680000000 ? new Date(ms).toISOString() : undefined;
+  }
+  if (typeof value === "number" && Number.isFinite(value) && value > 0) {
+    // Epoch seconds until 2286, milliseconds next, then micro- and nanoseconds.
+    const ms = value < 1e10 ? value * 1000 : value < 1e13 ? value : value < 1e16 ? value / 1000 : value / 1e6;
+    return ms < 32503680000000 ? new Date(Math.floor(ms)).toISOString() : undefined;
+  }
+  return undefined;
+}
+
+/** Reads a JSON-lines stream line by line: bounded memory, each line's number for the locator. */
+export async function* jsonLines(input: ParserInput): AsyncIterable<{ line: number; value?: unknown; error?: string; raw: string }> {
+  const { createInterface } = await import("node:readline");
+  const rl = createInterface({ input: input.openStream(), crlfDelay: Infinity });
+  let line = 0;
+  for await (const raw of rl) {
+    line++;
+    if (raw.trim() === "") continue;
+    try {
+      yield { line, value: JSON.parse(raw), raw };
+    } catch (error) {
+      yield { line, error: `not valid JSON (${(error as Error).message})`, raw };
+    }
+  }
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+export function str(value: unknown): string | null {
+  return typeof value === "string" && value !== "" ? value : null;
+}

@@ -1,0 +1,148 @@
+import { createHash } from "node:crypto";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import type { Catalog } from "../catalog/index.ts";
+import type { Period } from "../period.ts";
+import type { Db } from "../store/index.ts";
+import { csvRow, renderCsv } from "./csv.ts";
+import { loadTemplate, renderMemos } from "./memo.ts";
+import type { ReportModel } from "./model.ts";
+import { renderPdf } from "./pdf.ts";
+import { POPULATIONS } from "./populations.ts";
+import { drawSample, sampleSize, SAMPLE_METHOD } from "./sample.ts";
+
+export interface WriteOptions {
+  db: Db;
+  period: Period;
+  catalog: Catalog;
+  outDir: string;
+  templatesDir?: string;
+  maxAcceptanceDays: number;
+  sampleSeed: string;
+  /** Inputs to list in the manifest: path relative to the workspace and SHA-256. */
+  inputs: { path: string; sha256: string; size: number }[];
+}
+
+export interface WrittenFile {
+  path: string;
+  sha256: string;
+  size: number;
+}
+
+/** Which population each control's sample is drawn from. */
+const SAMPLE_POPULATION: Record<string, string> = {
+  "CC6.1": "cloud-events-agents.csv",
+  "CC6.3": "agent-actions.csv",
+  "CC7.2": "destructive-actions.csv",
+  "CC8.1": "changes.csv",
+  "A.8.8": "destructive-actions.csv",
+  "A.8.9": "changes.csv",
+};
+
+/** Streams a population query to a CSV file in ~1 MiB chunks: memory stays flat whatever its size. */
+function writePopulationCsv(db: Db, file: string, columns: string[], sql: string, params: Record<string, string>): void {
+  const fd = openSync(file, "w");
+  try {
+    let chunk = csvRow(columns);
+    const stmt = db.prepare(sql).raw(true);
+    for (const row of stmt.iterate(params) as Iterable<unknown[]>) {
+      chunk += csvRow(row);
+      if (chunk.length > 1 << 20) {
+        writeSync(fd, chunk);
+        chunk = "";
+      }
+    }
+    writeSync(fd, chunk);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function samplesCsv(opts: WriteOptions, model: ReportModel): string {
+  const params = { start: opts.period.startIso, end: opts.period.endIso };
+  const rows: unknown[][] = [];
+  for (const control of model.evaluation.controls) {
+    const populationFile = SAMPLE_POPULATION[control.id];
+    const spec = POPULATIONS.find((p) => p.file === populationFile);
+    if (!spec) continue;
+    const n = (opts.db.prepare(`SELECT count(*) AS n FROM (${spec.sql})`).get(params) as { n: number }).n;
+    const k = sampleSize(control.frequency, n);
+    const stmt = opts.db.prepare(`${spec.sql} LIMIT 1 OFFSET :offset`).raw(true);
+    for (const index of drawSample(opts.sampleSeed, control.id, n, k)) {
+      const row = stmt.get({ ...params, offset: index }) as unknown[];
+      rows.push([control.id, populationFile, n, k, index + 1, opts.sampleSeed, JSON.stringify(Object.fromEntries(spec.columns.map((c, i) => [c, row[i]])))]);
+    }
+  }
+  return renderCsv(["control", "population", "population_size", "sample_size", "row_number", "seed", "item"], rows);
+}
+
+function sha256Of(file: string): WrittenFile {
+  const bytes = readFileSync(file);
+  return { path: "", sha256: createHash("sha256").update(bytes).digest("hex"), size: bytes.length };
+}
+
+function listFiles(dir: string, prefix = ""): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => (statSync(path.join(dir, name)).isDirectory() ? listFiles(path.join(dir, name), `${prefix}${name}/`) : [`${prefix}${name}`]));
+}
+
+/**
+ * Writes the whole package into a temporary sibling folder and moves it into place at the end,
+ * so a reader (or an auditor's copy) never sees a half-written package.
+ */
+export async function writeReport(model: ReportModel, opts: WriteOptions): Promise<WrittenFile[]> {
+  const outDir = path.resolve(opts.outDir);
+  mkdirSync(path.dirname(outDir), { recursive: true });
+  const temp = `${outDir}.tmp-${process.pid}`;
+  rmSync(temp, { recursive: true, force: true });
+  mkdirSync(path.join(temp, "memos"), { recursive: true });
+  try {
+    const params = { start: opts.period.startIso, end: opts.period.endIso };
+    for (const spec of POPULATIONS) writePopulationCsv(opts.db, path.join(temp, spec.file), spec.columns, spec.sql, params);
+    const { evaluation } = model;
+    writeFileSync(
+      path.join(temp, "findings.csv"),
+      renderCsv(
+        ["finding_id", "rule", "severity", "controls", "subject", "message", "time", "evidence"],
+        evaluation.findings.map((f) => [f.id, f.ruleId, f.severity, f.controlIds.join(" "), f.subject, f.message, f.time ?? "", f.evidence.map((e) => `${e.ref} ${e.file} ${e.locator}`).join("; ")]),
+      ),
+    );
+    writeFileSync(
+      path.join(temp, "controls.csv"),
+      renderCsv(
+        ["control", "framework", "title", "status", "reason", "rules", "findings", "frequency"],
+        evaluation.controls.map((c) => [c.id, c.framework, c.title, c.status, c.reason, c.rules.join(" "), c.findings, c.frequency]),
+      ),
+    );
+    writeFileSync(path.join(temp, "samples.csv"), samplesCsv(opts, model));
+    writeFileSync(path.join(temp, "sampling-method.txt"), `Seed: ${opts.sampleSeed}\nMethod: ${SAMPLE_METHOD}\n`);
+    const template = loadTemplate("risk-acceptance-memo.md.hbs", opts.templatesDir);
+    for (const memo of renderMemos(model, template, opts.maxAcceptanceDays)) writeFileSync(path.join(temp, memo.file), memo.content);
+    writeFileSync(path.join(temp, "report.pdf"), await renderPdf(model));
+
+    const outputs = listFiles(temp).map((p) => ({ ...sha256Of(path.join(temp, p)), path: p }));
+    const manifest = {
+      tool: "evidence",
+      toolVersion: model.meta.toolVersion,
+      buildId: model.meta.buildId,
+      period: model.meta.period,
+      periodStart: model.meta.periodStart,
+      periodEnd: model.meta.periodEnd,
+      generatedAt: model.meta.generatedAt,
+      configSha256: model.meta.configSha256,
+      inputs: [...opts.inputs].sort((a, b) => a.path.localeCompare(b.path)),
+      outputs,
+    };
+    writeFileSync(path.join(temp, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
+
+    const old = `${outDir}.old-${process.pid}`;
+    if (existsSync(outDir)) renameSync(outDir, old);
+    renameSync(temp, outDir);
+    rmSync(old, { recursive: true, force: true });
+    return [...outputs, { ...sha256Of(path.join(outDir, "manifest.json")), path: "manifest.json" }];
+  } catch (error) {
+    rmSync(temp, { recursive: true, force: true });
+    throw error;
+  }
+}

@@ -1,0 +1,211 @@
+import Database from "better-sqlite3";
+import { mkdirSync, closeSync, openSync } from "node:fs";
+import path from "node:path";
+import type { EvidenceEvent } from "../event.ts";
+import { MIGRATIONS } from "./migrations.ts";
+
+export type Db = Database.Database;
+
+export interface SourceFileRecord {
+  id: number;
+  source: string;
+  path: string;
+  kind: string;
+  sha256: string;
+  size: number;
+  parser: string;
+  parser_version: string;
+  context_hash: string;
+  records_read: number;
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+  redacted: number;
+  notes: string | null;
+  ingested_at: string;
+}
+
+export interface RejectRecord {
+  locator: string;
+  reason: string;
+  excerpt?: string | undefined;
+}
+
+export interface CommitRecord {
+  repo: string;
+  sha: string;
+  parents: string[];
+  authorName: string | null;
+  authorEmail: string | null;
+  authorTime: string | null;
+  committerName: string | null;
+  committerEmail: string | null;
+  committerTime: string;
+  subject: string;
+  body: string;
+  onProduction: boolean;
+  authorKind: "human" | "agent" | "bot";
+  agentProduct: string | null;
+  aiSignal: string | null;
+  review: "reviewed" | "unreviewed" | "unknown";
+  reviewEvidence: string | null;
+  reviewStrength: "platform" | "trailer" | "merge-message" | "none";
+  filesChanged: number | null;
+  locator: string;
+}
+
+/**
+ * Opens (creating if needed) the evidence store. The file holds redacted but still sensitive
+ * audit data, so it is created owner-only (0600) before SQLite touches it.
+ */
+export function openStore(file: string): Db {
+  if (file !== ":memory:") {
+    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    closeSync(openSync(file, "a", 0o600));
+  }
+  const db = new Database(file);
+  // WAL: readers never block the single writer, and a killed process leaves a consistent file
+  // (uncommitted transactions are simply absent). NORMAL sync is durable at checkpoints, which is
+  // enough for a store that can always be rebuilt from the source files it records.
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = NORMAL");
+  db.pragma("foreign_keys = ON");
+  // Wait for another process' write lock instead of failing at once.
+  db.pragma("busy_timeout = 10000");
+  // Bigger page cache (64 MiB) and in-memory temp tables speed up the evaluation GROUP BYs.
+  db.pragma("cache_size = -65536");
+  db.pragma("temp_store = MEMORY");
+  migrate(db);
+  return db;
+}
+
+export function migrate(db: Db): void {
+  const version = db.pragma("user_version", { simple: true }) as number;
+  if (version > MIGRATIONS.length) {
+    throw new Error(`the store was written by a newer evidence (schema ${version}, this one knows ${MIGRATIONS.length})`);
+  }
+  for (let v = version; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}
+
+export function findSourceFile(db: Db, source: string, relPath: string): SourceFileRecord | undefined {
+  return db.prepare("SELECT * FROM source_files WHERE source = ? AND path = ?").get(source, relPath) as SourceFileRecord | undefined;
+}
+
+export function listSourceFiles(db: Db): SourceFileRecord[] {
+  return db.prepare("SELECT * FROM source_files ORDER BY source, path").all() as SourceFileRecord[];
+}
+
+export interface FileHeader {
+  source: string;
+  path: string;
+  kind: string;
+  sha256: string;
+  size: number;
+  parser: string;
+  parserVersion: string;
+  contextHash: string;
+  ingestedAt: string;
+}
+
+export interface FileCounts {
+  recordsRead: number;
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+  redacted: number;
+  notes: string[];
+}
+
+/**
+ * Writes one source file's records inside a single transaction: the earlier version of the file
+ * (if any) is removed and the new one inserted, so a reader sees either all of a file's records or
+ * none of them. The caller streams records through `writer` and then calls `commit` or `rollback`.
+ */
+export class FileWriter {
+  readonly fileId: number;
+  readonly counts: FileCounts = { recordsRead: 0, accepted: 0, duplicates: 0, rejected: 0, redacted: 0, notes: [] };
+  private readonly insertEvent: Database.Statement;
+  private readonly insertReject: Database.Statement;
+  private readonly insertCommit: Database.Statement;
+  private open = true;
+
+  constructor(
+    private readonly db: Db,
+    header: FileHeader,
+  ) {
+    db.exec("BEGIN IMMEDIATE");
+    db.prepare("DELETE FROM source_files WHERE source = ? AND path = ?").run(header.source, header.path);
+    const info = db
+      .prepare(
+        `INSERT INTO source_files (source, path, kind, sha256, size, parser, parser_version, context_hash, ingested_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(header.source, header.path, header.kind, header.sha256, header.size, header.parser, header.parserVersion, header.contextHash, header.ingestedAt);
+    this.fileId = Number(info.lastInsertRowid);
+    this.insertEvent = db.prepare(
+      `INSERT OR IGNORE INTO events (file_id, source_kind, event_key, time, actor, actor_kind, agent_id, agent_product, session_id,
+         action, classes, destructive, target, environment, outcome, approval, approval_evidence, command, account, region, locator, attrs)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.insertReject = db.prepare("INSERT INTO rejects (file_id, locator, reason, excerpt) VALUES (?, ?, ?, ?)");
+    this.insertCommit = db.prepare(
+      `INSERT OR IGNORE INTO commits (file_id, repo, sha, parents, author_name, author_email, author_time, committer_name, committer_email,
+         committer_time, subject, body, on_production, author_kind, agent_product, ai_signal, review, review_evidence, review_strength, files_changed, locator)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+  }
+
+  event(e: EvidenceEvent): void {
+    this.counts.recordsRead++;
+    const classes = [...new Set(e.classes)].sort();
+    const destructive = classes.includes("destructive") || classes.includes("irreversible") ? 1 : 0;
+    const info = this.insertEvent.run(
+      this.fileId, e.sourceKind, e.eventKey, e.time, e.actor, e.actorKind, e.agentId, e.agentProduct, e.sessionId, e.action,
+      classes.join(" "), destructive, e.target, e.environment, e.outcome, e.approval, e.approvalEvidence, e.command, e.account, e.region,
+      e.locator, JSON.stringify(e.attrs),
+    );
+    if (info.changes === 0) this.counts.duplicates++;
+    else this.counts.accepted++;
+  }
+
+  commit_(c: CommitRecord): void {
+    this.counts.recordsRead++;
+    const info = this.insertCommit.run(
+      this.fileId, c.repo, c.sha, c.parents.join(" "), c.authorName, c.authorEmail, c.authorTime, c.committerName, c.committerEmail,
+      c.committerTime, c.subject, c.body, c.onProduction ? 1 : 0, c.authorKind, c.agentProduct, c.aiSignal, c.review, c.reviewEvidence,
+      c.reviewStrength, c.filesChanged, c.locator,
+    );
+    if (info.changes === 0) this.counts.duplicates++;
+    else this.counts.accepted++;
+  }
+
+  reject(r: RejectRecord): void {
+    this.counts.recordsRead++;
+    this.counts.rejected++;
+    this.insertReject.run(this.fileId, r.locator, r.reason, r.excerpt ?? null);
+  }
+
+  note(text: string): void {
+    this.counts.notes.push(text);
+  }
+
+  commit(): FileCounts {
+    const c = this.counts;
+    this.db
+      .prepare("UPDATE source_files SET records_read = ?, accepted = ?, duplicates = ?, rejected = ?, redacted = ?, notes = ? WHERE id = ?")
+      .run(c.recordsRead, c.accepted, c.duplicates, c.rejected, c.redacted, c.notes.length ? JSON.stringify(c.notes) : null, this.fileId);
+    this.db.exec("COMMIT");
+    this.open = false;
+    return c;
+  }
+
+  rollback(): void {
+    if (this.open && this.db.inTransaction) this.db.exec("ROLLBACK");
+    this.open = false;
+  }
+}

@@ -1,0 +1,112 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, readdirSync, existsSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { copySample, runCli } from "./helpers/workspace.ts";
+import { pdfPages } from "./helpers/pdf-text.ts";
+
+const CONTROL_IDS = ["CC6.1", "CC6.3", "CC7.1", "CC7.2", "CC8.1", "CC9.2", "A.5.37", "A.8.8", "A.8.9"];
+
+/** The walking skeleton end to end: the sample workspace builds into a complete package. */
+test("evidence build on the sample workspace writes a PDF, CSVs, memos and a manifest", async (t) => {
+  const ws = copySample();
+  const out = path.join(ws, "out");
+  const first = runCli(["build", "--config", path.join(ws, "evidence.config.yaml"), "--period", "2026-10", "--out", out]);
+  assert.equal(first.status, 0, first.stderr);
+  assert.match(first.stderr, /Ingested \d+ files/);
+
+  const files = readdirSync(out).sort();
+  for (const f of ["report.pdf", "agent-actions.csv", "changes.csv", "findings.csv", "controls.csv", "samples.csv", "evidence-inventory.csv", "manifest.json"]) {
+    assert.ok(files.includes(f), `missing ${f}`);
+  }
+  assert.ok(readdirSync(path.join(out, "memos")).length >= 1, "at least one risk-acceptance memo");
+
+  const pages = await pdfPages(path.join(out, "report.pdf"));
+  const text = pages.join("\n");
+  assert.ok(pages.length >= 5, `multi-page PDF (${pages.length} pages)`);
+  assert.match(text, /Acme Corp/);
+  assert.match(text, /2026-10/);
+  for (const id of CONTROL_IDS) assert.ok(text.includes(id), `PDF mentions ${id}`);
+  assert.match(text, /DeleteStack/);
+  assert.match(text, /prod-api/);
+
+  const findings = readFileSync(path.join(out, "findings.csv"), "utf8");
+  assert.match(findings, /cloudformation:DeleteStack on prod-api/);
+
+  await t.test("a second build ingests nothing new and writes byte-identical CSVs", () => {
+    const out2 = path.join(ws, "out2");
+    const second = runCli(["build", "--config", path.join(ws, "evidence.config.yaml"), "--period", "2026-10", "--out", out2]);
+    assert.equal(second.status, 0, second.stderr);
+    assert.match(second.stderr, /Nothing new to ingest/);
+    for (const f of readdirSync(out).filter((f) => f.endsWith(".csv"))) {
+      assert.ok(readFileSync(path.join(out, f)).equals(readFileSync(path.join(out2, f))), `${f} differs between runs`);
+    }
+  });
+
+  await t.test("verify accepts the package and rejects a changed byte", () => {
+    assert.equal(runCli(["verify", out]).status, 0);
+    const csv = path.join(out, "changes.csv");
+    const bytes = readFileSync(csv);
+    bytes[bytes.length - 3] ^= 1;
+    writeFileSync(csv, bytes);
+    const result = runCli(["verify", out]);
+    assert.equal(result.status, 1);
+    assert.match(result.stdout, /changed: changes\.csv/);
+  });
+});
+
+test("a bad period exits 2 with a one-line message naming the problem", () => {
+  const ws = copySample();
+  const result = runCli(["build", "--config", path.join(ws, "evidence.config.yaml"), "--period", "2026-13"]);
+  assert.equal(result.status, 2);
+  assert.equal(result.stderr.trim().split("\n").length, 1);
+  assert.match(result.stderr, /invalid period "2026-13": month 13/);
+});
+
+test("a config with a misspelt key exits 2 naming the file and key", () => {
+  const ws = copySample();
+  const config = path.join(ws, "evidence.config.yaml");
+  writeFileSync(config, readFileSync(config, "utf8").replace("minCoverage:", "minCoverag:"));
+  const result = runCli(["build", "--config", config, "--period", "2026-10"]);
+  assert.equal(result.status, 2);
+  assert.equal(result.stderr.trim().split("\n").length, 1);
+  assert.match(result.stderr, /evidence\.config\.yaml: thresholds: unknown key "minCoverag"/);
+});
+
+test("broken inputs become rejects with file and position, and the run completes", () => {
+  const ws = copySample();
+  const log = path.join(ws, "logs", "claude-code", "2026-10", "ops-oncall.jsonl");
+  writeFileSync(log, readFileSync(log, "utf8") + "this is not json\n");
+  const ct = readdirSync(path.join(ws, "cloudtrail"), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".json.gz")).sort()[0]!;
+  const ctPath = path.join(ws, "cloudtrail", ct);
+  const gz = readFileSync(ctPath);
+  writeFileSync(ctPath, gz.subarray(0, gz.length - 10));
+  const out = path.join(ws, "out");
+  const result = runCli(["build", "--config", path.join(ws, "evidence.config.yaml"), "--period", "2026-10", "--out", out]);
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stderr, /ops-oncall\.jsonl: 1 record rejected/);
+  const rejects = readFileSync(path.join(out, "rejects.csv"), "utf8");
+  assert.match(rejects, /ops-oncall\.jsonl,line \d+,"not valid JSON/);
+  assert.match(rejects, /gzip/);
+  assert.match(readFileSync(path.join(out, "findings.csv"), "utf8"), /DeleteStack/, "the rest of the data is kept");
+});
+
+test("init writes a starter workspace and refuses to overwrite it", () => {
+  const ws = copySample();
+  const dir = path.join(ws, "new");
+  assert.equal(runCli(["init", dir]).status, 0);
+  assert.ok(existsSync(path.join(dir, "evidence.config.yaml")));
+  assert.ok(existsSync(path.join(dir, "registers", "risk-acceptances.yaml")));
+  const again = runCli(["init", dir]);
+  assert.equal(again.status, 2);
+  assert.match(again.stderr, /refusing to overwrite/);
+});
+
+test("controls --json lists every control with its rules", () => {
+  const ws = copySample();
+  const result = runCli(["controls", "--json", "--config", path.join(ws, "evidence.config.yaml")]);
+  assert.equal(result.status, 0, result.stderr);
+  const { controls } = JSON.parse(result.stdout) as { controls: { id: string; rules: { id: string }[]; manualReason: string | null }[] };
+  assert.deepEqual(controls.map((c) => c.id).sort(), [...CONTROL_IDS].sort());
+  assert.ok(controls.find((c) => c.id === "CC8.1")!.rules.some((r) => r.id === "git-production-changes-reviewed"));
+});
