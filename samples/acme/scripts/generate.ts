@@ -248,3 +248,6 @@ for (const [key, records] of files) {
 mkdirSync(path.join(ROOT, "git"), { recursive: true });
 buildRepo(path.join(ROOT, "git", "api.bundle"));
 console.log(`wrote ${Object.keys(hookLines).length} agent logs, ${files.size} CloudTrail files, git/api.bundle`);
+
+// Further generators (one module per area, each with its own seeded PRNG and output folder) are
+// imported and run below, e.g. `await import("./codex.ts")`.
