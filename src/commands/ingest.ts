@@ -12,7 +12,8 @@ export function describeIngest(summary: IngestSummary): string {
   } else {
     lines.push(
       `Ingested ${summary.ingested} file${summary.ingested === 1 ? "" : "s"} (${summary.accepted} records, ${summary.rejected} rejected, ${summary.redacted} secrets redacted); ` +
-        `${summary.unchanged} unchanged, ${summary.removed} removed, ${summary.failed} refused.`,
+        `${summary.unchanged} unchanged, ${summary.removed} removed, ${summary.failed} refused` +
+        (summary.skipped ? `, ${summary.skipped} skipped (not logs: digests, Insights, Config; listed in the inventory).` : "."),
     );
   }
   for (const f of summary.files) {

@@ -9,6 +9,7 @@ import { createClaudeCodeHooksParser } from "./agent/claude-code-hooks.ts";
 import { createCloudTrailS3Parser } from "./cloudtrail/s3-delivery.ts";
 import { createEnrichContext, type EnrichContext } from "./enrich.ts";
 import { findSourceFiles, parserInput, sha256File } from "./files.ts";
+import { recordSkippedFile } from "./skipped.ts";
 import { materializeRepository, readGitHistory, resolveBranchTip } from "./git/read.ts";
 import type { ParsedItem, Parser } from "./parser.ts";
 
@@ -22,7 +23,7 @@ const GIT_PARSER = { name: "git-log", version: "1" };
 export interface FileResult {
   source: string;
   path: string;
-  status: "ingested" | "unchanged" | "removed" | "failed";
+  status: "ingested" | "unchanged" | "removed" | "failed" | "skipped";
   accepted: number;
   duplicates: number;
   rejected: number;
@@ -37,6 +38,8 @@ export interface IngestSummary {
   unchanged: number;
   removed: number;
   failed: number;
+  /** Files in a source's folders that are not logs (CloudTrail digests, Insights, Config): listed, not parsed. */
+  skipped: number;
   accepted: number;
   rejected: number;
   redacted: number;
@@ -93,6 +96,7 @@ export async function ingestSources(db: Db, loaded: LoadedConfig, options: Inges
     unchanged: files.filter((f) => f.status === "unchanged").length,
     removed: files.filter((f) => f.status === "removed").length,
     failed: files.filter((f) => f.status === "failed").length,
+    skipped: files.filter((f) => f.status === "skipped").length,
     accepted: sum((f) => f.accepted),
     rejected: sum((f) => f.rejected),
     redacted: sum((f) => f.redacted),
@@ -116,8 +120,10 @@ async function ingestFile(
   db: Db, source: SourceConfig, parser: Parser, root: string, file: string, relPath: string, ctxHash: string,
   _ctx: EnrichContext, redactor: Redactor, options: IngestOptions,
 ): Promise<FileResult> {
+  const skip = parser.skip?.(relPath) ?? null;
   const { sha256, size } = await sha256File(file);
   const known = findSourceFile(db, source.name, relPath);
+  if (skip !== null) return recordSkippedFile(db, { source: source.name, path: relPath, kind: source.kind, sha256, size, ingestedAt: options.now.toISOString() }, skip, known);
   if (known && known.sha256 === sha256 && known.parser === parser.name && known.parser_version === parser.version && known.context_hash === ctxHash) {
     return unchangedResult(source.name, relPath);
   }

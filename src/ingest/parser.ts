@@ -31,6 +31,12 @@ export interface Parser {
   name: string;
   /** Bumped whenever the parser's output changes, so stored files are re-read. */
   version: string;
+  /**
+   * For sources whose folders mix in files that are not logs (a CloudTrail bucket's digests,
+   * Insights and Config files): the reason to skip a path, or null to parse it. Skipped files are
+   * listed in the inventory and counted, never silently dropped.
+   */
+  skip?(relPath: string): string | null;
   parse(input: ParserInput): AsyncIterable<ParsedItem>;
 }
 

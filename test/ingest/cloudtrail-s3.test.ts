@@ -91,7 +91,7 @@ test("bad records are rejected one by one, the others kept", async () => {
 
 test("a file that is not CloudTrail at all is one reject naming the expected shape", async () => {
   const dir = tempDir();
-  writeFileSync(path.join(dir, "d.json"), JSON.stringify({ events: [] }));
+  writeFileSync(path.join(dir, "d.json"), JSON.stringify({ items: [] }));
   const { events, rejects } = await parseFile(createCloudTrailS3Parser(testContext()), dir, "d.json");
   assert.equal(events.length, 0);
   assert.match(rejects[0]!.reason, /"Records" array/);

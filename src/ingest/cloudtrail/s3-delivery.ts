@@ -1,60 +1,117 @@
+import { statSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { StringDecoder } from "node:string_decoder";
+import { gunzipSync, constants as zlibConstants } from "node:zlib";
+import { InputError } from "../../errors.ts";
 import type { EnrichContext } from "../enrich.ts";
-import { splitArrayObjects } from "../json-records.ts";
-import { isRecord, reject, type ParsedItem, type Parser, type ParserInput } from "../parser.ts";
-import { cloudTrailRecordToEvent } from "./record.ts";
+import type { ParsedItem, Parser, ParserInput } from "../parser.ts";
+import { parseCsvExport } from "./csv-exports.ts";
+import { decodeText } from "./decode.ts";
+import { classifyTrailFile } from "./file-kinds.ts";
+import { JsonRecordStream, parseJsonDocument } from "./json-documents.ts";
 
 /**
- * CloudTrail S3 delivery files: gzipped (or plain) `{"Records":[…]}` documents
- * (shared/reference/cloudtrail.md §2a). Each file is read whole (delivery files are small) and
- * parsed with JSON.parse. A damaged file keeps every complete record before the damage.
+ * CloudTrail files of every shape users hand us: S3 trail delivery (`…_CloudTrail_<region>_…json.gz`,
+ * organisation-trail layouts), console Event history downloads (JSON and CSV), lookup-events
+ * output, CloudTrail Lake and Athena query results (CSV) and CloudWatch Logs exports. Files in a
+ * mixed bucket that are not activity logs (digests, Insights, Config) are skipped by `skip` and
+ * counted by the caller.
+ *
+ * Memory is bounded whatever the input: a file is parsed whole with JSON.parse up to
+ * `wholeFileBytes` decompressed (fast: no streaming parser comes close), read record by record
+ * above it, and refused past `absoluteBytes` or a compression ratio no real log reaches.
  */
-export function createCloudTrailS3Parser(ctx: EnrichContext): Parser {
-  return { name: "cloudtrail-s3", version: "1", parse: (input) => parseDelivery(input, ctx) };
+export interface TrailLimits {
+  wholeFileBytes: number;
+  absoluteBytes: number;
+  /** Decompressed ÷ compressed above which a file is called a gzip bomb (CloudTrail JSON is ~10-20). */
+  maxRatio: number;
 }
 
-async function* parseDelivery(input: ParserInput, ctx: EnrichContext): AsyncIterable<ParsedItem> {
-  const { text, truncatedAt } = await input.readAll();
-  let records: unknown[] | undefined;
-  if (truncatedAt === undefined) {
+export const DEFAULT_LIMITS: TrailLimits = {
+  // 64 MiB of JSON becomes ~250 MB of objects: the largest single allocation we allow per file.
+  wholeFileBytes: 64 * 1024 * 1024,
+  absoluteBytes: 8 * 1024 * 1024 * 1024,
+  maxRatio: 1000,
+};
+
+export function createCloudTrailS3Parser(ctx: EnrichContext, limits: TrailLimits = DEFAULT_LIMITS): Parser {
+  return {
+    name: "cloudtrail",
+    version: "2",
+    skip: (relPath: string) => classifyTrailFile(relPath).skip,
+    parse: (input) => parseTrailFile(input, ctx, limits),
+  };
+}
+
+const isGzip = (file: string) => file.endsWith(".gz");
+const isCsv = (file: string) => /\.csv(\.gz)?$/i.test(file);
+
+async function* parseTrailFile(input: ParserInput, ctx: EnrichContext, limits: TrailLimits): AsyncIterable<ParsedItem> {
+  if (isCsv(input.file)) {
+    yield* parseCsvExport(input.openStream(), ctx, input.relPath);
+    return;
+  }
+  const size = statSync(input.file).size;
+  // Over the cap even compressed: it cannot fit decompressed either.
+  if (size > limits.wholeFileBytes) {
+    yield* streamTrailFile(input, ctx, limits, size);
+    return;
+  }
+  const bytes = await readFile(input.file);
+  if (!isGzip(input.file)) {
+    yield* parseTrailBuffer(bytes, ctx);
+    return;
+  }
+  const whole = tryGunzipWhole(bytes, limits);
+  if (whole) yield* parseTrailBuffer(whole.bytes, ctx, whole.truncatedAt);
+  else yield* streamTrailFile(input, ctx, limits, size);
+}
+
+/**
+ * The pure per-file step, callable from a worker thread: decompressed bytes in, items out.
+ * `truncatedAt` marks a gzip stream that ended early (see parseJsonDocument).
+ */
+export function parseTrailBuffer(bytes: Buffer, ctx: EnrichContext, truncatedAt?: number): Generator<ParsedItem> {
+  return parseJsonDocument(decodeText(bytes), ctx, truncatedAt);
+}
+
+/** Gunzips a file under the whole-file cap; null when it is larger (stream it instead). */
+export function tryGunzipWhole(gz: Buffer, limits: TrailLimits): { bytes: Buffer; truncatedAt?: number } | null {
+  try {
+    return { bytes: gunzipSync(gz, { maxOutputLength: limits.wholeFileBytes }) };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") return null;
+    // A truncated or corrupt gzip: keep what decompresses so the complete records before the damage survive.
     try {
-      const doc: unknown = JSON.parse(text);
-      if (!isRecord(doc) || !Array.isArray(doc.Records)) {
-        yield reject("document", 'expected a JSON object with a "Records" array (CloudTrail S3 delivery format)', text);
-        return;
-      }
-      records = doc.Records;
+      const partial = gunzipSync(gz, { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: limits.wholeFileBytes });
+      return { bytes: partial, truncatedAt: gz.length };
     } catch {
-      // Fall through to the salvage path below.
+      return { bytes: Buffer.alloc(0), truncatedAt: gz.length };
     }
   }
-  if (records) {
-    for (const [i, rec] of records.entries()) yield toItem(rec, i, ctx);
-    return;
-  }
-  const split = splitArrayObjects(text, "Records");
-  if (split.noArray) {
-    yield reject(truncatedAt !== undefined ? `byte ${truncatedAt} (gzip)` : "document", truncatedAt !== undefined
-      ? `gzip stream truncated after ${truncatedAt} compressed bytes; no complete record before the damage`
-      : 'not valid JSON and no "Records" array found', text);
-    return;
-  }
-  for (const [i, raw] of split.objects.entries()) {
-    let rec: unknown;
-    try {
-      rec = JSON.parse(raw);
-    } catch (error) {
-      yield reject(`record ${i}`, `not valid JSON (${(error as Error).message})`, raw);
-      continue;
-    }
-    yield toItem(rec, i, ctx);
-  }
-  const where = truncatedAt !== undefined ? `record ${split.objects.length} (gzip truncated at byte ${truncatedAt})` : `record ${split.objects.length}`;
-  yield reject(where, truncatedAt !== undefined
-    ? `gzip stream truncated: ${split.objects.length} complete records kept, the record in progress is lost`
-    : `document damaged after ${split.objects.length} complete records`, text.slice(split.incompleteAt ?? 0));
 }
 
-function toItem(rec: unknown, index: number, ctx: EnrichContext): ParsedItem {
-  const result = cloudTrailRecordToEvent(rec, index, ctx);
-  return typeof result === "string" ? reject(`record ${index}`, result, JSON.stringify(rec)) : { kind: "event", event: result };
+async function* streamTrailFile(input: ParserInput, ctx: EnrichContext, limits: TrailLimits, compressed: number): AsyncIterable<ParsedItem> {
+  const records = new JsonRecordStream(ctx);
+  const decoder = new StringDecoder("utf8");
+  let total = 0;
+  let broken = false;
+  try {
+    for await (const chunk of input.openStream() as AsyncIterable<Buffer>) {
+      total += chunk.length;
+      if (total > limits.absoluteBytes) {
+        throw new InputError(`${input.relPath}: decompresses to more than ${limits.absoluteBytes} bytes, over the absolute limit; split the export or raise the limit`);
+      }
+      if (isGzip(input.file) && total > limits.wholeFileBytes && total > compressed * limits.maxRatio) {
+        throw new InputError(`${input.relPath}: expands more than ${limits.maxRatio}× (${compressed} compressed bytes to over ${total}): a gzip bomb, not a CloudTrail log; refusing`);
+      }
+      yield* records.push(decoder.write(chunk));
+    }
+    yield* records.push(decoder.end());
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    broken = true;
+  }
+  yield* records.end(broken ? compressed : undefined);
 }

@@ -1,0 +1,42 @@
+/**
+ * Parses Athena's text rendering of ROW / ARRAY / MAP values as it appears in CSV query results:
+ * `{type=AssumedRole, arn=arn:aws:sts::1:assumed-role/r/s, sessioncontext={attributes={mfaauthenticated=false}}}`
+ * and `[{arn=…, accountid=…, type=AWS::S3::Object}]`. Values are unquoted, so a comma followed by
+ * a space inside a value is ambiguous; we split only on ", " followed by `key=`, which keeps the
+ * common cases (ARNs, user agents with commas) whole. `null` becomes null.
+ */
+export function parseAthenaValue(text: string): unknown {
+  const s = text.trim();
+  if (s.startsWith("{") && s.endsWith("}")) return parseStruct(s.slice(1, -1));
+  if (s.startsWith("[") && s.endsWith("]")) return splitTop(s.slice(1, -1), false).map(parseAthenaValue);
+  if (s === "null") return null;
+  return s;
+}
+
+function parseStruct(body: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const part of splitTop(body, true)) {
+    const eq = part.indexOf("=");
+    if (eq < 0) continue;
+    out[part.slice(0, eq).trim()] = parseAthenaValue(part.slice(eq + 1));
+  }
+  return out;
+}
+
+/** Splits on top-level ", " (for structs only where the next token looks like `key=`). */
+function splitTop(body: string, struct: boolean): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (c === "{" || c === "[") depth++;
+    else if (c === "}" || c === "]") depth--;
+    else if (c === "," && depth === 0 && (!struct || /^\s*[A-Za-z_][\w.-]*=/.test(body.slice(i + 1, i + 80)))) {
+      parts.push(body.slice(start, i));
+      start = i + 1;
+    }
+  }
+  if (body.slice(start).trim() !== "") parts.push(body.slice(start));
+  return parts.map((p) => p.trim());
+}

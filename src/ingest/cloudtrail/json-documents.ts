@@ -1,0 +1,148 @@
+import { isRecord, reject, type ParsedItem } from "../parser.ts";
+import type { EnrichContext } from "../enrich.ts";
+import { ArrayObjectStream, splitArrayObjects } from "../json-records.ts";
+import { cloudTrailRecordToEvent } from "./record.ts";
+
+/**
+ * The JSON shapes CloudTrail records arrive in, all parsed here as pure functions of text so a
+ * worker thread can run them (shared/reference/cloudtrail.md §2):
+ * - `records`: S3 trail delivery and the console's Event history JSON download, `{"Records":[…]}`;
+ * - `lookup-events`: `aws cloudtrail lookup-events` output, `{"Events":[{…,"CloudTrailEvent":"<json>"}]}`;
+ * - `cloudwatch-logs`: a CloudWatch Logs export, `{"events":[{"message":"<json>",…}]}`;
+ * - `array`: a bare JSON array of records (hand-made extracts).
+ */
+export type JsonShape = "records" | "lookup-events" | "cloudwatch-logs" | "array";
+
+const SHAPE_KEYS: [JsonShape, string][] = [["records", "Records"], ["lookup-events", "Events"], ["cloudwatch-logs", "events"]];
+
+/** Detects the shape from the first bytes of a document, for the streaming path. */
+export function shapeOfHead(head: string): { shape: JsonShape; key: string } | null {
+  const m = /"(Records|Events|events)"\s*:\s*\[/.exec(head);
+  if (m) return { shape: SHAPE_KEYS.find(([, k]) => k === m[1])![0], key: m[1]! };
+  return head.trimStart().startsWith("[") ? { shape: "array", key: "" } : null;
+}
+
+/** Turns one array element of a shape into a CloudTrail record, or a reason it cannot be. */
+export function unwrapElement(shape: JsonShape, element: unknown): unknown {
+  if (shape === "records" || shape === "array") return element;
+  if (!isRecord(element)) return element;
+  const embedded = shape === "lookup-events" ? element.CloudTrailEvent : element.message;
+  if (typeof embedded !== "string") {
+    return shape === "lookup-events"
+      ? `lookup-events entry without a "CloudTrailEvent" string`
+      : `CloudWatch Logs event without a "message" string`;
+  }
+  try {
+    return JSON.parse(embedded);
+  } catch (error) {
+    return `embedded ${shape === "lookup-events" ? "CloudTrailEvent" : "message"} is not valid JSON (${(error as Error).message})`;
+  }
+}
+
+export function elementToItem(shape: JsonShape, element: unknown, index: number, ctx: EnrichContext): ParsedItem {
+  const rec = unwrapElement(shape, element);
+  if (typeof rec === "string") return reject(`record ${index}`, rec, JSON.stringify(element));
+  const result = cloudTrailRecordToEvent(rec, index, ctx);
+  return typeof result === "string" ? reject(`record ${index}`, result, JSON.stringify(rec)) : { kind: "event", event: result };
+}
+
+/**
+ * A whole document already in memory (under the size cap). `truncatedAt` is set when the gzip
+ * stream ended early: the complete records before the damage are kept, the rest is one reject.
+ */
+export function* parseJsonDocument(text: string, ctx: EnrichContext, truncatedAt?: number): Generator<ParsedItem> {
+  if (truncatedAt === undefined) {
+    let doc: unknown;
+    let parsed = false;
+    try {
+      doc = JSON.parse(text);
+      parsed = true;
+    } catch {
+      // Damaged: salvage below.
+    }
+    if (parsed) {
+      const found = shapeOf(doc);
+      if (!found) {
+        yield reject("document", 'expected a JSON object with a "Records" array (S3 delivery or Event history download), "Events" (lookup-events) or "events" (CloudWatch Logs export)', text);
+        return;
+      }
+      for (let i = 0; i < found.elements.length; i++) yield elementToItem(found.shape, found.elements[i], i, ctx);
+      return;
+    }
+  }
+  const head = shapeOfHead(text.slice(0, 4096));
+  const split = head && head.shape !== "array" ? splitArrayObjects(text, head.key) : { objects: [], noArray: true, incompleteAt: undefined };
+  if (!head || split.noArray) {
+    yield reject(truncatedAt !== undefined ? `byte ${truncatedAt} (gzip)` : "document", truncatedAt !== undefined
+      ? `gzip stream truncated after ${truncatedAt} compressed bytes; no complete record before the damage`
+      : 'not valid JSON and no "Records" array found', text);
+    return;
+  }
+  for (const [i, raw] of split.objects.entries()) yield rawToItem(head.shape, raw, i, ctx);
+  const n = split.objects.length;
+  const where = truncatedAt !== undefined ? `record ${n} (gzip truncated at byte ${truncatedAt})` : `record ${n}`;
+  yield reject(where, truncatedAt !== undefined
+    ? `gzip stream truncated: ${n} complete records kept, the record in progress is lost`
+    : `document damaged after ${n} complete records`, text.slice(split.incompleteAt ?? 0));
+}
+
+export function rawToItem(shape: JsonShape, raw: string, index: number, ctx: EnrichContext): ParsedItem {
+  let element: unknown;
+  try {
+    element = JSON.parse(raw);
+  } catch (error) {
+    return reject(`record ${index}`, `not valid JSON (${(error as Error).message})`, raw);
+  }
+  return elementToItem(shape, element, index, ctx);
+}
+
+function shapeOf(doc: unknown): { shape: JsonShape; elements: unknown[] } | null {
+  if (Array.isArray(doc)) return { shape: "array", elements: doc };
+  if (!isRecord(doc)) return null;
+  for (const [shape, key] of SHAPE_KEYS) if (Array.isArray(doc[key])) return { shape, elements: doc[key] as unknown[] };
+  return null;
+}
+
+/**
+ * Record-by-record parsing of a document too large to hold, fed as decoded text chunks. The
+ * caller reports stream errors (a truncated gzip) through `fail`.
+ */
+export class JsonRecordStream {
+  private head = "";
+  private shape: JsonShape | null = null;
+  private splitter: ArrayObjectStream | null = null;
+
+  constructor(private readonly ctx: EnrichContext) {}
+
+  push(chunk: string): ParsedItem[] {
+    if (!this.splitter) {
+      // Only the first 64 KiB can announce the shape; past that the document is not one we know.
+      if (this.head.length > 65536) return [];
+      this.head += chunk;
+      const found = shapeOfHead(this.head.slice(0, 65536));
+      if (!found) return [];
+      this.shape = found.shape;
+      // A bare array is split as if it were the value of a key.
+      this.splitter = new ArrayObjectStream(found.shape === "array" ? "" : found.key);
+      const text = found.shape === "array" ? `"":${this.head.trimStart()}` : this.head;
+      this.head = "";
+      return this.items(this.splitter.push(text));
+    }
+    return this.items(this.splitter.push(chunk));
+  }
+
+  private items(raws: string[]): ParsedItem[] {
+    const base = this.splitter!.count - raws.length;
+    return raws.map((raw, i) => rawToItem(this.shape!, raw, base + i, this.ctx));
+  }
+
+  /** Rejects for what did not end cleanly; `truncatedAt` when the compressed stream broke. */
+  end(truncatedAt?: number): ParsedItem[] {
+    if (!this.splitter) return [reject("document", 'no "Records", "Events" or "events" array found in the first 64 KiB', this.head.slice(0, 200))];
+    const state = this.splitter.end();
+    const n = this.splitter.count;
+    if (truncatedAt !== undefined) return [reject(`record ${n} (gzip truncated at byte ${truncatedAt})`, `gzip stream truncated: ${n} complete records kept, the record in progress is lost`)];
+    if (state.incomplete || !state.closed) return [reject(`record ${n}`, `document ends after ${n} complete records without closing the array`)];
+    return [];
+  }
+}
