@@ -1,11 +1,15 @@
 import type { Readable } from "node:stream";
 import type { EvidenceEvent } from "../event.ts";
-import type { CommitRecord, RejectRecord } from "../store/index.ts";
+import type { AgentSettingsRecord } from "../store/agent-settings.ts";
+import type { CommitRecord, PullRequestRecord, RejectRecord, ReviewRecord } from "../store/index.ts";
 
 /** What a parser yields: a normalized event, a commit, a reject (never dropped), or a remark about the file. */
 export type ParsedItem =
   | { kind: "event"; event: EvidenceEvent }
   | { kind: "commit"; commit: CommitRecord }
+  | { kind: "pull-request"; pullRequest: PullRequestRecord }
+  | { kind: "review"; review: ReviewRecord }
+  | { kind: "agent-settings"; settings: AgentSettingsRecord }
   | { kind: "reject"; reject: RejectRecord }
   | { kind: "note"; text: string };
 

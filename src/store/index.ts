@@ -3,6 +3,8 @@ import { mkdirSync, closeSync, openSync } from "node:fs";
 import path from "node:path";
 import type { EvidenceEvent } from "../event.ts";
 import { MIGRATIONS } from "./migrations.ts";
+import { ObservationIndex } from "./observations.ts";
+import { insertAgentSettings, type AgentSettingsRecord } from "./agent-settings.ts";
 
 export type Db = Database.Database;
 
@@ -51,6 +53,49 @@ export interface CommitRecord {
   reviewEvidence: string | null;
   reviewStrength: "platform" | "trailer" | "merge-message" | "none";
   filesChanged: number | null;
+  locator: string;
+  /** Issue 8 additions; optional so fixtures written before them still build. */
+  coAuthors?: string[];
+  aiConfidence?: "high" | "medium" | "low" | null;
+  aiScope?: "commit" | "squash-aggregate" | null;
+  prRef?: string | null;
+  linesAdded?: number | null;
+  linesDeleted?: number | null;
+  sensitivePaths?: string[];
+  signature?: string | null;
+  emergency?: string | null;
+}
+
+/** A merged pull or merge request from a platform export (gh, GitHub REST, GitLab). */
+export interface PullRequestRecord {
+  platform: "github" | "gitlab";
+  number: number;
+  title: string | null;
+  author: string | null;
+  authorIsBot: boolean;
+  mergedBy: string | null;
+  mergedAt: string | null;
+  mergeCommit: string | null;
+  squashCommit: string | null;
+  headSha: string | null;
+  headRef: string | null;
+  baseRef: string | null;
+  reviewDecision: string | null;
+  labels: string[];
+  commitAuthors: { name: string | null; email: string | null; login: string | null }[];
+  lastCommitTime: string | null;
+  truncated: string[];
+  locator: string;
+}
+
+export interface ReviewRecord {
+  platform: "github" | "gitlab";
+  number: number;
+  reviewer: string | null;
+  reviewerIsBot: boolean;
+  state: string;
+  submittedAt: string | null;
+  commitSha: string | null;
   locator: string;
 }
 
@@ -132,6 +177,11 @@ export class FileWriter {
   private readonly insertEvent: Database.Statement;
   private readonly insertReject: Database.Statement;
   private readonly insertCommit: Database.Statement;
+  private insertPr: Database.Statement | undefined;
+  private insertReview: Database.Statement | undefined;
+  /** Joins records of one tool call reported by several files (src/store/observations.ts). */
+  private readonly joins: ObservationIndex;
+  private joined = 0;
   private open = true;
 
   constructor(
@@ -139,7 +189,8 @@ export class FileWriter {
     header: FileHeader,
   ) {
     db.exec("BEGIN IMMEDIATE");
-    db.prepare("DELETE FROM source_files WHERE source = ? AND path = ?").run(header.source, header.path);
+    this.joins = new ObservationIndex(db);
+    this.joins.deleteFile(header.source, header.path);
     const info = db
       .prepare(
         `INSERT INTO source_files (source, path, kind, sha256, size, parser, parser_version, context_hash, ingested_at)
@@ -155,8 +206,9 @@ export class FileWriter {
     this.insertReject = db.prepare("INSERT INTO rejects (file_id, locator, reason, excerpt) VALUES (?, ?, ?, ?)");
     this.insertCommit = db.prepare(
       `INSERT OR IGNORE INTO commits (file_id, repo, sha, parents, author_name, author_email, author_time, committer_name, committer_email,
-         committer_time, subject, body, on_production, author_kind, agent_product, ai_signal, review, review_evidence, review_strength, files_changed, locator)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         committer_time, subject, body, on_production, author_kind, agent_product, ai_signal, review, review_evidence, review_strength, files_changed, locator,
+         co_authors, ai_confidence, ai_scope, pr_ref, lines_added, lines_deleted, sensitive_paths, signature, emergency)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
   }
 
@@ -169,8 +221,20 @@ export class FileWriter {
       classes.join(" "), destructive, e.target, e.environment, e.outcome, e.approval, e.approvalEvidence, e.command, e.account, e.region,
       e.locator, JSON.stringify(e.attrs),
     );
-    if (info.changes === 0) this.counts.duplicates++;
-    else this.counts.accepted++;
+    if (info.changes === 0) {
+      this.counts.duplicates++;
+      // Another file (or line) already reported this agent action: fold both into one row.
+      if (e.sourceKind === "agent-log") {
+        this.joins.join(this.fileId, e);
+        this.joined++;
+      }
+    } else this.counts.accepted++;
+  }
+
+  agentSettings(s: AgentSettingsRecord): void {
+    this.counts.recordsRead++;
+    insertAgentSettings(this.db, this.fileId, s);
+    this.counts.accepted++;
   }
 
   commit_(c: CommitRecord): void {
@@ -178,10 +242,37 @@ export class FileWriter {
     const info = this.insertCommit.run(
       this.fileId, c.repo, c.sha, c.parents.join(" "), c.authorName, c.authorEmail, c.authorTime, c.committerName, c.committerEmail,
       c.committerTime, c.subject, c.body, c.onProduction ? 1 : 0, c.authorKind, c.agentProduct, c.aiSignal, c.review, c.reviewEvidence,
-      c.reviewStrength, c.filesChanged, c.locator,
+      c.reviewStrength, c.filesChanged, c.locator, c.coAuthors?.length ? JSON.stringify(c.coAuthors) : null, c.aiConfidence ?? null,
+      c.aiScope ?? null, c.prRef ?? null, c.linesAdded ?? null, c.linesDeleted ?? null, c.sensitivePaths?.length ? c.sensitivePaths.join("\n") : null,
+      c.signature ?? null, c.emergency ?? null,
     );
     if (info.changes === 0) this.counts.duplicates++;
     else this.counts.accepted++;
+  }
+
+  pullRequest(p: PullRequestRecord): void {
+    this.counts.recordsRead++;
+    this.insertPr ??= this.db.prepare(
+      `INSERT OR IGNORE INTO pull_requests (file_id, platform, number, title, author, author_is_bot, merged_by, merged_at, merge_commit, squash_commit,
+         head_sha, head_ref, base_ref, review_decision, labels, commit_authors, last_commit_time, truncated, locator)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const info = this.insertPr.run(
+      this.fileId, p.platform, p.number, p.title, p.author, p.authorIsBot ? 1 : 0, p.mergedBy, p.mergedAt, p.mergeCommit, p.squashCommit, p.headSha,
+      p.headRef, p.baseRef, p.reviewDecision, JSON.stringify(p.labels), JSON.stringify(p.commitAuthors), p.lastCommitTime,
+      p.truncated.length ? p.truncated.join(" ") : null, p.locator,
+    );
+    if (info.changes === 0) this.counts.duplicates++;
+    else this.counts.accepted++;
+  }
+
+  review(r: ReviewRecord): void {
+    this.counts.recordsRead++;
+    this.insertReview ??= this.db.prepare(
+      `INSERT INTO pr_reviews (file_id, platform, number, reviewer, reviewer_is_bot, state, submitted_at, commit_sha, locator) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.insertReview.run(this.fileId, r.platform, r.number, r.reviewer, r.reviewerIsBot ? 1 : 0, r.state, r.submittedAt, r.commitSha, r.locator);
+    this.counts.accepted++;
   }
 
   reject(r: RejectRecord): void {
@@ -196,6 +287,7 @@ export class FileWriter {
 
   commit(): FileCounts {
     const c = this.counts;
+    if (this.joined) c.notes.push(`${this.joined} record${this.joined === 1 ? "" : "s"} joined with the same agent action reported elsewhere (counted as duplicates)`);
     this.db
       .prepare("UPDATE source_files SET records_read = ?, accepted = ?, duplicates = ?, rejected = ?, redacted = ?, notes = ? WHERE id = ?")
       .run(c.recordsRead, c.accepted, c.duplicates, c.rejected, c.redacted, c.notes.length ? JSON.stringify(c.notes) : null, this.fileId);

@@ -97,4 +97,161 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX builds_period ON builds(period, created_seq);
   `,
+  // Git and pull requests (issue 8): per-commit facts git alone gives, pull-request exports with
+  // their reviews, and `changes`, one row per production change with the review verdict, rebuilt
+  // after every ingest from commits, exports, agent sessions and the changeManagement config.
+  `
+  ALTER TABLE commits ADD COLUMN co_authors TEXT;         -- JSON array of "Name <email>" from Co-authored-by
+  ALTER TABLE commits ADD COLUMN ai_confidence TEXT;      -- high | medium | low
+  ALTER TABLE commits ADD COLUMN ai_scope TEXT;           -- commit | squash-aggregate
+  ALTER TABLE commits ADD COLUMN pr_ref TEXT;             -- "#12" (GitHub) or "!12" (GitLab) named in the message
+  ALTER TABLE commits ADD COLUMN lines_added INTEGER;     -- null when only file names were read
+  ALTER TABLE commits ADD COLUMN lines_deleted INTEGER;
+  ALTER TABLE commits ADD COLUMN sensitive_paths TEXT;    -- newline-separated changed paths matching changeManagement.sensitivePaths
+  ALTER TABLE commits ADD COLUMN signature TEXT;          -- %G? letter when verified, null when not checked
+  ALTER TABLE commits ADD COLUMN emergency TEXT;          -- the trailer that marked an emergency change
+  CREATE INDEX commits_production ON commits(on_production, committer_time);
+  CREATE TABLE pull_requests (
+    id INTEGER PRIMARY KEY,
+    file_id INTEGER NOT NULL REFERENCES source_files(id) ON DELETE CASCADE,
+    platform TEXT NOT NULL,          -- github | gitlab
+    number INTEGER NOT NULL,
+    title TEXT,
+    author TEXT,                     -- login
+    author_is_bot INTEGER NOT NULL DEFAULT 0,
+    merged_by TEXT,
+    merged_at TEXT,
+    merge_commit TEXT,               -- merge, squash or last rebased commit on the target branch
+    squash_commit TEXT,
+    head_sha TEXT,
+    head_ref TEXT,
+    base_ref TEXT,
+    review_decision TEXT,            -- APPROVED | CHANGES_REQUESTED | REVIEW_REQUIRED (GitHub); approved/unapproved (GitLab)
+    labels TEXT NOT NULL,            -- JSON array of names
+    commit_authors TEXT NOT NULL,    -- JSON array of {name, email, login} of the PR's own commits
+    last_commit_time TEXT,
+    truncated TEXT,                  -- nested lists that hit the export's page cap
+    locator TEXT NOT NULL,
+    UNIQUE (file_id, platform, number)
+  );
+  CREATE INDEX pull_requests_merge ON pull_requests(merge_commit);
+  CREATE INDEX pull_requests_number ON pull_requests(number);
+  CREATE INDEX pull_requests_squash ON pull_requests(squash_commit);
+  CREATE TABLE pr_reviews (
+    id INTEGER PRIMARY KEY,
+    file_id INTEGER NOT NULL REFERENCES source_files(id) ON DELETE CASCADE,
+    platform TEXT NOT NULL,
+    number INTEGER NOT NULL,
+    reviewer TEXT,
+    reviewer_is_bot INTEGER NOT NULL DEFAULT 0,
+    state TEXT NOT NULL,             -- APPROVED | CHANGES_REQUESTED | COMMENTED | DISMISSED | PENDING
+    submitted_at TEXT,
+    commit_sha TEXT,                 -- the head the review was given on
+    locator TEXT NOT NULL
+  );
+  CREATE INDEX pr_reviews_number ON pr_reviews(number);
+  CREATE TABLE changes (
+    commit_id INTEGER PRIMARY KEY REFERENCES commits(id) ON DELETE CASCADE,
+    repo TEXT NOT NULL,
+    sha TEXT NOT NULL,
+    committed TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    author TEXT,
+    pr_ref TEXT,
+    pr_id INTEGER REFERENCES pull_requests(id) ON DELETE SET NULL,
+    pr_join TEXT NOT NULL,           -- merge-commit | message | none
+    author_kind TEXT NOT NULL,       -- human | agent | bot
+    agent_product TEXT,
+    ai_signal TEXT,
+    ai_confidence TEXT,
+    launcher TEXT,                   -- the person who ran or co-authored an AI change
+    review TEXT NOT NULL,            -- reviewed | unreviewed | unknown
+    review_strength TEXT NOT NULL,   -- platform | trailer | merge-message | none
+    review_evidence TEXT,
+    reviewers TEXT,                  -- independent human approvers
+    merged_by TEXT,
+    approved_before_merge INTEGER,   -- null when no platform approval data
+    approval_stale INTEGER,
+    self_merged INTEGER,
+    admin_bypass INTEGER,
+    direct_push INTEGER NOT NULL,
+    ai_reviewer_only INTEGER NOT NULL,
+    sensitive_paths TEXT,
+    signature TEXT,
+    emergency TEXT,                  -- label or trailer that marked it
+    exceptions TEXT NOT NULL         -- space-separated exception codes, '' when none
+  );
+  CREATE INDEX changes_time ON changes(committed);
+  CREATE INDEX changes_pr ON changes(pr_id);
+  `,
+  // Agent logs (issue 3, part A). `observations` keeps each file's own record of a tool call once a
+  // second file (hooks, OTel, transcript) reports the same call: the `events` row is then derived
+  // from them (src/store/merge.ts), and re-reading or deleting one file recomputes it from the rest.
+  // Settings files are configuration evidence: their rules and the posture they add up to.
+  `
+  CREATE TABLE observations (
+    id INTEGER PRIMARY KEY,
+    file_id INTEGER NOT NULL REFERENCES source_files(id) ON DELETE CASCADE,
+    source_kind TEXT NOT NULL,
+    event_key TEXT NOT NULL,
+    time TEXT NOT NULL,
+    actor TEXT,
+    actor_kind TEXT NOT NULL,
+    agent_id TEXT,
+    agent_product TEXT,
+    session_id TEXT,
+    action TEXT NOT NULL,
+    classes TEXT NOT NULL,
+    destructive INTEGER NOT NULL,
+    target TEXT,
+    environment TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    approval TEXT NOT NULL,
+    approval_evidence TEXT,
+    command TEXT,
+    account TEXT,
+    region TEXT,
+    locator TEXT NOT NULL,
+    attrs TEXT NOT NULL
+  );
+  CREATE INDEX observations_key ON observations(source_kind, event_key);
+  CREATE INDEX observations_file ON observations(file_id);
+  CREATE TABLE agent_settings (
+    id INTEGER PRIMARY KEY,
+    file_id INTEGER NOT NULL REFERENCES source_files(id) ON DELETE CASCADE,
+    product TEXT NOT NULL,           -- claude-code | cursor | codex
+    scope TEXT NOT NULL,             -- managed | local | shared (user or project) | user | project
+    default_mode TEXT,               -- Claude defaultMode, Codex approval_policy
+    sandbox TEXT,                    -- Codex sandbox_mode
+    bypass_disabled INTEGER,         -- 1/0; null when the product has no such switch
+    bypass_default INTEGER NOT NULL, -- the default mode runs tools without asking
+    allow_count INTEGER NOT NULL,
+    ask_count INTEGER NOT NULL,
+    deny_count INTEGER NOT NULL,
+    destructive_probes INTEGER NOT NULL,  -- destructive commands tried against the rules
+    destructive_denied INTEGER NOT NULL,  -- of which a deny rule blocks
+    destructive_allowed INTEGER NOT NULL, -- of which an allow rule lets run unasked
+    posture TEXT NOT NULL,           -- JSON: probe verdicts and remarks
+    locator TEXT NOT NULL
+  );
+  CREATE INDEX agent_settings_file ON agent_settings(file_id);
+  CREATE TABLE agent_setting_rules (
+    id INTEGER PRIMARY KEY,
+    settings_id INTEGER NOT NULL REFERENCES agent_settings(id) ON DELETE CASCADE,
+    list TEXT NOT NULL,              -- allow | ask | deny
+    rule TEXT NOT NULL,              -- as written, e.g. Bash(rm -rf *)
+    tool TEXT NOT NULL,
+    specifier TEXT,
+    destructive INTEGER NOT NULL     -- matches at least one destructive probe command
+  );
+  CREATE INDEX agent_setting_rules_settings ON agent_setting_rules(settings_id);
+  -- The permission mode in force per agent session and its changes: every agent record that names
+  -- a mode (attrs.permissionMode; mode changes also carry attrs.fromMode and attrs.trigger).
+  CREATE VIEW session_modes AS
+    SELECT e.agent_product, e.session_id, e.time, json_extract(e.attrs, '$.permissionMode') AS mode,
+      json_extract(e.attrs, '$.fromMode') AS from_mode, json_extract(e.attrs, '$.trigger') AS trigger,
+      e.action, e.id AS event_id, e.file_id, e.locator
+    FROM events e
+    WHERE e.source_kind = 'agent-log' AND e.session_id IS NOT NULL AND json_extract(e.attrs, '$.permissionMode') IS NOT NULL;
+  `,
 ];

@@ -1,21 +1,28 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { readdirSync, rmSync } from "node:fs";
 import path from "node:path";
-import { readGitHistory, materializeRepository } from "../../src/ingest/git/read.ts";
-import type { CommitRecord } from "../../src/store/index.ts";
-import { TestRepo } from "../helpers/git-repo.ts";
+import { readGitHistory, materializeRepository, type GitReadOptions } from "../../src/ingest/git/read.ts";
+import type { CommitRecord, RejectRecord } from "../../src/store/index.ts";
+import { TestRepo, GITHUB, type Who } from "../helpers/git-repo.ts";
 import { testContext } from "../helpers/parse.ts";
 import { tempDir } from "../helpers/workspace.ts";
 
-async function history(dir: string, branch = "main") {
+const DEV1: Who = ["Dev One", "dev1@example.com"];
+const DEV2: Who = ["Dev Two", "dev2@example.com"];
+
+async function history(dir: string, branch = "main", options?: Partial<GitReadOptions>) {
   const commits: CommitRecord[] = [];
   const notes: string[] = [];
-  for await (const item of readGitHistory(dir, "app", branch, testContext())) {
+  const rejects: RejectRecord[] = [];
+  const opts = { lineCounts: true, verifySignatures: false, sensitivePaths: ["infra/**", ".github/workflows/**"], emergencyTrailers: ["Emergency"], ...options };
+  for await (const item of readGitHistory(dir, "app", branch, testContext(), opts)) {
     if (item.kind === "commit") commits.push(item.commit);
     if (item.kind === "note") notes.push(item.text);
+    if (item.kind === "reject") rejects.push(item.reject);
   }
-  return { commits, notes, bySubject: new Map(commits.map((c) => [c.subject, c])) };
+  return { commits, notes, rejects, bySubject: new Map(commits.map((c) => [c.subject, c])) };
 }
 
 test("git history: AI attribution, review trailers, first-parent production membership", async () => {
@@ -26,13 +33,10 @@ test("git history: AI attribution, review trailers, first-parent production memb
   repo.commit("Self review\n\nReviewed-by: Dev One <dev1@example.com>");
   repo.commit("Bump lodash", ["dependabot[bot]", "49699333+dependabot[bot]@users.noreply.github.com"]);
   repo.commit("aider: fix typo", ["Dev One (aider)", "dev1@example.com"]);
-  repo.git(["checkout", "--quiet", "-b", "feature"]);
-  repo.commit("Feature work", ["Dev Two", "dev2@example.com"]);
-  repo.git(["checkout", "--quiet", "main"]);
-  repo.git(["merge", "--quiet", "--no-ff", "--no-edit", "-m", "Merge pull request #7 from acme/feature", "feature"], {
-    GIT_AUTHOR_NAME: "Dev One", GIT_AUTHOR_EMAIL: "dev1@example.com", GIT_COMMITTER_NAME: "Dev One", GIT_COMMITTER_EMAIL: "dev1@example.com",
-    GIT_AUTHOR_DATE: "2026-10-02T10:00:00Z", GIT_COMMITTER_DATE: "2026-10-02T10:00:00Z",
-  });
+  repo.checkout("feature", true);
+  repo.commit("Feature work", DEV2);
+  repo.checkout("main");
+  repo.merge("feature", "Merge pull request #7 from acme/feature", DEV1);
   const { commits, bySubject } = await history(repo.dir);
   assert.equal(commits.length, 8);
   assert.equal(bySubject.get("Reviewed change")!.review, "reviewed");
@@ -41,6 +45,7 @@ test("git history: AI attribution, review trailers, first-parent production memb
   assert.equal(claude.authorKind, "agent");
   assert.equal(claude.agentProduct, "claude-code");
   assert.equal(claude.aiSignal, "co-author noreply@anthropic.com");
+  assert.equal(claude.aiConfidence, "high");
   assert.equal(claude.review, "unreviewed");
   assert.equal(bySubject.get("Self review")!.review, "unreviewed");
   assert.equal(bySubject.get("Bump lodash")!.authorKind, "bot");
@@ -49,21 +54,67 @@ test("git history: AI attribution, review trailers, first-parent production memb
   assert.equal(merge.onProduction, true);
   assert.equal(merge.review, "unknown");
   assert.equal(merge.reviewStrength, "merge-message");
+  assert.equal(merge.prRef, "#7");
   assert.equal(bySubject.get("Feature work")!.onProduction, false, "second-parent commits did not land directly on main");
 });
 
-test("empty messages and non-UTF-8 messages do not break the stream", async () => {
+test("merges carry their landed diff; squash merges name their PR and aggregate co-authors", async () => {
+  const repo = new TestRepo();
+  repo.commit("Initial commit");
+  repo.checkout("infra-change", true);
+  repo.commit("Add stack", DEV2, "infra/stack.yaml");
+  repo.commit("Add workflow", DEV2, ".github/workflows/ci.yml");
+  repo.checkout("main");
+  repo.merge("infra-change", "Merge pull request #3 from acme/infra-change");
+  repo.checkout("squashed", true);
+  repo.commit("wip 1", DEV2, "src/a.ts");
+  repo.commit("wip 2\n\nCo-authored-by: Cursor <cursoragent@cursor.com>", DEV2, "src/b.ts");
+  repo.checkout("main");
+  repo.squash("squashed", "Add a and b (#4)\n\n* wip 1\n* wip 2\n\nCo-authored-by: Cursor <cursoragent@cursor.com>", DEV2);
+  const { bySubject } = await history(repo.dir);
+  const merge = bySubject.get("Merge pull request #3 from acme/infra-change")!;
+  assert.equal(merge.parents.length, 2);
+  assert.equal(merge.filesChanged, 2, "a merge's diff is against its first parent: what landed");
+  assert.deepEqual(merge.sensitivePaths, [".github/workflows/ci.yml", "infra/stack.yaml"]);
+  assert.equal(merge.linesAdded, 4);
+  const squash = bySubject.get("Add a and b (#4)")!;
+  assert.equal(squash.onProduction, true);
+  assert.equal(squash.prRef, "#4");
+  assert.equal(squash.agentProduct, "cursor");
+  assert.equal(squash.aiScope, "squash-aggregate", "a platform squash lists every PR commit's co-authors");
+  assert.equal(bySubject.has("wip 2"), false, "a squashed branch's own commits are not reachable from main");
+});
+
+test("a force-pushed branch: the rewritten commit is gone, its replacement lands", async () => {
+  const repo = new TestRepo();
+  repo.commit("Initial commit");
+  repo.checkout("topic", true);
+  const before = repo.commit("Topic v1", DEV2, "src/topic.ts");
+  repo.git(["reset", "--quiet", "--hard", "HEAD~1"]);
+  const after = repo.commit("Topic v2", DEV2, "src/topic.ts");
+  repo.checkout("main");
+  repo.merge("topic", "Merge pull request #9 from acme/topic");
+  const { commits } = await history(repo.dir);
+  assert.ok(!commits.some((c) => c.sha === before), "the commit replaced by the force-push is not history");
+  assert.ok(commits.some((c) => c.sha === after));
+});
+
+test("empty messages and non-UTF-8 messages, with and without an encoding header", async () => {
   const repo = new TestRepo();
   repo.commit("first");
   repo.commit("");
-  repo.git(["config", "i18n.commitEncoding", "ISO-8859-1"]);
-  const latin1 = Buffer.from("Caf\xe9 cr\xe8me", "latin1").toString("latin1");
-  execFileSync("git", ["-C", repo.dir, "commit", "--quiet", "--allow-empty", "-m", latin1], {
-    env: { ...process.env, HOME: repo.dir, GIT_AUTHOR_NAME: "A", GIT_AUTHOR_EMAIL: "a@x", GIT_COMMITTER_NAME: "A", GIT_COMMITTER_EMAIL: "a@x", GIT_AUTHOR_DATE: "2026-10-03T00:00:00Z", GIT_COMMITTER_DATE: "2026-10-03T00:00:00Z" },
-  });
-  const { commits } = await history(repo.dir);
-  assert.equal(commits.length, 3);
-  assert.ok(commits.some((c) => c.subject === ""));
+  const latin1 = Buffer.from("Caf\xe9 cr\xe8me\n\nR\xe9sum\xe9\n", "latin1");
+  repo.commitBytes(latin1);
+  repo.commitBytes(Buffer.from("Na\xefve fa\xe7ade\n", "latin1"), undefined, "ISO-8859-1");
+  repo.commit("Добавить перевод 你好");
+  const { commits, notes, rejects } = await history(repo.dir);
+  assert.equal(commits.length, 5);
+  assert.equal(rejects.length, 0);
+  assert.ok(commits.some((c) => c.subject === "" && c.body === ""));
+  assert.ok(commits.some((c) => c.subject === "Café crème"), "raw Latin-1 bytes without a header are read as Latin-1");
+  assert.ok(commits.some((c) => c.subject === "Naïve façade"), "a declared encoding is re-encoded by git");
+  assert.ok(commits.some((c) => c.subject === "Добавить перевод 你好"));
+  assert.match(notes.join(" "), /1 commit message\(s\) were not valid UTF-8/);
 });
 
 test("a shallow clone is reported as incomplete history", async () => {
@@ -73,7 +124,60 @@ test("a shallow clone is reported as incomplete history", async () => {
   execFileSync("git", ["clone", "--quiet", "--depth", "2", `file://${repo.dir}`, clone]);
   const { commits, notes } = await history(clone);
   assert.equal(commits.length, 2);
+  assert.ok(commits.every((c) => c.onProduction));
   assert.match(notes.join(" "), /shallow clone/);
+});
+
+test("a blobless partial clone is read from names only and never fetches a blob", async () => {
+  const repo = new TestRepo();
+  repo.git(["config", "uploadpack.allowFilter", "true"]);
+  repo.commit("one", DEV1, "infra/main.tf");
+  repo.commit("two", DEV1, "src/app.ts");
+  repo.git(["mv", "src/app.ts", "src/main.ts"]);
+  repo.git(["commit", "--quiet", "--no-gpg-sign", "-m", "rename"], repo.env(DEV1, DEV1));
+  const clone = path.join(tempDir(), "blobless");
+  execFileSync("git", ["clone", "--quiet", "--no-checkout", "--filter=blob:none", `file://${repo.dir}`, clone]);
+  const objects = () => execFileSync("git", ["-C", clone, "count-objects", "-v"], { encoding: "utf8" });
+  const before = objects();
+  const { commits, notes, rejects } = await history(clone);
+  assert.equal(rejects.length, 0);
+  assert.equal(objects(), before, "no object was fetched");
+  assert.match(notes.join(" "), /partial clone \(filter blob:none\).*only file names were read.*nothing was downloaded/);
+  const one = commits.find((c) => c.subject === "one")!;
+  assert.equal(one.linesAdded, null);
+  assert.equal(one.filesChanged, 1);
+  assert.deepEqual(one.sensitivePaths, ["infra/main.tf"]);
+  assert.equal(commits.find((c) => c.subject === "rename")!.filesChanged, 2, "without rename detection a rename is a delete and an add");
+});
+
+test("a missing object is reported as a reject, not a crash", async () => {
+  const repo = new TestRepo();
+  const first = repo.commit("first");
+  repo.commit("second");
+  const objects = path.join(repo.dir, ".git", "objects", first.slice(0, 2));
+  rmSync(path.join(objects, first.slice(2)));
+  assert.equal(readdirSync(objects).includes(first.slice(2)), false);
+  const { rejects } = await history(repo.dir);
+  assert.equal(rejects.length, 1);
+  assert.match(rejects[0]!.reason, /git log exited 128/);
+});
+
+test("signatures are verified only when asked, as %G? letters", async () => {
+  const repo = new TestRepo();
+  repo.commit("unsigned");
+  assert.equal((await history(repo.dir)).commits[0]!.signature, null);
+  const verified = await history(repo.dir, "main", { verifySignatures: true });
+  assert.equal(verified.commits[0]!.signature, "N");
+  assert.match(verified.notes.join(" "), /signatures verified/);
+});
+
+test("emergency trailers and GitLab merge requests are read from the message", async () => {
+  const repo = new TestRepo();
+  repo.commit("Hotfix login outage\n\nEmergency: INC-42");
+  repo.commit("Merge branch 'fix' into 'main'\n\nFix it\n\nSee merge request acme/api!12", GITHUB);
+  const { bySubject } = await history(repo.dir);
+  assert.equal(bySubject.get("Hotfix login outage")!.emergency, "Emergency: INC-42");
+  assert.equal(bySubject.get("Merge branch 'fix' into 'main'")!.prRef, "!12");
 });
 
 test("a bundle is unpacked once into the cache and read like a repository", async () => {

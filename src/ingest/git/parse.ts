@@ -1,15 +1,50 @@
-import type { CommitRecord } from "../../store/index.ts";
-import signals from "./ai-signals.json" with { type: "json" };
+import { isUtf8 } from "node:buffer";
 
 /**
- * Pure parsing of our `git log` output. Fields are separated by US (0x1f), commits start with RS
- * (0x1e), trailers are joined by GS (0x1d): none of them can appear in names or e-mails, and git
- * itself never emits them in a message unless someone typed them.
+ * Pure parsing of our one `git log -z` pass. A commit starts with RS (0x1e); header fields are
+ * separated by US (0x1f); the header ends with US + NUL; then come the diff records (`--numstat`
+ * or `--name-status`, NUL-separated, paths as raw bytes). Trailers are joined by GS (0x1d). None
+ * of these bytes appear in names, e-mails or dates, and a message only holds them if someone
+ * typed them: a message with a stray US still parses (the body takes the extra fields).
  */
-export const FIELD = "\x1f";
-export const RECORD = "\x1e";
-export const TRAILER = "\x1d";
-export const LOG_FORMAT = [RECORD + "%H", "%P", "%an", "%ae", "%aI", "%cn", "%ce", "%cI", "%s", "%B", "%(trailers:unfold=true,separator=%x1d)"].join("%x1f");
+export const RECORD = 0x1e;
+const FIELD = "\x1f";
+const TRAILER = "\x1d";
+const HEADER_END = "\x1f\x00";
+
+/** `none`: a treeless clone (`--filter=tree:0`) cannot even list paths without fetching trees. */
+export type DiffMode = "numstat" | "name-status" | "none";
+
+export interface LogOptions {
+  diff: DiffMode;
+  /** Adds `%G?` (one gpg/ssh verification per signed commit). */
+  verifySignatures: boolean;
+}
+
+const FIELDS = ["%H", "%P", "%an", "%ae", "%aI", "%cn", "%ce", "%cI", "%B", "%(trailers:unfold=true,separator=%x1d)"];
+
+/** The `git log` arguments (after `log`) for one streaming pass over everything reachable from `tip`. */
+export function logArgs(tip: string, options: LogOptions): string[] {
+  const format = "%x1e" + [...FIELDS, options.verifySignatures ? "%G?" : ""].join("%x1f") + "%x1f";
+  return [
+    "log",
+    // Children before parents, so the first-parent chain can be followed while streaming.
+    "--topo-order",
+    "-z",
+    "--no-color",
+    "--no-ext-diff",
+    "--no-textconv",
+    "--encoding=UTF-8",
+    // A merge's diff is what landed on its first parent: the unit an auditor samples.
+    "--diff-merges=first-parent",
+    ...(options.diff === "numstat" ? ["--numstat"] : options.diff === "name-status" ? ["--name-status"] : []),
+    // Rename detection reads blob contents; without it a partial clone needs no blobs at all.
+    ...(options.diff === "name-status" ? ["--no-renames"] : []),
+    `--format=${format}`,
+    tip,
+    "--",
+  ];
+}
 
 export interface RawCommit {
   sha: string;
@@ -20,120 +55,113 @@ export interface RawCommit {
   committerName: string;
   committerEmail: string;
   committerTime: string;
+  /** The whole message (`%B`), trailing newlines removed. */
+  message: string;
+  /** The first paragraph on one line, as git's `%s`. */
   subject: string;
-  body: string;
   trailers: { key: string; value: string }[];
+  /** `%G?` letter, or null when signatures were not verified. */
+  signature: string | null;
+  /** Changed paths (new names for renames). */
+  paths: string[];
+  /** False when the pass read no diff (treeless clone). */
+  pathsKnown: boolean;
+  linesAdded: number | null;
+  linesDeleted: number | null;
+  /** The record was not valid UTF-8 (a message written in a legacy encoding without an encoding header) and was read as Latin-1. */
+  latin1: boolean;
 }
 
-export function parseLogRecord(record: string): RawCommit | string {
-  const f = record.split(FIELD);
-  if (f.length < 11) return `expected 11 fields, got ${f.length}`;
-  const [sha, parents, an, ae, aI, cn, ce, cI, subject, body, trailers] = f as [string, ...string[]];
-  if (!/^[0-9a-f]{40,64}$/.test(sha)) return `not a commit id: ${sha.slice(0, 50)}`;
+function isoOrNull(value: string): string | null {
+  const ms = Date.parse(value);
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : null;
+}
+
+/** Decodes one record's bytes: UTF-8 when valid, else Latin-1, which maps every byte and never fails. */
+export function decodeRecord(bytes: Buffer): { text: string; latin1: boolean } {
+  return isUtf8(bytes) ? { text: bytes.toString("utf8"), latin1: false } : { text: bytes.toString("latin1"), latin1: true };
+}
+
+/** Parses one record (the bytes after an RS, up to the next). Returns a reason string when it cannot. */
+export function parseLogRecord(bytes: Buffer, diff: DiffMode): RawCommit | string {
+  const { text, latin1 } = decodeRecord(bytes);
+  const end = text.indexOf(HEADER_END);
+  if (end < 0) return "record ends before its header is complete";
+  const f = text.slice(0, end).split(FIELD);
+  if (f.length < 11) return `expected 11 header fields, got ${f.length}`;
+  const [sha, parents, an, ae, aI, cn, ce, cI] = f as [string, string, string, string, string, string, string, string];
+  // A message holding US splits into extra fields: the fixed fields are counted from both ends.
+  const message = f.slice(8, f.length - 2).join(FIELD).replace(/\n+$/, "");
+  const trailers = f[f.length - 2]!;
+  const signature = f[f.length - 1]!;
+  if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha)) return `not a commit id: ${sha.slice(0, 50)}`;
+  const committerTime = isoOrNull(cI);
+  if (!committerTime) return `unreadable committer date "${cI.slice(0, 40)}"`;
+  const changes = parseDiff(text.slice(end + HEADER_END.length), diff);
   return {
     sha,
-    parents: parents!.split(" ").filter(Boolean),
-    authorName: an!,
-    authorEmail: ae!,
-    authorTime: new Date(aI!).toISOString(),
-    committerName: cn!,
-    committerEmail: ce!,
-    committerTime: new Date(cI!).toISOString(),
-    subject: subject!,
-    body: body!.replace(/\n+$/, ""),
-    trailers: trailers!
+    parents: parents.split(" ").filter(Boolean),
+    authorName: an,
+    authorEmail: ae,
+    authorTime: isoOrNull(aI) ?? committerTime,
+    committerName: cn,
+    committerEmail: ce,
+    committerTime,
+    message,
+    subject: message.split(/\n[ \t]*\n/, 1)[0]!.replace(/\s*\n\s*/g, " ").trim(),
+    trailers: trailers
       .split(TRAILER)
       .map((t) => t.trim())
-      .filter(Boolean)
+      .filter((t) => t.includes(":"))
       .map((t) => {
         const i = t.indexOf(":");
         return { key: t.slice(0, i).trim(), value: t.slice(i + 1).trim() };
       }),
+    signature: signature === "" ? null : signature,
+    ...changes,
+    latin1,
   };
 }
-
-const emailIn = (value: string) => value.match(/<([^>]+)>/)?.[1]?.toLowerCase() ?? value.toLowerCase();
-const nameIn = (value: string) => value.replace(/<[^>]*>/, "").trim();
-
-export interface Attribution {
-  authorKind: "human" | "agent" | "bot";
-  agentProduct: string | null;
-  signal: string | null;
-}
-
-/** Decides whether an AI agent or a bot wrote the commit, and records which signal fired. */
-export function attributeCommit(c: RawCommit, extraAgentEmails: (email: string) => string | null): Attribution {
-  const author = `${c.authorName} <${c.authorEmail}>`.toLowerCase();
-  if (signals.botPatterns.some((p) => author.includes(p))) return { authorKind: "bot", agentProduct: null, signal: `bot author ${c.authorName}` };
-  const emails = [c.authorEmail, ...c.trailers.filter((t) => /^co-authored-by$/i.test(t.key)).map((t) => emailIn(t.value))];
-  for (const email of emails) {
-    const lower = email.toLowerCase();
-    const known = signals.coAuthorEmails.find((s) => lower.endsWith(s.pattern));
-    if (known) return { authorKind: "agent", agentProduct: known.product, signal: `${email === c.authorEmail ? "author" : "co-author"} ${email}` };
-    const configured = extraAgentEmails(lower);
-    if (configured) return { authorKind: "agent", agentProduct: configured, signal: `configured agent e-mail ${email}` };
-  }
-  for (const s of signals.authorNameSuffixes) {
-    if (c.authorName.endsWith(s.suffix) || c.committerName.endsWith(s.suffix)) return { authorKind: "agent", agentProduct: s.product, signal: `name suffix ${s.suffix}` };
-  }
-  for (const s of signals.subjectPrefixes) {
-    if (c.subject.startsWith(s.prefix)) return { authorKind: "agent", agentProduct: s.product, signal: `subject prefix "${s.prefix.trim()}"` };
-  }
-  return { authorKind: "human", agentProduct: null, signal: null };
-}
-
-export interface ReviewConclusion {
-  review: "reviewed" | "unreviewed" | "unknown";
-  evidence: string | null;
-  strength: "platform" | "trailer" | "merge-message" | "none";
-}
-
-const REVIEW_TRAILERS = /^(reviewed-by|approved-by|acked-by)$/i;
 
 /**
- * Review evidence from git alone. A review trailer by someone other than the author counts;
- * a pull-request merge message shows a PR existed but not that anyone approved it; a commit with
- * neither on the production branch is a direct push.
+ * `--numstat -z`: `added\tdeleted\tpath\0`, binary files `-\t-\tpath\0`, renames
+ * `added\tdeleted\t\0old\0new\0`. `--name-status -z`: `M\0path\0`, `R066\0old\0new\0`.
  */
-export function reviewFromGit(c: RawCommit): ReviewConclusion {
-  const authorEmail = c.authorEmail.toLowerCase();
-  const coAuthors = new Set(c.trailers.filter((t) => /^co-authored-by$/i.test(t.key)).map((t) => emailIn(t.value)));
-  const reviewers = c.trailers.filter((t) => REVIEW_TRAILERS.test(t.key));
-  const independent = reviewers.filter((t) => {
-    const email = emailIn(t.value);
-    return email !== authorEmail && !coAuthors.has(email);
-  });
-  if (independent.length) {
-    return { review: "reviewed", evidence: independent.map((t) => `${t.key}: ${nameIn(t.value)}`).join("; "), strength: "trailer" };
+export function parseDiff(section: string, diff: DiffMode): Pick<RawCommit, "paths" | "pathsKnown" | "linesAdded" | "linesDeleted"> {
+  const paths: string[] = [];
+  if (diff === "none") return { paths, pathsKnown: false, linesAdded: null, linesDeleted: null };
+  const tokens = section.replace(/^\n/, "").split("\0");
+  if (diff === "name-status") {
+    for (let i = 0; i < tokens.length; i++) {
+      const status = tokens[i]!;
+      if (!status) continue;
+      // Renames and copies carry two paths; the new one is what the change touched.
+      if (status[0] === "R" || status[0] === "C") {
+        i += 2;
+        if (tokens[i]) paths.push(tokens[i]!);
+      } else if (tokens[i + 1] !== undefined) {
+        paths.push(tokens[++i]!);
+      }
+    }
+    return { paths, pathsKnown: true, linesAdded: null, linesDeleted: null };
   }
-  if (reviewers.length) return { review: "unreviewed", evidence: "review trailer names the author or a co-author (not independent)", strength: "trailer" };
-  const pr = c.subject.match(/^Merge pull request #(\d+)/) ?? c.subject.match(/\(#(\d+)\)$/);
-  if (pr) return { review: "unknown", evidence: `pull request #${pr[1]} (merge message only; approval not recorded in git)`, strength: "merge-message" };
-  return { review: "unreviewed", evidence: "no pull request or review trailer: direct push to the production branch", strength: "none" };
-}
-
-export function toCommitRecord(c: RawCommit, repo: string, onProduction: boolean, attribution: Attribution, index: number): CommitRecord {
-  const review = reviewFromGit(c);
-  return {
-    repo,
-    sha: c.sha,
-    parents: c.parents,
-    authorName: c.authorName,
-    authorEmail: c.authorEmail,
-    authorTime: c.authorTime,
-    committerName: c.committerName,
-    committerEmail: c.committerEmail,
-    committerTime: c.committerTime,
-    subject: c.subject,
-    body: c.body,
-    onProduction,
-    authorKind: attribution.authorKind,
-    agentProduct: attribution.agentProduct,
-    aiSignal: attribution.signal,
-    review: review.review,
-    reviewEvidence: review.evidence,
-    reviewStrength: review.strength,
-    filesChanged: null,
-    locator: `commit ${index} (${c.sha.slice(0, 12)})`,
-  };
+  let added = 0;
+  let deleted = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    if (!token) continue;
+    const t1 = token.indexOf("\t");
+    const t2 = token.indexOf("\t", t1 + 1);
+    if (t1 < 0 || t2 < 0) continue;
+    // Binary files count "-": no lines, still a changed path.
+    added += Number(token.slice(0, t1)) || 0;
+    deleted += Number(token.slice(t1 + 1, t2)) || 0;
+    const path = token.slice(t2 + 1);
+    if (path) paths.push(path);
+    else {
+      i += 2;
+      if (tokens[i]) paths.push(tokens[i]!);
+    }
+  }
+  return { paths, pathsKnown: true, linesAdded: added, linesDeleted: deleted };
 }

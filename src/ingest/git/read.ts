@@ -1,17 +1,29 @@
 import { spawn, execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import path from "node:path";
+import picomatch from "picomatch";
 import { InputError } from "../../errors.ts";
 import type { EnrichContext } from "../enrich.ts";
 import type { ParsedItem } from "../parser.ts";
-import { attributeCommit, LOG_FORMAT, parseLogRecord, RECORD, toCommitRecord } from "./parse.ts";
+import { attributeCommit } from "./attribution.ts";
+import { toCommitRecord } from "./commit.ts";
+import { logArgs, parseLogRecord, RECORD, type DiffMode } from "./parse.ts";
 
-/** Runs git with a clean, predictable environment (no pager, no user config surprises in output). */
+/**
+ * Git runs with a clean, predictable environment: no pager, C locale, and no network. A partial
+ * clone fetches a missing object from its promisor remote on demand, once per object; reading
+ * history must never do that, so lazy fetching is off (GIT_NO_LAZY_FETCH, git >= 2.44) and, for
+ * older git, every transport is refused (`protocol.allow=never`), which makes such a fetch fail
+ * instead of running.
+ */
+export const GIT_ENV = { GIT_PAGER: "cat", LC_ALL: "C", GIT_NO_LAZY_FETCH: "1", GIT_TERMINAL_PROMPT: "0" };
+export const GIT_SAFETY = ["-c", "protocol.allow=never", "-c", "core.quotePath=false", "-c", "log.showSignature=false", "-c", "diff.renames=true"];
+
 function git(repo: string, args: string[]): string {
-  return execFileSync("git", ["-C", repo, ...args], {
+  return execFileSync("git", ["-C", repo, ...GIT_SAFETY, ...args], {
     encoding: "utf8",
-    maxBuffer: 1024 * 1024 * 1024,
-    env: { ...process.env, GIT_PAGER: "cat", LC_ALL: "C", GIT_NO_LAZY_FETCH: "1" },
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, ...GIT_ENV },
     stdio: ["ignore", "pipe", "pipe"],
   });
 }
@@ -48,43 +60,106 @@ export function resolveBranchTip(repo: string, branch: string): string {
   }
 }
 
+export interface RepositoryShape {
+  gitVersion: string;
+  shallow: boolean;
+  /** The partial-clone filter (`blob:none`, `tree:0`…), or null for a full clone. */
+  partialFilter: string | null;
+}
+
+/** What kind of clone this is, from one `git config` read: partial clones mark their promisor remote. */
+export function inspectRepository(repo: string): RepositoryShape {
+  const gitVersion = execFileSync("git", ["--version"], { encoding: "utf8" }).trim().replace(/^git version /, "");
+  const shallow = git(repo, ["rev-parse", "--is-shallow-repository"]).trim() === "true";
+  let config = "";
+  try {
+    config = git(repo, ["config", "--get-regexp", String.raw`^(extensions\.partialclone|remote\..*\.(promisor|partialclonefilter))$`]);
+  } catch {
+    // exit 1: no such keys, a full clone
+  }
+  const lines = config.split("\n").filter(Boolean);
+  const promisor = lines.some((l) => /^extensions\.partialclone /i.test(l) || /\.promisor true$/i.test(l));
+  const filter = lines.find((l) => /\.partialclonefilter /i.test(l))?.split(" ")[1] ?? null;
+  return { gitVersion, shallow, partialFilter: promisor ? (filter ?? "unknown") : null };
+}
+
+export interface GitReadOptions {
+  lineCounts: boolean;
+  verifySignatures: boolean;
+  sensitivePaths: readonly string[];
+  emergencyTrailers: readonly string[];
+}
+
+export const DEFAULT_GIT_READ: GitReadOptions = { lineCounts: true, verifySignatures: false, sensitivePaths: [], emergencyTrailers: [] };
+
+/** Line counts need blobs; a blobless clone has none locally, a treeless one not even trees. */
+export function diffModeFor(shape: RepositoryShape, lineCounts: boolean): DiffMode {
+  if (shape.partialFilter?.startsWith("tree:")) return "none";
+  if (shape.partialFilter || !lineCounts) return "name-status";
+  return "numstat";
+}
+
 /**
- * Streams the production branch's history in one `git log` pass and yields one commit record per
- * commit. First-parent membership comes from a single `git rev-list --first-parent`.
+ * Streams everything reachable from the production tip in one `git log` pass and yields one
+ * commit record per commit. Output is in topological order (children first), so the
+ * first-parent chain (what landed on the production branch) is followed with one variable:
+ * memory stays flat however long the history is.
  */
-export async function* readGitHistory(repo: string, repoName: string, branch: string, ctx: EnrichContext): AsyncIterable<ParsedItem> {
+export async function* readGitHistory(
+  repo: string, repoName: string, branch: string, ctx: EnrichContext, options: GitReadOptions = DEFAULT_GIT_READ,
+): AsyncIterable<ParsedItem> {
   const tip = resolveBranchTip(repo, branch);
-  if (existsSync(path.join(repo, "shallow")) || existsSync(path.join(repo, ".git", "shallow"))) {
-    yield { kind: "note", text: "shallow clone: history before the shallow boundary is missing, so the population may be incomplete" };
+  const shape = inspectRepository(repo);
+  const diff = diffModeFor(shape, options.lineCounts);
+  const args = logArgs(tip, { diff, verifySignatures: options.verifySignatures });
+  yield { kind: "note", text: `git ${shape.gitVersion}: git ${args.filter((a) => !a.startsWith("--format=")).join(" ")} (production tip ${tip})` };
+  if (shape.shallow) yield { kind: "note", text: "shallow clone: history before the shallow boundary is missing, so the population may be incomplete" };
+  if (shape.partialFilter) {
+    yield {
+      kind: "note",
+      text: `partial clone (filter ${shape.partialFilter}): ${diff === "none" ? "changed paths" : "line counts"} need objects that are not local, so ${diff === "none" ? "no paths were read" : "only file names were read (--name-status, no rename detection)"}; lazy fetching was disabled, nothing was downloaded`,
+    };
   }
-  const firstParent = new Set(git(repo, ["rev-list", "--first-parent", tip]).split("\n").filter(Boolean));
-  const child = spawn("git", ["-C", repo, "log", "--no-color", "--encoding=UTF-8", `--format=${LOG_FORMAT}`, tip], {
-    env: { ...process.env, GIT_PAGER: "cat", LC_ALL: "C", GIT_NO_LAZY_FETCH: "1" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  if (options.verifySignatures) yield { kind: "note", text: "signatures verified with %G? against this machine's keyring" };
+
+  const child = spawn("git", ["-C", repo, ...GIT_SAFETY, ...args], { env: { ...process.env, ...GIT_ENV }, stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
-  child.stderr.on("data", (d) => (stderr += d));
+  child.stderr.on("data", (d) => (stderr = (stderr + d).slice(-4000)));
   const exited = new Promise<number>((resolve) => child.on("close", (code) => resolve(code ?? 1)));
-  const agentEmail = (email: string) => ctx.agentForGitEmail(email)?.product ?? null;
-  let buffer = "";
+  const configuredAgent = (email: string) => ctx.agentForGitEmail(email)?.product ?? null;
+  const isSensitive = options.sensitivePaths.length ? picomatch([...options.sensitivePaths], { dot: true }) : () => false;
+  let expected: string | null = tip;
   let index = 0;
-  const emit = function* (record: string): Generator<ParsedItem> {
-    const raw = parseLogRecord(record.replace(/\n$/, ""));
-    if (typeof raw === "string") {
-      yield { kind: "reject", reject: { locator: `commit ${index}`, reason: raw, excerpt: record.slice(0, 200) } };
-    } else {
-      yield { kind: "commit", commit: toCommitRecord(raw, repoName, firstParent.has(raw.sha), attributeCommit(raw, agentEmail), index) };
-    }
-    index++;
+  let latin1 = 0;
+  const emit = (bytes: Buffer): ParsedItem => {
+    const raw = parseLogRecord(bytes, diff);
+    const i = index++;
+    if (typeof raw === "string") return { kind: "reject", reject: { locator: `commit ${i}`, reason: raw, excerpt: bytes.subarray(0, 200).toString("latin1") } };
+    if (raw.latin1) latin1++;
+    const onProduction = raw.sha === expected;
+    if (onProduction) expected = raw.parents[0] ?? null;
+    const attribution = attributeCommit(raw, configuredAgent);
+    return { kind: "commit", commit: toCommitRecord(raw, { repo: repoName, onProduction, attribution, isSensitive, emergencyTrailers: options.emergencyTrailers, index: i }) };
   };
-  child.stdout.setEncoding("utf8");
-  for await (const chunk of child.stdout as AsyncIterable<string>) {
-    buffer += chunk;
-    const parts = buffer.split(RECORD);
-    buffer = parts.pop()!;
-    for (const part of parts) if (part) yield* emit(part);
+  // Records are cut on the RS byte in raw bytes: a record is decoded only once it is whole, so a
+  // multi-byte character split across chunks, or a Latin-1 message, is never mangled.
+  let pending: Buffer[] = [];
+  for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+    let start = 0;
+    for (let at = chunk.indexOf(RECORD, start); at >= 0; at = chunk.indexOf(RECORD, start)) {
+      pending.push(chunk.subarray(start, at));
+      const record = pending.length === 1 ? pending[0]! : Buffer.concat(pending);
+      pending = [];
+      start = at + 1;
+      if (record.length) yield emit(record);
+    }
+    if (start < chunk.length) pending.push(chunk.subarray(start));
   }
-  if (buffer) yield* emit(buffer);
+  if (pending.length) yield emit(Buffer.concat(pending));
+  if (latin1) yield { kind: "note", text: `${latin1} commit message(s) were not valid UTF-8 and carried no encoding header; read as Latin-1` };
   const code = await exited;
-  if (code !== 0) yield { kind: "note", text: `git log exited ${code}: ${stderr.trim().split("\n")[0]}` };
+  if (code !== 0) {
+    // A missing or corrupt object stops git: what was read is kept, and the stop is a reject the inventory shows.
+    yield { kind: "reject", reject: { locator: `git log (after ${index} commits)`, reason: `git log exited ${code}: ${stderr.trim().split("\n").slice(-3).join(" / ")}`.slice(0, 500) } };
+  }
 }
