@@ -31,11 +31,15 @@ export function approvalStrength(e: EvidenceEvent): number {
   return (recorded ? 10 : 0) + APPROVAL_RANK[e.approval];
 }
 
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 function byPrecedence(a: Observation, b: Observation): number {
   return (
     approvalStrength(b.event) - approvalStrength(a.event) ||
-    (a.event.time < b.event.time ? -1 : a.event.time > b.event.time ? 1 : 0) ||
-    a.fileId - b.fileId
+    compare(a.event.time, b.event.time) ||
+    // Paths, not file ids: ids follow ingest order, and the result must not.
+    compare(a.path, b.path) ||
+    compare(a.event.locator, b.event.locator)
   );
 }
 

@@ -1,0 +1,109 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createWriteStream } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { once } from "node:events";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { createClaudeCodeTranscriptParser, resultOf } from "../../src/ingest/agent/claude-code-transcript.ts";
+import { parserInput } from "../../src/ingest/files.ts";
+import { parseFile, testContext } from "../helpers/parse.ts";
+import { tempDir } from "../helpers/workspace.ts";
+
+const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "fixtures", "claude-code");
+const parse = () => parseFile(createClaudeCodeTranscriptParser(testContext()), FIXTURES, "transcript.jsonl");
+
+test("tool_use and tool_result blocks become one action per id; a streamed duplicate line is skipped by uuid", async () => {
+  const { events, notes } = await parse();
+  const a = events.filter((e) => e.eventKey === "claude-code:tool:toolu_A");
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.outcome, "succeeded");
+  assert.equal(a[0]!.command, "rm -rf /srv/prod/api/tmp");
+  assert.equal(a[0]!.environment, "production");
+  assert.equal(a[0]!.locator, "lines 3, 4");
+  assert.equal(a[0]!.time, "2026-10-14T17:46:40.500Z");
+  // The transcript does not say whether a prompt was answered: an honest unknown, not a guess.
+  assert.equal(a[0]!.approval, "unknown");
+  assert.equal(a[0]!.attrs.permissionMode, "default");
+  assert.equal(a[0]!.attrs.gitBranch, "main");
+  assert.equal(a[0]!.attrs.productVersion, "2.1.200");
+  assert.ok(notes.some((n) => /1 duplicate line \(same uuid\)/.test(n)), notes.join("\n"));
+});
+
+test("rejection text and deny-rule text are recorded denials", async () => {
+  const { events } = await parse();
+  const b = events.find((e) => e.eventKey === "claude-code:tool:toolu_B")!;
+  assert.deepEqual([b.approval, b.outcome, b.attrs.approvalRecorded], ["denied", "denied", true]);
+  assert.match(b.approvalEvidence!, /refused or dismissed the permission prompt/);
+  const f = events.find((e) => e.eventKey === "claude-code:tool:toolu_F")!;
+  assert.deepEqual([f.approval, f.outcome], ["denied", "denied"]);
+  assert.match(f.approvalEvidence!, /a permission rule/);
+});
+
+test("permissionMode changes are session events and make later calls policy-approved", async () => {
+  const { events } = await parse();
+  const modes = events.filter((e) => e.action === "session:permission-mode").map((e) => [e.attrs.permissionMode, e.attrs.fromMode ?? null]);
+  assert.deepEqual(modes, [["default", null], ["bypassPermissions", "default"]]);
+  const g = events.find((e) => e.eventKey === "claude-code:tool:toolu_G")!;
+  assert.deepEqual([g.approval, g.outcome, g.attrs.permissionMode], ["policy", "failed", "bypassPermissions"]);
+  assert.equal(g.attrs.error, "Exit code 1");
+});
+
+test("older lines without version or gitBranch still parse; interrupts, open calls and unknown line types are kept", async () => {
+  const { events, rejects, notes } = await parse();
+  const h = events.find((e) => e.eventKey === "claude-code:tool:toolu_H")!;
+  assert.equal(h.outcome, "interrupted");
+  const i = events.find((e) => e.eventKey === "claude-code:tool:toolu_I")!;
+  assert.deepEqual([i.outcome, i.action, i.target], ["unknown", "Edit", "/srv/prod/api/src/health.ts"]);
+  assert.ok(events.some((e) => e.action === "session:telemetry-digest" && e.attrs.unknownEventType === true));
+  assert.ok(notes.some((n) => /telemetry-digest \(1\)/.test(n)));
+  assert.deepEqual(rejects.map((r) => r.locator), ["line 18", "line 19"]);
+});
+
+test("resultOf reads the documented result shapes", () => {
+  assert.equal(resultOf({ type: "tool_result", content: [{ type: "text", text: "ok" }] }, {}, 1).outcome, "succeeded");
+  assert.equal(resultOf({ type: "tool_result", is_error: true, content: "The user doesn't want to take this action right now. STOP" }, null, 1).outcome, "denied");
+  // The same words without is_error are ordinary output (e.g. a file that quotes them).
+  assert.equal(resultOf({ type: "tool_result", content: "The user doesn't want to proceed with this tool use." }, null, 1).outcome, "succeeded");
+});
+
+test("a 50 MB transcript streams with bounded memory", async () => {
+  const dir = tempDir("transcript-big-");
+  const file = path.join(dir, "big.jsonl");
+  const out = createWriteStream(file);
+  const pad = "x".repeat(600);
+  let bytes = 0;
+  let calls = 0;
+  for (let i = 0; bytes < 50 * 1024 * 1024; i++) {
+    const use = JSON.stringify({ type: "assistant", uuid: `a${i}`, sessionId: "big", cwd: "/home/dev/app", timestamp: "2026-10-14T10:00:00.000Z", message: { role: "assistant", content: [{ type: "text", text: pad }, { type: "tool_use", id: `toolu_${i}`, name: "Bash", input: { command: `ls -la dir${i}` } }] } }) + "\n";
+    const res = JSON.stringify({ type: "user", uuid: `r${i}`, sessionId: "big", timestamp: "2026-10-14T10:00:01.000Z", message: { role: "user", content: [{ type: "tool_result", tool_use_id: `toolu_${i}`, content: pad }] } }) + "\n";
+    bytes += use.length + res.length;
+    calls++;
+    if (!out.write(use + res)) await once(out, "drain");
+  }
+  out.end();
+  await once(out, "finish");
+  // Retained heap, measured after a forced collection at ten points through the file.
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  let peak = before;
+  let n = 0;
+  const every = Math.floor(calls / 10);
+  const parser = createClaudeCodeTranscriptParser(testContext());
+  for await (const item of parser.parse(parserInput(dir, file))) {
+    if (item.kind !== "event" || item.event.action.startsWith("session:")) continue;
+    n++;
+    if (n % every === 0) {
+      gc();
+      peak = Math.max(peak, process.memoryUsage().heapUsed);
+    }
+  }
+  assert.equal(n, calls);
+  const grewMb = (peak - before) / 1024 / 1024;
+  console.log(`# 50 MB transcript: ${calls} calls, heap grew ${grewMb.toFixed(1)} MB`);
+  // Reading it whole would need > 50 MB for the text alone; streaming holds calls in flight and a uuid window.
+  assert.ok(grewMb < 16, `heap grew ${grewMb.toFixed(1)} MB`);
+});
