@@ -12,7 +12,11 @@ import { isValidTimeZone } from "./period.ts";
  */
 const Glob = z.string().min(1);
 
-export const SourceKind = z.enum(["claude-code-hooks", "cloudtrail", "git"]);
+export const SourceKind = z.enum([
+  "claude-code-hooks", "cloudtrail", "git",
+  // Agent logs whose format is sniffed per file (src/ingest/agent/detect.ts), and the formats it can pick.
+  "agent-logs", "agent-settings", "claude-code-otel", "claude-code-transcript",
+]);
 export type SourceKind = z.infer<typeof SourceKind>;
 
 export const SourceConfig = z.strictObject({

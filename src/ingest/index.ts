@@ -5,7 +5,12 @@ import { InputError } from "../errors.ts";
 import type { Progress } from "../progress.ts";
 import { createRedactor, type Redactor } from "../redact/index.ts";
 import { FileWriter, findSourceFile, type Db } from "../store/index.ts";
+import { ObservationIndex } from "../store/observations.ts";
+import { createAgentSettingsParser } from "./agent/agent-settings.ts";
+import { createAgentLogsParser } from "./agent/auto.ts";
 import { createClaudeCodeHooksParser } from "./agent/claude-code-hooks.ts";
+import { createClaudeCodeOtelParser } from "./agent/claude-code-otel.ts";
+import { createClaudeCodeTranscriptParser } from "./agent/claude-code-transcript.ts";
 import { createCloudTrailS3Parser } from "./cloudtrail/s3-delivery.ts";
 import { createEnrichContext, type EnrichContext } from "./enrich.ts";
 import { findSourceFiles, parserInput, sha256File } from "./files.ts";
@@ -15,7 +20,11 @@ import type { ParsedItem, Parser } from "./parser.ts";
 
 /** Explicit registry: config source kind -> parser factory. Git is handled apart (a repository, not files). */
 const FILE_PARSERS: Record<Exclude<SourceConfig["kind"], "git">, (ctx: EnrichContext) => Parser> = {
+  "agent-logs": (ctx) => createAgentLogsParser(ctx, FILE_PARSERS),
+  "agent-settings": createAgentSettingsParser,
   "claude-code-hooks": createClaudeCodeHooksParser,
+  "claude-code-otel": createClaudeCodeOtelParser,
+  "claude-code-transcript": createClaudeCodeTranscriptParser,
   cloudtrail: createCloudTrailS3Parser,
 };
 const GIT_PARSER = { name: "git-log", version: "1" };
@@ -107,8 +116,9 @@ export async function ingestSources(db: Db, loaded: LoadedConfig, options: Inges
 function removeVanished(db: Db, source: string, seen: Set<string>): FileResult[] {
   const rows = db.prepare("SELECT path FROM source_files WHERE source = ? ORDER BY path").all(source) as { path: string }[];
   const gone = rows.filter((r) => !seen.has(r.path));
-  const del = db.prepare("DELETE FROM source_files WHERE source = ? AND path = ?");
-  db.transaction(() => gone.forEach((r) => del.run(source, r.path)))();
+  // Through the observation index: an agent action this file shared with others is recomputed from theirs.
+  const joins = new ObservationIndex(db);
+  db.transaction(() => gone.forEach((r) => joins.deleteFile(source, r.path)))();
   return gone.map((r) => ({ source, path: r.path, status: "removed", accepted: 0, duplicates: 0, rejected: 0, redacted: 0, notes: [] }));
 }
 
@@ -173,6 +183,7 @@ async function writeItems(
     for await (const item of items) {
       if (item.kind === "event") writer.event(redactor.redactDeep(item.event));
       else if (item.kind === "commit") writer.commit_(redactor.redactDeep(item.commit));
+      else if (item.kind === "agent-settings") writer.agentSettings(redactor.redactDeep(item.settings));
       else if (item.kind === "reject") writer.reject(redactor.redactDeep(item.reject));
       else writer.note(item.text);
     }
