@@ -1,0 +1,235 @@
+import type { Approval, Outcome } from "../../event.ts";
+import type { EnrichContext } from "../enrich.ts";
+import { reject, toIsoTime, type ParsedItem, type Parser, type ParserInput } from "../parser.ts";
+import { CallJoiner, callEvent, isParsedItem, objectRecords, sessionEvent, UnknownTypes } from "./calls.ts";
+import { jsonRecords } from "./records.ts";
+
+/**
+ * The shared driver of hook-payload logs (Cursor, Copilot CLI, Kiro, Windsurf): a logging hook
+ * writes each JSON payload an agent sends on stdin as one line. A format module says, per record,
+ * whether it opens a tool call (pre hook), closes it (post hook, failure, after-edit), is session
+ * context, or is of an unknown type; the driver folds the pre and post records of one call in any
+ * order and emits one action.
+ *
+ * A close with no open call is emitted at once (many teams log only post hooks) and remembered for
+ * a while, so a late pre record, or the same call logged by two hook families (Cursor fires both
+ * preToolUse and beforeShellExecution for a shell command), folds into it instead of becoming a
+ * second action.
+ */
+export interface HookCall {
+  id: string | null;
+  lines: number[];
+  time: string;
+  endTime?: string;
+  sessionId: string | null;
+  operator: string | null;
+  version: string | null;
+  tool: string;
+  shell: string | string[] | null;
+  args: unknown;
+  target: string | null;
+  cwd: string | null;
+  repository: string | null;
+  outcome: Outcome;
+  /** Format-specific facts the approval decision reads (sandbox flag, logged decision, failure type). */
+  facts: Record<string, unknown>;
+  attrs: Record<string, unknown>;
+}
+
+export type CallFields = Partial<Omit<HookCall, "lines" | "facts" | "attrs">> & { facts?: Record<string, unknown>; attrs?: Record<string, unknown> };
+
+export type HookStep =
+  /**
+   * `ids` are the source's own call ids (tool_use_id, execution_id): unique, so a record whose id
+   * belongs to a call already emitted is folded into it. `keys` are content keys (session + tool +
+   * input) for sources without ids: they join pre to post but, since a command can run twice, they
+   * only fold a late pre record into a post that was emitted without one.
+   */
+  | { kind: "open" | "close"; ids: readonly (string | null)[]; keys: readonly (string | null)[]; fields: CallFields }
+  | { kind: "session"; type: string; sessionId: string | null; operator?: string | null; cwd?: string | null; attrs?: Record<string, unknown> }
+  | { kind: "unknown"; type: string; sessionId: string | null }
+  | { kind: "reject"; reason: string };
+
+export interface HookFormat {
+  product: string;
+  /** For reject messages: "a Cursor hook payload". */
+  what: string;
+  /** The record's event name, or null when the record is not of this format. */
+  eventName(rec: Record<string, unknown>): string | null;
+  step(rec: Record<string, unknown>, event: string): HookStep;
+  /** `recorded`: the approval comes from a decision record in the log, not from an inference. */
+  approval(call: HookCall): { approval: Approval; evidence: string; recorded?: boolean };
+  /** Fields every record may carry for time; logging hooks add their own timestamp. */
+  timeFields?: readonly string[];
+}
+
+/** Where logging hooks put the time they add (the payloads of Claude Code, Cursor and Kiro carry none). */
+export const TIME_FIELDS = ["timestamp", "time", "ts", "@timestamp", "logged_at", "event_time"] as const;
+/** Emitted calls remembered for folding late duplicates. */
+const RECENT = 100_000;
+
+/** A set that forgets its oldest entries beyond `RECENT`. */
+class Recent<V> extends Map<string, V> {
+  remember(key: string, value: V): void {
+    this.delete(key);
+    this.set(key, value);
+    if (this.size > RECENT) this.delete(this.keys().next().value!);
+  }
+}
+
+export function recordTime(rec: Record<string, unknown>, fields: readonly string[] = TIME_FIELDS): string | undefined {
+  for (const f of fields) {
+    const t = toIsoTime(rec[f]);
+    if (t) return t;
+  }
+  return undefined;
+}
+
+export function createHookParser(name: string, version: string, format: HookFormat): (ctx: EnrichContext) => Parser {
+  return (ctx) => ({ name, version, parse: (input) => parseHookLog(input, ctx, format) });
+}
+
+function merge(call: HookCall, fields: CallFields, closing: boolean): void {
+  for (const [k, v] of Object.entries(fields)) {
+    if (v === undefined || v === null || k === "facts" || k === "attrs") continue;
+    const key = k as keyof HookCall;
+    // Pre records describe the call, post records how it ended: a post never renames the tool
+    // or replaces the input the pre record logged, and the first (earliest) time wins.
+    if (key === "time") {
+      if ((v as string) < call.time) call.time = v as string;
+      continue;
+    }
+    if (closing && key !== "outcome" && key !== "endTime" && call[key] !== null && call[key] !== "unknown") continue;
+    (call as unknown as Record<string, unknown>)[key] = v;
+  }
+  // Later records add facts; a field a record does not carry never erases one an earlier record had.
+  for (const [k, v] of Object.entries(fields.facts ?? {})) if (v !== undefined && v !== null) call.facts[k] = v;
+  for (const [k, v] of Object.entries(fields.attrs ?? {})) if (v !== undefined && v !== null) call.attrs[k] = v;
+}
+
+function newCall(fields: CallFields, line: number, time: string): HookCall {
+  const call: HookCall = {
+    id: null, lines: [], time, sessionId: null, operator: null, version: null, tool: "unknown", shell: null, args: null, target: null,
+    cwd: null, repository: null, outcome: "unknown", facts: {}, attrs: {},
+  };
+  merge(call, fields, false);
+  call.lines.push(line);
+  return call;
+}
+
+async function* parseHookLog(input: ParserInput, ctx: EnrichContext, format: HookFormat): AsyncIterable<ParsedItem> {
+  const joiner = new CallJoiner<HookCall>();
+  const emittedIds = new Recent<true>();
+  // Content keys of closes emitted without their pre record, with how many are still unmatched.
+  const orphanCloses = new Recent<number>();
+  const unknown = new UnknownTypes();
+  let folded = 0;
+  /** True when this record belongs to a call already emitted. */
+  const alreadyEmitted = (step: { kind: "open" | "close"; ids: readonly (string | null)[]; keys: readonly (string | null)[] }): boolean => {
+    if (step.ids.some((id) => id !== null && emittedIds.has(id))) return true;
+    if (step.kind !== "open") return false;
+    for (const k of step.keys) {
+      const n = k === null ? 0 : orphanCloses.get(k) ?? 0;
+      if (n > 0) {
+        if (n === 1) orphanCloses.delete(k!);
+        else orphanCloses.set(k!, n - 1);
+        return true;
+      }
+    }
+    return false;
+  };
+  const emit = (call: HookCall): ParsedItem => {
+    const { approval, evidence, recorded } = format.approval(call);
+    const lines = call.lines.length > 1 ? [...new Set(call.lines)].sort((a, b) => a - b) : call.lines;
+    return {
+      kind: "event",
+      event: callEvent(
+        {
+          product: format.product,
+          productVersion: call.version,
+          key: call.id ?? `${call.sessionId ?? input.relPath}:${call.time}:line${lines[0]}`,
+          time: call.time,
+          sessionId: call.sessionId,
+          operator: call.operator,
+          tool: call.tool,
+          shell: call.shell,
+          args: call.shell ? undefined : call.args,
+          target: call.target,
+          cwd: call.cwd,
+          repository: call.repository,
+          outcome: call.outcome,
+          approval,
+          approvalEvidence: evidence,
+          approvalRecorded: recorded === true,
+          locator: `line${lines.length > 1 ? "s" : ""} ${lines.join(", ")}`,
+          attrs: { ...call.attrs, ...(call.id ? { callId: call.id } : {}), ...(call.endTime ? { endTime: call.endTime } : {}) },
+        },
+        ctx,
+      ),
+    };
+  };
+
+  for await (const r of objectRecords(jsonRecords(input), format.what)) {
+    if (isParsedItem(r)) {
+      yield r;
+      continue;
+    }
+    const { rec, at, line } = r;
+    const name = format.eventName(rec);
+    if (!name) {
+      yield reject(at, `not ${format.what}: no event name field`, JSON.stringify(rec));
+      continue;
+    }
+    const time = recordTime(rec, format.timeFields ?? TIME_FIELDS);
+    if (!time) {
+      yield reject(at, `no timestamp: expected one of ${(format.timeFields ?? TIME_FIELDS).join(", ")} (added by the logging hook) as ISO-8601 or epoch`, JSON.stringify(rec));
+      continue;
+    }
+    const step = format.step(rec, name);
+    switch (step.kind) {
+      case "reject":
+        yield reject(at, step.reason, JSON.stringify(rec));
+        break;
+      case "session":
+      case "unknown": {
+        if (step.kind === "unknown") unknown.add(step.type);
+        const s = step.kind === "session" ? step : { ...step, operator: null, cwd: null, attrs: {} };
+        yield {
+          kind: "event",
+          event: sessionEvent({ product: format.product, time, sessionId: s.sessionId, type: s.type, operator: s.operator, cwd: s.cwd, locator: at, known: step.kind === "session", attrs: s.attrs }, ctx),
+        };
+        break;
+      }
+      case "open":
+      case "close": {
+        const closing = step.kind === "close";
+        const keys = [...step.ids, ...step.keys];
+        let call = joiner.find(keys);
+        if (!call && alreadyEmitted(step)) {
+          folded++;
+          break;
+        }
+        const fields = { ...step.fields, time, ...(closing ? { endTime: time } : {}) };
+        if (call) {
+          merge(call, fields, closing);
+          call.lines.push(line);
+          joiner.alias(call, keys);
+        } else {
+          call = newCall(fields, line, time);
+          if (!closing) joiner.open(keys, call, line);
+          else for (const k of step.keys) if (k !== null) orphanCloses.remember(k, (orphanCloses.get(k) ?? 0) + 1);
+        }
+        if (closing) {
+          joiner.close(call);
+          for (const id of [...step.ids, call.id]) if (id) emittedIds.remember(id, true);
+          yield emit(call);
+        }
+        break;
+      }
+    }
+  }
+  // Calls whose post record never came (session killed, log rotated, the hook denied them) are still actions.
+  for (const call of joiner.drain()) yield emit(call);
+  if (folded) yield { kind: "note", text: `${folded} record${folded === 1 ? "" : "s"} folded into calls already emitted (late or duplicate pre/post hooks)` };
+  yield* unknown.note();
+}

@@ -1,0 +1,191 @@
+import { StringDecoder } from "node:string_decoder";
+import type { ParserInput } from "../parser.ts";
+
+/**
+ * Reads the JSON records of an agent log, streaming, with the line each record starts on.
+ * Agent logs come in three layouts:
+ *  - JSON lines (hook logs, Codex rollouts, OTel collector `file` exporter): one record per line;
+ *  - concatenated pretty-printed objects (Gemini CLI's `telemetry.outfile` writes one indented
+ *    object per event [O]);
+ *  - one top-level array (GitHub audit log JSON export), pretty-printed or not.
+ * The layout is decided by the first non-blank line: a line that parses on its own means JSON lines
+ * (and from then on every line stands alone, so one damaged line costs one reject); a first line that
+ * opens a value (`{`, `[`, `[{`) switches to a bracket-counting scanner that streams the objects of a
+ * concatenation or of a top-level array one by one, so a large export is never held whole.
+ */
+export interface JsonRecord {
+  /** 1-based line on which the record starts. */
+  line: number;
+  /** Position in a top-level array (0-based), when the file is one. */
+  index?: number;
+  value?: unknown;
+  /** Set instead of `value` when the text is not a complete JSON value. */
+  error?: string;
+  raw: string;
+}
+
+/** Splits a text stream into lines (LF or CRLF), decoding UTF-8 across chunk boundaries. */
+export async function* textLines(input: ParserInput): AsyncIterable<string> {
+  const decoder = new StringDecoder("utf8");
+  let rest = "";
+  for await (const chunk of input.openStream()) {
+    const text = rest + (typeof chunk === "string" ? chunk : decoder.write(chunk as Buffer));
+    let start = 0;
+    let nl = text.indexOf("\n", start);
+    while (nl !== -1) {
+      yield text.charCodeAt(nl - 1) === 13 ? text.slice(start, nl - 1) : text.slice(start, nl);
+      start = nl + 1;
+      nl = text.indexOf("\n", start);
+    }
+    rest = text.slice(start);
+  }
+  rest += decoder.end();
+  if (rest !== "") yield rest.endsWith("\r") ? rest.slice(0, -1) : rest;
+}
+
+/** A value opens on this line but does not close on it: the file is pretty-printed JSON. */
+function opensValue(trimmed: string): boolean {
+  return /^(\[\s*)?[[{]$/.test(trimmed) || (/^[[{]/.test(trimmed) && /[[{,:]$/.test(trimmed));
+}
+
+export async function* jsonRecords(input: ParserInput): AsyncIterable<JsonRecord> {
+  let line = 0;
+  let mode: "unknown" | "lines" | "scan" = "unknown";
+  const scanner = new ValueScanner();
+  try {
+    for await (const text of textLines(input)) {
+      line++;
+      if (mode === "scan") {
+        yield* scanner.feed(text, line);
+        continue;
+      }
+      const trimmed = text.trim();
+      if (trimmed === "") continue;
+      if (mode === "unknown" && opensValue(trimmed)) {
+        mode = "scan";
+        yield* scanner.feed(text, line);
+        continue;
+      }
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch (error) {
+        mode = "lines";
+        yield { line, error: `not valid JSON (${(error as Error).message})`, raw: text };
+        continue;
+      }
+      // A whole array on one line (a compact export): its elements are the records.
+      if (mode === "unknown" && Array.isArray(value)) {
+        mode = "lines";
+        for (const [index, v] of value.entries()) yield { line, index, value: v, raw: JSON.stringify(v) ?? "" };
+        continue;
+      }
+      mode = "lines";
+      yield { line, value, raw: text };
+    }
+  } catch (error) {
+    // A truncated gzip or an unreadable file: everything before the damage has been yielded.
+    yield { line: line + 1, error: `file ends early: ${(error as Error).message} (truncated or corrupt)`, raw: "" };
+    return;
+  }
+  const open = scanner.end();
+  if (open) yield open;
+}
+
+/**
+ * Counts brackets outside strings to cut a text into top-level JSON values. A top-level array is
+ * stepped into, so its elements come out one at a time.
+ */
+class ValueScanner {
+  private depth = 0;
+  private inString = false;
+  private escaped = false;
+  /** Depth at which records sit: 0, or 1 inside a top-level array. */
+  private base = 0;
+  private arraySeen = false;
+  private parts: string[] = [];
+  private startLine = 0;
+  private index = 0;
+
+  *feed(text: string, line: number): Iterable<JsonRecord> {
+    let segStart = this.depth > this.base ? 0 : -1;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (this.inString) {
+        if (this.escaped) this.escaped = false;
+        else if (c === 0x5c) this.escaped = true;
+        else if (c === 0x22) this.inString = false;
+        continue;
+      }
+      if (c === 0x22) {
+        if (this.depth === this.base) {
+          yield this.junk(line, text);
+          return;
+        }
+        this.inString = true;
+        continue;
+      }
+      if (c === 0x7b || c === 0x5b) {
+        if (this.depth === 0 && c === 0x5b && !this.arraySeen && this.parts.length === 0 && this.index === 0) {
+          // The file is one top-level array: its elements are the records.
+          this.arraySeen = true;
+          this.base = 1;
+          this.depth = 1;
+          continue;
+        }
+        if (this.depth === this.base) {
+          segStart = i;
+          this.startLine = line;
+        }
+        this.depth++;
+        continue;
+      }
+      if (c === 0x7d || c === 0x5d) {
+        if (this.depth === this.base) {
+          if (this.base === 1 && c === 0x5d) {
+            this.base = 0;
+            this.depth = 0;
+            continue;
+          }
+          yield this.junk(line, text);
+          return;
+        }
+        this.depth--;
+        if (this.depth === this.base) {
+          this.parts.push(text.slice(Math.max(segStart, 0), i + 1));
+          segStart = -1;
+          yield this.emit();
+        }
+        continue;
+      }
+      if (this.depth === this.base && c !== 0x2c && c !== 0x20 && c !== 0x09) {
+        yield this.junk(line, text);
+        return;
+      }
+    }
+    if (this.depth > this.base) this.parts.push(text.slice(Math.max(segStart, 0)));
+  }
+
+  private emit(): JsonRecord {
+    const raw = this.parts.join("\n");
+    this.parts = [];
+    const index = this.base === 1 ? this.index++ : undefined;
+    if (this.base === 0) this.index++;
+    try {
+      return { line: this.startLine, ...(index === undefined ? {} : { index }), value: JSON.parse(raw), raw };
+    } catch (error) {
+      return { line: this.startLine, ...(index === undefined ? {} : { index }), error: `not valid JSON (${(error as Error).message})`, raw };
+    }
+  }
+
+  /** Text between records that is not a separator: the rest of its line is skipped. */
+  private junk(line: number, text: string): JsonRecord {
+    return { line, error: "unexpected text between JSON records", raw: text };
+  }
+
+  /** At end of file: an unclosed record means the file was cut short. */
+  end(): JsonRecord | undefined {
+    if (this.depth <= this.base) return undefined;
+    return { line: this.startLine, error: "file ends inside this record (truncated)", raw: this.parts.join("\n") };
+  }
+}
