@@ -19,6 +19,7 @@ function parser(argv: string[], run: (p: Promise<number>) => void): Argv {
     .option("db", { type: "string", describe: "Evidence store (default: .evidence/evidence.db beside the config)", global: true })
     .option("json", { type: "boolean", default: false, describe: "Machine-readable output on stdout", global: true })
     .option("quiet", { alias: "q", type: "boolean", default: false, describe: "No progress on stderr", global: true })
+    .option("lock-wait", { type: "number", default: 0, describe: "Seconds to wait while another run holds the store (default: refuse at once)", global: true })
     .command(
       "init [dir]",
       "Write a starter workspace (config with comments, empty registers); never overwrites",

@@ -5,6 +5,7 @@ import type { Config } from "../config.ts";
 import { UsageError } from "../errors.ts";
 import { evaluate, type Evaluation } from "../evaluate.ts";
 import { parsePeriod, type Period } from "../period.ts";
+import { assertSafeOutDir } from "../report/atomic-dir.ts";
 import { writeReport } from "../report/index.ts";
 import { collectReportData, type ReportModel, type ReportScope } from "../report/model.ts";
 import { RULES_BY_ID } from "../rules/index.ts";
@@ -68,6 +69,8 @@ export async function buildCommand(args: BuildArgs): Promise<number> {
   const period = parsePeriod(args.period, config.report.timezone);
   const at = generatedAt(period, args.asOf);
   const outDir = path.resolve(args.out ?? path.join("reports", period.label));
+  const repositories = config.sources.flatMap((s) => (s.repository ? [path.resolve(ws.loaded.root, s.repository)] : []));
+  assertSafeOutDir(outDir, [ws.loaded.root, ws.loaded.file, ws.dbPath, ...repositories]);
   return withStore(ws.dbPath, async (db) => {
     const summary = await ingestSources(db, ws.loaded, { cacheDir: ws.cacheDir, now: new Date(), progress: ws.progress });
     ws.progress.info(describeIngest(summary));
@@ -118,5 +121,5 @@ export async function buildCommand(args: BuildArgs): Promise<number> {
         ].join("\n"),
     );
     return 0;
-  });
+  }, ws.lock);
 }

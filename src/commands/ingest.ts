@@ -25,7 +25,7 @@ export function describeIngest(summary: IngestSummary): string {
 }
 
 export async function runIngest(ws: Workspace, only: string[] | undefined, now: Date): Promise<IngestSummary> {
-  return withStore(ws.dbPath, (db) => ingestSources(db, ws.loaded, { only, cacheDir: ws.cacheDir, now, progress: ws.progress }));
+  return withStore(ws.dbPath, (db) => ingestSources(db, ws.loaded, { only, cacheDir: ws.cacheDir, now, progress: ws.progress }), ws.lock);
 }
 
 export async function ingestCommand(args: IngestArgs): Promise<number> {

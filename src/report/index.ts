@@ -4,6 +4,7 @@ import path from "node:path";
 import type { Catalog } from "../catalog/index.ts";
 import type { Period } from "../period.ts";
 import type { Db } from "../store/index.ts";
+import { cleanStaleSiblings, insideDir } from "./atomic-dir.ts";
 import { csvRow, renderCsv } from "./csv.ts";
 import { loadTemplate, renderMemos } from "./memo.ts";
 import type { ReportModel } from "./model.ts";
@@ -94,6 +95,8 @@ function listFiles(dir: string, prefix = ""): string[] {
 export async function writeReport(model: ReportModel, opts: WriteOptions): Promise<WrittenFile[]> {
   const outDir = path.resolve(opts.outDir);
   mkdirSync(path.dirname(outDir), { recursive: true });
+  // Folders of earlier runs killed mid-write (see cleanStaleSiblings), before this run adds its own.
+  cleanStaleSiblings(outDir);
   const temp = `${outDir}.tmp-${process.pid}`;
   rmSync(temp, { recursive: true, force: true });
   mkdirSync(path.join(temp, "memos"), { recursive: true });
@@ -118,7 +121,7 @@ export async function writeReport(model: ReportModel, opts: WriteOptions): Promi
     writeFileSync(path.join(temp, "samples.csv"), samplesCsv(opts, model));
     writeFileSync(path.join(temp, "sampling-method.txt"), `Seed: ${opts.sampleSeed}\nMethod: ${SAMPLE_METHOD}\n`);
     const template = loadTemplate("risk-acceptance-memo.md.hbs", opts.templatesDir);
-    for (const memo of renderMemos(model, template, opts.maxAcceptanceDays)) writeFileSync(path.join(temp, memo.file), memo.content);
+    for (const memo of renderMemos(model, template, opts.maxAcceptanceDays)) writeFileSync(insideDir(temp, memo.file), memo.content);
     writeFileSync(path.join(temp, "report.pdf"), await renderPdf(model));
 
     const outputs = listFiles(temp).map((p) => ({ ...sha256Of(path.join(temp, p)), path: p }));

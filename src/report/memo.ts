@@ -4,6 +4,7 @@ import path from "node:path";
 import Handlebars from "handlebars";
 import type { Finding } from "../evaluate.ts";
 import type { ReportModel } from "./model.ts";
+import { safeFileName } from "./atomic-dir.ts";
 
 export const PACKAGE_TEMPLATES_DIR = fileURLToPath(new URL("../../templates/", import.meta.url));
 
@@ -65,6 +66,6 @@ export function renderMemos(model: ReportModel, template: string, maxAcceptanceD
       findings,
       files: files.map((p) => ({ path: p, sha256: model.sources.find((s) => s.path === p)?.sha256 ?? "unknown" })),
     }) as Record<string, unknown>;
-    return { file: `memos/${ruleId}.md`, content: render({ ...data, plural: findings.length !== 1, maxAcceptanceDays }) };
+    return { file: `memos/${safeFileName(ruleId)}.md`, content: render({ ...data, plural: findings.length !== 1, maxAcceptanceDays }) };
   });
 }

@@ -1,8 +1,7 @@
 import Database from "better-sqlite3";
-import { mkdirSync, closeSync, openSync } from "node:fs";
-import path from "node:path";
 import type { EvidenceEvent } from "../event.ts";
 import { MIGRATIONS } from "./migrations.ts";
+import { createOwnerOnly } from "./permissions.ts";
 import { ObservationIndex } from "./observations.ts";
 import { insertAgentSettings, type AgentSettingsRecord } from "./agent-settings.ts";
 
@@ -105,8 +104,7 @@ export interface ReviewRecord {
  */
 export function openStore(file: string): Db {
   if (file !== ":memory:") {
-    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    closeSync(openSync(file, "a", 0o600));
+    createOwnerOnly(file);
   }
   const db = new Database(file);
   // WAL: readers never block the single writer, and a killed process leaves a consistent file
