@@ -16,6 +16,8 @@ export const SourceKind = z.enum([
   "claude-code-hooks", "cloudtrail", "git",
   // Agent logs whose format is sniffed per file (src/ingest/agent/detect.ts), and the formats it can pick.
   "agent-logs", "agent-settings", "claude-code-otel", "claude-code-transcript",
+  // IAM: `aws iam get-account-authorization-details` output and plain policy documents (src/ingest/iam/parser.ts).
+  "iam",
 ]);
 export type SourceKind = z.infer<typeof SourceKind>;
 

@@ -15,6 +15,8 @@ import { createCloudTrailS3Parser } from "./cloudtrail/s3-delivery.ts";
 import { createEnrichContext, type EnrichContext } from "./enrich.ts";
 import { findSourceFiles, parserInput, sha256File } from "./files.ts";
 import { recordSkippedFile } from "./skipped.ts";
+import { writeIamPrincipal } from "../store/iam.ts";
+import { createIamParser } from "./iam/parser.ts";
 import { materializeRepository, readGitHistory, resolveBranchTip } from "./git/read.ts";
 import type { ParsedItem, Parser } from "./parser.ts";
 
@@ -26,6 +28,7 @@ const FILE_PARSERS: Record<Exclude<SourceConfig["kind"], "git">, (ctx: EnrichCon
   "claude-code-otel": createClaudeCodeOtelParser,
   "claude-code-transcript": createClaudeCodeTranscriptParser,
   cloudtrail: createCloudTrailS3Parser,
+  iam: createIamParser,
 };
 const GIT_PARSER = { name: "git-log", version: "1" };
 
@@ -184,6 +187,7 @@ async function writeItems(
       if (item.kind === "event") writer.event(redactor.redactDeep(item.event));
       else if (item.kind === "commit") writer.commit_(redactor.redactDeep(item.commit));
       else if (item.kind === "agent-settings") writer.agentSettings(redactor.redactDeep(item.settings));
+      else if (item.kind === "iam-principal") writeIamPrincipal(db, writer, item.principal);
       else if (item.kind === "reject") writer.reject(redactor.redactDeep(item.reject));
       else writer.note(item.text);
     }

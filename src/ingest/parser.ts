@@ -1,6 +1,7 @@
 import type { Readable } from "node:stream";
 import type { EvidenceEvent } from "../event.ts";
 import type { AgentSettingsRecord } from "../store/agent-settings.ts";
+import type { IamPrincipalRecord } from "../store/iam.ts";
 import type { CommitRecord, PullRequestRecord, RejectRecord, ReviewRecord } from "../store/index.ts";
 
 /** What a parser yields: a normalized event, a commit, a reject (never dropped), or a remark about the file. */
@@ -10,6 +11,7 @@ export type ParsedItem =
   | { kind: "pull-request"; pullRequest: PullRequestRecord }
   | { kind: "review"; review: ReviewRecord }
   | { kind: "agent-settings"; settings: AgentSettingsRecord }
+  | { kind: "iam-principal"; principal: IamPrincipalRecord }
   | { kind: "reject"; reject: RejectRecord }
   | { kind: "note"; text: string };
 

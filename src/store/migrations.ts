@@ -254,4 +254,47 @@ export const MIGRATIONS: readonly string[] = [
     FROM events e
     WHERE e.source_kind = 'agent-log' AND e.session_id IS NOT NULL AND json_extract(e.attrs, '$.permissionMode') IS NOT NULL;
   `,
+  // CloudTrail and IAM (issue 9): principals from IAM dumps or policy files with the concrete
+  // actions their policies grant (wildcards and NotAction expanded), and the result of the offline
+  // digest verification of each CloudTrail source, for the inventory and the CC7.2 rule.
+  `
+  CREATE TABLE iam_principals (
+    id INTEGER PRIMARY KEY,
+    file_id INTEGER NOT NULL REFERENCES source_files(id) ON DELETE CASCADE,
+    arn TEXT NOT NULL,               -- role or user ARN; policy-file:<path> for a bare policy document
+    kind TEXT NOT NULL,              -- role | user | policy-file
+    name TEXT NOT NULL,
+    account TEXT,
+    agent_id TEXT,                   -- the configured agent identity the principal is, if any
+    environment TEXT NOT NULL,       -- of its account
+    trust_policy TEXT,               -- JSON: who may assume a role
+    policies TEXT NOT NULL,          -- JSON: [{name, source}] in evaluation order
+    unresolved TEXT,                 -- JSON: attached managed policy ARNs that could not be resolved
+    locator TEXT NOT NULL
+  );
+  CREATE INDEX iam_principals_arn ON iam_principals(arn);
+  CREATE INDEX iam_principals_file ON iam_principals(file_id);
+  CREATE TABLE iam_grants (
+    principal_id INTEGER NOT NULL REFERENCES iam_principals(id) ON DELETE CASCADE,
+    action TEXT NOT NULL,            -- service:Action as AWS spells it
+    access_level TEXT NOT NULL,      -- List | Read | Write | Permissions management | Tagging
+    resource_scope TEXT NOT NULL,    -- all | limited
+    conditional INTEGER NOT NULL,    -- granted only under a Condition
+    via TEXT NOT NULL,               -- policy names, newline-separated
+    PRIMARY KEY (principal_id, action)
+  ) WITHOUT ROWID;
+  CREATE TABLE cloudtrail_integrity (
+    id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL,            -- config source name
+    folder TEXT NOT NULL,            -- folder verified, relative to the workspace
+    inputs_sha256 TEXT NOT NULL,     -- hash of the files verified: unchanged inputs are not re-verified
+    verified_at TEXT NOT NULL,
+    ok INTEGER NOT NULL,
+    digests INTEGER NOT NULL,
+    log_files_listed INTEGER NOT NULL,
+    log_files_verified INTEGER NOT NULL,
+    result TEXT NOT NULL,            -- JSON: DigestVerification (altered, missing, unlisted, gaps, signatures, coverage, lake)
+    UNIQUE (source, folder)
+  );
+  `,
 ];

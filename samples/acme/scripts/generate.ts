@@ -251,3 +251,4 @@ console.log(`wrote ${Object.keys(hookLines).length} agent logs, ${files.size} Cl
 
 // Further generators (one module per area, each with its own seeded PRNG and output folder) are
 // imported and run below, e.g. `await import("./codex.ts")`.
+await import("./iam.ts");

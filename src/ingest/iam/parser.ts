@@ -1,0 +1,52 @@
+import { principalOfPolicyFile, principalsOfAuthorizationDetails, isAuthorizationDetails, type IamPrincipal } from "../../iam/authorization-details.ts";
+import { managedPolicySource } from "../../iam/managed-policies.ts";
+import { effectiveGrants } from "../../iam/policy.ts";
+import type { IamPrincipalRecord } from "../../store/iam.ts";
+import type { EnrichContext } from "../enrich.ts";
+import { reject, type ParsedItem, type Parser, type ParserInput } from "../parser.ts";
+
+/**
+ * IAM inputs: `aws iam get-account-authorization-details` output, or a plain policy document
+ * per file. Each user and role becomes a principal with the concrete actions its policies grant,
+ * attributed to a configured agent identity by the same role patterns as CloudTrail.
+ */
+export function createIamParser(ctx: EnrichContext): Parser {
+  return { name: "iam", version: "1", parse: (input) => parseIamFile(input, ctx) };
+}
+
+export function toPrincipalRecord(p: IamPrincipal, ctx: EnrichContext): IamPrincipalRecord {
+  const attribution = ctx.attributeAwsPrincipal({ roleArn: p.kind === "policy-file" ? null : p.arn, roleName: p.name, sessionName: null, userAgent: null });
+  const grants = [...effectiveGrants(p.policies, p.boundary).values()].sort((a, b) => a.action.localeCompare(b.action));
+  return {
+    arn: p.arn, kind: p.kind, name: p.name, account: p.account, agentId: attribution?.agentId ?? null,
+    environment: ctx.environmentOfAccount(p.account), trustPolicy: p.trustPolicy,
+    policies: p.policies.map((x) => ({ name: x.name, source: x.source })), unresolved: p.unresolved, locator: p.locator, grants,
+  };
+}
+
+/** Pure: the items for one file's parsed JSON. */
+export function iamItems(doc: unknown, relPath: string, ctx: EnrichContext): ParsedItem[] {
+  const principals = isAuthorizationDetails(doc) ? principalsOfAuthorizationDetails(doc) : [principalOfPolicyFile(doc, relPath)].filter((p) => p !== null);
+  if (principals.length === 0) {
+    return [reject("document", "expected `aws iam get-account-authorization-details` output (RoleDetailList, UserDetailList…) or a policy document with a Statement", JSON.stringify(doc))];
+  }
+  const items: ParsedItem[] = principals.map((p) => ({ kind: "iam-principal", principal: toPrincipalRecord(p, ctx) }));
+  const fromSnapshot = principals.some((p) => p.policies.some((x) => x.source === "aws-managed-snapshot"));
+  if (fromSnapshot) items.push({ kind: "note", text: `AWS managed policies missing from the dump were resolved from ${managedPolicySource()}` });
+  for (const p of principals) {
+    if (p.unresolved.length) items.push({ kind: "note", text: `${p.arn}: attached policies not in the dump nor the AWS managed snapshot, not counted: ${p.unresolved.join(", ")}` });
+  }
+  return items;
+}
+
+async function* parseIamFile(input: ParserInput, ctx: EnrichContext): AsyncIterable<ParsedItem> {
+  const { text } = await input.readAll();
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (error) {
+    yield reject("document", `not valid JSON (${(error as Error).message})`, text);
+    return;
+  }
+  yield* iamItems(doc, input.relPath, ctx);
+}
