@@ -297,4 +297,16 @@ export const MIGRATIONS: readonly string[] = [
     UNIQUE (source, folder)
   );
   `,
+  // Purge (issue 7): `evidence purge --before DATE` deletes raw rows older than DATE and keeps
+  // builds. Each purge is recorded, and the files it emptied or thinned carry the cutoff, so their
+  // counts in the inventory are read against what was removed on purpose.
+  `
+  CREATE TABLE purges (
+    id INTEGER PRIMARY KEY,
+    purged_at TEXT NOT NULL,
+    before TEXT NOT NULL,            -- UTC ISO cutoff: rows older than this were deleted
+    removed TEXT NOT NULL            -- JSON: rows deleted per table
+  );
+  ALTER TABLE source_files ADD COLUMN purged_before TEXT;
+  `,
 ];
