@@ -5,6 +5,7 @@ import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { InputError } from "./errors.ts";
 import { isValidTimeZone } from "./period.ts";
+import changeDefaults from "./changes/defaults.json" with { type: "json" };
 
 /**
  * The workspace configuration: one strict zod schema. Unknown keys are rejected everywhere,
@@ -13,7 +14,7 @@ import { isValidTimeZone } from "./period.ts";
 const Glob = z.string().min(1);
 
 export const SourceKind = z.enum([
-  "claude-code-hooks", "cloudtrail", "git",
+  "claude-code-hooks", "cloudtrail", "git", "github-pull-requests", "gitlab-merge-requests",
   // Agent logs whose format is sniffed per file (src/ingest/agent/detect.ts), and the formats it can pick.
   "agent-logs", "agent-settings", "claude-code-otel", "claude-code-transcript",
   // IAM: `aws iam get-account-authorization-details` output and plain policy documents (src/ingest/iam/parser.ts).
@@ -30,6 +31,12 @@ export const SourceConfig = z.strictObject({
   repository: z.string().optional(),
   /** git: the branch whose first-parent history is production. */
   productionBranch: z.string().default("main"),
+  /** git: verify signatures with `%G?` (one gpg/ssh check per commit: slow, and the result depends on the local keyring). */
+  verifySignatures: z.boolean().default(false),
+  /** git: line counts (`--numstat`); off, or a blobless partial clone, reads file names only (`--name-status`). */
+  lineCounts: z.boolean().default(true),
+  /** Pull-request exports: the git source (by name) whose commits they merged; defaults to the only git source. */
+  gitSource: z.string().optional(),
   enabled: z.boolean().default(true),
 });
 export type SourceConfig = z.infer<typeof SourceConfig>;
@@ -69,6 +76,21 @@ export const Environments = z.strictObject({
     .default({ awsAccounts: [], branches: ["main"], paths: [], resourcePatterns: [] }),
 });
 
+/** How changes to production are judged (CC8.1 / A.8.9). */
+export const ChangeManagement = z.strictObject({
+  /** Path globs whose change needs the strongest review: infrastructure, CI, auth, IAM, migrations, agent configuration. */
+  sensitivePaths: z.array(Glob).default(changeDefaults.sensitivePaths),
+  /** Pull-request labels that mark an emergency change (reported as needing retrospective review). */
+  emergencyLabels: z.array(z.string()).default(changeDefaults.emergencyLabels),
+  /** Commit trailers that mark an emergency change: a key (`Emergency`) or `Key: value`. */
+  emergencyTrailers: z.array(z.string()).default(changeDefaults.emergencyTrailers),
+  /** Reviewer logins that are AI review tools (added to the built-in list); their approval is not a human review. */
+  aiReviewers: z.array(z.string()).default([]),
+  /** One person's several identities (e-mails, platform logins), so that self-review across them is caught. */
+  identities: z.array(z.strictObject({ name: z.string().optional(), emails: z.array(z.string()).default([]), logins: z.array(z.string()).default([]) })).default([]),
+});
+export type ChangeManagement = z.infer<typeof ChangeManagement>;
+
 export const Config = z.strictObject({
   organisation: z.strictObject({
     name: z.string().min(1),
@@ -90,6 +112,7 @@ export const Config = z.strictObject({
   sources: z.array(SourceConfig).default([]),
   agents: z.array(AgentIdentity).default([]),
   environments: Environments.default({ production: { awsAccounts: [], branches: ["main"], paths: [], resourcePatterns: [] } }),
+  changeManagement: ChangeManagement.default(ChangeManagement.parse({})),
   registers: z
     .strictObject({
       riskAcceptances: z.string().optional(),
@@ -159,6 +182,9 @@ export function loadConfig(configPath: string): LoadedConfig {
     }
     if (source.kind !== "git" && source.paths.length === 0) {
       throw new InputError(`${configPath}: sources.${i}.paths: expected at least one file or glob`, file);
+    }
+    if (source.gitSource !== undefined && !config.sources.some((s) => s.kind === "git" && s.name === source.gitSource)) {
+      throw new InputError(`${configPath}: sources.${i}.gitSource: no git source named "${source.gitSource}"`, file);
     }
   }
   return { config, file, root: path.dirname(file), sha256: createHash("sha256").update(bytes).digest("hex") };

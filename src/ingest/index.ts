@@ -18,6 +18,9 @@ import { recordSkippedFile } from "./skipped.ts";
 import { writeIamPrincipal } from "../store/iam.ts";
 import { createIamParser } from "./iam/parser.ts";
 import { materializeRepository, readGitHistory, resolveBranchTip } from "./git/read.ts";
+import { createGithubPullRequestsParser } from "./pull-requests/github.ts";
+import { createGitlabMergeRequestsParser } from "./pull-requests/gitlab.ts";
+import { deriveChanges } from "../changes/derive.ts";
 import type { ParsedItem, Parser } from "./parser.ts";
 
 /** Explicit registry: config source kind -> parser factory. Git is handled apart (a repository, not files). */
@@ -29,8 +32,10 @@ const FILE_PARSERS: Record<Exclude<SourceConfig["kind"], "git">, (ctx: EnrichCon
   "claude-code-transcript": createClaudeCodeTranscriptParser,
   cloudtrail: createCloudTrailS3Parser,
   iam: createIamParser,
+  "github-pull-requests": createGithubPullRequestsParser,
+  "gitlab-merge-requests": createGitlabMergeRequestsParser,
 };
-const GIT_PARSER = { name: "git-log", version: "1" };
+const GIT_PARSER = { name: "git-log", version: "2" };
 
 export interface FileResult {
   source: string;
@@ -69,8 +74,8 @@ export interface IngestOptions {
 
 /** The parts of the config that shape stored records: when they change, every file is re-read. */
 function contextHash(loaded: LoadedConfig, parserVersion: string): string {
-  const { agents, environments } = loaded.config;
-  return createHash("sha256").update(JSON.stringify({ agents, environments, parserVersion })).digest("hex").slice(0, 16);
+  const { agents, environments, changeManagement } = loaded.config;
+  return createHash("sha256").update(JSON.stringify({ agents, environments, changeManagement, parserVersion })).digest("hex").slice(0, 16);
 }
 
 export async function ingestSources(db: Db, loaded: LoadedConfig, options: IngestOptions): Promise<IngestSummary> {
@@ -100,6 +105,10 @@ export async function ingestSources(db: Db, loaded: LoadedConfig, options: Inges
     }
     files.push(...removeVanished(db, source.name, seen));
   }
+  // Production changes are judged across sources (commits, PR exports, agent sessions), so the
+  // verdicts are rebuilt after every ingest, whichever source changed.
+  options.progress.update("judging production changes");
+  deriveChanges(db, config);
   options.progress.done();
   const sum = (f: (r: FileResult) => number) => files.reduce((n, r) => n + f(r), 0);
   return {
@@ -159,7 +168,7 @@ async function ingestGit(
     const repo = materializeRepository(repository, bundle?.sha256 ?? null, options.cacheDir);
     const tip = resolveBranchTip(repo, source.productionBranch);
     // The repository's identity for change detection: the production tip (and the bundle's bytes).
-    const sha256 = createHash("sha256").update(`${tip}\n${bundle?.sha256 ?? ""}\n${source.productionBranch}`).digest("hex");
+    const sha256 = createHash("sha256").update(`${tip}\n${bundle?.sha256 ?? ""}\n${source.productionBranch}\n${source.lineCounts}\n${source.verifySignatures}`).digest("hex");
     const ctxHash = contextHash(loaded, GIT_PARSER.version);
     const known = findSourceFile(db, source.name, relPath);
     if (known && known.sha256 === sha256 && known.parser_version === GIT_PARSER.version && known.context_hash === ctxHash) {
@@ -169,7 +178,9 @@ async function ingestGit(
       source: source.name, path: relPath, kind: "git", sha256, size: bundle?.size ?? 0, parser: GIT_PARSER.name,
       parserVersion: GIT_PARSER.version, contextHash: ctxHash, ingestedAt: options.now.toISOString(),
     };
-    return await writeItems(db, header, readGitHistory(repo, source.name, source.productionBranch, ctx), redactor);
+    const cm = loaded.config.changeManagement;
+    const gitOptions = { lineCounts: source.lineCounts, verifySignatures: source.verifySignatures, sensitivePaths: cm.sensitivePaths, emergencyTrailers: cm.emergencyTrailers };
+    return await writeItems(db, header, readGitHistory(repo, source.name, source.productionBranch, ctx, gitOptions), redactor);
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     return { source: source.name, path: relPath, status: "failed", accepted: 0, duplicates: 0, rejected: 0, redacted: 0, notes: [], error: error.message };
@@ -186,6 +197,8 @@ async function writeItems(
     for await (const item of items) {
       if (item.kind === "event") writer.event(redactor.redactDeep(item.event));
       else if (item.kind === "commit") writer.commit_(redactor.redactDeep(item.commit));
+      else if (item.kind === "pull-request") writer.pullRequest(redactor.redactDeep(item.pullRequest));
+      else if (item.kind === "review") writer.review(redactor.redactDeep(item.review));
       else if (item.kind === "agent-settings") writer.agentSettings(redactor.redactDeep(item.settings));
       else if (item.kind === "iam-principal") writeIamPrincipal(db, writer, item.principal);
       else if (item.kind === "reject") writer.reject(redactor.redactDeep(item.reject));

@@ -4,7 +4,12 @@ import cloudtrailAgentDestructiveCallsApproved from "./cloudtrail-agent-destruct
 import cloudtrailLoggingNotTampered from "./cloudtrail-logging-not-tampered.ts";
 import cloudtrailRootAccountUnused from "./cloudtrail-root-account-unused.ts";
 import gitAiChangesIndependentlyReviewed from "./git-ai-changes-independently-reviewed.ts";
+import gitApprovalsPrecedeMerge from "./git-approvals-precede-merge.ts";
+import gitChangesNotSelfMerged from "./git-changes-not-self-merged.ts";
+import gitEmergencyChangesRetroReviewed from "./git-emergency-changes-retro-reviewed.ts";
 import gitProductionChangesReviewed from "./git-production-changes-reviewed.ts";
+import gitProductionNoDirectPush from "./git-production-no-direct-push.ts";
+import gitSensitiveChangesReviewed from "./git-sensitive-changes-reviewed.ts";
 
 /** Explicit registry, sorted by id. A test checks it against the files in this folder and the catalog. */
 export const RULES: readonly Rule[] = [
@@ -13,7 +18,12 @@ export const RULES: readonly Rule[] = [
   cloudtrailLoggingNotTampered,
   cloudtrailRootAccountUnused,
   gitAiChangesIndependentlyReviewed,
+  gitApprovalsPrecedeMerge,
+  gitChangesNotSelfMerged,
+  gitEmergencyChangesRetroReviewed,
   gitProductionChangesReviewed,
+  gitProductionNoDirectPush,
+  gitSensitiveChangesReviewed,
 ];
 
 export const RULES_BY_ID: ReadonlyMap<string, Rule> = new Map(RULES.map((r) => [r.id, r]));

@@ -1,0 +1,62 @@
+import { isRecord, reject, type ParsedItem, type Parser } from "../parser.ts";
+
+/**
+ * Platform exports come in three shapes: one JSON array (`gh pr list --json`), several arrays
+ * back to back (`gh api --paginate` prints one per page with nothing between them), or one
+ * object per line. Each is tried in that order with `JSON.parse`; a damaged file falls back to
+ * lines, so every intact line-record survives and each damaged one is a reject.
+ */
+export interface JsonItem {
+  /** "record 3" or "line 14": where the element sits in the file. */
+  locator: string;
+  value?: unknown;
+  error?: string;
+  raw?: string;
+}
+
+function tryParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+export function* exportRecords(text: string): Generator<JsonItem> {
+  const trimmed = text.trim();
+  if (trimmed === "") return;
+  // Pages glued together: `][` between them becomes `,` (only tried when the whole file is not JSON).
+  const whole = tryParse(trimmed) ?? (trimmed.startsWith("[") ? tryParse(trimmed.replace(/\]\s*\[/g, ",")) : undefined);
+  if (whole !== undefined) {
+    const list = Array.isArray(whole) ? whole : [whole];
+    for (const [i, value] of list.entries()) yield { locator: `record ${i + 1}`, value };
+    return;
+  }
+  for (const [i, line] of text.split("\n").entries()) {
+    if (line.trim() === "") continue;
+    const value = tryParse(line);
+    if (value === undefined) yield { locator: `line ${i + 1}`, error: "not valid JSON (a damaged or truncated export)", raw: line.slice(0, 200) };
+    else if (!Array.isArray(value)) yield { locator: `line ${i + 1}`, value };
+    else for (const [k, v] of value.entries()) yield { locator: `line ${i + 1} record ${k + 1}`, value: v };
+  }
+}
+
+export type Obj = Record<string, unknown>;
+export const obj = (v: unknown): Obj => (isRecord(v) ? v : {});
+export const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+/** A parser over a platform export: every record goes through `toItems`, damaged values become rejects. */
+export function exportParser(name: string, version: string, toItems: (value: unknown, locator: string) => ParsedItem[]): Parser {
+  return {
+    name,
+    version,
+    async *parse(input) {
+      const { text, truncatedAt } = await input.readAll();
+      for (const item of exportRecords(text)) {
+        if (item.error) yield reject(item.locator, item.error, item.raw);
+        else yield* toItems(item.value, item.locator);
+      }
+      if (truncatedAt !== undefined) yield { kind: "note", text: `gzip stream ended early at byte ${truncatedAt}` };
+    },
+  };
+}

@@ -1,0 +1,20 @@
+import { evaluateChanges, madeBy } from "../changes/rule-sql.ts";
+import { defineRule } from "./define.ts";
+
+export default defineRule({
+  id: "git-approvals-precede-merge",
+  title: "Approvals are given before the merge, on the code that was merged",
+  rationale:
+    "Authorisation must precede implementation: an approval given after the merge is a retrospective sign-off, and one given before later commits (a stale approval, or a force-push after review) did not cover the code that shipped.",
+  severity: "medium",
+  sources: ["git"],
+  evaluate: (ctx) =>
+    evaluateChanges(ctx, {
+      where: "ch.approved_before_merge IS NOT NULL",
+      description: "Production changes merged through a pull request with an independent platform approval",
+      failing: "ch.approved_before_merge = 0 OR ch.approval_stale = 1",
+      failMessage: (r) =>
+        `"${r.subject}" ${madeBy(r)}: ${r.exceptions.includes("approved-after-merge") ? "approved only after it was merged" : "commits were pushed after the last approval"} (${r.review_evidence}).`,
+      passMessage: (size) => `All ${size} approvals were given before the merge, on the final code.`,
+    }),
+});
