@@ -5,6 +5,7 @@ import { controlsCommand } from "./commands/controls.ts";
 import type { GlobalOptions } from "./commands/context.ts";
 import { ingestCommand } from "./commands/ingest.ts";
 import { initCommand } from "./commands/init.ts";
+import { purgeCommand } from "./commands/purge.ts";
 import { verifyCommand } from "./commands/verify.ts";
 import { ExitCode, InputError, UsageError } from "./errors.ts";
 import { PERIOD_FORMS } from "./period.ts";
@@ -65,12 +66,22 @@ function parser(argv: string[], run: (p: Promise<number>) => void): Argv {
       (a) => run(checkCommand(a as unknown as GlobalOptions & { period: string; minCoverage?: number })),
     )
     .command(
+      "purge",
+      "Delete raw records older than a date from the store (builds and file provenance are kept)",
+      (y) =>
+        y
+          .option("before", { type: "string", demandOption: true, describe: "Cutoff: a date (2026-01-01), a period (2026-Q1) or an ISO time" })
+          .option("dry-run", { type: "boolean", default: false, describe: "Count what would be deleted, delete nothing" })
+          .example("$0 purge --before 2025-01-01", "Keep only records from 2025 on"),
+      (a) => run(purgeCommand(a as unknown as GlobalOptions & { before: string; dryRun: boolean })),
+    )
+    .command(
       "verify <dir>",
       "Re-hash an evidence package against its manifest; exit 1 when anything changed",
       (y) => y.positional("dir", { type: "string", demandOption: true, describe: "Package folder" }).example("$0 verify reports/2026-10", "Check a package"),
       (a) => run(verifyCommand(a as unknown as GlobalOptions & { dir: string })),
     )
-    .demandCommand(1, "Name a command: init, ingest, build, controls, check or verify.")
+    .demandCommand(1, "Name a command: init, ingest, build, controls, check, verify or purge.")
     .strict()
     .epilogue("Exit codes: 0 ok, 1 check failed, 2 usage or input error.")
     .help()
