@@ -1,6 +1,7 @@
 import type { Evaluation } from "../evaluate.ts";
 import type { Period } from "../period.ts";
 import type { Db, SourceFileRecord } from "../store/index.ts";
+import { collectAgentPosture, type AgentPosture } from "./agent-posture.ts";
 
 /**
  * Everything a renderer needs, gathered once. Renderers are pure functions of this model; time
@@ -68,6 +69,8 @@ export interface ReportModel {
   cloud: { events: number; agentEvents: number; agentDestructive: number };
   changes: ChangeSummary;
   rejects: { total: number; byFile: { file: string; rejected: number }[] };
+  /** Permission modes per session, mode changes and agent settings files (agent-posture.ts). */
+  agentPosture?: AgentPosture;
 }
 
 function bind(period: Period) {
@@ -123,5 +126,6 @@ export function collectReportData(db: Db, period: Period): Omit<ReportModel, "me
     cloud,
     changes,
     rejects: { total: byFile.reduce((n, f) => n + f.rejected, 0), byFile },
+    agentPosture: collectAgentPosture(db, period),
   };
 }

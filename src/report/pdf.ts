@@ -1,6 +1,7 @@
 import PDFDocument from "pdfkit";
 import type { ControlResult, Finding } from "../evaluate.ts";
 import type { ReportModel } from "./model.ts";
+import { agentPostureSection } from "./sections/agent-posture.ts";
 import { FONT, PAGE, contentWidth, heading, keyValues, paragraph, safeText, table } from "./pdf-layout.ts";
 
 type Doc = InstanceType<typeof PDFDocument>;
@@ -59,6 +60,7 @@ export function renderPdf(model: ReportModel): Promise<Buffer> {
   for (const control of model.evaluation.controls) controlSection(doc, model, control);
   section("4. AI agent activity");
   agentSection(doc, model);
+  agentPostureSection(doc, model);
   section("5. Change management");
   changeSection(doc, model);
   section("Appendix A. Evidence inventory");

@@ -66,8 +66,13 @@ export function mergeObservations(observations: readonly Observation[]): { event
     .map((o) => (o.path === primary.path ? o.event.locator : `${o.path}: ${o.event.locator}`))
     .filter((l, i, all) => all.indexOf(l) === i)
     .join("; ");
+  // A decision record rarely names the mode; the mode in force is part of the evidence (a hook or transcript knows it).
+  const mode = attrs.permissionMode;
+  const evidence = primary.event.approvalEvidence;
+  const approvalEvidence = typeof mode === "string" && evidence && !evidence.includes(mode) ? `${evidence}; permission mode ${mode}` : evidence;
   const event: EvidenceEvent = {
     ...primary.event,
+    approvalEvidence,
     time: ordered.map((o) => o.event.time).reduce((a, b) => (b < a ? b : a)),
     actor: firstNonNull(ordered, "actor"),
     agentId: firstNonNull(ordered, "agentId"),

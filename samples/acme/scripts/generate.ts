@@ -252,3 +252,4 @@ console.log(`wrote ${Object.keys(hookLines).length} agent logs, ${files.size} Cl
 // Further generators (one module per area, each with its own seeded PRNG and output folder) are
 // imported and run below, e.g. `await import("./codex.ts")`.
 await import("./iam.ts");
+await import("./claude-code-telemetry.ts");

@@ -1,0 +1,69 @@
+import type { Period } from "../period.ts";
+import type { Db } from "../store/index.ts";
+
+/**
+ * The permission posture behind the agent actions: the mode in force per session and its changes
+ * (the `session_modes` view over agent records), actions by the mode they ran in, and the agent
+ * settings files ingested as configuration evidence. Aggregates only; rows are capped.
+ */
+export interface AgentPosture {
+  byMode: { agentProduct: string; mode: string; actions: number; destructive: number }[];
+  /** Sessions that ran at least one action in a mode that does not ask a person. */
+  unattendedSessions: { agentProduct: string; sessionId: string; modes: string; first: string; last: string; actions: number; destructive: number }[];
+  modeChanges: { time: string; agentProduct: string; sessionId: string; from: string | null; to: string; trigger: string | null; file: string; locator: string }[];
+  settings: {
+    file: string; product: string; scope: string; defaultMode: string | null; sandbox: string | null; bypassDisabled: boolean | null; bypassDefault: boolean;
+    allow: number; ask: number; deny: number; probes: number; denied: number; allowed: number; remarks: string[];
+  }[];
+}
+
+/** Modes in which an agent acts without asking a person (Claude, Codex approval_policy, Gemini CLI). */
+export const UNATTENDED_MODES = ["bypassPermissions", "dontAsk", "auto", "never", "yolo"];
+const LIMIT = 50;
+
+export function collectAgentPosture(db: Db, period: { startIso: string; endIso: string } | Period): AgentPosture {
+  const p = { start: period.startIso, end: period.endIso };
+  const unattended = UNATTENDED_MODES.map((m) => `'${m}'`).join(", ");
+  const byMode = db
+    .prepare(
+      `SELECT coalesce(agent_product, 'unknown') AS agentProduct, coalesce(json_extract(attrs, '$.permissionMode'), 'not recorded') AS mode,
+         count(*) AS actions, sum(destructive) AS destructive
+       FROM agent_actions WHERE time >= :start AND time < :end GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2`,
+    )
+    .all(p) as AgentPosture["byMode"];
+  const unattendedSessions = db
+    .prepare(
+      `SELECT coalesce(a.agent_product, 'unknown') AS agentProduct, a.session_id AS sessionId,
+         (SELECT group_concat(mode, ' > ') FROM (SELECT DISTINCT mode FROM session_modes m WHERE m.session_id = a.session_id ORDER BY m.time)) AS modes,
+         min(a.time) AS first, max(a.time) AS last, count(*) AS actions, sum(a.destructive) AS destructive
+       FROM agent_actions a
+       WHERE a.time >= :start AND a.time < :end AND a.session_id IS NOT NULL AND json_extract(a.attrs, '$.permissionMode') IN (${unattended})
+       GROUP BY 1, 2 ORDER BY sum(a.destructive) DESC, min(a.time) LIMIT ${LIMIT}`,
+    )
+    .all(p) as AgentPosture["unattendedSessions"];
+  const modeChanges = db
+    .prepare(
+      `SELECT m.time, coalesce(m.agent_product, 'unknown') AS agentProduct, m.session_id AS sessionId, m.from_mode AS "from", m.mode AS "to",
+         m.trigger, f.path AS file, m.locator
+       FROM session_modes m JOIN source_files f ON f.id = m.file_id
+       WHERE m.action LIKE 'session:%' AND m.from_mode IS NOT NULL AND m.from_mode <> m.mode AND m.time >= :start AND m.time < :end
+       ORDER BY m.time, m.session_id LIMIT ${LIMIT}`,
+    )
+    .all(p) as AgentPosture["modeChanges"];
+  const settings = (
+    db
+      .prepare(
+        `SELECT f.path AS file, s.product, s.scope, s.default_mode AS defaultMode, s.sandbox, s.bypass_disabled AS bypassDisabled, s.bypass_default AS bypassDefault,
+           s.allow_count AS allow, s.ask_count AS ask, s.deny_count AS deny, s.destructive_probes AS probes, s.destructive_denied AS denied,
+           s.destructive_allowed AS allowed, s.posture
+         FROM agent_settings s JOIN source_files f ON f.id = s.file_id ORDER BY f.path`,
+      )
+      .all() as (Omit<AgentPosture["settings"][number], "remarks" | "bypassDisabled" | "bypassDefault"> & { bypassDisabled: number | null; bypassDefault: number; posture: string })[]
+  ).map(({ posture, bypassDisabled, bypassDefault, ...s }) => ({
+    ...s,
+    bypassDisabled: bypassDisabled === null ? null : bypassDisabled === 1,
+    bypassDefault: bypassDefault === 1,
+    remarks: (JSON.parse(posture) as { remarks?: string[] }).remarks ?? [],
+  }));
+  return { byMode, unattendedSessions, modeChanges, settings };
+}
