@@ -5,6 +5,7 @@ import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { InputError } from "./errors.ts";
 import { isValidTimeZone } from "./period.ts";
+import { Frequency } from "./catalog/schema.ts";
 import changeDefaults from "./changes/defaults.json" with { type: "json" };
 
 /**
@@ -107,6 +108,10 @@ export const Config = z.strictObject({
       preparedBy: z.string().optional(),
       /** Seed for the reproducible audit samples; printed in the report. */
       sampleSeed: z.string().default("evidence"),
+      /** Audit sample sizes per control frequency, overriding src/report/sample-sizes.json: size = clamp(ceil(population x share), min, max). */
+      sampleSizes: z
+        .partialRecord(Frequency, z.strictObject({ min: z.number().int().min(0), max: z.number().int().min(1), share: z.number().min(0).max(1) }))
+        .optional(),
     })
     .default({ title: "AI Agent Governance Evidence", frameworks: ["soc2", "iso27001"], timezone: "UTC", sampleSeed: "evidence" }),
   sources: z.array(SourceConfig).default([]),

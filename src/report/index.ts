@@ -6,11 +6,14 @@ import type { Period } from "../period.ts";
 import type { Db } from "../store/index.ts";
 import { cleanStaleSiblings, insideDir } from "./atomic-dir.ts";
 import { csvRow, renderCsv } from "./csv.ts";
+import { loadPdfFonts } from "./fonts.ts";
 import { loadTemplate, renderMemos } from "./memo.ts";
 import type { ReportModel } from "./model.ts";
+import { collectPackageData } from "./package-data.ts";
 import { renderPdf } from "./pdf.ts";
 import { POPULATIONS } from "./populations.ts";
-import { drawSample, sampleSize, SAMPLE_METHOD } from "./sample.ts";
+import { DEFAULT_SAMPLE_SIZES, type SampleSizes } from "./sample.ts";
+import { collectSamples, samplesCsv, samplingMethodText } from "./samples.ts";
 
 export interface WriteOptions {
   db: Db;
@@ -20,6 +23,8 @@ export interface WriteOptions {
   templatesDir?: string;
   maxAcceptanceDays: number;
   sampleSeed: string;
+  /** Sample sizes per control frequency (defaults: sample-sizes.json). */
+  sampleSizes?: SampleSizes;
   /** Inputs to list in the manifest: path relative to the workspace and SHA-256. */
   inputs: { path: string; sha256: string; size: number }[];
 }
@@ -29,16 +34,6 @@ export interface WrittenFile {
   sha256: string;
   size: number;
 }
-
-/** Which population each control's sample is drawn from. */
-const SAMPLE_POPULATION: Record<string, string> = {
-  "CC6.1": "cloud-events-agents.csv",
-  "CC6.3": "agent-actions.csv",
-  "CC7.2": "destructive-actions.csv",
-  "CC8.1": "changes.csv",
-  "A.8.8": "destructive-actions.csv",
-  "A.8.9": "changes.csv",
-};
 
 /** Streams a population query to a CSV file in ~1 MiB chunks: memory stays flat whatever its size. */
 function writePopulationCsv(db: Db, file: string, columns: string[], sql: string, params: Record<string, string>): void {
@@ -59,24 +54,6 @@ function writePopulationCsv(db: Db, file: string, columns: string[], sql: string
   }
 }
 
-function samplesCsv(opts: WriteOptions, model: ReportModel): string {
-  const params = { start: opts.period.startIso, end: opts.period.endIso };
-  const rows: unknown[][] = [];
-  for (const control of model.evaluation.controls) {
-    const populationFile = SAMPLE_POPULATION[control.id];
-    const spec = POPULATIONS.find((p) => p.file === populationFile);
-    if (!spec) continue;
-    const n = (opts.db.prepare(`SELECT count(*) AS n FROM (${spec.sql})`).get(params) as { n: number }).n;
-    const k = sampleSize(control.frequency, n);
-    const stmt = opts.db.prepare(`${spec.sql} LIMIT 1 OFFSET :offset`).raw(true);
-    for (const index of drawSample(opts.sampleSeed, control.id, n, k)) {
-      const row = stmt.get({ ...params, offset: index }) as unknown[];
-      rows.push([control.id, populationFile, n, k, index + 1, opts.sampleSeed, JSON.stringify(Object.fromEntries(spec.columns.map((c, i) => [c, row[i]])))]);
-    }
-  }
-  return renderCsv(["control", "population", "population_size", "sample_size", "row_number", "seed", "item"], rows);
-}
-
 function sha256Of(file: string): WrittenFile {
   const bytes = readFileSync(file);
   return { path: "", sha256: createHash("sha256").update(bytes).digest("hex"), size: bytes.length };
@@ -92,7 +69,9 @@ function listFiles(dir: string, prefix = ""): string[] {
  * Writes the whole package into a temporary sibling folder and moves it into place at the end,
  * so a reader (or an auditor's copy) never sees a half-written package.
  */
-export async function writeReport(model: ReportModel, opts: WriteOptions): Promise<WrittenFile[]> {
+export async function writeReport(base: ReportModel, opts: WriteOptions): Promise<WrittenFile[]> {
+  const samples = base.samples ?? collectSamples(opts.db, opts.period, base.evaluation.controls, opts.sampleSeed, opts.sampleSizes ?? DEFAULT_SAMPLE_SIZES);
+  const model: ReportModel = { ...base, package: base.package ?? collectPackageData(opts.db, opts.period, base.evaluation, base.scope), samples };
   const outDir = path.resolve(opts.outDir);
   mkdirSync(path.dirname(outDir), { recursive: true });
   // Folders of earlier runs killed mid-write (see cleanStaleSiblings), before this run adds its own.
@@ -118,11 +97,11 @@ export async function writeReport(model: ReportModel, opts: WriteOptions): Promi
         evaluation.controls.map((c) => [c.id, c.framework, c.title, c.status, c.reason, c.rules.join(" "), c.findings, c.frequency]),
       ),
     );
-    writeFileSync(path.join(temp, "samples.csv"), samplesCsv(opts, model));
-    writeFileSync(path.join(temp, "sampling-method.txt"), `Seed: ${opts.sampleSeed}\nMethod: ${SAMPLE_METHOD}\n`);
+    writeFileSync(path.join(temp, "samples.csv"), samplesCsv(samples));
+    writeFileSync(path.join(temp, "sampling-method.txt"), samplingMethodText(samples));
     const template = loadTemplate("risk-acceptance-memo.md.hbs", opts.templatesDir);
     for (const memo of renderMemos(model, template, opts.maxAcceptanceDays)) writeFileSync(insideDir(temp, memo.file), memo.content);
-    writeFileSync(path.join(temp, "report.pdf"), await renderPdf(model));
+    writeFileSync(path.join(temp, "report.pdf"), await renderPdf(model, { fonts: loadPdfFonts() }));
 
     const outputs = listFiles(temp).map((p) => ({ ...sha256Of(path.join(temp, p)), path: p }));
     const manifest = {

@@ -1,6 +1,8 @@
 import type { Evaluation } from "../evaluate.ts";
 import type { Period } from "../period.ts";
 import type { Db, SourceFileRecord } from "../store/index.ts";
+import type { PackageData } from "./package-data.ts";
+import type { SampleSet } from "./samples.ts";
 import { collectAgentPosture, type AgentPosture } from "./agent-posture.ts";
 
 /**
@@ -69,6 +71,10 @@ export interface ReportModel {
   cloud: { events: number; agentEvents: number; agentDestructive: number };
   changes: ChangeSummary;
   rejects: { total: number; byFile: { file: string; rejected: number }[] };
+  /** Evidence-package aggregates (package-data.ts), filled by writeReport. */
+  package?: PackageData;
+  /** Seeded audit samples per control (samples.ts), filled by writeReport. */
+  samples?: SampleSet;
   /** Permission modes per session, mode changes and agent settings files (agent-posture.ts). */
   agentPosture?: AgentPosture;
 }

@@ -1,29 +1,38 @@
 import { createHash } from "node:crypto";
 import type { Frequency } from "../catalog/schema.ts";
+import defaults from "./sample-sizes.json" with { type: "json" };
+
+/** How many items to sample for one frequency: clamp(ceil(population * share), min, max). */
+export interface SampleSizeRule {
+  min: number;
+  max: number;
+  share: number;
+}
+export type SampleSizes = Record<Frequency, SampleSizeRule>;
 
 /**
  * Audit sample sizes by how often a control operates (common practice; firms differ, see
  * shared/reference/compliance.md): annual 1, quarterly 2, monthly 2-5, weekly 5-15, daily 25,
  * many times a day 25-60; per-occurrence populations about 10% with a minimum of 3 and a maximum of 30.
  */
-export function sampleSize(frequency: Frequency, population: number): number {
-  const within = (min: number, max: number, share: number) => Math.min(population, Math.max(min, Math.min(max, Math.ceil(population * share))));
-  switch (frequency) {
-    case "annual":
-      return Math.min(population, 1);
-    case "quarterly":
-      return Math.min(population, 2);
-    case "monthly":
-      return within(2, 5, 0.1);
-    case "weekly":
-      return within(5, 15, 0.1);
-    case "daily":
-      return Math.min(population, 25);
-    case "continuous":
-      return within(25, 60, 0.05);
-    case "per-occurrence":
-      return within(3, 30, 0.1);
-  }
+export const DEFAULT_SAMPLE_SIZES: SampleSizes = {
+  annual: defaults.annual,
+  quarterly: defaults.quarterly,
+  monthly: defaults.monthly,
+  weekly: defaults.weekly,
+  daily: defaults.daily,
+  continuous: defaults.continuous,
+  "per-occurrence": defaults["per-occurrence"],
+};
+
+/** The defaults with a workspace's overrides (config `report.sampleSizes`) laid over them. */
+export function resolveSampleSizes(overrides: Partial<Record<Frequency, SampleSizeRule>> = {}): SampleSizes {
+  return { ...DEFAULT_SAMPLE_SIZES, ...overrides };
+}
+
+export function sampleSize(frequency: Frequency, population: number, sizes: SampleSizes = DEFAULT_SAMPLE_SIZES): number {
+  const rule = sizes[frequency];
+  return Math.min(population, Math.max(rule.min, Math.min(rule.max, Math.ceil(population * rule.share))));
 }
 
 export const SAMPLE_METHOD =

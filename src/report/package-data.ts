@@ -1,0 +1,326 @@
+import type { Coverage, ControlStatus, Evaluation } from "../evaluate.ts";
+import { previousPeriod, type Period } from "../period.ts";
+import type { Db } from "../store/index.ts";
+import type { ReportScope } from "./model.ts";
+
+/**
+ * The aggregates the evidence package adds to the report model: comparison with the previous
+ * period, agent inventory against what was seen, approvals, weekly trends, change-management
+ * detail and coverage gaps. All read from the store as aggregates; populations stay in SQL.
+ */
+export interface PackageData {
+  previous: PreviousComparison | null;
+  inventory: AgentSeen[];
+  permissions: IdentityPermissions[];
+  destructiveByApproval: { approval: string; agentProduct: string; count: number }[];
+  approvalKinds: { approval: string; actions: number; destructive: number }[];
+  weekly: WeeklyPoint[];
+  changeDetail: ChangeDetail | null;
+  /** Production changes in the period, oldest first (at most CHANGE_LIST_LIMIT; changes.csv has all). */
+  changeList: { total: number; rows: ChangeRow[] };
+  gaps: SourceGap[];
+}
+
+export interface ChangeRow {
+  committed: string;
+  sha: string;
+  subject: string;
+  author: string;
+  authorKind: string;
+  review: string;
+}
+
+export const CHANGE_LIST_LIMIT = 300;
+
+export interface PreviousComparison {
+  buildId: string;
+  period: string;
+  coverage: Coverage;
+  newFindings: number;
+  fixedFindings: number;
+  recurringFindings: number;
+  statusChanges: { control: string; from: ControlStatus; to: ControlStatus }[];
+}
+
+export interface AgentSeen {
+  /** The configured agent id, or `unregistered:<product>` for a tool seen but not in the config. */
+  identity: string;
+  product: string;
+  owner: string | null;
+  inInventory: boolean;
+  sources: string[];
+  records: number;
+  firstSeen: string | null;
+  lastSeen: string | null;
+}
+
+export interface IdentityPermissions {
+  identity: string;
+  /** What the identity may do, when a source records it (agent settings files); null when unknown. */
+  granted: string | null;
+  /** What it did: action classes and, for cloud identities, the API calls with counts. */
+  used: { item: string; count: number }[];
+}
+
+export interface WeeklyPoint {
+  /** Monday of the ISO week (UTC), YYYY-MM-DD. */
+  week: string;
+  agentLog: number;
+  cloud: number;
+}
+
+export interface ChangeDetail {
+  byAuthor: { authorKind: string; total: number; reviewed: number; unreviewed: number; unknown: number }[];
+  independence: { label: string; count: number }[];
+  exceptions: { committed: string; sha: string; subject: string; author: string; exceptions: string }[];
+}
+
+export interface SourceGap {
+  source: string;
+  kind: string;
+  daysWithData: number;
+  daysInPeriod: number;
+  /** Ranges of UTC days without any record, e.g. "2026-10-04 to 2026-10-05". */
+  missing: string[];
+}
+
+function tableExists(db: Db, name: string): boolean {
+  return db.prepare("SELECT 1 FROM sqlite_master WHERE name = ?").get(name) !== undefined;
+}
+
+function days(period: Period): string[] {
+  const out: string[] = [];
+  for (let t = Date.parse(period.startIso.slice(0, 10)); t < period.end.getTime(); t += 86_400_000) out.push(new Date(t).toISOString().slice(0, 10));
+  return out;
+}
+
+/** Collapses sorted dates into "a to b" ranges so a month of gaps stays one line. */
+export function dateRanges(dates: string[]): string[] {
+  const out: string[] = [];
+  let start: string | undefined;
+  let prev: string | undefined;
+  const close = () => start && out.push(start === prev ? start : `${start} to ${prev}`);
+  for (const d of dates) {
+    if (prev && Date.parse(d) - Date.parse(prev) === 86_400_000) {
+      prev = d;
+      continue;
+    }
+    close();
+    start = prev = d;
+  }
+  close();
+  return out;
+}
+
+/** Monday (UTC) of the week containing `iso`, as YYYY-MM-DD. */
+export function weekOf(iso: string): string {
+  const d = new Date(`${iso.slice(0, 10)}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
+  return d.toISOString().slice(0, 10);
+}
+
+function previous(db: Db, period: Period, evaluation: Evaluation): PreviousComparison | null {
+  const label = previousPeriod(period)?.label;
+  const row = (db
+    .prepare(
+      `SELECT build_id AS buildId, period, results FROM builds
+       WHERE (:label IS NOT NULL AND period = :label) OR (:label IS NULL AND period_end <= :start)
+       ORDER BY period_end DESC, created_seq DESC LIMIT 1`,
+    )
+    .get({ label: label ?? null, start: period.startIso }) as { buildId: string; period: string; results: string } | undefined);
+  if (!row) return null;
+  const results = JSON.parse(row.results) as {
+    coverage: { overall: Coverage };
+    controls: { id: string; status: ControlStatus }[];
+    findings: { id: string }[];
+  };
+  const before = new Set(results.findings.map((f) => f.id));
+  const now = new Set(evaluation.findings.map((f) => f.id));
+  const statusBefore = new Map(results.controls.map((c) => [c.id, c.status]));
+  return {
+    buildId: row.buildId,
+    period: row.period,
+    coverage: results.coverage.overall,
+    newFindings: [...now].filter((id) => !before.has(id)).length,
+    fixedFindings: [...before].filter((id) => !now.has(id)).length,
+    recurringFindings: [...now].filter((id) => before.has(id)).length,
+    statusChanges: evaluation.controls
+      .filter((c) => statusBefore.has(c.id) && statusBefore.get(c.id) !== c.status)
+      .map((c) => ({ control: c.id, from: statusBefore.get(c.id)!, to: c.status })),
+  };
+}
+
+function inventory(db: Db, p: Record<string, string>, scope: ReportScope): AgentSeen[] {
+  const seen = db
+    .prepare(
+      `SELECT coalesce(e.agent_id, 'unregistered:' || e.agent_product) AS identity, e.agent_product AS product, f.source AS source,
+         count(*) AS n, min(e.time) AS first, max(e.time) AS last
+       FROM events e JOIN source_files f ON f.id = e.file_id
+       WHERE (e.agent_id IS NOT NULL OR e.agent_product IS NOT NULL) AND e.time >= :start AND e.time < :end
+       GROUP BY 1, 2, 3
+       UNION ALL
+       SELECT 'unregistered:' || c.agent_product, c.agent_product, f.source, count(*), min(c.committer_time), max(c.committer_time)
+       FROM commits c JOIN source_files f ON f.id = c.file_id
+       WHERE c.author_kind = 'agent' AND c.committer_time >= :start AND c.committer_time < :end GROUP BY 1, 2, 3`,
+    )
+    .all(p) as { identity: string; product: string | null; source: string; n: number; first: string; last: string }[];
+  const byProduct = new Map(scope.agents.map((a) => [a.product, a]));
+  const rows = new Map<string, AgentSeen>();
+  for (const a of scope.agents) {
+    rows.set(a.id, { identity: a.id, product: a.product, owner: a.owner, inInventory: true, sources: [], records: 0, firstSeen: null, lastSeen: null });
+  }
+  for (const s of seen) {
+    // Commits carry the product only: credit them to the configured agent of that product.
+    const configured = s.identity.startsWith("unregistered:") ? byProduct.get(s.product ?? "") : undefined;
+    const id = configured?.id ?? s.identity;
+    const row = rows.get(id) ?? { identity: id, product: s.product ?? "unknown", owner: null, inInventory: false, sources: [], records: 0, firstSeen: null, lastSeen: null };
+    row.records += s.n;
+    if (!row.sources.includes(s.source)) row.sources.push(s.source);
+    row.sources.sort();
+    row.firstSeen = !row.firstSeen || s.first < row.firstSeen ? s.first : row.firstSeen;
+    row.lastSeen = !row.lastSeen || s.last > row.lastSeen ? s.last : row.lastSeen;
+    rows.set(id, row);
+  }
+  return [...rows.values()].sort((a, b) => Number(b.inInventory) - Number(a.inInventory) || a.identity.localeCompare(b.identity));
+}
+
+function permissions(db: Db, p: Record<string, string>, identities: AgentSeen[]): IdentityPermissions[] {
+  const used = db
+    .prepare(
+      `SELECT coalesce(agent_id, 'unregistered:' || agent_product) AS identity,
+         CASE WHEN source_kind = 'cloudtrail' THEN action ELSE 'class:' || coalesce(nullif(classes, ''), 'unclassified') END AS item, count(*) AS n
+       FROM events WHERE (agent_id IS NOT NULL OR agent_product IS NOT NULL) AND action NOT LIKE 'session:%' AND time >= :start AND time < :end
+       GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2`,
+    )
+    .all(p) as { identity: string; item: string; n: number }[];
+  const granted = new Map<string, string>();
+  if (tableExists(db, "agent_settings")) {
+    const rows = db
+      .prepare(
+        `SELECT product, group_concat(scope || ': mode ' || coalesce(default_mode, 'default') || ', ' || allow_count || ' allow / ' || ask_count || ' ask / ' ||
+           deny_count || ' deny rules, ' || destructive_allowed || ' destructive commands allowed unasked', '; ') AS summary
+         FROM (SELECT * FROM agent_settings ORDER BY product, scope, id) GROUP BY product`,
+      )
+      .all() as { product: string; summary: string }[];
+    for (const r of rows) granted.set(r.product, r.summary);
+  }
+  return identities.map((i) => ({
+    identity: i.identity,
+    granted: granted.get(i.product) ?? null,
+    used: used.filter((u) => u.identity === i.identity).slice(0, 25).map((u) => ({ item: u.item, count: u.n })),
+  }));
+}
+
+function changeDetail(db: Db, p: Record<string, string>): ChangeDetail | null {
+  if (!tableExists(db, "changes")) return null;
+  const byAuthor = db
+    .prepare(
+      `SELECT author_kind AS authorKind, count(*) AS total, coalesce(sum(review = 'reviewed'), 0) AS reviewed,
+         coalesce(sum(review = 'unreviewed'), 0) AS unreviewed, coalesce(sum(review = 'unknown'), 0) AS unknown
+       FROM changes WHERE committed >= :start AND committed < :end GROUP BY 1 ORDER BY 1`,
+    )
+    .all(p) as ChangeDetail["byAuthor"];
+  const ind = db
+    .prepare(
+      `SELECT coalesce(sum(self_merged = 1), 0) AS selfMerged, coalesce(sum(admin_bypass = 1), 0) AS adminBypass, coalesce(sum(direct_push = 1), 0) AS directPush,
+         coalesce(sum(ai_reviewer_only = 1), 0) AS aiReviewerOnly, coalesce(sum(approval_stale = 1), 0) AS stale, coalesce(sum(emergency IS NOT NULL), 0) AS emergency,
+         coalesce(sum(approved_before_merge = 1), 0) AS approvedFirst
+       FROM changes WHERE committed >= :start AND committed < :end`,
+    )
+    .get(p) as Record<string, number>;
+  const exceptions = db
+    .prepare(
+      `SELECT committed, sha, subject, coalesce(author, '') AS author, exceptions FROM changes
+       WHERE exceptions != '' AND committed >= :start AND committed < :end ORDER BY committed, repo, sha LIMIT 200`,
+    )
+    .all(p) as ChangeDetail["exceptions"];
+  return {
+    byAuthor,
+    independence: [
+      { label: "Approved on the platform before merge", count: ind.approvedFirst ?? 0 },
+      { label: "Self-merged (author merged own change)", count: ind.selfMerged ?? 0 },
+      { label: "Merged with admin bypass", count: ind.adminBypass ?? 0 },
+      { label: "Pushed directly to the production branch", count: ind.directPush ?? 0 },
+      { label: "Approved by an AI reviewer only", count: ind.aiReviewerOnly ?? 0 },
+      { label: "Approval stale (new commits after approval)", count: ind.stale ?? 0 },
+      { label: "Emergency changes", count: ind.emergency ?? 0 },
+    ],
+    exceptions,
+  };
+}
+
+function changeList(db: Db, p: Record<string, string>): PackageData["changeList"] {
+  const from = tableExists(db, "changes")
+    ? "SELECT committed, sha, subject, coalesce(author, '') AS author, author_kind AS authorKind, review, repo FROM changes"
+    : "SELECT committer_time AS committed, sha, subject, coalesce(author_name, '') AS author, author_kind AS authorKind, review, repo FROM commits WHERE on_production = 1";
+  const where = `FROM (${from}) WHERE committed >= :start AND committed < :end`;
+  const total = (db.prepare(`SELECT count(*) AS n ${where}`).get(p) as { n: number }).n;
+  const rows = db.prepare(`SELECT committed, sha, subject, author, authorKind, review ${where} ORDER BY committed, repo, sha LIMIT ${CHANGE_LIST_LIMIT}`).all(p) as ChangeRow[];
+  return { total, rows };
+}
+
+function gaps(db: Db, period: Period, p: Record<string, string>): SourceGap[] {
+  const all = days(period);
+  const rows = db
+    .prepare(
+      `SELECT f.source, f.kind, substr(e.time, 1, 10) AS day FROM events e JOIN source_files f ON f.id = e.file_id
+       WHERE e.time >= :start AND e.time < :end GROUP BY 1, 2, 3
+       UNION SELECT f.source, f.kind, substr(c.committer_time, 1, 10) FROM commits c JOIN source_files f ON f.id = c.file_id
+       WHERE c.committer_time >= :start AND c.committer_time < :end GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+    )
+    .all(p) as { source: string; kind: string; day: string }[];
+  const sources = db.prepare("SELECT DISTINCT source, kind FROM source_files ORDER BY source, kind").all() as { source: string; kind: string }[];
+  return sources.map(({ source, kind }) => {
+    const have = new Set(rows.filter((r) => r.source === source && r.kind === kind).map((r) => r.day));
+    return { source, kind, daysWithData: all.filter((d) => have.has(d)).length, daysInPeriod: all.length, missing: dateRanges(all.filter((d) => !have.has(d))) };
+  });
+}
+
+function weekly(db: Db, period: Period, p: Record<string, string>): WeeklyPoint[] {
+  const rows = db
+    .prepare(
+      `SELECT substr(time, 1, 10) AS day, source_kind AS kind, count(*) AS n FROM events
+       WHERE destructive = 1 AND time >= :start AND time < :end AND action NOT LIKE 'session:%'
+         AND (source_kind = 'agent-log' OR actor_kind = 'agent') GROUP BY 1, 2`,
+    )
+    .all(p) as { day: string; kind: string; n: number }[];
+  const weeks = new Map<string, WeeklyPoint>();
+  for (const d of days(period)) {
+    const w = weekOf(d);
+    if (!weeks.has(w)) weeks.set(w, { week: w, agentLog: 0, cloud: 0 });
+  }
+  for (const r of rows) {
+    const point = weeks.get(weekOf(r.day));
+    if (!point) continue;
+    if (r.kind === "agent-log") point.agentLog += r.n;
+    else point.cloud += r.n;
+  }
+  return [...weeks.values()];
+}
+
+/** Reads everything the package adds to the model. Reads only. */
+export function collectPackageData(db: Db, period: Period, evaluation: Evaluation, scope: ReportScope): PackageData {
+  const p = { start: period.startIso, end: period.endIso };
+  const seen = inventory(db, p, scope);
+  return {
+    previous: previous(db, period, evaluation),
+    inventory: seen,
+    permissions: permissions(db, p, seen),
+    destructiveByApproval: db
+      .prepare(
+        `SELECT approval, coalesce(agent_product, 'unknown') AS agentProduct, count(*) AS count FROM agent_actions
+         WHERE destructive = 1 AND time >= :start AND time < :end GROUP BY 1, 2 ORDER BY 1, 2`,
+      )
+      .all(p) as PackageData["destructiveByApproval"],
+    approvalKinds: db
+      .prepare(
+        `SELECT approval, count(*) AS actions, coalesce(sum(destructive), 0) AS destructive FROM agent_actions
+         WHERE time >= :start AND time < :end GROUP BY 1 ORDER BY 2 DESC, 1`,
+      )
+      .all(p) as PackageData["approvalKinds"],
+    weekly: weekly(db, period, p),
+    changeDetail: changeDetail(db, p),
+    changeList: changeList(db, p),
+    gaps: gaps(db, period, p),
+  };
+}

@@ -1,0 +1,71 @@
+import type { ReportModel } from "../model.ts";
+import { horizontalBars } from "../pdf-charts.ts";
+import { heading, keyValues, paragraph, table, type Doc } from "../pdf-layout.ts";
+import { pct, plural, SEVERITY_RANK, STATUS_COLOR, STATUSES } from "./format.ts";
+
+const TOP_RISKS = 10;
+
+/** Coverage per framework, control status counts, the coverage chart, top risks and the change since the last period. */
+export function executiveSummarySection(doc: Doc, model: ReportModel): void {
+  const { coverage, controls, findings, rules } = model.evaluation;
+  paragraph(
+    doc,
+    `Automated evidence covers ${coverage.overall.tested} of ${coverage.overall.inScope} controls in scope (${pct(coverage.overall.ratio)}) for ${model.meta.period}. ` +
+      `${plural(findings.length, "finding")} ${findings.length === 1 ? "was" : "were"} raised by ${plural(rules.length, "automated test")}.`,
+  );
+  table(
+    doc,
+    [{ header: "Framework", width: 0.5 }, { header: "Controls tested", width: 0.25, align: "right" }, { header: "Coverage", width: 0.25, align: "right" }],
+    Object.entries(coverage.byFramework).map(([fw, c]) => [model.meta.frameworks.find((f) => f.id === fw)?.name ?? fw, `${c.tested} / ${c.inScope}`, pct(c.ratio)]),
+  );
+  table(
+    doc,
+    STATUSES.map((s) => ({ header: `Controls ${s}`, width: 1 / STATUSES.length, align: "right" as const })),
+    [STATUSES.map((s) => String(controls.filter((c) => c.status === s).length))],
+  );
+
+  // Coverage by control: the share of a control's automated tests that produced a result, coloured by status.
+  horizontalBars(doc, {
+    title: "Coverage by control",
+    series: STATUSES.map((s) => ({ name: s, color: STATUS_COLOR[s] })),
+    max: 1,
+    labelWidth: 150,
+    data: controls.map((c) => {
+      const runs = c.rules.map((id) => rules.find((r) => r.id === id)).filter((r) => r !== undefined);
+      const tested = runs.filter((r) => r.outcome === "pass" || r.outcome === "fail").length;
+      const share = c.status === "manual" ? 1 : runs.length ? tested / runs.length : 0;
+      return {
+        label: `${c.id} ${c.title}`,
+        values: STATUSES.map((s) => (s === c.status ? share : 0)),
+        note: c.status === "manual" ? "manual (tested by hand)" : `${c.status}: ${tested}/${runs.length} tests, ${plural(c.findings, "finding")}`,
+      };
+    }),
+  });
+
+  heading(doc, "Top risks", 2);
+  const top = [...findings].sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || a.ruleId.localeCompare(b.ruleId)).slice(0, TOP_RISKS);
+  if (top.length === 0) paragraph(doc, "No findings in this period.");
+  else
+    table(
+      doc,
+      [{ header: "Severity", width: 0.1 }, { header: "Controls", width: 0.16 }, { header: "Finding", width: 0.6 }, { header: "Id", width: 0.14 }],
+      top.map((f) => [f.severity, f.controlIds.join(", "), f.message, f.id]),
+    );
+  const ungoverned = model.package?.inventory.filter((a) => !a.inInventory) ?? [];
+  if (ungoverned.length) paragraph(doc, `Agentic tools seen but not in the inventory: ${ungoverned.map((a) => a.product).join(", ")} (see section on AI agent activity).`);
+
+  heading(doc, "Change from the previous period", 2);
+  const prev = model.package?.previous;
+  if (!prev) {
+    paragraph(doc, "No earlier build of the previous period is recorded in this evidence store, so there is nothing to compare with.");
+    return;
+  }
+  keyValues(doc, [
+    ["Compared with", `build ${prev.buildId} for ${prev.period}`],
+    ["Coverage", `${prev.coverage.tested}/${prev.coverage.inScope} (${pct(prev.coverage.ratio)}) then, ${coverage.overall.tested}/${coverage.overall.inScope} (${pct(coverage.overall.ratio)}) now`],
+    ["New findings", String(prev.newFindings)],
+    ["Fixed findings (gone since then)", String(prev.fixedFindings)],
+    ["Recurring findings", String(prev.recurringFindings)],
+    ["Controls whose status changed", prev.statusChanges.length ? prev.statusChanges.map((c) => `${c.control}: ${c.from} → ${c.to}`).join("; ") : "none"],
+  ]);
+}

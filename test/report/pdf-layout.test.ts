@@ -1,0 +1,94 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { loadPdfFonts } from "../../src/report/fonts.ts";
+import { createDocument, heading, paragraph, table, type Doc } from "../../src/report/pdf-layout.ts";
+import { pdfLayout, type PdfLayout } from "../helpers/pdf-items.ts";
+
+const MARGIN = 56;
+
+async function render(draw: (doc: Doc) => void): Promise<{ bytes: Buffer; layout: PdfLayout }> {
+  const { doc, done } = createDocument({ title: "t", author: "a", subject: "s", creator: "c", date: "2026-11-01T00:00:00Z", fonts: loadPdfFonts() });
+  doc.addPage();
+  draw(doc);
+  doc.end();
+  const bytes = await done;
+  return { bytes, layout: await pdfLayout(bytes) };
+}
+
+/** Every glyph run lies inside the page's content box: nothing drawn past an edge. */
+function assertInsideMargins(layout: PdfLayout): void {
+  for (const item of layout.items) {
+    const page = layout.pages[item.page - 1]!;
+    assert.ok(item.x >= MARGIN - 0.5, `"${item.str.slice(0, 30)}" starts left of the margin (x=${item.x})`);
+    assert.ok(item.x + item.width <= page.width - MARGIN + 0.5, `"${item.str.slice(0, 30)}" runs past the right margin (${item.x + item.width})`);
+    assert.ok(item.y >= MARGIN - 2 && item.y <= page.height - MARGIN, `"${item.str.slice(0, 30)}" is outside the vertical margins (y=${item.y})`);
+  }
+}
+
+test("a 500-row table breaks across pages and repeats its header on each", async () => {
+  const rows = Array.from({ length: 500 }, (_, i) => [`row-${String(i).padStart(3, "0")}`, `value ${i} `.repeat(1 + (i % 7)), String(i * 7)]);
+  const { layout } = await render((doc) => table(doc, [{ header: "Key column", width: 0.2 }, { header: "Wrapped value column", width: 0.6 }, { header: "Number column", width: 0.2, align: "right" }], rows));
+  assert.ok(layout.pages.length >= 10, `${layout.pages.length} pages`);
+  for (const [i, page] of layout.pages.entries()) {
+    assert.match(page.text, /Key column/, `header repeated on page ${i + 1}`);
+    assert.match(page.text, /Number column/);
+  }
+  const keys = layout.items.filter((t) => /^row-\d{3}$/.test(t.str)).map((t) => t.str);
+  assert.deepEqual(keys, rows.map((r) => r[0]), "every row drawn once, in order");
+  assertInsideMargins(layout);
+  const right = layout.items.filter((t) => t.str === "3493");
+  assert.equal(right.length, 1);
+  assert.ok(Math.abs(right[0]!.x + right[0]!.width - (595.28 - MARGIN - 3)) < 1, "right-aligned numbers end at the column edge");
+});
+
+test("long unbroken tokens (SHA-256, ARNs, CJK runs) wrap inside their column", async () => {
+  const sha = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+  const arn = "arn:aws:iam::111122223333:role/service-role/ai-agent-operator-with-a-very-long-name/kiro-session-0123456789abcdef0123456789";
+  const cjk = "添加中文问候语翻译".repeat(6);
+  const { layout } = await render((doc) =>
+    table(doc, [{ header: "Narrow", width: 0.12 }, { header: "Hash", width: 0.18 }, { header: "Rest", width: 0.7 }], [[arn, sha + sha, cjk]]),
+  );
+  const left = MARGIN;
+  const width = 595.28 - 2 * MARGIN;
+  const column = (from: number, to: number) => layout.items.filter((t) => t.x >= left + from * width - 0.5 && t.x < left + to * width - 0.5);
+  for (const [from, to, expected] of [[0, 0.12, arn], [0.12, 0.3, sha + sha], [0.3, 1, cjk]] as const) {
+    const pieces = column(from, to).filter((t) => !["Narrow", "Hash", "Rest"].includes(t.str));
+    assert.ok(pieces.length > 1, `${expected.slice(0, 10)}… wrapped onto several lines`);
+    assert.equal(pieces.map((p) => p.str).join(""), expected, "wrapped without losing or adding characters");
+    for (const p of pieces) assert.ok(p.x + p.width <= left + to * width + 0.5, `"${p.str}" overflows its column`);
+  }
+  assertInsideMargins(layout);
+});
+
+test("a 100 KB value is drawn completely across pages, never cut off or overflowing", async () => {
+  const words: string[] = [];
+  let n = 0;
+  while (words.join(" ").length < 100_000) words.push(n++ % 13 === 0 ? "0123456789abcdef".repeat(6) : `word${n}`);
+  const value = words.join(" ").slice(0, 100_000);
+  const { layout } = await render((doc) => {
+    heading(doc, "Huge");
+    table(doc, [{ header: "Field", width: 0.2 }, { header: "Value", width: 0.8 }], [["command", value], ["after", "the next row"]]);
+    paragraph(doc, "Done.");
+  });
+  assert.ok(layout.pages.length > 10, `${layout.pages.length} pages`);
+  for (const page of layout.pages) assert.match(page.text, /Field/, "header repeated on every page the row spans");
+  const drawn = layout.items.filter((t) => t.x > MARGIN + 0.2 * (595.28 - 2 * MARGIN) - 1).map((t) => t.str);
+  const text = drawn.filter((s) => s !== "Value" && s !== "the next row").join(" ");
+  assert.equal(text.replace(/\s+/g, ""), value.replace(/\s+/g, ""), "all 100,000 characters are in the PDF");
+  assert.match(layout.pages.at(-1)!.text, /the next row[\s\S]*Done\./);
+  assertInsideMargins(layout);
+});
+
+test("Cyrillic and Chinese text is embedded and extractable; control and bidi characters are neutralised", async () => {
+  const { bytes, layout } = await render((doc) => {
+    paragraph(doc, "Добавить русский перевод приветствия (#43)");
+    paragraph(doc, "添加中文问候语翻译 (#44)");
+    paragraph(doc, "evil\u202Etxt.exe and a bell\u0007");
+  });
+  const text = layout.pages.map((p) => p.text).join("\n");
+  assert.match(text, /Добавить русский перевод приветствия \(#43\)/);
+  assert.match(text, /添加中文问候语翻译 \(#44\)/);
+  assert.doesNotMatch(text, /\u202E|\u0007/);
+  assert.match(bytes.toString("latin1"), /\/FontFile2/, "the font is embedded");
+  assert.ok(bytes.length < 200_000, `subset font keeps the file small (${bytes.length} bytes)`);
+});
