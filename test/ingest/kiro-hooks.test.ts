@@ -1,0 +1,50 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import path from "node:path";
+import { awsCommand, createKiroHooksParser } from "../../src/ingest/agent/kiro-hooks.ts";
+import { parseFile, testContext } from "../helpers/parse.ts";
+import { REPO_ROOT } from "../helpers/workspace.ts";
+
+const DIR = path.join(REPO_ROOT, "test/fixtures/kiro-hooks");
+const parse = () => parseFile(createKiroHooksParser(testContext()), DIR, "session.jsonl");
+const actions = <T extends { action: string }>(events: T[]) => events.filter((e) => !e.action.startsWith("session:"));
+
+test("use_aws is classified as the aws CLI command it stands for [I: kebab-case operation names]", async () => {
+  const { events } = await parse();
+  const aws = actions(events).find((e) => e.action === "use_aws")!;
+  assert.equal(aws.command, "aws s3 rm --paths s3://prod-logs --recursive --region eu-west-1 --profile prod");
+  assert.ok(aws.classes.includes("destructive"), `classes ${aws.classes}`);
+  assert.equal(aws.environment, "production");
+  assert.equal(aws.outcome, "succeeded");
+  assert.equal(aws.attrs.awsProfile, "prod");
+  assert.equal(aws.locator, "lines 3, 4");
+  assert.equal(awsCommand({ service_name: "ec2", operation_name: "describe-instances", parameters: { InstanceIds: ["i-1"] } }), `aws ec2 describe-instances --instance-ids '["i-1"]'`);
+});
+
+test("execute_bash failures (exit_status), fs_write targets, a pre with no post, repeated identical calls stay separate", async () => {
+  const { events } = await parse();
+  const calls = actions(events);
+  const term = calls.find((e) => e.command?.startsWith("aws ec2 terminate-instances"))!;
+  assert.equal(term.outcome, "failed");
+  const write = calls.find((e) => e.action === "fs_write")!;
+  assert.equal(write.target, "/home/olga.ivanova/ops/notes.md");
+  assert.deepEqual(write.classes, ["write"]);
+  const read = calls.find((e) => e.action === "fs_read")!;
+  assert.equal(read.target, "/etc/hosts");
+  assert.equal(read.outcome, "unknown");
+  assert.equal(calls.filter((e) => e.command === "ls").length, 2);
+  for (const e of calls) {
+    assert.equal(e.approval, "unknown");
+    assert.equal(e.attrs.operator, "olga.ivanova");
+  }
+});
+
+test("unknown hook events kept and counted; no timestamp or no tool_name are rejects", async () => {
+  const { events, rejects, notes } = await parse();
+  assert.ok(events.some((e) => e.action === "session:subagentDream" && e.attrs.unknownEventType === true));
+  assert.ok(events.some((e) => e.action === "session:agentSpawn"));
+  assert.ok(notes.some((n) => /subagentDream \(1\)/.test(n)));
+  assert.deepEqual(rejects.map((r) => r.locator), ["line 16", "line 17"]);
+  assert.match(rejects[0]!.reason, /no timestamp/);
+  assert.match(rejects[1]!.reason, /without "tool_name"/);
+});
