@@ -193,7 +193,12 @@ export function assessChange(input: ChangeInput, policy: ChangePolicy): ChangeVe
 
   let review: ChangeVerdict["review"];
   let evidence: string;
-  if (inTime.length) {
+  const late = independent.filter((r) => before(r) === false);
+  if (!inTime.length && emergency && late.length) {
+    // The documented emergency path: merged first, independently reviewed afterwards.
+    review = "reviewed";
+    evidence = `${ref} emergency change, reviewed retrospectively by ${who(late)} at ${late[0]!.submittedAt}`;
+  } else if (inTime.length) {
     review = "reviewed";
     const shown = fresh.length ? fresh : inTime;
     const when = shown[0]!.submittedAt ? ` at ${shown[0]!.submittedAt}` : " (approval time not in the export)";
@@ -211,12 +216,13 @@ export function assessChange(input: ChangeInput, policy: ChangePolicy): ChangeVe
   if (approvedBeforeMerge === false) exceptions.push("approved-after-merge");
   const approvalStale = inTime.length ? fresh.length === 0 : null;
   if (approvalStale) exceptions.push("approval-stale");
-  if (selfMerged) exceptions.push("self-merged");
+  // Merging one's own change after someone else approved it is ordinary practice; alone, it is segregation of duties failing.
+  if (selfMerged && review !== "reviewed") exceptions.push("self-merged");
   if (adminBypass) exceptions.push("admin-bypass");
   if (aiReviewerOnly) exceptions.push("ai-reviewer-only");
   return {
-    ...base, review, reviewStrength: "platform", reviewEvidence: evidence + (selfMerged ? `; merged by its author side (@${pr.mergedBy})` : ""),
-    reviewers: inTime.length ? who(fresh.length ? fresh : inTime) : null, approvedBeforeMerge, approvalStale, selfMerged,
+    ...base, review, reviewStrength: "platform", reviewEvidence: evidence + (selfMerged ? `; merged by @${pr.mergedBy}, who is on the author side` : ""),
+    reviewers: inTime.length ? who(fresh.length ? fresh : inTime) : review === "reviewed" ? who(late) : null, approvedBeforeMerge, approvalStale, selfMerged,
     adminBypass, directPush: false, aiReviewerOnly, exceptions,
   };
 }

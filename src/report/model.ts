@@ -1,6 +1,7 @@
 import type { Evaluation } from "../evaluate.ts";
 import type { Period } from "../period.ts";
 import type { Db, SourceFileRecord } from "../store/index.ts";
+import { collectGitChanges, type GitChangesReport } from "./git-changes.ts";
 import type { PackageData } from "./package-data.ts";
 import type { SampleSet } from "./samples.ts";
 import { collectAgentPosture, type AgentPosture } from "./agent-posture.ts";
@@ -71,6 +72,8 @@ export interface ReportModel {
   cloud: { events: number; agentEvents: number; agentDestructive: number };
   changes: ChangeSummary;
   rejects: { total: number; byFile: { file: string; rejected: number }[] };
+  /** CC8.1: production changes with review verdicts, AI share and exceptions (git-changes.ts). */
+  gitChanges?: GitChangesReport;
   /** Evidence-package aggregates (package-data.ts), filled by writeReport. */
   package?: PackageData;
   /** Seeded audit samples per control (samples.ts), filled by writeReport. */
@@ -120,7 +123,7 @@ export function collectReportData(db: Db, period: Period): Omit<ReportModel, "me
     .prepare(
       `SELECT count(*) AS total, coalesce(sum(author_kind = 'agent'), 0) AS aiAuthored, coalesce(sum(author_kind = 'bot'), 0) AS bots,
          coalesce(sum(review = 'reviewed'), 0) AS reviewed, coalesce(sum(review = 'unreviewed'), 0) AS unreviewed, coalesce(sum(review = 'unknown'), 0) AS unknown
-       FROM commits WHERE on_production = 1 AND committer_time >= :start AND committer_time < :end`,
+       FROM changes WHERE committed >= :start AND committed < :end`,
     )
     .get(p) as ChangeSummary;
   const sources = db.prepare("SELECT * FROM source_files ORDER BY source, path").all() as SourceFileRecord[];
@@ -132,6 +135,7 @@ export function collectReportData(db: Db, period: Period): Omit<ReportModel, "me
     cloud,
     changes,
     rejects: { total: byFile.reduce((n, f) => n + f.rejected, 0), byFile },
+    gitChanges: collectGitChanges(db, period),
     agentPosture: collectAgentPosture(db, period),
   };
 }

@@ -40,12 +40,19 @@ export const POPULATIONS: PopulationSpec[] = [
   },
   {
     file: "changes.csv",
-    title: "Changes to production branches",
-    columns: ["committed", "repo", "sha", "subject", "author", "author_kind", "agent_product", "ai_signal", "review", "review_strength", "review_evidence", "parents", "source", "locator"],
-    sql: `SELECT c.committer_time, c.repo, c.sha, c.subject, c.author_name || ' <' || c.author_email || '>', c.author_kind, c.agent_product, c.ai_signal,
-            c.review, c.review_strength, c.review_evidence, c.parents, f.path, c.locator
-          FROM commits c JOIN source_files f ON f.id = c.file_id
-          WHERE c.on_production = 1 AND c.committer_time >= :start AND c.committer_time < :end ORDER BY c.committer_time, c.repo, c.sha`,
+    title: "Changes to production branches, with review verdicts and AI attribution",
+    columns: [
+      "committed", "repo", "sha", "pr", "pr_join", "subject", "author", "author_kind", "agent_product", "ai_signal", "ai_confidence", "launcher",
+      "review", "review_strength", "review_evidence", "reviewers", "merged_by", "approved_before_merge", "approval_stale", "self_merged", "admin_bypass",
+      "direct_push", "ai_reviewer_only", "sensitive_paths", "signature", "emergency", "exceptions", "parents", "files_changed", "lines_added",
+      "lines_deleted", "source", "locator",
+    ],
+    sql: `SELECT ch.committed, ch.repo, ch.sha, ch.pr_ref, ch.pr_join, ch.subject, ch.author, ch.author_kind, ch.agent_product, ch.ai_signal, ch.ai_confidence,
+            ch.launcher, ch.review, ch.review_strength, ch.review_evidence, ch.reviewers, ch.merged_by, ch.approved_before_merge, ch.approval_stale,
+            ch.self_merged, ch.admin_bypass, ch.direct_push, ch.ai_reviewer_only, replace(ch.sensitive_paths, char(10), ' '), ch.signature, ch.emergency,
+            ch.exceptions, c.parents, c.files_changed, c.lines_added, c.lines_deleted, f.path, c.locator
+          FROM changes ch JOIN commits c ON c.id = ch.commit_id JOIN source_files f ON f.id = c.file_id
+          WHERE ch.committed >= :start AND ch.committed < :end ORDER BY ch.committed, ch.repo, ch.sha`,
   },
   {
     file: "evidence-inventory.csv",

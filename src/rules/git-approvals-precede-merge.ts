@@ -12,7 +12,8 @@ export default defineRule({
     evaluateChanges(ctx, {
       where: "ch.approved_before_merge IS NOT NULL",
       description: "Production changes merged through a pull request with an independent platform approval",
-      failing: "ch.approved_before_merge = 0 OR ch.approval_stale = 1",
+      // An emergency reviewed after the merge is judged by git-emergency-changes-retro-reviewed instead.
+      failing: "(ch.approved_before_merge = 0 AND ch.emergency IS NULL) OR ch.approval_stale = 1",
       failMessage: (r) =>
         `"${r.subject}" ${madeBy(r)}: ${r.exceptions.includes("approved-after-merge") ? "approved only after it was merged" : "commits were pushed after the last approval"} (${r.review_evidence}).`,
       passMessage: (size) => `All ${size} approvals were given before the merge, on the final code.`,

@@ -3,17 +3,17 @@ import { defineRule } from "./define.ts";
 
 export default defineRule({
   id: "git-changes-not-self-merged",
-  title: "Pull requests are merged by someone other than their author",
+  title: "No one merges their own change, or their agent's, without another person's approval",
   rationale:
-    "A person who merges their own change, or the change their agent made, decides alone what reaches production; together with a missing or self-given approval it defeats segregation of duties.",
+    "A person who merges their own change, or the change their agent made, with no independent approval decides alone what reaches production: segregation of duties fails. Merging after someone else approved is ordinary practice.",
   severity: "medium",
   sources: ["git"],
   evaluate: (ctx) =>
     evaluateChanges(ctx, {
       where: "ch.merged_by IS NOT NULL",
       description: "Production changes merged through a pull request whose merger is recorded",
-      failing: "ch.self_merged = 1",
+      failing: "ch.self_merged = 1 AND ch.review <> 'reviewed'",
       failMessage: (r) => `"${r.subject}" ${madeBy(r)} was merged by @${r.merged_by}, who is on its author side; review: ${r.review_evidence}.`,
-      passMessage: (size) => `None of the ${size} merged pull requests was merged by its author side.`,
+      passMessage: (size) => `None of the ${size} merged pull requests was merged by its author side without independent approval.`,
     }),
 });

@@ -12,8 +12,7 @@ export default defineRule({
     evaluateChanges(ctx, {
       where: "ch.emergency IS NOT NULL",
       description: "Production changes marked as emergencies (label or trailer)",
-      // An approval after the merge is exactly the retrospective review an emergency needs.
-      failing: "ch.review <> 'reviewed' AND coalesce(ch.approved_before_merge, 1) <> 0",
+      failing: "ch.review <> 'reviewed'",
       failMessage: (r) => `Emergency change "${r.subject}" ${madeBy(r)} (${r.emergency}) has no independent review, before or after the merge: it needs a retrospective review. ${r.review_evidence}.`,
       passMessage: (size) => `${size} emergency change${size === 1 ? " was" : "s were"} independently reviewed, before or after the merge.`,
     }),

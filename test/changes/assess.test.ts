@@ -35,6 +35,8 @@ const CASES: [string, ChangeInput, string, string[]][] = [
   ["only an AI reviewer approved", input({ reviews: [{ reviewer: "coderabbitai[bot]", reviewerIsBot: true }] }), "unreviewed", ["unreviewed", "ai-reviewer-only"]],
   ["merged by its own author without review", input({ pr: { mergedBy: "maria-g", reviewDecision: "REVIEW_REQUIRED" }, reviews: [] }), "unreviewed", ["unreviewed", "self-merged", "admin-bypass"]],
   ["emergency label", input({ pr: { labels: ["Emergency"] } }), "reviewed", ["emergency"]],
+  ["emergency merged first, reviewed afterwards", input({ pr: { labels: ["emergency"] }, reviews: [{ submittedAt: "2026-10-02T13:00:00.000Z" }] }), "reviewed", ["emergency", "approved-after-merge"]],
+  ["merged by its author after an independent approval", input({ pr: { mergedBy: "maria-g" } }), "reviewed", []],
   ["direct push", input({ pr: null, commit: { subject: "Hotfix", body: "Hotfix", prRef: null, gitReview: { review: "unreviewed", evidence: "direct push", strength: "none" } } }), "unreviewed", ["unreviewed", "direct-push"]],
   ["trailer review, no PR", input({ pr: null, commit: { prRef: null, gitReview: { review: "reviewed", evidence: "Reviewed-by: R", strength: "trailer" } } }), "reviewed", ["direct-push"]],
   ["Gerrit-reviewed, no PR", input({ pr: null, commit: { prRef: null, body: "x\n\nReviewed-on: https://g/c/1", gitReview: { review: "reviewed", evidence: "Reviewed-by: R (Gerrit)", strength: "trailer" } } }), "reviewed", []],

@@ -94,7 +94,7 @@ test("production changes are joined to PRs by merge commit, judged on platform a
   assert.deepEqual([pr1.author_kind, pr1.agent_product], ["agent", "claude-code"], "the Claude commit came in through the merge");
   assert.match(pr1.ai_signal!, /^branch commit [0-9a-f]{12}: co-author noreply@anthropic.com$/);
   assert.equal(pr1.sensitive_paths, "infra/stack.yaml");
-  assert.equal(pr1.exceptions, "self-merged", "maria-g merged her own PR, though olga-i approved it");
+  assert.equal(pr1.exceptions, "", "maria-g merged her own PR after olga-i approved it: ordinary practice");
   assert.equal(pr1.launcher, "Maria Garcia <maria@acme.example>");
 
   const pr2 = rows.get("Tweak (#2)")!;

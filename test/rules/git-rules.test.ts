@@ -61,13 +61,14 @@ test("git-approvals-precede-merge: after-merge and stale approvals fail", () => 
   const run = runRuleOn(approvalsFirst, store([{ approved_before_merge: 0, review: "unreviewed", exceptions: "unreviewed approved-after-merge" }, { approval_stale: 1, exceptions: "approval-stale" }, { approved_before_merge: null, pr_ref: null }]));
   assert.deepEqual(run.results.map((r) => r.outcome), ["fail", "fail"]);
   assert.equal(run.population!.size, 2, "changes without a platform approval are not in this population");
+  assert.equal(runRuleOn(approvalsFirst, store([{ approved_before_merge: 0, emergency: "label emergency" }])).outcome, "pass", "an emergency reviewed afterwards is the emergency rule's business");
   assert.match(run.results[0]!.message, /approved only after it was merged/);
   assert.match(run.results[1]!.message, /commits were pushed after the last approval/);
 });
 
 test("git-changes-not-self-merged and git-production-no-direct-push", () => {
-  assert.equal(runRuleOn(notSelfMerged, store([{ self_merged: 1, merged_by: "maria" }])).results[0]!.message.includes("merged by @maria"), true);
-  assert.equal(runRuleOn(notSelfMerged, store([{}])).outcome, "pass");
+  assert.equal(runRuleOn(notSelfMerged, store([{ self_merged: 1, merged_by: "maria", review: "unreviewed" }])).results[0]!.message.includes("merged by @maria"), true);
+  assert.equal(runRuleOn(notSelfMerged, store([{ self_merged: 1, merged_by: "maria" }])).outcome, "pass", "merging one's own change after an independent approval");
   const push = runRuleOn(noDirectPush, store([{ direct_push: 1, pr_ref: null, exceptions: "unreviewed direct-push" }, { admin_bypass: 1, exceptions: "admin-bypass" }, {}]));
   assert.equal(push.results.length, 2);
   assert.match(push.results[0]!.message, /pushed straight to the production branch/);
@@ -80,7 +81,7 @@ test("git-sensitive-changes-reviewed lists the sensitive paths; git-emergency-ch
   assert.match(s.results[0]!.message, /changed infra\/stack.yaml, .github\/workflows\/ci.yml without independent review/);
   const e = runRuleOn(emergency, store([
     { emergency: "label emergency", review: "unreviewed", approved_before_merge: null, exceptions: "emergency unreviewed" },
-    { emergency: "trailer Emergency: INC-1", review: "unreviewed", approved_before_merge: 0, exceptions: "emergency unreviewed approved-after-merge" },
+    { emergency: "trailer Emergency: INC-1", review: "reviewed", approved_before_merge: 0, exceptions: "emergency approved-after-merge" },
   ]));
   assert.equal(e.population!.size, 2);
   assert.deepEqual(e.results.map((r) => r.outcome), ["fail"], "the one approved after the merge was reviewed retrospectively");
