@@ -15,6 +15,7 @@ import { createCloudTrailS3Parser } from "./cloudtrail/s3-delivery.ts";
 import { createEnrichContext, type EnrichContext } from "./enrich.ts";
 import { findSourceFiles, parserInput, sha256File } from "./files.ts";
 import { recordSkippedFile } from "./skipped.ts";
+import { recordTrailIntegrity } from "./cloudtrail/integrity.ts";
 import { writeIamPrincipal } from "../store/iam.ts";
 import { createIamParser } from "./iam/parser.ts";
 import { materializeRepository, readGitHistory, resolveBranchTip } from "./git/read.ts";
@@ -104,6 +105,10 @@ export async function ingestSources(db: Db, loaded: LoadedConfig, options: Inges
       files.push(await ingestFile(db, source, parser, root, file, relPath, contextHash(loaded, parser.version), ctx, redactor, options));
     }
     files.push(...removeVanished(db, source.name, seen));
+    if (source.kind === "cloudtrail") {
+      options.progress.update(`verify ${source.name} digests`);
+      await recordTrailIntegrity(db, root, source, options.now);
+    }
   }
   // Production changes are judged across sources (commits, PR exports, agent sessions), so the
   // verdicts are rebuilt after every ingest, whichever source changed.

@@ -1,6 +1,7 @@
 import type { Rule } from "./define.ts";
 import agentDestructiveActionsHumanApproved from "./agent-destructive-actions-human-approved.ts";
 import cloudtrailAgentDestructiveCallsApproved from "./cloudtrail-agent-destructive-calls-approved.ts";
+import cloudtrailLogIntegrityVerified from "./cloudtrail-log-integrity-verified.ts";
 import cloudtrailLoggingNotTampered from "./cloudtrail-logging-not-tampered.ts";
 import cloudtrailRootAccountUnused from "./cloudtrail-root-account-unused.ts";
 import gitAiChangesIndependentlyReviewed from "./git-ai-changes-independently-reviewed.ts";
@@ -10,11 +11,16 @@ import gitEmergencyChangesRetroReviewed from "./git-emergency-changes-retro-revi
 import gitProductionChangesReviewed from "./git-production-changes-reviewed.ts";
 import gitProductionNoDirectPush from "./git-production-no-direct-push.ts";
 import gitSensitiveChangesReviewed from "./git-sensitive-changes-reviewed.ts";
+import iamAgentAdminAbsent from "./iam-agent-admin-absent.ts";
+import iamAgentDestructiveRightsAbsent from "./iam-agent-destructive-rights-absent.ts";
+import iamAgentEscalationPathsAbsent from "./iam-agent-escalation-paths-absent.ts";
+import iamAgentUnusedPermissionsRemoved from "./iam-agent-unused-permissions-removed.ts";
 
 /** Explicit registry, sorted by id. A test checks it against the files in this folder and the catalog. */
 export const RULES: readonly Rule[] = [
   agentDestructiveActionsHumanApproved,
   cloudtrailAgentDestructiveCallsApproved,
+  cloudtrailLogIntegrityVerified,
   cloudtrailLoggingNotTampered,
   cloudtrailRootAccountUnused,
   gitAiChangesIndependentlyReviewed,
@@ -24,6 +30,10 @@ export const RULES: readonly Rule[] = [
   gitProductionChangesReviewed,
   gitProductionNoDirectPush,
   gitSensitiveChangesReviewed,
+  iamAgentAdminAbsent,
+  iamAgentDestructiveRightsAbsent,
+  iamAgentEscalationPathsAbsent,
+  iamAgentUnusedPermissionsRemoved,
 ];
 
 export const RULES_BY_ID: ReadonlyMap<string, Rule> = new Map(RULES.map((r) => [r.id, r]));

@@ -1,7 +1,7 @@
 import fileKinds from "./file-kinds.json" with { type: "json" };
 
 /** What a path in a CloudTrail bucket copy holds; see file-kinds.json for the patterns and why. */
-export type TrailFileKind = "digest" | "insight" | "config" | "lake-sign" | "signature" | "log" | "export";
+export type TrailFileKind = "digest" | "insight" | "config" | "lake-sign" | "signature" | "public-keys" | "log" | "export";
 
 export interface TrailFileClass {
   kind: TrailFileKind;
