@@ -1,4 +1,7 @@
 import { isRecord } from "../parser.ts";
+import { isGeminiOutfileRecord } from "./gemini-cli.ts";
+import { GENERIC_SCHEMA_ID } from "./generic-schema.ts";
+import { isOtlpDocument, otlpRecords } from "./otlp.ts";
 
 /**
  * Which parser reads an agent log, decided per file from its name and its first JSON record, for
@@ -32,6 +35,19 @@ function isClaudeOtlp(first: unknown): boolean {
   return /"claude_code\.|"service\.name","value":\{"stringValue":"claude-code/.test(text);
 }
 
+const CODEX_LINE_TYPES = new Set(["session_meta", "turn_context", "response_item", "event_msg", "compacted"]);
+
+/** Service and event names of the first records of an OTLP document. */
+function otlpNames(first: unknown): string[] {
+  if (!isOtlpDocument(first)) return [];
+  const names: string[] = [];
+  for (const r of otlpRecords(first)) {
+    names.push(String(r.resource["service.name"] ?? ""), r.name ?? "");
+    if (names.length >= 40) break;
+  }
+  return names;
+}
+
 export const FORMATS: readonly FormatRow[] = [
   {
     parser: "agent-settings",
@@ -42,6 +58,18 @@ export const FORMATS: readonly FormatRow[] = [
     parser: "claude-code-otel",
     describes: "Claude Code OpenTelemetry logs as OTLP/JSON (resourceLogs with claude_code.* events)",
     test: ({ first }) => isClaudeOtlp(first),
+  },
+  {
+    // Before claude-code-hooks: Copilot's snake_case payloads also carry hook_event_name and session_id,
+    // but never the transcript_path every Claude Code payload has.
+    parser: "copilot-cli-hooks",
+    describes: "GitHub Copilot CLI hook payloads (camelCase toolName/toolArgs/toolResult, or snake_case with PascalCase hook_event_name)",
+    test: ({ first }) =>
+      isRecord(first) &&
+      (["toolName", "toolArgs", "toolResult", "initialPrompt"].some((k) => k in first) ||
+        // An unnamed camelCase sessionStart/sessionEnd/prompt payload: epoch-ms timestamp and cwd only.
+        (typeof first.timestamp === "number" && "cwd" in first && !("hook_event_name" in first) && ["source", "reason", "prompt"].some((k) => k in first)) ||
+        (/^[A-Z][A-Za-z]+$/.test(String(first.hook_event_name ?? "")) && "session_id" in first && !("transcript_path" in first))),
   },
   {
     parser: "claude-code-hooks",
@@ -56,6 +84,54 @@ export const FORMATS: readonly FormatRow[] = [
       // Summary and file-history-snapshot lines (often first) carry leafUuid / messageId instead of sessionId.
       return typeof type === "string" && CLAUDE_TRANSCRIPT_TYPES.has(type) && ["sessionId", "uuid", "leafUuid", "messageId"].some((k) => k in (first as object));
     },
+  },
+  {
+    parser: "generic-agent-log",
+    describes: `evidence's generic agent log, one JSON object per line with "schema": "${GENERIC_SCHEMA_ID}"`,
+    test: ({ first }) => field(first, "schema") === GENERIC_SCHEMA_ID,
+  },
+  {
+    parser: "codex-rollout",
+    describes: "OpenAI Codex rollout JSONL (~/.codex/sessions/**/rollout-*.jsonl: timestamp, type, payload)",
+    test: ({ first }) => (CODEX_LINE_TYPES.has(String(field(first, "type"))) && isRecord(field(first, "payload"))) || (typeof field(first, "id") === "string" && isRecord(first) && "instructions" in first),
+  },
+  {
+    parser: "codex-otel",
+    describes: "OpenAI Codex OpenTelemetry logs as OTLP/JSON (codex.* events)",
+    test: ({ first }) => otlpNames(first).some((n) => /^codex/i.test(n)),
+  },
+  {
+    parser: "gemini-cli-telemetry",
+    describes: "Gemini CLI telemetry: OTLP/JSON or the local telemetry.outfile (gemini_cli.* events)",
+    test: ({ first }) => otlpNames(first).some((n) => n === "gemini-cli" || n.startsWith("gemini_cli.")) || isGeminiOutfileRecord(first),
+  },
+  {
+    parser: "otlp-genai",
+    describes: "OTLP/JSON spans or logs following the OpenTelemetry GenAI conventions (execute_tool, gen_ai.tool.name)",
+    test: ({ first }) => isOtlpDocument(first),
+  },
+  {
+    parser: "windsurf-hooks",
+    describes: "Windsurf Cascade hook payloads (agent_action_name, trajectory_id, tool_info)",
+    test: ({ first }) => typeof field(first, "agent_action_name") === "string",
+  },
+  {
+    parser: "cursor-hooks",
+    describes: "Cursor hook payloads (hook_event_name with conversation_id / generation_id / workspace_roots)",
+    test: ({ first }) => typeof field(first, "hook_event_name") === "string" && isRecord(first) && ["conversation_id", "generation_id", "cursor_version", "workspace_roots"].some((k) => k in first),
+  },
+  {
+    // Kiro names its events in camelCase (agentSpawn, preToolUse) and sends no session fields.
+    parser: "kiro-hooks",
+    describes: "Kiro CLI hook payloads (camelCase hook_event_name, cwd, tool_name such as execute_bash / use_aws / fs_write)",
+    test: ({ first }) => /^[a-z][A-Za-z]+$/.test(String(field(first, "hook_event_name") ?? "")),
+  },
+  {
+    parser: "github-audit-log",
+    describes: "GitHub audit log export, JSON (array or lines with action and @timestamp/created_at) or CSV (*.csv)",
+    test: ({ relPath, first }) =>
+      (typeof field(first, "action") === "string" && isRecord(first) && ["@timestamp", "created_at", "_document_id"].some((k) => k in first)) ||
+      (!isRecord(first) && /\.csv(\.gz)?$/i.test(relPath)),
   },
 ];
 
