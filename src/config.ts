@@ -126,7 +126,20 @@ export const Config = z.strictObject({
       aiTools: z.string().optional(),
       vendors: z.string().optional(),
       policies: z.string().optional(),
+      /** Policy acknowledgements in their own file (a CSV policies register holds documents only). */
+      acknowledgements: z.string().optional(),
       configBaselines: z.string().optional(),
+    })
+    .default({}),
+  /** The workspace's own catalog additions (issue 4); folders resolve from the config's folder. */
+  catalog: z
+    .strictObject({
+      /** Extra frameworks, controls, rule mappings and crosswalk pairs (JSON); default `controls/` when present. */
+      controls: z.string().optional(),
+      /** SQL rules (YAML or JSON) the workspace declares; default `rules/` when present. */
+      rules: z.string().optional(),
+      /** Only these control ids are in scope (default: every control of report.frameworks). */
+      scope: z.array(z.string().min(1)).min(1).optional(),
     })
     .default({}),
   thresholds: z

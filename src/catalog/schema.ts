@@ -14,6 +14,8 @@ export const Control = z
     rules: z.array(z.string()),
     /** Required when `rules` is empty: why this control is tested by hand. */
     manualReason: z.string().optional(),
+    /** The criterion's full text, for users who hold a licence; the package ships paraphrases only. */
+    text: z.string().optional(),
   })
   .refine((c) => c.rules.length > 0 || c.manualReason, { message: "a control without rules needs a manualReason", path: ["manualReason"] });
 export type Control = z.infer<typeof Control>;
@@ -32,3 +34,15 @@ export const Crosswalk = z.strictObject({
   pairs: z.array(z.strictObject({ soc2: z.string(), iso27001: z.string(), note: z.string().optional() })),
 });
 export type Crosswalk = z.infer<typeof Crosswalk>;
+
+/**
+ * A workspace file that maps more rules onto existing controls (package or workspace ones), or
+ * supplies a control's full text. Mapping stays in `controls/`: rules never name their controls.
+ */
+export const ControlMappings = z.strictObject({
+  $comment: z.string().optional(),
+  mappings: z
+    .array(z.strictObject({ control: z.string().min(1), rules: z.array(z.string()).default([]), text: z.string().optional() }))
+    .min(1),
+});
+export type ControlMappings = z.infer<typeof ControlMappings>;

@@ -1,14 +1,16 @@
 import { createHash } from "node:crypto";
 import path from "node:path";
-import { loadCatalog } from "../catalog/index.ts";
+import { loadWorkspaceCatalog } from "../catalog/workspace.ts";
 import type { Config } from "../config.ts";
 import { UsageError } from "../errors.ts";
 import { evaluate, type Evaluation } from "../evaluate.ts";
+import { compareWithPrevious, resultsOf } from "../history.ts";
 import { parsePeriod, type Period } from "../period.ts";
 import { assertSafeOutDir } from "../report/atomic-dir.ts";
 import { writeReport } from "../report/index.ts";
 import { collectReportData, type ReportModel, type ReportScope } from "../report/model.ts";
-import { RULES_BY_ID } from "../rules/index.ts";
+import { checkAcceptanceControls, loadRegisters } from "../registers/index.ts";
+import { loadRegistersIntoStore } from "../registers/store.ts";
 import { listSourceFiles, type Db } from "../store/index.ts";
 import { type GlobalOptions, openWorkspace, output, TOOL_VERSION, withStore } from "./context.ts";
 import { describeIngest } from "./ingest.ts";
@@ -37,8 +39,8 @@ function scopeOf(config: Config): ReportScope {
 }
 
 /** Build id: a hash of everything that determines the package, so equal inputs give equal ids. */
-function buildIdOf(db: Db, configSha: string, period: Period): string {
-  const inputs = listSourceFiles(db).map((f) => `${f.source}\t${f.path}\t${f.sha256}`);
+function buildIdOf(db: Db, configSha: string, period: Period, workspaceFiles: { path: string; sha256: string }[] = []): string {
+  const inputs = [...listSourceFiles(db).map((f) => `${f.source}\t${f.path}\t${f.sha256}`), ...workspaceFiles.map((f) => `workspace\t${f.path}\t${f.sha256}`)];
   return createHash("sha256").update([TOOL_VERSION, configSha, period.label, period.timezone, ...inputs].join("\n")).digest("hex").slice(0, 16);
 }
 
@@ -51,11 +53,7 @@ function generatedAt(period: Period, asOf: string | undefined): string {
 
 /** Keeps this build's results so later builds and `evidence check` can compare periods. */
 function recordBuild(db: Db, model: ReportModel, evaluation: Evaluation, period: Period): void {
-  const results = {
-    coverage: evaluation.coverage,
-    controls: evaluation.controls.map((c) => ({ id: c.id, framework: c.framework, status: c.status, findings: c.findings })),
-    findings: evaluation.findings.map((f) => ({ id: f.id, ruleId: f.ruleId, severity: f.severity, controlIds: f.controlIds, message: f.message })),
-  };
+  const results = resultsOf(evaluation);
   const seq = (db.prepare("SELECT coalesce(max(created_seq), 0) + 1 AS n FROM builds").get() as { n: number }).n;
   const inputs = createHash("sha256").update(JSON.stringify(model.sources.map((s) => s.sha256))).digest("hex");
   db.prepare(
@@ -71,12 +69,17 @@ export async function buildCommand(args: BuildArgs): Promise<number> {
   const outDir = path.resolve(args.out ?? path.join("reports", period.label));
   const repositories = config.sources.flatMap((s) => (s.repository ? [path.resolve(ws.loaded.root, s.repository)] : []));
   assertSafeOutDir(outDir, [ws.loaded.root, ws.loaded.file, ws.dbPath, ...repositories]);
+  // Catalog and registers are validated before anything is ingested: a bad register row exits 2 at once.
+  const { catalog, rules, files: catalogFiles } = loadWorkspaceCatalog(ws.loaded);
+  const registers = loadRegisters(config, ws.loaded.root);
+  checkAcceptanceControls(registers, catalog.allControlIds);
+  const workspaceFiles = [...catalogFiles, ...registers.files].sort((a, b) => a.path.localeCompare(b.path));
   return withStore(ws.dbPath, async (db) => {
     const summary = await ingestSources(db, ws.loaded, { cacheDir: ws.cacheDir, now: new Date(), progress: ws.progress });
     ws.progress.info(describeIngest(summary));
     ws.progress.update("evaluating controls");
-    const catalog = loadCatalog(config.report.frameworks);
-    const evaluation = evaluate(db, catalog, RULES_BY_ID, period);
+    loadRegistersIntoStore(db, registers);
+    const evaluation = evaluate(db, catalog, rules, period, { acceptances: registers.riskAcceptances ?? [] });
     const model: ReportModel = {
       meta: {
         organisation: config.organisation.name,
@@ -86,7 +89,7 @@ export async function buildCommand(args: BuildArgs): Promise<number> {
         periodEnd: period.endIso,
         timezone: period.timezone,
         generatedAt: at,
-        buildId: buildIdOf(db, ws.loaded.sha256, period),
+        buildId: buildIdOf(db, ws.loaded.sha256, period, workspaceFiles),
         frameworks: catalog.frameworks.map((f) => ({ id: f.framework, name: f.name, version: f.version })),
         toolVersion: TOOL_VERSION,
         configSha256: ws.loaded.sha256,
@@ -100,11 +103,13 @@ export async function buildCommand(args: BuildArgs): Promise<number> {
     const inputs = [
       { path: path.relative(ws.loaded.root, ws.loaded.file), sha256: ws.loaded.sha256, size: 0 },
       ...model.sources.map((s) => ({ path: s.path, sha256: s.sha256, size: s.size })),
+      ...workspaceFiles,
     ];
     const written = await writeReport(model, {
       db, period, catalog, outDir, templatesDir: path.join(ws.loaded.root, "templates"), maxAcceptanceDays: config.thresholds.maxAcceptanceDays,
       sampleSeed: config.report.sampleSeed, inputs,
     });
+    const comparison = compareWithPrevious(db, period, resultsOf(evaluation));
     recordBuild(db, model, evaluation, period);
     ws.progress.done();
     const statusCounts = Object.fromEntries(
@@ -112,11 +117,18 @@ export async function buildCommand(args: BuildArgs): Promise<number> {
     );
     output(
       args,
-      { buildId: model.meta.buildId, period: period.label, outDir, ingest: summary, coverage: evaluation.coverage, controls: statusCounts, findings: evaluation.findings.length, files: written },
+      {
+        buildId: model.meta.buildId, period: period.label, outDir, ingest: summary, coverage: evaluation.coverage, controls: statusCounts, findings: evaluation.findings.length,
+        acceptances: evaluation.acceptances, comparison, files: written,
+      },
       () =>
         [
           `Build ${model.meta.buildId} for ${period.label}: coverage ${evaluation.coverage.overall.tested}/${evaluation.coverage.overall.inScope} controls ` +
             `(${Object.entries(statusCounts).map(([k, v]) => `${v} ${k}`).join(", ")}), ${evaluation.findings.length} findings.`,
+          ...(comparison.previous
+            ? [`Against ${comparison.previous.period}: ${comparison.newFindings.length} new, ${comparison.fixedFindings.length} fixed, ${comparison.recurringFindings.length} recurring findings.`]
+            : []),
+          ...evaluation.acceptances.filter((a) => a.status !== "active" && a.findings > 0).map((a) => `Risk acceptance ${a.id} is ${a.status} (expires ${a.expires}); its findings are open.`),
           `Wrote ${written.length} files to ${path.relative(process.cwd(), outDir) || "."}.`,
         ].join("\n"),
     );

@@ -1,3 +1,4 @@
+import type { Frequency } from "../catalog/schema.ts";
 import type { Period } from "../period.ts";
 
 /**
@@ -7,15 +8,25 @@ import type { Period } from "../period.ts";
  */
 export type Outcome = "pass" | "fail" | "no-evidence" | "not-applicable" | "error";
 export type Severity = "low" | "medium" | "high" | "critical";
-export type DataSource = "agent-log" | "cloudtrail" | "git";
+/**
+ * Where a rule's data comes from. `agent-settings` is the ingested agent settings files (a
+ * configuration snapshot, not bound to the period).
+ */
+export type DataSource = "agent-log" | "cloudtrail" | "git" | "agent-settings";
+/** Registers the workspace keeps as files, loaded into the store as temporary `register_*` tables at build time. */
+export type RegisterName = "aiTools" | "vendors" | "policies" | "configBaselines";
 
 export interface EvidenceRef {
-  /** `event:<id>` or `commit:<sha>`. */
+  /** `event:<id>`, `commit:<sha>` or `register:<name>:<row>`. */
   ref: string;
   /** Source file, relative to the workspace. */
   file: string;
   /** Line or record inside the file. */
   locator: string;
+  /** Its place in a correlated chain (prompt, tool-call, cloud-event, commit), when added by correlation. */
+  role?: string;
+  /** How sure the correlation is, for links that were inferred rather than recorded. */
+  confidence?: "high" | "medium" | "low";
 }
 
 export interface RuleResult {
@@ -48,6 +59,8 @@ export interface RuleContext {
   get<T>(sql: string, params?: Record<string, unknown>): T | undefined;
   /** True when the store holds any record of that source inside the period. */
   hasData(source: DataSource): boolean;
+  /** True when the workspace configures that register (an empty register is still configured). */
+  hasRegister(name: RegisterName): boolean;
 }
 
 export interface Rule {
@@ -58,6 +71,10 @@ export interface Rule {
   severity: Severity;
   /** Sources the rule needs; without data from all of them in the period it is `no-evidence`. */
   sources: DataSource[];
+  /** Registers the rule needs; when one is not configured the rule is `no-evidence`. */
+  registers?: RegisterName[];
+  /** How often the activity the rule tests operates; drives the audit sample size. */
+  frequency?: Frequency;
   evaluate(ctx: RuleContext): RuleEvaluation;
 }
 
@@ -70,7 +87,12 @@ export const fail = (subject: string, message: string, evidence: EvidenceRef[] =
   outcome: "fail", subject, message, evidence, ...(time ? { time } : {}),
 });
 
-/** SQL fragment selecting an event's evidence reference; use with `evidenceOf`. */
+/** A register row as evidence: the register file and the row's position in it. */
+export function registerRef(row: { register: string; file: string; locator: string; row: number }): EvidenceRef {
+  return { ref: `register:${row.register}:${row.row}`, file: row.file, locator: row.locator };
+}
+
+/** SQL fragment selecting an event's evidence reference; use with `eventRef`. */
 export const EVENT_REF_COLUMNS = "e.id AS event_id, e.locator AS locator, f.path AS file";
 export const EVENT_FROM = "events e JOIN source_files f ON f.id = e.file_id";
 

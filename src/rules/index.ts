@@ -15,6 +15,12 @@ import iamAgentAdminAbsent from "./iam-agent-admin-absent.ts";
 import iamAgentDestructiveRightsAbsent from "./iam-agent-destructive-rights-absent.ts";
 import iamAgentEscalationPathsAbsent from "./iam-agent-escalation-paths-absent.ts";
 import iamAgentUnusedPermissionsRemoved from "./iam-agent-unused-permissions-removed.ts";
+import inventoryAgentsInUseRegistered from "./inventory-agents-in-use-registered.ts";
+import inventoryDestructiveAgentsGated from "./inventory-destructive-agents-gated.ts";
+import policiesAiUsageAcknowledged from "./policies-ai-usage-acknowledged.ts";
+import policiesDocumentsReviewed from "./policies-documents-reviewed.ts";
+import settingsAgentsMatchBaseline from "./settings-agents-match-baseline.ts";
+import vendorsAiVendorsAssessed from "./vendors-ai-vendors-assessed.ts";
 
 /** Explicit registry, sorted by id. A test checks it against the files in this folder and the catalog. */
 export const RULES: readonly Rule[] = [
@@ -34,6 +40,12 @@ export const RULES: readonly Rule[] = [
   iamAgentDestructiveRightsAbsent,
   iamAgentEscalationPathsAbsent,
   iamAgentUnusedPermissionsRemoved,
+  inventoryAgentsInUseRegistered,
+  inventoryDestructiveAgentsGated,
+  policiesAiUsageAcknowledged,
+  policiesDocumentsReviewed,
+  settingsAgentsMatchBaseline,
+  vendorsAiVendorsAssessed,
 ];
 
 export const RULES_BY_ID: ReadonlyMap<string, Rule> = new Map(RULES.map((r) => [r.id, r]));
