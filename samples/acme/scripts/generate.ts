@@ -253,3 +253,4 @@ console.log(`wrote ${Object.keys(hookLines).length} agent logs, ${files.size} Cl
 // imported and run below, e.g. `await import("./codex.ts")`.
 await import("./iam.ts");
 await import("./claude-code-telemetry.ts");
+await import("./codex-cursor.ts");
