@@ -221,7 +221,7 @@ export function assessChange(input: ChangeInput, policy: ChangePolicy): ChangeVe
   if (adminBypass) exceptions.push("admin-bypass");
   if (aiReviewerOnly) exceptions.push("ai-reviewer-only");
   return {
-    ...base, review, reviewStrength: "platform", reviewEvidence: evidence + (selfMerged ? `; merged by @${pr.mergedBy}, who is on the author side` : ""),
+    ...base, review, reviewStrength: "platform", reviewEvidence: evidence,
     reviewers: inTime.length ? who(fresh.length ? fresh : inTime) : review === "reviewed" ? who(late) : null, approvedBeforeMerge, approvalStale, selfMerged,
     adminBypass, directPush: false, aiReviewerOnly, exceptions,
   };

@@ -26,7 +26,7 @@ export function changeSubject(r: ChangeRow): string {
 
 /** "by Maria <m@x> (agent: claude-code, signal …)": who made it, as the finding should say. */
 export function madeBy(r: ChangeRow): string {
-  const ai = r.author_kind === "agent" ? `AI-authored (${r.agent_product ?? "unknown agent"}, signal: ${r.ai_signal})${r.launcher ? `, run by ${r.launcher}` : ""}` : r.author_kind;
+  const ai = r.author_kind === "agent" ? `AI-authored (${r.agent_product ?? "unknown agent"}, signal: ${r.ai_signal})${r.launcher && r.launcher !== r.author ? `, run by ${r.launcher}` : ""}` : r.author_kind;
   return `by ${r.author ?? "unknown"} (${ai})`;
 }
 

@@ -1,18 +1,17 @@
 /**
  * Regenerates the Acme sample workspace's inputs deterministically: a month (2026-10) of Claude
- * Code hook logs, CloudTrail S3 delivery files and a git repository shipped as a bundle.
+ * Code hook logs, CloudTrail S3 delivery files and (git.ts) a git repository shipped as a bundle.
  * Run: node --import tsx samples/acme/scripts/generate.ts
  *
  * The month contains ordinary benign activity and the incident pattern auditors now ask about: an
  * agent role with operator-level permissions deletes and recreates the production CloudFormation
  * stack `prod-api` with no human approval.
  */
-import { execFileSync } from "node:child_process";
-import { mkdirSync, rmSync, writeFileSync, mkdtempSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildAcmeGit } from "./git.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const PROD = "111122223333";
@@ -195,46 +194,8 @@ deliver(PROD, "us-east-1", denied, record(denied, PROD, "us-east-1", "iam", "Att
   errorMessage: `User: arn:aws:sts::${PROD}:assumed-role/${AGENT_ROLE}/kiro-5b0c1d2e is not authorized to perform: iam:AttachRolePolicy`,
 }));
 
-// ---------------------------------------------------------------- git repository (as a bundle)
-function buildRepo(bundle: string) {
-  const dir = mkdtempSync(path.join(tmpdir(), "acme-repo-"));
-  const env = (name: string, email: string, date: string) => ({
-    ...process.env, GIT_AUTHOR_NAME: name, GIT_AUTHOR_EMAIL: email, GIT_AUTHOR_DATE: date,
-    GIT_COMMITTER_NAME: name, GIT_COMMITTER_EMAIL: email, GIT_COMMITTER_DATE: date, GIT_CONFIG_NOSYSTEM: "1", HOME: dir,
-  });
-  const git = (args: string[], e: NodeJS.ProcessEnv = process.env) => execFileSync("git", ["-C", dir, ...args], { env: e, stdio: ["ignore", "pipe", "pipe"] }).toString();
-  git(["init", "--quiet", "--initial-branch=main"]);
-  const commit = (file: string, content: string, message: string, who: [string, string], date: string) => {
-    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    writeFileSync(path.join(dir, file), content);
-    git(["add", file]);
-    git(["commit", "--quiet", "--no-gpg-sign", "-m", message], env(who[0], who[1], date));
-  };
-  const maria: [string, string] = ["Maria Garcia", "maria.garcia@acme.example"];
-  const li: [string, string] = ["Li Wei", "li.wei@acme.example"];
-  const olga: [string, string] = ["Olga Ivanova", "olga.ivanova@acme.example"];
-  const sam: [string, string] = ["Sam Okafor", "sam.okafor@acme.example"];
-  const ops: [string, string] = ["Ops Oncall", "ops.oncall@acme.example"];
-  commit("README.md", "# api\n", "Initial commit", maria, "2026-09-01T09:00:00Z");
-  commit("src/health.ts", "export const timeout = 500;\n", "Add health check (#1)\n\nReviewed-by: Li Wei <li.wei@acme.example>", maria, "2026-09-15T10:00:00Z");
-  const changes: [string, string, string, [string, string], string][] = [
-    ["src/health.ts", "export const timeout = 2000;\n", "Raise health check timeout (#41)\n\nCo-Authored-By: Claude <noreply@anthropic.com>\nReviewed-by: Olga Ivanova <olga.ivanova@acme.example>", maria, "2026-10-02T11:20:00Z"],
-    ["src/routes.ts", "export const routes = ['/health'];\n", "Add routes table (#42)\n\nReviewed-by: Maria Garcia <maria.garcia@acme.example>", li, "2026-10-05T14:02:00Z"],
-    ["src/i18n/ru.json", '{"greeting":"Здравствуйте"}\n', "Добавить русский перевод приветствия (#43)\n\nReviewed-by: Sam Okafor <sam.okafor@acme.example>", olga, "2026-10-07T09:45:00Z"],
-    ["src/i18n/zh.json", '{"greeting":"你好"}\n', "添加中文问候语翻译 (#44)\n\nReviewed-by: Olga Ivanova <olga.ivanova@acme.example>", li, "2026-10-08T16:30:00Z"],
-    ["src/retry.ts", "export const retries = 3;\n", "Retry transient upstream errors (#45)\n\nCo-authored-by: Cursor <cursoragent@cursor.com>\nReviewed-by: Li Wei <li.wei@acme.example>", sam, "2026-10-12T10:10:00Z"],
-    // Agent-authored change to infra/ pushed straight to main by the operator who ran the agent.
-    ["infra/stack.yaml", "Resources:\n  Api:\n    Type: AWS::ECS::Service\n", "Recreate prod-api stack with new health check\n\nCo-Authored-By: Claude <noreply@anthropic.com>", ops, "2026-10-14T09:45:00Z"],
-    ["src/metrics.ts", "export const metrics = true;\n", "Export request metrics (#47)\n\nReviewed-by: Maria Garcia <maria.garcia@acme.example>", olga, "2026-10-20T13:00:00Z"],
-    ["src/auth.ts", "export const mfa = true;\n", "Require MFA for admin routes (#48)\n\nCo-authored-by: Copilot <198982749+Copilot@users.noreply.github.com>\nReviewed-by: Sam Okafor <sam.okafor@acme.example>", li, "2026-10-27T15:30:00Z"],
-  ];
-  for (const c of changes) commit(...c);
-  git(["bundle", "create", bundle, "main"]);
-  rmSync(dir, { recursive: true, force: true });
-}
-
 // ---------------------------------------------------------------- write
-for (const sub of ["logs", "cloudtrail", "git"]) rmSync(path.join(ROOT, sub), { recursive: true, force: true });
+for (const sub of ["logs", "cloudtrail"]) rmSync(path.join(ROOT, sub), { recursive: true, force: true });
 for (const [file, lines] of Object.entries(hookLines)) {
   mkdirSync(path.dirname(path.join(ROOT, file)), { recursive: true });
   writeFileSync(path.join(ROOT, file), lines.map((l) => JSON.stringify(l)).join("\n") + "\n");
@@ -245,9 +206,9 @@ for (const [key, records] of files) {
   // gzip with mtime 0 (Node's default): identical bytes on every run.
   writeFileSync(path.join(ROOT, name), gzipSync(JSON.stringify({ Records: records })));
 }
-mkdirSync(path.join(ROOT, "git"), { recursive: true });
-buildRepo(path.join(ROOT, "git", "api.bundle"));
-console.log(`wrote ${Object.keys(hookLines).length} agent logs, ${files.size} CloudTrail files, git/api.bundle`);
+console.log(`wrote ${Object.keys(hookLines).length} agent logs, ${files.size} CloudTrail files`);
+// The repository comes before the generators below: the Claude Code telemetry names one of its commits.
+buildAcmeGit();
 
 // Further generators (one module per area, each with its own seeded PRNG and output folder) are
 // imported and run below, e.g. `await import("./codex.ts")`.
