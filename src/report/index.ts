@@ -10,6 +10,7 @@ import { loadPdfFonts } from "./fonts.ts";
 import { loadTemplate, renderMemos } from "./memo.ts";
 import type { ReportModel } from "./model.ts";
 import { collectPackageData } from "./package-data.ts";
+import { writeSuggestedPolicies } from "./cloudtrail-iam.ts";
 import { renderPdf } from "./pdf.ts";
 import { POPULATIONS } from "./populations.ts";
 import { DEFAULT_SAMPLE_SIZES, type SampleSizes } from "./sample.ts";
@@ -102,6 +103,7 @@ export async function writeReport(base: ReportModel, opts: WriteOptions): Promis
     const template = loadTemplate("risk-acceptance-memo.md.hbs", opts.templatesDir);
     for (const memo of renderMemos(model, template, opts.maxAcceptanceDays)) writeFileSync(insideDir(temp, memo.file), memo.content);
     writeFileSync(path.join(temp, "report.pdf"), await renderPdf(model, { fonts: loadPdfFonts() }));
+    writeSuggestedPolicies(temp, model.cloudtrailIam);
 
     const outputs = listFiles(temp).map((p) => ({ ...sha256Of(path.join(temp, p)), path: p }));
     const manifest = {

@@ -5,6 +5,7 @@ import { collectGitChanges, type GitChangesReport } from "./git-changes.ts";
 import type { PackageData } from "./package-data.ts";
 import type { SampleSet } from "./samples.ts";
 import { collectAgentPosture, type AgentPosture } from "./agent-posture.ts";
+import { collectCloudTrailIam, type CloudTrailIamReport } from "./cloudtrail-iam.ts";
 
 /**
  * Everything a renderer needs, gathered once. Renderers are pure functions of this model; time
@@ -80,6 +81,8 @@ export interface ReportModel {
   samples?: SampleSet;
   /** Permission modes per session, mode changes and agent settings files (agent-posture.ts). */
   agentPosture?: AgentPosture;
+  /** Agent identities' granted vs used permissions, CloudTrail digest verification (cloudtrail-iam.ts). */
+  cloudtrailIam?: CloudTrailIamReport;
 }
 
 function bind(period: Period) {
@@ -137,5 +140,6 @@ export function collectReportData(db: Db, period: Period): Omit<ReportModel, "me
     rejects: { total: byFile.reduce((n, f) => n + f.rejected, 0), byFile },
     gitChanges: collectGitChanges(db, period),
     agentPosture: collectAgentPosture(db, period),
+    cloudtrailIam: collectCloudTrailIam(db, period),
   };
 }

@@ -8,6 +8,7 @@ import { controlTestsSection } from "./sections/control-tests.ts";
 import { coverPage } from "./sections/cover.ts";
 import { evidenceInventorySection } from "./sections/evidence-inventory.ts";
 import { executiveSummarySection } from "./sections/executive-summary.ts";
+import { cloudtrailIamSection } from "./sections/cloudtrail-iam.ts";
 import { scopeMethodSection } from "./sections/scope-method.ts";
 
 export interface PdfOptions {
@@ -35,6 +36,7 @@ function body(doc: Doc, model: ReportModel): void {
   section(doc, "5. Change management");
   changeSummarySection(doc, model);
   // Sections from other areas go here, one call line each: `xSection(doc, model);` (src/report/sections/x.ts).
+  cloudtrailIamSection(doc, model);
   section(doc, "Appendix A. Evidence inventory");
   evidenceInventorySection(doc, model);
 }

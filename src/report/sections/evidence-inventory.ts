@@ -2,6 +2,7 @@ import type { ReportModel } from "../model.ts";
 import { heading, paragraph, table, type Doc } from "../pdf-layout.ts";
 import type { SourceFileRecord } from "../../store/index.ts";
 import { count } from "./format.ts";
+import { trailIntegrityParagraphs } from "./cloudtrail-iam.ts";
 
 function bytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -59,11 +60,7 @@ export function evidenceInventorySection(doc: Doc, model: ReportModel): void {
   }
 
   heading(doc, "CloudTrail log-file integrity", 2);
-  paragraph(
-    doc,
-    "CloudTrail digest files were not among this build's inputs, so the log files' digest chain and signatures were not verified here; " +
-      "the SHA-256 of every log file read is recorded below.",
-  );
+  trailIntegrityParagraphs(doc, model);
 
   heading(doc, "Files by source", 2);
   for (const [source, files] of groups) {
