@@ -222,7 +222,9 @@ export class FileWriter {
     if (info.changes === 0) {
       this.counts.duplicates++;
       // Another file (or line) already reported this agent action: fold both into one row.
-      if (e.sourceKind === "agent-log") {
+      // CloudTrail too: the same eventID in two delivery files (or a delivery file and an export) is
+      // one call; joining keeps it stored once and re-homes it if the file holding it is removed.
+      if (e.sourceKind === "agent-log" || e.sourceKind === "cloudtrail") {
         this.joins.join(this.fileId, e);
         this.joined++;
       }
