@@ -189,7 +189,8 @@ export function assessChange(input: ChangeInput, policy: ChangePolicy): ChangeVe
   const fresh = inTime.filter((r) => !stale(r));
   const aiReviewerOnly = approvals.length > 0 && human.length === 0;
   const ref = `${pr.platform === "gitlab" ? "MR !" : "PR #"}${pr.number}`;
-  const who = (list: ChangeReview[]) => [...new Set(list.map((r) => `@${r.reviewer}`))].join(", ");
+  const logins = (list: ChangeReview[]) => [...new Set(list.map((r) => r.reviewer!))];
+  const who = (list: ChangeReview[]) => logins(list).map((l) => `@${l}`).join(", ");
 
   let review: ChangeVerdict["review"];
   let evidence: string;
@@ -222,7 +223,8 @@ export function assessChange(input: ChangeInput, policy: ChangePolicy): ChangeVe
   if (aiReviewerOnly) exceptions.push("ai-reviewer-only");
   return {
     ...base, review, reviewStrength: "platform", reviewEvidence: evidence,
-    reviewers: inTime.length ? who(fresh.length ? fresh : inTime) : review === "reviewed" ? who(late) : null, approvedBeforeMerge, approvalStale, selfMerged,
+    // Plain logins: a leading "@" would be escaped as a spreadsheet formula in the CSV.
+    reviewers: (inTime.length ? logins(fresh.length ? fresh : inTime) : review === "reviewed" ? logins(late) : []).join(", ") || null, approvedBeforeMerge, approvalStale, selfMerged,
     adminBypass, directPush: false, aiReviewerOnly, exceptions,
   };
 }

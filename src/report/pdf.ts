@@ -9,6 +9,7 @@ import { coverPage } from "./sections/cover.ts";
 import { evidenceInventorySection } from "./sections/evidence-inventory.ts";
 import { executiveSummarySection } from "./sections/executive-summary.ts";
 import { cloudtrailIamSection } from "./sections/cloudtrail-iam.ts";
+import { gitChangesSection } from "./sections/git-changes.ts";
 import { scopeMethodSection } from "./sections/scope-method.ts";
 
 export interface PdfOptions {
@@ -35,6 +36,7 @@ function body(doc: Doc, model: ReportModel): void {
   agentPostureSection(doc, model);
   section(doc, "5. Change management");
   changeSummarySection(doc, model);
+  gitChangesSection(doc, model);
   // Sections from other areas go here, one call line each: `xSection(doc, model);` (src/report/sections/x.ts).
   cloudtrailIamSection(doc, model);
   section(doc, "Appendix A. Evidence inventory");

@@ -53,7 +53,7 @@ test("change verdicts: independence, timing, staleness, AI reviewers, self-merge
 
 test("evidence strength and wording an auditor can check", () => {
   const ok = assessChange(input(), policy);
-  assert.deepEqual([ok.reviewStrength, ok.reviewers, ok.approvedBeforeMerge, ok.approvalStale, ok.selfMerged], ["platform", "@olga", true, false, false]);
+  assert.deepEqual([ok.reviewStrength, ok.reviewers, ok.approvedBeforeMerge, ok.approvalStale, ok.selfMerged], ["platform", "olga", true, false, false]);
   assert.equal(ok.reviewEvidence, "PR #5 approved by @olga at 2026-10-02T11:00:00.000Z");
   const missing = assessChange(input({ pr: null }), policy);
   assert.match(missing.reviewEvidence!, /#5 is not in the pull-request export/);
