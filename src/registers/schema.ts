@@ -90,11 +90,10 @@ export type Acknowledgement = z.infer<typeof Acknowledgement>;
 
 /**
  * Settings a baseline can require, as the agent-settings ingester records them per file
- * (src/store/agent-settings.ts) and merged per product: `deny`/`ask`/`allow` are the permission
- * rules of all the product's files; `defaultMode` and `sandbox` come from the highest-precedence
- * file that sets them (managed, local, shared/project, user); `bypassDisabled` holds when any file
- * disables bypass mode; `destructiveAllowed` counts the ingester's destructive probe commands the
- * merged rules let run without asking (deny beats ask beats allow).
+ * (src/store/agent-settings.ts): `deny`/`ask`/`allow` are judged on the permission rules of all the
+ * product's files together; `defaultMode`, `sandbox`, `bypassDefault` and `destructiveAllowed`
+ * (the ingester's destructive probe commands a file's rules let run without asking) file by file;
+ * `bypassDisabled` holds when any file disables bypass mode.
  */
 export const BaselineSetting = z.enum(["defaultMode", "sandbox", "bypassDisabled", "bypassDefault", "destructiveAllowed", "deny", "ask", "allow"]);
 export type BaselineSetting = z.infer<typeof BaselineSetting>;

@@ -10,6 +10,7 @@ export default defineRule({
   rationale: "Tampering with CloudTrail, Config, GuardDuty or flow logs blinds the monitoring every other control relies on; attempts count even when denied.",
   severity: "high",
   sources: ["cloudtrail"],
+  frequency: "continuous",
   evaluate(ctx) {
     const rows = ctx.all<Row>(`SELECT ${EVENT_REF_COLUMNS}, e.time, e.actor, e.action, e.target, e.outcome FROM ${EVENT_FROM} WHERE ${WHERE} ORDER BY e.time, e.id`);
     const population = { description: "Logging and detection tampering calls (StopLogging, DeleteTrail, DeleteFlowLogs, …)", query: `SELECT … FROM events WHERE ${WHERE.replace(/\s+/g, " ")}`, size: rows.length };

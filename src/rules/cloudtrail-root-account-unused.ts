@@ -11,6 +11,7 @@ export default defineRule({
   rationale: "Root actions bypass IAM policies and are not attributable to a person.",
   severity: "high",
   sources: ["cloudtrail"],
+  frequency: "continuous",
   evaluate(ctx) {
     const total = ctx.get<{ n: number }>("SELECT count(*) AS n FROM events WHERE source_kind = 'cloudtrail' AND time >= :start AND time < :end")!.n;
     const population = { description: "All CloudTrail events in the period", query: "SELECT … FROM events WHERE source_kind = 'cloudtrail' AND time in period", size: total };

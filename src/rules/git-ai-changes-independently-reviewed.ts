@@ -8,6 +8,7 @@ export default defineRule({
     "Auditors now ask which production changes an AI agent wrote; those must pass the same review as human changes, and the person who ran or co-authored with the agent is not an independent reviewer.",
   severity: "high",
   sources: ["git"],
+  frequency: "per-occurrence",
   evaluate: (ctx) =>
     evaluateChanges(ctx, {
       where: "ch.author_kind = 'agent'",

@@ -8,6 +8,7 @@ export default defineRule({
     "Authorisation must precede implementation: an approval given after the merge is a retrospective sign-off, and one given before later commits (a stale approval, or a force-push after review) did not cover the code that shipped.",
   severity: "medium",
   sources: ["git"],
+  frequency: "per-occurrence",
   evaluate: (ctx) =>
     evaluateChanges(ctx, {
       where: "ch.approved_before_merge IS NOT NULL",

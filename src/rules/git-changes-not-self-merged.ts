@@ -8,6 +8,7 @@ export default defineRule({
     "A person who merges their own change, or the change their agent made, with no independent approval decides alone what reaches production: segregation of duties fails. Merging after someone else approved is ordinary practice.",
   severity: "medium",
   sources: ["git"],
+  frequency: "per-occurrence",
   evaluate: (ctx) =>
     evaluateChanges(ctx, {
       where: "ch.merged_by IS NOT NULL",

@@ -8,6 +8,7 @@ export default defineRule({
     "An emergency change may skip the normal approval, but it is an exception: it must be documented and reviewed after the fact by someone independent, or it is an uncontrolled change.",
   severity: "medium",
   sources: ["git"],
+  frequency: "per-occurrence",
   evaluate: (ctx) =>
     evaluateChanges(ctx, {
       where: "ch.emergency IS NOT NULL",

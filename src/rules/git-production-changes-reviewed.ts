@@ -8,6 +8,7 @@ export default defineRule({
     "Segregation of duties in change management: a change reached production without an approval from a person other than its author, committer, co-authors and, for AI changes, the person who ran the agent. An AI reviewer's approval does not count.",
   severity: "high",
   sources: ["git"],
+  frequency: "per-occurrence",
   evaluate: (ctx) =>
     evaluateChanges(ctx, {
       where: "1 = 1",

@@ -8,6 +8,7 @@ export default defineRule({
     "Undocumented direct pushes to main and merges that override a required review (admin bypass) are the commonest CC8.1 findings; each must be found and explained.",
   severity: "high",
   sources: ["git"],
+  frequency: "per-occurrence",
   evaluate: (ctx) =>
     evaluateChanges(ctx, {
       where: "1 = 1",

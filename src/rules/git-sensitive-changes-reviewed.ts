@@ -8,6 +8,7 @@ export default defineRule({
     "Configuration management (ISO 27001 A.8.9): a change to the paths that define infrastructure, pipelines, access or agent permissions alters the control environment itself and needs an independent approval.",
   severity: "high",
   sources: ["git"],
+  frequency: "per-occurrence",
   evaluate: (ctx) =>
     evaluateChanges(ctx, {
       where: "ch.sensitive_paths IS NOT NULL",

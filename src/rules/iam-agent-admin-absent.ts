@@ -7,6 +7,7 @@ export default defineRule({
   rationale: "An agent with administrator rights can do anything in the account, including granting itself more and erasing the trail; least privilege starts by never giving it that.",
   severity: "critical",
   sources: ["cloudtrail"],
+  frequency: "quarterly",
   evaluate(ctx) {
     return overAgentPrincipals(ctx, "IAM principals attributed to agent identities", (a) =>
       a.admin

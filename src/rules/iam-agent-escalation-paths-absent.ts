@@ -8,6 +8,7 @@ export default defineRule({
     "Combinations such as iam:PassRole with cloudformation:CreateStack or lambda:CreateFunction let an identity act with a more privileged role (Cloudsplaining's privilege-escalation checks); an agent holding one is effectively more powerful than its policy reads.",
   severity: "high",
   sources: ["cloudtrail"],
+  frequency: "quarterly",
   evaluate(ctx) {
     return overAgentPrincipals(ctx, "IAM principals attributed to agent identities", (a) =>
       a.escalationPaths.length

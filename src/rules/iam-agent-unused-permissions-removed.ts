@@ -10,6 +10,7 @@ export default defineRule({
     "Granted against used, per period: permissions an agent never exercises are pure exposure. Unused is claimed only for actions the period's logs would have shown (never for permission-only actions or unlogged data events); the package carries a least-privilege policy built from the actions actually used.",
   severity: "medium",
   sources: ["cloudtrail"],
+  frequency: "quarterly",
   evaluate(ctx) {
     return overAgentPrincipals(ctx, "IAM principals attributed to agent identities", (a) => {
       const { used, unused } = a.counts;
