@@ -45,9 +45,10 @@ function parser(argv: string[], run: (p: Promise<number>) => void): Argv {
           .option("period", { alias: "p", type: "string", demandOption: true, describe: PERIOD_HELP })
           .option("out", { alias: "o", type: "string", describe: "Output folder (default: reports/<period>/)" })
           .option("as-of", { type: "string", describe: "Generation time shown in the report (default: the period end)" })
+          .option("sign-key", { type: "string", describe: "Ed25519 private key (PEM) to sign the package: writes manifest.sig.json (DSSE, in-toto statement)" })
           .example("$0 build --period 2026-10", "Monthly package into reports/2026-10/")
           .example("$0 build --period 2026-Q4 --out audit/q4", "Quarterly package"),
-      (a) => run(buildCommand(a as unknown as GlobalOptions & { period: string; out?: string; asOf?: string })),
+      (a) => run(buildCommand(a as unknown as GlobalOptions & { period: string; out?: string; asOf?: string; signKey?: string })),
     )
     .command(
       "controls",
@@ -77,9 +78,14 @@ function parser(argv: string[], run: (p: Promise<number>) => void): Argv {
     )
     .command(
       "verify <dir>",
-      "Re-hash an evidence package against its manifest; exit 1 when anything changed",
-      (y) => y.positional("dir", { type: "string", demandOption: true, describe: "Package folder" }).example("$0 verify reports/2026-10", "Check a package"),
-      (a) => run(verifyCommand(a as unknown as GlobalOptions & { dir: string })),
+      "Re-hash an evidence package against its manifest and check its signature; exit 1 when anything changed",
+      (y) =>
+        y
+          .positional("dir", { type: "string", demandOption: true, describe: "Package folder" })
+          .option("public-key", { type: "string", describe: "Ed25519 public key (PEM): the package signature must verify with it" })
+          .example("$0 verify reports/2026-10", "Check a package")
+          .example("$0 verify reports/2026-10 --public-key evidence.pub", "Check hashes and signature"),
+      (a) => run(verifyCommand(a as unknown as GlobalOptions & { dir: string; publicKey?: string })),
     )
     .demandCommand(1, "Name a command: init, ingest, build, controls, check, verify or purge.")
     .strict()

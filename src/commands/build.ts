@@ -8,6 +8,8 @@ import { compareWithPrevious, resultsOf } from "../history.ts";
 import { parsePeriod, type Period } from "../period.ts";
 import { assertSafeOutDir } from "../report/atomic-dir.ts";
 import { writeReport } from "../report/index.ts";
+import { resolveSampleSizes } from "../report/sample.ts";
+import { readKeyFile } from "../report/signature.ts";
 import { collectReportData, type ReportModel, type ReportScope } from "../report/model.ts";
 import { checkAcceptanceControls, loadRegisters } from "../registers/index.ts";
 import { loadRegistersIntoStore } from "../registers/store.ts";
@@ -20,6 +22,8 @@ export interface BuildArgs extends GlobalOptions {
   period: string;
   out?: string | undefined;
   asOf?: string | undefined;
+  /** Ed25519 private key (PEM): sign the package (manifest.sig.json, DSSE). */
+  signKey?: string | undefined;
 }
 
 function scopeOf(config: Config): ReportScope {
@@ -66,6 +70,7 @@ export async function buildCommand(args: BuildArgs): Promise<number> {
   const { config } = ws.loaded;
   const period = parsePeriod(args.period, config.report.timezone);
   const at = generatedAt(period, args.asOf);
+  const signingKey = args.signKey ? readKeyFile(args.signKey, "private") : undefined;
   const outDir = path.resolve(args.out ?? path.join("reports", period.label));
   const repositories = config.sources.flatMap((s) => (s.repository ? [path.resolve(ws.loaded.root, s.repository)] : []));
   assertSafeOutDir(outDir, [ws.loaded.root, ws.loaded.file, ws.dbPath, ...repositories]);
@@ -107,7 +112,7 @@ export async function buildCommand(args: BuildArgs): Promise<number> {
     ];
     const written = await writeReport(model, {
       db, period, catalog, outDir, templatesDir: path.join(ws.loaded.root, "templates"), maxAcceptanceDays: config.thresholds.maxAcceptanceDays,
-      sampleSeed: config.report.sampleSeed, inputs,
+      sampleSeed: config.report.sampleSeed, inputs, sampleSizes: resolveSampleSizes(config.report.sampleSizes), signingKey,
     });
     const comparison = compareWithPrevious(db, period, resultsOf(evaluation));
     recordBuild(db, model, evaluation, period);

@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync, readdirSync, statSync } from "node:fs";
+import type { KeyObject } from "node:crypto";
+import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, writeSync, statSync } from "node:fs";
 import path from "node:path";
 import type { Catalog } from "../catalog/index.ts";
 import type { Period } from "../period.ts";
@@ -7,14 +7,18 @@ import type { Db } from "../store/index.ts";
 import { cleanStaleSiblings, insideDir } from "./atomic-dir.ts";
 import { csvRow, renderCsv } from "./csv.ts";
 import { loadPdfFonts } from "./fonts.ts";
-import { loadTemplate, renderMemos } from "./memo.ts";
+import { loadMemoTemplates, renderMemos } from "./memo.ts";
+import { renderMemoPdf } from "./memo-pdf.ts";
 import type { ReportModel } from "./model.ts";
 import { collectPackageData } from "./package-data.ts";
 import { writeSuggestedPolicies } from "./cloudtrail-iam.ts";
+import { renderOscal } from "./oscal.ts";
 import { renderPdf } from "./pdf.ts";
 import { POPULATIONS } from "./populations.ts";
 import { DEFAULT_SAMPLE_SIZES, type SampleSizes } from "./sample.ts";
 import { collectSamples, samplesCsv, samplingMethodText } from "./samples.ts";
+import { SIGNATURE_FILE, signStatement, statementFor } from "./signature.ts";
+import { listFiles, MANIFEST_FILE, sha256File } from "./verify-package.ts";
 
 export interface WriteOptions {
   db: Db;
@@ -26,6 +30,8 @@ export interface WriteOptions {
   sampleSeed: string;
   /** Sample sizes per control frequency (defaults: sample-sizes.json). */
   sampleSizes?: SampleSizes;
+  /** Ed25519 key: sign the package (manifest.sig.json, a DSSE envelope over an in-toto statement). */
+  signingKey?: KeyObject | undefined;
   /** Inputs to list in the manifest: path relative to the workspace and SHA-256. */
   inputs: { path: string; sha256: string; size: number }[];
 }
@@ -55,15 +61,8 @@ function writePopulationCsv(db: Db, file: string, columns: string[], sql: string
   }
 }
 
-function sha256Of(file: string): WrittenFile {
-  const bytes = readFileSync(file);
-  return { path: "", sha256: createHash("sha256").update(bytes).digest("hex"), size: bytes.length };
-}
-
-function listFiles(dir: string, prefix = ""): string[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((name) => (statSync(path.join(dir, name)).isDirectory() ? listFiles(path.join(dir, name), `${prefix}${name}/`) : [`${prefix}${name}`]));
+function hashed(dir: string, file: string): WrittenFile {
+  return { path: file, sha256: sha256File(path.join(dir, file)), size: statSync(path.join(dir, file)).size };
 }
 
 /**
@@ -100,12 +99,16 @@ export async function writeReport(base: ReportModel, opts: WriteOptions): Promis
     );
     writeFileSync(path.join(temp, "samples.csv"), samplesCsv(samples));
     writeFileSync(path.join(temp, "sampling-method.txt"), samplingMethodText(samples));
-    const template = loadTemplate("risk-acceptance-memo.md.hbs", opts.templatesDir);
-    for (const memo of renderMemos(model, template, opts.maxAcceptanceDays)) writeFileSync(insideDir(temp, memo.file), memo.content);
-    writeFileSync(path.join(temp, "report.pdf"), await renderPdf(model, { fonts: loadPdfFonts() }));
+    const fonts = loadPdfFonts();
+    for (const memo of renderMemos(model, loadMemoTemplates(opts.templatesDir), opts.maxAcceptanceDays)) {
+      writeFileSync(insideDir(temp, `${memo.name}.md`), memo.content);
+      writeFileSync(insideDir(temp, `${memo.name}.pdf`), await renderMemoPdf(memo.content, memo.title, model.meta, fonts));
+    }
+    writeFileSync(path.join(temp, "assessment-results.json"), renderOscal(model));
+    writeFileSync(path.join(temp, "report.pdf"), await renderPdf(model, { fonts }));
     writeSuggestedPolicies(temp, model.cloudtrailIam);
 
-    const outputs = listFiles(temp).map((p) => ({ ...sha256Of(path.join(temp, p)), path: p }));
+    const outputs = listFiles(temp).map((p) => hashed(temp, p));
     const manifest = {
       tool: "evidence",
       toolVersion: model.meta.toolVersion,
@@ -118,13 +121,18 @@ export async function writeReport(base: ReportModel, opts: WriteOptions): Promis
       inputs: [...opts.inputs].sort((a, b) => a.path.localeCompare(b.path)),
       outputs,
     };
-    writeFileSync(path.join(temp, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
+    writeFileSync(path.join(temp, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + "\n");
+    const sealed = [...outputs, hashed(temp, MANIFEST_FILE)];
+    if (opts.signingKey) {
+      const statement = statementFor(sealed, { buildId: manifest.buildId, period: manifest.period, toolVersion: manifest.toolVersion, configSha256: manifest.configSha256 });
+      writeFileSync(path.join(temp, SIGNATURE_FILE), JSON.stringify(signStatement(statement, opts.signingKey), null, 2) + "\n");
+    }
 
     const old = `${outDir}.old-${process.pid}`;
     if (existsSync(outDir)) renameSync(outDir, old);
     renameSync(temp, outDir);
     rmSync(old, { recursive: true, force: true });
-    return [...outputs, { ...sha256Of(path.join(outDir, "manifest.json")), path: "manifest.json" }];
+    return opts.signingKey ? [...sealed, hashed(outDir, SIGNATURE_FILE)] : sealed;
   } catch (error) {
     rmSync(temp, { recursive: true, force: true });
     throw error;

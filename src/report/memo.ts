@@ -26,7 +26,10 @@ function escapeDeep(value: unknown): unknown {
 
 function createHandlebars(): typeof Handlebars {
   const hb = Handlebars.create();
+  // The only helpers templates get: they format values, they never decide anything.
   hb.registerHelper("join", (list: unknown, sep: unknown) => (Array.isArray(list) ? list.join(typeof sep === "string" ? sep : ", ") : ""));
+  hb.registerHelper("default", (value: unknown, fallback: unknown) => (value === undefined || value === null || value === "" ? fallback : value));
+  hb.registerHelper("length", (list: unknown) => (Array.isArray(list) ? list.length : 0));
   return hb;
 }
 
@@ -37,35 +40,123 @@ export function loadTemplate(name: string, workspaceTemplates?: string): string 
 }
 
 export interface Memo {
-  file: string;
+  /** Path inside the package, without extension: `memos/<name>`; the .md and .pdf share it. */
+  name: string;
+  title: string;
   content: string;
 }
 
-/** One memo per rule with open high or critical findings. Pure: template text in, Markdown out. */
-export function renderMemos(model: ReportModel, template: string, maxAcceptanceDays: number): Memo[] {
+/** The memo templates; each can be overridden by a file of the same name in the workspace's templates/. */
+export const MEMO_TEMPLATES = {
+  finding: "risk-acceptance-memo.md.hbs",
+  tool: "ungoverned-tool-memo.md.hbs",
+  signoff: "a88-signoff-memo.md.hbs",
+} as const;
+export type MemoTemplates = Record<keyof typeof MEMO_TEMPLATES, string>;
+
+export function loadMemoTemplates(workspaceTemplates?: string): MemoTemplates {
+  return {
+    finding: loadTemplate(MEMO_TEMPLATES.finding, workspaceTemplates),
+    tool: loadTemplate(MEMO_TEMPLATES.tool, workspaceTemplates),
+    signoff: loadTemplate(MEMO_TEMPLATES.signoff, workspaceTemplates),
+  };
+}
+
+/** The IAM view of an agent identity, when IAM data was ingested (cloudtrail-iam.ts); read structurally. */
+interface IamPrincipals {
+  cloudtrailIam?: { principals: { agentId: string; arn: string; destructiveHeld: { action: string; status: string }[] }[] };
+}
+
+function controlRefs(model: ReportModel, ids: string[]) {
+  // The affected controls and, through the crosswalk, their counterparts in the other framework.
+  const all = new Set(ids.flatMap((id) => [id, ...(model.evaluation.controls.find((c) => c.id === id)?.related ?? [])]));
+  return model.evaluation.controls
+    .filter((c) => all.has(c.id))
+    .map((c) => ({ id: c.id, framework: c.frameworkName, title: c.title, status: c.status, direct: ids.includes(c.id) }));
+}
+
+function fileHashes(model: ReportModel, files: string[]) {
+  return [...new Set(files)].sort().map((p) => ({ path: p, sha256: model.sources.find((s) => s.path === p)?.sha256 ?? "not an ingested file" }));
+}
+
+/** Destructive rights held by agent identities (IAM), else the destructive actions they were seen to use. */
+function blastRadius(model: ReportModel, identities: string[]): { identity: string; basis: string; rights: string[] }[] {
+  const iam = (model as ReportModel & IamPrincipals).cloudtrailIam?.principals ?? [];
+  const out: { identity: string; basis: string; rights: string[] }[] = [];
+  for (const id of identities) {
+    for (const p of iam.filter((x) => x.agentId === id && x.destructiveHeld.length)) {
+      out.push({ identity: `${id} (${p.arn})`, basis: "IAM policies: destructive actions granted", rights: p.destructiveHeld.map((d) => `${d.action} (${d.status})`) });
+    }
+    const used = model.package?.permissions.find((x) => x.identity === id)?.used.filter((u) => /destructive|irreversible|Delete|Terminate|Destroy|Drop/i.test(u.item)) ?? [];
+    if (used.length) out.push({ identity: id, basis: "used in the period (no IAM data for it)", rights: used.map((u) => `${u.item} × ${u.count}`) });
+  }
+  return out;
+}
+
+/** Controls whose automated tests passed in the period: candidate compensating controls, with their evidence. */
+function compensating(model: ReportModel, exclude: string[]) {
+  return model.evaluation.controls
+    .filter((c) => c.status === "effective" && !exclude.includes(c.id))
+    .map((c) => ({ id: c.id, title: c.title, evidence: c.reason }));
+}
+
+function base(model: ReportModel, maxAcceptanceDays: number) {
+  const { meta } = model;
+  return { organisation: meta.organisation, period: meta.period, buildId: meta.buildId, generatedAt: meta.generatedAt, maxAcceptanceDays };
+}
+
+/**
+ * The memos a build prepares for sign-off, pure (templates in, Markdown out):
+ * one per rule with open high or critical findings, one per agentic tool seen but not in the
+ * inventory, and the ISO A.8.8 residual-risk sign-off. Log values are Markdown-escaped.
+ */
+export function renderMemos(model: ReportModel, templates: MemoTemplates, maxAcceptanceDays: number): Memo[] {
   const hb = createHandlebars();
-  const render = hb.compile(template, { noEscape: true, strict: false });
+  const compile = (t: string) => hb.compile(t, { noEscape: true, strict: false });
+  const [finding, tool, signoff] = [compile(templates.finding), compile(templates.tool), compile(templates.signoff)];
+  const memos: Memo[] = [];
   const byRule = new Map<string, Finding[]>();
   for (const f of model.evaluation.findings) {
-    if (f.severity !== "critical" && f.severity !== "high") continue;
+    if ((f.severity !== "critical" && f.severity !== "high") || f.state === "accepted") continue;
     byRule.set(f.ruleId, [...(byRule.get(f.ruleId) ?? []), f]);
   }
-  return [...byRule.entries()].map(([ruleId, findings]) => {
-    const rule = model.evaluation.rules.find((r) => r.id === ruleId)!;
-    const files = [...new Set(findings.flatMap((f) => f.evidence.map((e) => e.file)))].sort();
+  const owners = new Map(model.scope.agents.map((a) => [a.id, a.owner]));
+  for (const [ruleId, findings] of byRule) {
+    const rule = model.evaluation.rules.find((r) => r.id === ruleId);
+    if (!rule) continue;
+    // The configured agent identities a finding names (in its subject or its message).
+    const identities = [...owners.keys()].filter((id) => findings.some((f) => f.subject.includes(id) || f.message.includes(id)));
     const data = escapeDeep({
-      title: rule.title,
-      organisation: model.meta.organisation,
-      period: model.meta.period,
-      buildId: model.meta.buildId,
-      ruleId,
-      severity: rule.severity,
-      controlIds: rule.controlIds,
-      rationale: rule.rationale,
-      count: findings.length,
-      findings,
-      files: files.map((p) => ({ path: p, sha256: model.sources.find((s) => s.path === p)?.sha256 ?? "unknown" })),
+      ...base(model, maxAcceptanceDays),
+      title: rule.title, ruleId, severity: rule.severity, riskStatement: rule.rationale, count: findings.length,
+      controls: controlRefs(model, rule.controlIds), findings, files: fileHashes(model, findings.flatMap((f) => f.evidence.map((e) => e.file))),
+      blastRadius: blastRadius(model, identities), compensating: compensating(model, rule.controlIds),
+      owner: identities.map((i) => owners.get(i)).find((o) => o) ?? "",
     }) as Record<string, unknown>;
-    return { file: `memos/${safeFileName(ruleId)}.md`, content: render({ ...data, plural: findings.length !== 1, maxAcceptanceDays }) };
-  });
+    memos.push({ name: `memos/${safeFileName(ruleId)}`, title: `Risk acceptance: ${rule.title}`, content: finding({ ...data, plural: findings.length !== 1 }) });
+  }
+  for (const agent of model.package?.inventory.filter((a) => !a.inInventory) ?? []) {
+    const data = escapeDeep({
+      ...base(model, maxAcceptanceDays),
+      product: agent.product, identity: agent.identity, records: agent.records, firstSeen: agent.firstSeen ?? "", lastSeen: agent.lastSeen ?? "",
+      sources: agent.sources, controls: controlRefs(model, ["CC7.1", "CC9.2", "A.5.37"]),
+      files: fileHashes(model, model.sources.filter((s) => agent.sources.includes(s.source)).map((s) => s.path)).slice(0, 50),
+      blastRadius: blastRadius(model, [agent.identity]), compensating: compensating(model, ["CC7.1", "CC9.2", "A.5.37"]),
+    }) as Record<string, unknown>;
+    memos.push({ name: `memos/ungoverned-${safeFileName(agent.product)}`, title: `Ungoverned agentic tool: ${agent.product}`, content: tool(data) });
+  }
+  const a88 = model.evaluation.controls.find((c) => c.id === "A.8.8");
+  if (a88) {
+    const findings = model.evaluation.findings.filter((f) => f.controlIds.includes("A.8.8"));
+    const data = escapeDeep({
+      ...base(model, maxAcceptanceDays),
+      control: { id: a88.id, title: a88.title, description: a88.description, status: a88.status, reason: a88.reason },
+      controls: controlRefs(model, ["A.8.8"]),
+      open: findings.filter((f) => f.state !== "accepted"), accepted: findings.filter((f) => f.state === "accepted"),
+      acceptances: a88.acceptances, compensating: compensating(model, ["A.8.8"]),
+      files: fileHashes(model, findings.flatMap((f) => f.evidence.map((e) => e.file))),
+    }) as Record<string, unknown>;
+    memos.push({ name: "memos/A.8.8-residual-risk-signoff", title: "ISO/IEC 27001 A.8.8 residual risk sign-off", content: signoff(data) });
+  }
+  return memos;
 }

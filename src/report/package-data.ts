@@ -1,5 +1,6 @@
-import type { Coverage, ControlStatus, Evaluation } from "../evaluate.ts";
-import { previousPeriod, type Period } from "../period.ts";
+import type { Evaluation } from "../evaluate.ts";
+import { compareWithPrevious, resultsOf, type Comparison } from "../history.ts";
+import type { Period } from "../period.ts";
 import type { Db } from "../store/index.ts";
 import type { ReportScope } from "./model.ts";
 
@@ -9,7 +10,8 @@ import type { ReportScope } from "./model.ts";
  * detail and coverage gaps. All read from the store as aggregates; populations stay in SQL.
  */
 export interface PackageData {
-  previous: PreviousComparison | null;
+  /** Change from the previous period's build (history.ts); `previous` is null when there is none. */
+  previous: Comparison;
   inventory: AgentSeen[];
   permissions: IdentityPermissions[];
   destructiveByApproval: { approval: string; agentProduct: string; count: number }[];
@@ -31,16 +33,6 @@ export interface ChangeRow {
 }
 
 export const CHANGE_LIST_LIMIT = 300;
-
-export interface PreviousComparison {
-  buildId: string;
-  period: string;
-  coverage: Coverage;
-  newFindings: number;
-  fixedFindings: number;
-  recurringFindings: number;
-  statusChanges: { control: string; from: ControlStatus; to: ControlStatus }[];
-}
 
 export interface AgentSeen {
   /** The configured agent id, or `unregistered:<product>` for a tool seen but not in the config. */
@@ -117,37 +109,6 @@ export function weekOf(iso: string): string {
   const d = new Date(`${iso.slice(0, 10)}T00:00:00Z`);
   d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
   return d.toISOString().slice(0, 10);
-}
-
-function previous(db: Db, period: Period, evaluation: Evaluation): PreviousComparison | null {
-  const label = previousPeriod(period)?.label;
-  const row = (db
-    .prepare(
-      `SELECT build_id AS buildId, period, results FROM builds
-       WHERE (:label IS NOT NULL AND period = :label) OR (:label IS NULL AND period_end <= :start)
-       ORDER BY period_end DESC, created_seq DESC LIMIT 1`,
-    )
-    .get({ label: label ?? null, start: period.startIso }) as { buildId: string; period: string; results: string } | undefined);
-  if (!row) return null;
-  const results = JSON.parse(row.results) as {
-    coverage: { overall: Coverage };
-    controls: { id: string; status: ControlStatus }[];
-    findings: { id: string }[];
-  };
-  const before = new Set(results.findings.map((f) => f.id));
-  const now = new Set(evaluation.findings.map((f) => f.id));
-  const statusBefore = new Map(results.controls.map((c) => [c.id, c.status]));
-  return {
-    buildId: row.buildId,
-    period: row.period,
-    coverage: results.coverage.overall,
-    newFindings: [...now].filter((id) => !before.has(id)).length,
-    fixedFindings: [...before].filter((id) => !now.has(id)).length,
-    recurringFindings: [...now].filter((id) => before.has(id)).length,
-    statusChanges: evaluation.controls
-      .filter((c) => statusBefore.has(c.id) && statusBefore.get(c.id) !== c.status)
-      .map((c) => ({ control: c.id, from: statusBefore.get(c.id)!, to: c.status })),
-  };
 }
 
 function inventory(db: Db, p: Record<string, string>, scope: ReportScope): AgentSeen[] {
@@ -303,7 +264,7 @@ export function collectPackageData(db: Db, period: Period, evaluation: Evaluatio
   const p = { start: period.startIso, end: period.endIso };
   const seen = inventory(db, p, scope);
   return {
-    previous: previous(db, period, evaluation),
+    previous: compareWithPrevious(db, period, resultsOf(evaluation)),
     inventory: seen,
     permissions: permissions(db, p, seen),
     destructiveByApproval: db

@@ -114,7 +114,7 @@ export function tocEntries(doc: Doc): readonly TocEntry[] {
 export function heading(doc: Doc, text: string, level: 1 | 2 | 3 = 1): void {
   const size = level === 1 ? 18 : level === 2 ? 13 : 11;
   const clean = safeText(text, 500);
-  ensureSpace(doc, lineHeight(size) * 2 + 30);
+  ensureSpace(doc, lineHeight(size) * 2 + 60);
   if (level === 1 && doc.y > doc.page.margins.top + 10) doc.y += size * 0.6;
   if (level < 3) {
     const s = state(doc);
@@ -158,14 +158,19 @@ function measure(doc: Doc, font: string, size: number, text: string): number {
   return w;
 }
 
-/** Splits a token wider than a line: first after separators (/, :, -, …), then between characters. */
-function hardBreak(doc: Doc, font: string, size: number, token: string, width: number): string[] {
-  const parts = token.split(/(?<=[/:\-,;=&?.@_|])/);
+/**
+ * Splits a token wider than a line: first after separators (/, :, -, …), then between characters.
+ * The first piece may be given less room (`firstWidth`: what is left on the current line).
+ */
+function hardBreak(doc: Doc, font: string, size: number, token: string, width: number, firstWidth = width): string[] {
   const out: string[] = [];
   let line = "";
   let lineWidth = 0;
   const push = (piece: string, w: number) => {
-    if (line && lineWidth + w > width) {
+    const limit = out.length ? width : firstWidth;
+    // An empty line takes the piece anyway (one glyph wider than a column must still be drawn),
+    // except the first one, which may be left empty when even the piece does not fit there.
+    if (lineWidth + w > limit && (line || (out.length === 0 && firstWidth < width))) {
       out.push(line);
       line = "";
       lineWidth = 0;
@@ -173,7 +178,7 @@ function hardBreak(doc: Doc, font: string, size: number, token: string, width: n
     line += piece;
     lineWidth += w;
   };
-  for (const part of parts) {
+  for (const part of token.split(/(?<=[/:\-,;=&?.@_|])/)) {
     const w = measure(doc, font, size, part);
     if (w <= width) push(part, w);
     else for (const ch of part) push(ch, measure(doc, font, size, ch));
@@ -199,6 +204,14 @@ export function wrapLines(doc: Doc, text: string, width: number, font: string = 
       if (lineWidth + gap + w <= usable) {
         line += (gap ? " " : "") + word;
         lineWidth += gap + w;
+        continue;
+      }
+      if (w > usable && line && usable - lineWidth - gap > size * 6) {
+        // A token longer than a whole line starts on the current line instead of leaving it short.
+        const pieces = hardBreak(doc, font, size, word, usable, usable - lineWidth - gap);
+        lines.push(pieces[0] ? `${line} ${pieces[0]}` : line, ...pieces.slice(1, -1));
+        line = pieces.length > 1 ? pieces.at(-1)! : "";
+        lineWidth = measure(doc, font, size, line);
         continue;
       }
       if (line) lines.push(line);
@@ -308,7 +321,9 @@ export function table(doc: Doc, columns: Column[], rows: string[][], options: Ta
   };
   const pageRoom = () => bottom(doc) - doc.page.margins.top - headerHeight;
 
-  ensureSpace(doc, headerHeight + lh + 2 * pad + 10);
+  // Keep the header with at least the start of the first row: never a header alone at a page foot.
+  const firstRow = rows[0] ? Math.min(3, Math.max(1, ...layout(rows[0], FONT.regular).map((l) => l.length))) : 1;
+  ensureSpace(doc, headerHeight + firstRow * lh + 2 * pad + 4);
   header();
   for (const row of rows) {
     const cells = layout(row, FONT.regular);

@@ -18,11 +18,13 @@ function evidenceOf(f: Finding): string {
   return f.evidence.map((e) => `${e.ref} (${e.file} ${e.locator})`).join("; ") || "-";
 }
 
-/** A sampled row in one line: its non-empty columns as `name: value`, longest values last. */
+/** The columns that identify a sampled item at a glance; samples.csv has every column. */
+const ITEM_COLUMNS = ["time", "committed", "agent_id", "agent_product", "author", "action", "subject", "command", "target", "environment", "outcome", "approval", "review", "sha", "source_file", "source", "locator"];
+
+/** A sampled row in one line: its identifying non-empty columns as `name: value`. */
 function itemSummary(values: Record<string, unknown>): string {
-  return Object.entries(values)
-    .filter(([, v]) => v !== null && v !== undefined && v !== "")
-    .map(([k, v]) => `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`)
+  return ITEM_COLUMNS.filter((k) => values[k] !== null && values[k] !== undefined && values[k] !== "")
+    .map((k) => `${k}: ${typeof values[k] === "string" ? values[k] : JSON.stringify(values[k])}`)
     .join(" · ");
 }
 

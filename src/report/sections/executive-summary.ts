@@ -55,17 +55,21 @@ export function executiveSummarySection(doc: Doc, model: ReportModel): void {
   if (ungoverned.length) paragraph(doc, `Agentic tools seen but not in the inventory: ${ungoverned.map((a) => a.product).join(", ")} (see section on AI agent activity).`);
 
   heading(doc, "Change from the previous period", 2);
-  const prev = model.package?.previous;
-  if (!prev) {
+  const cmp = model.package?.previous;
+  if (!cmp?.previous) {
     paragraph(doc, "No earlier build of the previous period is recorded in this evidence store, so there is nothing to compare with.");
     return;
   }
+  const before = cmp.coverage.previous;
   keyValues(doc, [
-    ["Compared with", `build ${prev.buildId} for ${prev.period}`],
-    ["Coverage", `${prev.coverage.tested}/${prev.coverage.inScope} (${pct(prev.coverage.ratio)}) then, ${coverage.overall.tested}/${coverage.overall.inScope} (${pct(coverage.overall.ratio)}) now`],
-    ["New findings", String(prev.newFindings)],
-    ["Fixed findings (gone since then)", String(prev.fixedFindings)],
-    ["Recurring findings", String(prev.recurringFindings)],
-    ["Controls whose status changed", prev.statusChanges.length ? prev.statusChanges.map((c) => `${c.control}: ${c.from} → ${c.to}`).join("; ") : "none"],
+    ["Compared with", `build ${cmp.previous.buildId} for ${cmp.previous.period}`],
+    ["Coverage", `${before ? `${before.tested}/${before.inScope} (${pct(before.ratio)})` : "unknown"} then, ${coverage.overall.tested}/${coverage.overall.inScope} (${pct(coverage.overall.ratio)}) now`],
+    ["New findings", String(cmp.newFindings.length)],
+    ["Fixed findings (gone since then)", String(cmp.fixedFindings.length)],
+    ["Recurring findings", String(cmp.recurringFindings.length)],
+    ["Controls whose status changed", cmp.statusChanges.length ? cmp.statusChanges.map((c) => `${c.control}: ${c.from} → ${c.to}`).join("; ") : "none"],
   ]);
+  const listed = [...cmp.newFindings.map((f) => ["new", f.severity, f.message, f.id]), ...cmp.fixedFindings.map((f) => ["fixed", f.severity, f.message, f.id])];
+  if (listed.length)
+    table(doc, [{ header: "Change", width: 0.1 }, { header: "Severity", width: 0.1 }, { header: "Finding", width: 0.66 }, { header: "Id", width: 0.14 }], listed.slice(0, 30));
 }
