@@ -57,12 +57,18 @@ export const AgentIdentity = z.strictObject({
       awsSessionNames: z.array(z.string()).default([]),
       /** CloudTrail: markers in userAgent, e.g. `app/claude-code`. */
       userAgentMarkers: z.array(z.string()).default([]),
+      /** CloudTrail: `sourceIdentity` patterns the agent's sessions carry (set on AssumeRole, kept across role chaining). */
+      awsSourceIdentities: z.array(z.string()).default([]),
+      /** CloudTrail: AssumeRole session tags as `key=value` (value may use `*`); carried to the session's calls by access key. */
+      awsSessionTags: z.array(z.string().regex(/^[^=]+=.*$/, "key=value")).default([]),
+      /** CloudTrail: markers of the AWS MCP server in invokedBy or the user agent (`awslabs/mcp`, `aws-mcp.amazonaws.com`): such calls are this agent's. */
+      awsMcpMarkers: z.array(z.string()).default([]),
       /** Git: author or co-author e-mail addresses, e.g. `noreply@anthropic.com`. */
       gitEmails: z.array(z.string()).default([]),
       /** Agent logs: the product names the parser reports, e.g. `claude-code`. */
       logProducts: z.array(z.string()).default([]),
     })
-    .default({ awsRoles: [], awsSessionNames: [], userAgentMarkers: [], gitEmails: [], logProducts: [] }),
+    .default({ awsRoles: [], awsSessionNames: [], userAgentMarkers: [], awsSourceIdentities: [], awsSessionTags: [], awsMcpMarkers: [], gitEmails: [], logProducts: [] }),
 });
 export type AgentIdentity = z.infer<typeof AgentIdentity>;
 

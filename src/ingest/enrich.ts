@@ -11,15 +11,34 @@ export interface EnrichContext {
   environmentOfAgentAction(cwd: string | null, command: string | null): Environment;
   isProductionBranch(branch: string): boolean;
   /** CloudTrail attribution: the agent identity and the signal that matched, strongest first. */
-  attributeAwsPrincipal(p: { roleArn: string | null; roleName: string | null; sessionName: string | null; userAgent: string | null }): Attribution | null;
+  attributeAwsPrincipal(p: AwsPrincipalSignals): Attribution | null;
+  /** Session-tag matchers per agent (`key=value` from the config), applied to AssumeRole events after ingest. */
+  sessionTagMatchers(): { agentId: string; product: string; matches(tags: { key: string; value: string }[]): boolean }[];
   agentForProduct(product: string): string | null;
   agentForGitEmail(email: string): AgentIdentity | null;
 }
 
+export interface AwsPrincipalSignals {
+  roleArn: string | null;
+  roleName: string | null;
+  sessionName: string | null;
+  userAgent: string | null;
+  /** `userIdentity.sessionContext.sourceIdentity`: set when the role was assumed, kept across role chaining. */
+  sourceIdentity?: string | null;
+  /** `userIdentity.invokedBy`: the service acting for the caller (the AWS MCP server names itself here). */
+  invokedBy?: string | null;
+}
+
+/**
+ * Which signal tied a CloudTrail call to an agent, strongest first: a dedicated role, session
+ * tags or sourceIdentity set at AssumeRole are deliberate and hard to fake (high); a session name
+ * or the AWS MCP server context are conventions (medium); a user-agent marker or a time and
+ * command match with the agent's own log are circumstantial (low).
+ */
 export interface Attribution {
   agentId: string;
   product: string;
-  signal: "role" | "session-name" | "user-agent";
+  signal: "role" | "source-identity" | "session-tag" | "session-name" | "mcp" | "user-agent" | "time-correlation";
   confidence: "high" | "medium" | "low";
 }
 
@@ -36,6 +55,12 @@ export function createEnrichContext(config: Config): EnrichContext {
     role: glob(a.match.awsRoles),
     session: glob(a.match.awsSessionNames),
     markers: a.match.userAgentMarkers.map((m) => m.toLowerCase()),
+    sourceIdentity: glob(a.match.awsSourceIdentities),
+    mcp: a.match.awsMcpMarkers.map((m) => m.toLowerCase()),
+    tags: a.match.awsSessionTags.map((t) => {
+      const eq = t.indexOf("=");
+      return { key: t.slice(0, eq), value: picomatch(t.slice(eq + 1), { nocase: true, dot: true }) };
+    }),
     emails: new Set(a.match.gitEmails.map((e) => e.toLowerCase())),
     products: new Set([a.product, ...a.match.logProducts]),
   }));
@@ -55,7 +80,7 @@ export function createEnrichContext(config: Config): EnrichContext {
       return prod.paths.length || prod.resourcePatterns.length ? "non-production" : "unknown";
     },
     isProductionBranch: (branch) => prodBranch(branch),
-    attributeAwsPrincipal({ roleArn, roleName, sessionName, userAgent }) {
+    attributeAwsPrincipal({ roleArn, roleName, sessionName, userAgent, sourceIdentity, invokedBy }) {
       const ua = userAgent?.toLowerCase() ?? "";
       for (const a of agents) {
         if ((roleArn && a.role(roleArn)) || (roleName && a.role(roleName))) {
@@ -63,12 +88,28 @@ export function createEnrichContext(config: Config): EnrichContext {
         }
       }
       for (const a of agents) {
+        if (sourceIdentity && a.sourceIdentity(sourceIdentity)) return { agentId: a.agent.id, product: a.agent.product, signal: "source-identity", confidence: "high" };
+      }
+      for (const a of agents) {
         if (sessionName && a.session(sessionName)) return { agentId: a.agent.id, product: a.agent.product, signal: "session-name", confidence: "medium" };
+      }
+      const via = `${invokedBy ?? ""} ${ua}`.toLowerCase();
+      for (const a of agents) {
+        if (a.mcp.some((m) => via.includes(m))) return { agentId: a.agent.id, product: a.agent.product, signal: "mcp", confidence: "medium" };
       }
       for (const a of agents) {
         if (ua && a.markers.some((m) => ua.includes(m))) return { agentId: a.agent.id, product: a.agent.product, signal: "user-agent", confidence: "low" };
       }
       return null;
+    },
+    sessionTagMatchers() {
+      return agents
+        .filter((a) => a.tags.length)
+        .map((a) => ({
+          agentId: a.agent.id,
+          product: a.agent.product,
+          matches: (tags: { key: string; value: string }[]) => a.tags.every((t) => tags.some((x) => x.key.toLowerCase() === t.key.toLowerCase() && t.value(x.value))),
+        }));
     },
     agentForProduct(product) {
       return agents.find((a) => a.products.has(product))?.agent.id ?? null;

@@ -26,6 +26,7 @@ import { createEnrichContext, type EnrichContext } from "./enrich.ts";
 import { findSourceFiles, parserInput, sha256File } from "./files.ts";
 import { recordSkippedFile } from "./skipped.ts";
 import { recordTrailIntegrity } from "./cloudtrail/integrity.ts";
+import { deriveCloudTrailAttribution } from "./cloudtrail/derived-attribution.ts";
 import { writeIamPrincipal } from "../store/iam.ts";
 import { createIamParser } from "./iam/parser.ts";
 import { materializeRepository, readGitHistory, resolveBranchTip } from "./git/read.ts";
@@ -130,6 +131,8 @@ export async function ingestSources(db: Db, loaded: LoadedConfig, options: Inges
       await recordTrailIntegrity(db, root, source, options.now);
     }
   }
+  // CloudTrail calls tied to an agent by more than one record (session tags, agent-log commands).
+  deriveCloudTrailAttribution(db, ctx);
   // Production changes are judged across sources (commits, PR exports, agent sessions), so the
   // verdicts are rebuilt after every ingest, whichever source changed.
   options.progress.update("judging production changes");

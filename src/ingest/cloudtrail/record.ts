@@ -15,6 +15,19 @@ const TARGET_KEYS = [
 ];
 const DENIED = /AccessDenied|UnauthorizedOperation|Unauthorized|Forbidden/i;
 
+/**
+ * AssumeRole* events carry what later calls of the new session do not: the session tags (only on
+ * the STS event) and the access key issued. Kept so tags can be carried to the session's calls.
+ */
+function assumeRoleFacts(eventName: string, params: Record<string, unknown>, response: unknown): Record<string, unknown> {
+  if (!eventName.startsWith("AssumeRole")) return {};
+  const tags = Array.isArray(params.tags) ? params.tags.filter(isRecord).map((t) => ({ key: String(t.key ?? ""), value: String(t.value ?? "") })) : [];
+  const principalTags = isRecord(params.principalTags) ? Object.entries(params.principalTags).map(([key, value]) => ({ key, value: String(value) })) : [];
+  const credentials = isRecord(response) && isRecord(response.credentials) ? response.credentials : {};
+  const issuedKey = str(credentials.accessKeyId);
+  return { sessionTags: [...tags, ...principalTags], ...(issuedKey ? { issuedAccessKeyId: issuedKey } : {}) };
+}
+
 export function cloudTrailRecordToEvent(rec: unknown, index: number, ctx: EnrichContext): EvidenceEvent | string {
   if (!isRecord(rec)) return "expected a JSON object (a CloudTrail record)";
   const time = toIsoTime(rec.eventTime);
@@ -32,7 +45,9 @@ export function cloudTrailRecordToEvent(rec: unknown, index: number, ctx: Enrich
   // assumed-role ARNs end in /<role>/<session name>.
   const sessionName = arn && arn.includes(":assumed-role/") ? arn.split("/").pop() ?? null : null;
   const userAgent = str(rec.userAgent);
-  const attribution = ctx.attributeAwsPrincipal({ roleArn, roleName, sessionName, userAgent });
+  const sourceIdentity = str(session.sourceIdentity);
+  const invokedBy = str(identity.invokedBy);
+  const attribution = ctx.attributeAwsPrincipal({ roleArn, roleName, sessionName, userAgent, sourceIdentity, invokedBy });
   const action = apiAction(eventSource, eventName);
   const readOnly = typeof rec.readOnly === "boolean" ? rec.readOnly : rec.readOnly === "true" ? true : rec.readOnly === "false" ? false : undefined;
   const errorCode = str(rec.errorCode);
@@ -71,7 +86,9 @@ export function cloudTrailRecordToEvent(rec: unknown, index: number, ctx: Enrich
       identityType,
       roleArn,
       sessionName,
-      sourceIdentity: str(session.sourceIdentity),
+      sourceIdentity,
+      invokedBy,
+      ...assumeRoleFacts(eventName, params, rec.responseElements),
       userAgent,
       sourceIPAddress: str(rec.sourceIPAddress),
       errorCode,
