@@ -4,7 +4,7 @@
 // SQL clients, find -exec, kubectl exec --) and matched against the data in command-patterns.json.
 //
 // Speed, measured as CPU time by the speed test in test/classify/shell.test.ts over the 305-command
-// table: 240k-290k simple commands/s on the 2-core dev machine (wall-clock figures there swing with
+// table: 195k-290k simple commands/s on the 2-core dev machine, at a load average near 10 (wall-clock figures there swing with
 // other suites sharing the cores). Target: >= 200k/s.
 import { parseShell, type Redirect, type SimpleCommand } from "./shell-parse.ts";
 import {
