@@ -1,0 +1,180 @@
+/**
+ * Agent-log ingest benchmark (issue 3): a deterministic hook log of `size` events (Cursor hook
+ * payloads, one per line: shell and tool calls as pre/post pairs) is written to a scratch folder,
+ * then ingested through the real path (config, parser, redaction, SQLite store) into a temp store.
+ * Prints events per second, the baseline (a bare line-split + JSON.parse loop over the same file)
+ * and the ratio, and peak RSS. Target: >= 100,000 events/s on a 2-core machine.
+ *
+ * Run alone: node --import tsx bench/agent-logs.ts [size]   (default 1,000,000)
+ */
+import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { once } from "node:events";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { pathToFileURL } from "node:url";
+import { loadConfig } from "../src/config.ts";
+import { ingestSources } from "../src/ingest/index.ts";
+import { openStore } from "../src/store/index.ts";
+
+export interface AgentLogBenchResult {
+  events: number;
+  bytes: number;
+  actions: number;
+  rejected: number;
+  seconds: number;
+  /** CPU time of the ingest (user + system): on a shared, loaded machine the steadier figure. */
+  cpuSeconds: number;
+  eventsPerSecond: number;
+  eventsPerCpuSecond: number;
+  baselineEventsPerSecond: number;
+  /** Ingest time over baseline time: how many times slower than parsing alone. */
+  ratio: number;
+  peakRssMb: number;
+}
+
+function rng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const USERS = ["maria.garcia", "li.wei", "olga.ivanova", "sam.okafor", "ops.oncall"];
+const COMMANDS = [
+  "npm test -- --run", "git status && git diff --stat", "ls -la src", "cat package.json | jq .version", "rg -n TODO src",
+  "npm run build", "git log --oneline -20", "kubectl get pods -n staging", "docker compose up -d db", "pytest -q tests/unit",
+  "rm -rf dist node_modules/.cache", "terraform plan -out plan.bin", "aws s3 ls s3://acme-artifacts/", "git push origin feature/x",
+  "kubectl --context prod-eks delete pod api-7d9f -n prod-api", "curl -sS https://api.example.com/health",
+];
+const FILES = ["src/app.ts", "src/routes.ts", "src/db/schema.sql", "README.md", "test/app.test.ts", "infra/main.tf"];
+
+/** Writes the log; every call is a pre and a post line, so `size` lines make size/2 actions. */
+export async function writeHookLog(file: string, size: number): Promise<number> {
+  const rand = rng(20261001);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
+  const out = createWriteStream(file);
+  let t = Date.UTC(2026, 9, 1);
+  let buf = "";
+  let bytes = 0;
+  for (let i = 0; i < size; i += 2) {
+    const user = pick(USERS);
+    const root = rand() < 0.1 ? "/srv/prod/api" : `/home/${user}/src/api`;
+    const common = `"conversation_id":"c-${(i >> 6).toString(16)}","generation_id":"g-${(i >> 2).toString(16)}","model":"claude-4.5-sonnet","cursor_version":"2.1.4","workspace_roots":["${root}"],"user_email":"${user}@acme.example"`;
+    const start = new Date((t += 500 + Math.floor(rand() * 4000))).toISOString();
+    const end = new Date((t += 100 + Math.floor(rand() * 3000))).toISOString();
+    let pair: string;
+    if (rand() < 0.6) {
+      const command = JSON.stringify(pick(COMMANDS));
+      pair =
+        `{"timestamp":"${start}",${common},"hook_event_name":"beforeShellExecution","command":${command},"cwd":"${root}","sandbox":${rand() < 0.5}}\n` +
+        `{"timestamp":"${end}",${common},"hook_event_name":"afterShellExecution","command":${command},"output":"ok","duration":${Math.floor(rand() * 9000)}}\n`;
+    } else {
+      const id = `tu_${i.toString(36)}`;
+      const tool = rand() < 0.5 ? "Read" : "Write";
+      const input = JSON.stringify({ file_path: `${root}/${pick(FILES)}` });
+      pair =
+        `{"timestamp":"${start}",${common},"hook_event_name":"preToolUse","tool_name":"${tool}","tool_input":${input},"tool_use_id":"${id}","cwd":"${root}"}\n` +
+        `{"timestamp":"${end}",${common},"hook_event_name":"postToolUse","tool_name":"${tool}","tool_input":${input},"tool_use_id":"${id}","tool_output":"{}","duration":40}\n`;
+    }
+    buf += pair;
+    if (buf.length > 1 << 20) {
+      bytes += Buffer.byteLength(buf);
+      if (!out.write(buf)) await once(out, "drain");
+      buf = "";
+    }
+  }
+  bytes += Buffer.byteLength(buf);
+  out.end(buf);
+  await once(out, "finish");
+  return bytes;
+}
+
+/** The floor: split the file into lines and JSON.parse each, nothing else. */
+async function baseline(file: string): Promise<{ lines: number; seconds: number }> {
+  const started = performance.now();
+  let rest = "";
+  let lines = 0;
+  for await (const chunk of createReadStream(file, { encoding: "utf8", highWaterMark: 1 << 20 })) {
+    const text = rest + (chunk as string);
+    let at = 0;
+    let nl = text.indexOf("\n");
+    while (nl !== -1) {
+      JSON.parse(text.slice(at, nl));
+      lines++;
+      at = nl + 1;
+      nl = text.indexOf("\n", at);
+    }
+    rest = text.slice(at);
+  }
+  return { lines, seconds: (performance.now() - started) / 1000 };
+}
+
+export async function run(size = 1_000_000): Promise<AgentLogBenchResult> {
+  const dir = mkdtempSync(path.join(tmpdir(), "evidence-bench-agent-"));
+  try {
+    const logs = path.join(dir, "logs");
+    mkdirSync(logs);
+    const file = path.join(logs, "hooks.jsonl");
+    const bytes = await writeHookLog(file, size);
+    writeFileSync(
+      path.join(dir, "evidence.config.yaml"),
+      [
+        "organisation: { name: Bench }",
+        "sources:",
+        "  - { name: cursor, kind: cursor-hooks, paths: [\"logs/*.jsonl\"] }",
+        "agents:",
+        "  - { id: cursor, product: cursor, match: { logProducts: [cursor] } }",
+        "environments:",
+        "  production: { paths: [\"/srv/prod/**\"], resourcePatterns: [\"prod-*\"] }",
+      ].join("\n") + "\n",
+    );
+    const base = await baseline(file);
+    const db = openStore(path.join(dir, "store", "evidence.db"));
+    let peakRss = process.memoryUsage().rss;
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+    const started = performance.now();
+    const cpuBefore = process.cpuUsage();
+    const summary = await ingestSources(db, loadConfig(path.join(dir, "evidence.config.yaml")), {
+      cacheDir: path.join(dir, "cache"), now: new Date("2026-11-01T00:00:00Z"), progress: { info() {}, update() {}, done() {} },
+    });
+    const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+    clearInterval(sampler);
+    // maxRSS is the process high-water mark in KiB (it includes the log generation before).
+    peakRss = Math.max(peakRss, process.resourceUsage().maxRSS * 1024);
+    const actions = (db.prepare("SELECT count(*) AS n FROM events").get() as { n: number }).n;
+    db.close();
+    const result: AgentLogBenchResult = {
+      events: base.lines, bytes, actions, rejected: summary.rejected, seconds, cpuSeconds,
+      eventsPerSecond: Math.round(base.lines / seconds),
+      eventsPerCpuSecond: Math.round(base.lines / cpuSeconds),
+      baselineEventsPerSecond: Math.round(base.lines / base.seconds),
+      ratio: Math.round((seconds / base.seconds) * 10) / 10,
+      peakRssMb: Math.round(peakRss / 1048576),
+    };
+    return result;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function report(r: AgentLogBenchResult): string {
+  const n = (x: number) => x.toLocaleString("en-US");
+  return [
+    `agent-logs: ${n(r.events)} hook events (${(r.bytes / 1048576).toFixed(0)} MB) -> ${n(r.actions)} actions, ${n(r.rejected)} rejected, in ${r.seconds.toFixed(2)} s`,
+    `  ingest    ${n(r.eventsPerSecond)} events/s wall clock (target >= 100,000: ${r.eventsPerSecond >= 100_000 ? "met" : "NOT met"}); ${n(r.eventsPerCpuSecond)} events per CPU second`,
+    `  baseline  ${n(r.baselineEventsPerSecond)} events/s (line split + JSON.parse only); ingest takes ${r.ratio}x the baseline time`,
+    `  peak RSS  ${n(r.peakRssMb)} MB`,
+  ].join("\n");
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const size = Number(process.argv[2] ?? 1_000_000);
+  console.log(report(await run(size)));
+}
