@@ -1,4 +1,5 @@
 import { createReadStream, statSync, realpathSync } from "node:fs";
+import { pipeline, Transform } from "node:stream";
 import { createHash } from "node:crypto";
 import { createGunzip, gunzip, constants as zlibConstants } from "node:zlib";
 import { promisify } from "node:util";
@@ -7,6 +8,7 @@ import path from "node:path";
 import type { Readable } from "node:stream";
 import { glob } from "tinyglobby";
 import { InputError } from "../errors.ts";
+import { DEFAULT_INPUT_LIMITS, type InputLimits } from "./lines.ts";
 import type { ParserInput, ReadAllResult } from "./parser.ts";
 
 const gunzipAsync = promisify(gunzip);
@@ -48,30 +50,52 @@ function isGzip(file: string): boolean {
   return file.endsWith(".gz");
 }
 
-export function parserInput(root: string, file: string): ParserInput {
+/** Most bytes a gzip file of `compressed` bytes may inflate to before it is called a bomb. */
+export function gzipCap(compressed: number, limits: InputLimits): number {
+  return Math.min(limits.gzipMaxBytes, Math.max(limits.gzipRatioFloorBytes, compressed * limits.gzipMaxRatio));
+}
+
+/** Passes decompressed bytes through, failing the stream with an InputError past the cap. */
+function inflationGuard(relPath: string, compressed: number, limits: InputLimits): Transform {
+  const cap = gzipCap(compressed, limits);
+  let total = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      total += chunk.length;
+      if (total > cap) {
+        callback(new InputError(`${relPath}: decompresses to more than ${cap} bytes from ${compressed} (over ${limits.gzipMaxRatio}x or ${limits.gzipMaxBytes} bytes): a gzip bomb or a merged export; refusing the rest`));
+      } else callback(null, chunk);
+    },
+  });
+}
+
+export function parserInput(root: string, file: string, limits: InputLimits = DEFAULT_INPUT_LIMITS): ParserInput {
   const relPath = path.relative(root, file).split(path.sep).join("/");
   return {
     file,
     relPath,
     openStream(): Readable {
       const raw = createReadStream(file);
-      return isGzip(file) ? raw.pipe(createGunzip()) : raw;
+      if (!isGzip(file)) return raw;
+      // pipeline, not pipe: a read error or a corrupt stream reaches the reader instead of stalling it.
+      return pipeline(raw, createGunzip(), inflationGuard(relPath, statSync(file).size, limits), () => {});
     },
     async readAll(): Promise<ReadAllResult> {
       const size = statSync(file).size;
       if (size > MAX_WHOLE_FILE_BYTES) throw new InputError(`${relPath}: ${size} bytes is over the ${MAX_WHOLE_FILE_BYTES}-byte limit`);
       const bytes = await readFile(file);
       if (!isGzip(file)) return { text: bytes.toString("utf8") };
+      const cap = Math.min(MAX_WHOLE_FILE_BYTES, gzipCap(size, limits));
       try {
-        const out = await gunzipAsync(bytes, { maxOutputLength: MAX_WHOLE_FILE_BYTES });
+        const out = await gunzipAsync(bytes, { maxOutputLength: cap });
         return { text: out.toString("utf8") };
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === "ERR_BUFFER_TOO_LARGE") {
-          throw new InputError(`${relPath}: decompresses to more than ${MAX_WHOLE_FILE_BYTES} bytes (gzip bomb or merged export); refusing`);
+          throw new InputError(`${relPath}: decompresses to more than ${cap} bytes from ${size} (gzip bomb or merged export); refusing`);
         }
         // A truncated or corrupt gzip: keep what decompresses so the complete records before the damage survive.
-        const partial = await gunzipAsync(bytes, { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: MAX_WHOLE_FILE_BYTES }).catch(
+        const partial = await gunzipAsync(bytes, { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: cap }).catch(
           () => Buffer.alloc(0),
         );
         return { text: partial.toString("utf8"), truncatedAt: bytes.length };

@@ -1,5 +1,6 @@
 import type { Readable } from "node:stream";
 import type { EvidenceEvent } from "../event.ts";
+import { boundedLines, LineTooLong } from "./lines.ts";
 import type { AgentSettingsRecord } from "../store/agent-settings.ts";
 import type { IamPrincipalRecord } from "../store/iam.ts";
 import type { CommitRecord, PullRequestRecord, RejectRecord, ReviewRecord } from "../store/index.ts";
@@ -68,19 +69,31 @@ export function toIsoTime(value: unknown): string | undefined {
   return undefined;
 }
 
-/** Reads a JSON-lines stream line by line: bounded memory, each line's number for the locator. */
+/**
+ * Reads a JSON-lines stream line by line: bounded memory (a line over the cap is one error, not an
+ * allocation), each line's number for the locator. A stream that breaks (truncated gzip, a gzip
+ * bomb refused by the inflation cap) ends with one error after the lines read before the damage.
+ */
 export async function* jsonLines(input: ParserInput): AsyncIterable<{ line: number; value?: unknown; error?: string; raw: string }> {
-  const { createInterface } = await import("node:readline");
-  const rl = createInterface({ input: input.openStream(), crlfDelay: Infinity });
   let line = 0;
-  for await (const raw of rl) {
-    line++;
-    if (raw.trim() === "") continue;
-    try {
-      yield { line, value: JSON.parse(raw), raw };
-    } catch (error) {
-      yield { line, error: `not valid JSON (${(error as Error).message})`, raw };
+  try {
+    for await (const batch of boundedLines(input.openStream())) {
+      for (const raw of batch) {
+        line++;
+        if (raw instanceof LineTooLong) {
+          yield { line, error: raw.message, raw: "" };
+          continue;
+        }
+        if (raw.trim() === "") continue;
+        try {
+          yield { line, value: JSON.parse(raw), raw };
+        } catch (error) {
+          yield { line, error: `not valid JSON (${(error as Error).message})`, raw };
+        }
+      }
     }
+  } catch (error) {
+    yield { line: line + 1, error: `file ends early: ${(error as Error).message} (truncated or corrupt)`, raw: "" };
   }
 }
 
