@@ -23,7 +23,7 @@ import { listFiles, MANIFEST_FILE, sha256File } from "./verify-package.ts";
 export interface WriteOptions {
   db: Db;
   period: Period;
-  catalog: Catalog;
+  catalog?: Catalog;
   outDir: string;
   templatesDir?: string;
   maxAcceptanceDays: number;

@@ -62,6 +62,9 @@ export function loadMemoTemplates(workspaceTemplates?: string): MemoTemplates {
   };
 }
 
+/** Occurrences listed in a memo; the rest are counted and listed in findings.csv. */
+const MEMO_FINDINGS = 50;
+
 /** The IAM view of an agent identity, when IAM data was ingested (cloudtrail-iam.ts); read structurally. */
 interface IamPrincipals {
   cloudtrailIam?: { principals: { agentId: string; arn: string; destructiveHeld: { action: string; status: string }[] }[] };
@@ -129,7 +132,7 @@ export function renderMemos(model: ReportModel, templates: MemoTemplates, maxAcc
     const data = escapeDeep({
       ...base(model, maxAcceptanceDays),
       title: rule.title, ruleId, severity: rule.severity, riskStatement: rule.rationale, count: findings.length,
-      controls: controlRefs(model, rule.controlIds), findings, files: fileHashes(model, findings.flatMap((f) => f.evidence.map((e) => e.file))),
+      controls: controlRefs(model, rule.controlIds), findings: findings.slice(0, MEMO_FINDINGS), more: Math.max(0, findings.length - MEMO_FINDINGS), files: fileHashes(model, findings.flatMap((f) => f.evidence.map((e) => e.file))),
       blastRadius: blastRadius(model, identities), compensating: compensating(model, rule.controlIds),
       owner: identities.map((i) => owners.get(i)).find((o) => o) ?? "",
     }) as Record<string, unknown>;
