@@ -15,7 +15,7 @@ function inventoryBlock(doc: Doc, model: ReportModel): void {
   table(
     doc,
     [
-      { header: "Identity", width: 0.18 }, { header: "Product", width: 0.12 }, { header: "Owner", width: 0.17 }, { header: "In inventory", width: 0.09 },
+      { header: "Identity", width: 0.18 }, { header: "Product", width: 0.11 }, { header: "Owner", width: 0.16 }, { header: "In inventory", width: 0.11 },
       { header: "Seen in", width: 0.16 }, { header: "Records", width: 0.09, align: "right" }, { header: "First / last seen", width: 0.19 },
     ],
     rows.map((a) => [
