@@ -69,7 +69,12 @@ export async function writeHookLog(file: string, size: number): Promise<number> 
     const end = new Date((t += 100 + Math.floor(rand() * 3000))).toISOString();
     let pair: string;
     if (rand() < 0.6) {
-      const command = JSON.stringify(pick(COMMANDS));
+      // A third of the commands are one-offs (a pod, a commit, a file), as in real logs, so the
+      // classifier's memo does not flatter the figure.
+      const hex = Math.floor(rand() * 0xffffff).toString(16);
+      const command = JSON.stringify(
+        rand() < 0.33 ? pick([`kubectl logs api-${hex} -n staging --tail 200`, `git show ${hex}${hex} --stat`, `cat src/gen/m${hex}.ts | head -40`]) : pick(COMMANDS),
+      );
       pair =
         `{"timestamp":"${start}",${common},"hook_event_name":"beforeShellExecution","command":${command},"cwd":"${root}","sandbox":${rand() < 0.5}}\n` +
         `{"timestamp":"${end}",${common},"hook_event_name":"afterShellExecution","command":${command},"output":"ok","duration":${Math.floor(rand() * 9000)}}\n`;

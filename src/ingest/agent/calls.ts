@@ -1,8 +1,9 @@
-import { classifyToolCall } from "../../classify/action.ts";
+import { classifyToolCall, type ActionClassification } from "../../classify/action.ts";
 import type { Approval, EvidenceEvent, Outcome } from "../../event.ts";
 import type { EnrichContext } from "../enrich.ts";
 import { isRecord, reject, str, type ParsedItem } from "../parser.ts";
 import type { JsonRecord } from "./records.ts";
+import { parseJson } from "../json.ts";
 
 /**
  * What every agent-log parser maps a tool call to before it becomes an EvidenceEvent: the shared
@@ -64,7 +65,7 @@ export function jsonField(value: unknown): unknown {
   const t = value.trim();
   if (!(t.startsWith("{") || t.startsWith("["))) return value;
   try {
-    return JSON.parse(t);
+    return parseJson(t);
   } catch {
     return value;
   }
@@ -79,12 +80,32 @@ export function firstStr(rec: Record<string, unknown>, ...keys: string[]): strin
   return null;
 }
 
+/**
+ * Classification is a pure function of tool and command, and agents run the same commands over and
+ * over (tests, status, builds), so results are memoised; the cache is bounded and simply cleared
+ * when full, which keeps memory flat on logs of any size.
+ */
+const CLASSIFY_CACHE_SIZE = 20_000;
+const classifyCache = new Map<string, ActionClassification>();
+
+function classify(tool: string, shell: string | string[] | null): ActionClassification {
+  const key = shell === null ? `t\u0000${tool}` : typeof shell === "string" ? `s\u0000${shell}` : `a\u0000${shell.join("\u0000")}`;
+  let hit = classifyCache.get(key);
+  if (!hit) {
+    // The parser decides what is a shell command (its tool names vary: shell, exec_command, Shell,
+    // execute_bash…), so a command is always classified as one.
+    hit = shell ? classifyToolCall("shell", shell) : classifyToolCall(tool, null);
+    if (classifyCache.size >= CLASSIFY_CACHE_SIZE) classifyCache.clear();
+    classifyCache.set(key, hit);
+  }
+  return hit;
+}
+
 export function callEvent(call: AgentCall, ctx: EnrichContext): EvidenceEvent {
   const shell = call.shell && call.shell.length > 0 ? call.shell : null;
-  // The parser decides what is a shell command (its tool names vary: shell, exec_command, Shell,
-  // execute_bash…), so a command is always classified as one.
-  const classified = call.classes ?? (shell ? classifyToolCall("shell", shell) : classifyToolCall(call.tool, null));
-  const classes = call.extraClasses?.length ? [...new Set([...classified.classes, ...call.extraClasses])] : classified.classes;
+  const classified = call.classes ?? classify(call.tool, shell);
+  // A copy: the cached classification is shared between events.
+  const classes = call.extraClasses?.length ? [...new Set([...classified.classes, ...call.extraClasses])] : [...classified.classes];
   const basis = call.extraClasses?.length ? `${classified.basis}; ${call.extraClasses.join(", ")} from the arguments` : classified.basis;
   const command = shell ? (typeof shell === "string" ? shell : argvText(shell)) : argsText(call.args) ?? call.target ?? null;
   const agentId = ctx.agentForProduct(call.product);
@@ -194,6 +215,18 @@ export class UnknownTypes {
     const total = [...this.counts.values()].reduce((a, b) => a + b, 0);
     return [{ kind: "note", text: `${total} record${total === 1 ? "" : "s"} of unknown event types kept as session context: ${list.join(", ")}` }];
   }
+}
+
+/** `line 12`, or `line 3 [0]` for an element of a top-level array. */
+export function locatorOf(r: JsonRecord): string {
+  return r.index === undefined ? `line ${r.line}` : `line ${r.line} [${r.index}]`;
+}
+
+/** One record checked to be an object: bad JSON and non-objects become rejects with their line. */
+export function objectRecord(r: JsonRecord, what: string): { rec: Record<string, unknown>; line: number } | ParsedItem {
+  if (r.error) return reject(locatorOf(r), r.error, r.raw);
+  if (!isRecord(r.value)) return reject(locatorOf(r), `expected a JSON object (${what})`, r.raw);
+  return { rec: r.value, line: r.line };
 }
 
 /** The object records of a file; bad JSON and non-objects become rejects with their line. */

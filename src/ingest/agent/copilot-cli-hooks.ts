@@ -53,14 +53,20 @@ function step(rec: Record<string, unknown>, event: string): HookStep {
       sessionId, cwd, operator, tool, shell, args, target: firstStr(obj, "path", "file_path", "url"),
       attrs: operator ? { operatorSource: "home directory of cwd [inferred]" } : {},
     };
-    if (event === "permissionRequest") return { kind: "open", ids: [], keys: [key], fields: { ...fields, facts: { permissionRequested: true, permission: firstStr(rec, "behavior", "decision") } } };
-    if (event === "preToolUse") return { kind: "open", ids: [], keys: [key], fields: { ...fields, facts: { permission: firstStr(rec, "permissionDecision", "decision") } } };
+    if (event === "permissionRequest") {
+      fields.facts = { permissionRequested: true, permission: firstStr(rec, "behavior", "decision") };
+      return { kind: "open", ids: [], keys: [key], fields };
+    }
+    if (event === "preToolUse") {
+      fields.facts = { permission: firstStr(rec, "permissionDecision", "decision") };
+      return { kind: "open", ids: [], keys: [key], fields };
+    }
     const result = isRecord(rec.toolResult) ? rec.toolResult : isRecord(rec.tool_result) ? rec.tool_result : isRecord(rec.tool_response) ? rec.tool_response : {};
     const type = firstStr(result, "resultType", "result_type");
-    return {
-      kind: "close", ids: [], keys: [key],
-      fields: { ...fields, outcome: (type && RESULT[type]) || "succeeded", facts: { resultType: type }, attrs: { ...fields.attrs, resultType: type } },
-    };
+    fields.outcome = (type && RESULT[type]) || "succeeded";
+    fields.facts = { resultType: type };
+    fields.attrs!.resultType = type;
+    return { kind: "close", ids: [], keys: [key], fields };
   }
   if (SESSION_EVENTS.has(event)) {
     return { kind: "session", type: event, sessionId, operator, cwd, attrs: { source: str(rec.source), reason: str(rec.reason) } };

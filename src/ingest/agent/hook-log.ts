@@ -1,8 +1,8 @@
 import type { Approval, Outcome } from "../../event.ts";
 import type { EnrichContext } from "../enrich.ts";
 import { reject, toIsoTime, type ParsedItem, type Parser, type ParserInput } from "../parser.ts";
-import { CallJoiner, callEvent, isParsedItem, objectRecords, sessionEvent, UnknownTypes } from "./calls.ts";
-import { jsonRecords } from "./records.ts";
+import { CallJoiner, callEvent, locatorOf, objectRecord, sessionEvent, UnknownTypes } from "./calls.ts";
+import { flatten, jsonRecordBatches, type JsonRecord } from "./records.ts";
 
 /**
  * The shared driver of hook-payload logs (Cursor, Copilot CLI, Kiro, Windsurf): a logging hook
@@ -77,9 +77,14 @@ class Recent<V> extends Map<string, V> {
   }
 }
 
+/** Already the stored form (UTC, milliseconds, Z): most logging hooks write `new Date().toISOString()`. */
+const CANONICAL = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
+
 export function recordTime(rec: Record<string, unknown>, fields: readonly string[] = TIME_FIELDS): string | undefined {
   for (const f of fields) {
-    const t = toIsoTime(rec[f]);
+    const v = rec[f];
+    if (typeof v === "string" && v.length === 24 && CANONICAL.test(v)) return v;
+    const t = toIsoTime(v);
     if (t) return t;
   }
   return undefined;
@@ -117,7 +122,7 @@ function newCall(fields: CallFields, line: number, time: string): HookCall {
   return call;
 }
 
-async function* parseHookLog(input: ParserInput, ctx: EnrichContext, format: HookFormat): AsyncIterable<ParsedItem> {
+function parseHookLog(input: ParserInput, ctx: EnrichContext, format: HookFormat): AsyncIterable<ParsedItem> {
   const joiner = new CallJoiner<HookCall>();
   const emittedIds = new Recent<true>();
   // Content keys of closes emitted without their pre record, with how many are still unmatched.
@@ -162,54 +167,59 @@ async function* parseHookLog(input: ParserInput, ctx: EnrichContext, format: Hoo
           approvalEvidence: evidence,
           approvalRecorded: recorded === true,
           locator: `line${lines.length > 1 ? "s" : ""} ${lines.join(", ")}`,
-          attrs: { ...call.attrs, ...(call.id ? { callId: call.id } : {}), ...(call.endTime ? { endTime: call.endTime } : {}) },
+          attrs: Object.assign(call.attrs, call.id ? { callId: call.id } : null, call.endTime ? { endTime: call.endTime } : null),
         },
         ctx,
       ),
     };
   };
 
-  for await (const r of objectRecords(jsonRecords(input), format.what)) {
-    if (isParsedItem(r)) {
-      yield r;
-      continue;
+  const handle = (r: JsonRecord, out: ParsedItem[]): void => {
+    const checked = objectRecord(r, format.what);
+    if ("kind" in checked) {
+      out.push(checked);
+      return;
     }
-    const { rec, at, line } = r;
+    const { rec, line } = checked;
+    const at = () => locatorOf(r);
     const name = format.eventName(rec);
     if (!name) {
-      yield reject(at, `not ${format.what}: no event name field`, JSON.stringify(rec));
-      continue;
+      out.push(reject(at(), `not ${format.what}: no event name field`, JSON.stringify(rec)));
+      return;
     }
     const time = recordTime(rec, format.timeFields ?? TIME_FIELDS);
     if (!time) {
-      yield reject(at, `no timestamp: expected one of ${(format.timeFields ?? TIME_FIELDS).join(", ")} (added by the logging hook) as ISO-8601 or epoch`, JSON.stringify(rec));
-      continue;
+      out.push(reject(at(), `no timestamp: expected one of ${(format.timeFields ?? TIME_FIELDS).join(", ")} (added by the logging hook) as ISO-8601 or epoch`, JSON.stringify(rec)));
+      return;
     }
     const step = format.step(rec, name);
     switch (step.kind) {
       case "reject":
-        yield reject(at, step.reason, JSON.stringify(rec));
-        break;
+        out.push(reject(at(), step.reason, JSON.stringify(rec)));
+        return;
       case "session":
       case "unknown": {
         if (step.kind === "unknown") unknown.add(step.type);
         const s = step.kind === "session" ? step : { ...step, operator: null, cwd: null, attrs: {} };
-        yield {
+        out.push({
           kind: "event",
-          event: sessionEvent({ product: format.product, time, sessionId: s.sessionId, type: s.type, operator: s.operator, cwd: s.cwd, locator: at, known: step.kind === "session", attrs: s.attrs }, ctx),
-        };
-        break;
+          event: sessionEvent({ product: format.product, time, sessionId: s.sessionId, type: s.type, operator: s.operator, cwd: s.cwd, locator: at(), known: step.kind === "session", attrs: s.attrs }, ctx),
+        });
+        return;
       }
       case "open":
       case "close": {
         const closing = step.kind === "close";
-        const keys = [...step.ids, ...step.keys];
+        const keys = step.ids.length ? [...step.ids, ...step.keys] : step.keys;
         let call = joiner.find(keys);
         if (!call && alreadyEmitted(step)) {
           folded++;
-          break;
+          return;
         }
-        const fields = { ...step.fields, time, ...(closing ? { endTime: time } : {}) };
+        // The step's fields are its own fresh object: completed in place (see cursor-hooks.ts on spreads).
+        const fields = step.fields;
+        fields.time = time;
+        if (closing) fields.endTime = time;
         if (call) {
           merge(call, fields, closing);
           call.lines.push(line);
@@ -221,15 +231,27 @@ async function* parseHookLog(input: ParserInput, ctx: EnrichContext, format: Hoo
         }
         if (closing) {
           joiner.close(call);
-          for (const id of [...step.ids, call.id]) if (id) emittedIds.remember(id, true);
-          yield emit(call);
+          for (const id of step.ids) if (id) emittedIds.remember(id, true);
+          if (call.id) emittedIds.remember(call.id, true);
+          out.push(emit(call));
         }
-        break;
       }
     }
+  };
+
+  // Records are handled a batch at a time and their items handed on through `flatten`: one cheap
+  // promise per item instead of an async generator's several (see records.ts).
+  async function* batches(): AsyncIterable<ParsedItem[]> {
+    for await (const records of jsonRecordBatches(input)) {
+      const out: ParsedItem[] = [];
+      for (const r of records) handle(r, out);
+      if (out.length) yield out;
+    }
+    // Calls whose post record never came (session killed, log rotated, the hook denied them) are still actions.
+    const tail: ParsedItem[] = joiner.drain().map(emit);
+    if (folded) tail.push({ kind: "note", text: `${folded} record${folded === 1 ? "" : "s"} folded into calls already emitted (late or duplicate pre/post hooks)` });
+    tail.push(...unknown.note());
+    if (tail.length) yield tail;
   }
-  // Calls whose post record never came (session killed, log rotated, the hook denied them) are still actions.
-  for (const call of joiner.drain()) yield emit(call);
-  if (folded) yield { kind: "note", text: `${folded} record${folded === 1 ? "" : "s"} folded into calls already emitted (late or duplicate pre/post hooks)` };
-  yield* unknown.note();
+  return flatten(batches());
 }

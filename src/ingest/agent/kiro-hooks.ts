@@ -55,7 +55,8 @@ function step(rec: Record<string, unknown>, event: string): HookStep {
     const response = isRecord(rec.tool_response) ? rec.tool_response : {};
     // [I] tool_response shapes seen: {success: bool, result: [...]} and {exit_status: "0"}.
     const failed = response.success === false || (response.exit_status !== undefined && String(response.exit_status) !== "0") || typeof response.error === "string";
-    return { kind: "close", ids: [], keys, fields: { ...fields, outcome: failed ? "failed" : "succeeded" } };
+    fields.outcome = failed ? "failed" : "succeeded";
+    return { kind: "close", ids: [], keys, fields };
   }
   if (SESSION_EVENTS.has(event)) return { kind: "session", type: event, sessionId, operator, cwd };
   return { kind: "unknown", type: event, sessionId };

@@ -1,4 +1,4 @@
-import { StringDecoder } from "node:string_decoder";
+import { boundedLines, LineTooLong } from "../lines.ts";
 import type { ParserInput } from "../parser.ts";
 
 /**
@@ -24,23 +24,12 @@ export interface JsonRecord {
   raw: string;
 }
 
-/** Splits a text stream into lines (LF or CRLF), decoding UTF-8 across chunk boundaries. */
+/**
+ * Splits a text stream into lines (LF or CRLF), decoding UTF-8 across chunk boundaries. For sniffing
+ * only: a line over the length cap reads as blank here (jsonRecords reports it as a reject).
+ */
 export async function* textLines(input: ParserInput): AsyncIterable<string> {
-  const decoder = new StringDecoder("utf8");
-  let rest = "";
-  for await (const chunk of input.openStream()) {
-    const text = rest + (typeof chunk === "string" ? chunk : decoder.write(chunk as Buffer));
-    let start = 0;
-    let nl = text.indexOf("\n", start);
-    while (nl !== -1) {
-      yield text.charCodeAt(nl - 1) === 13 ? text.slice(start, nl - 1) : text.slice(start, nl);
-      start = nl + 1;
-      nl = text.indexOf("\n", start);
-    }
-    rest = text.slice(start);
-  }
-  rest += decoder.end();
-  if (rest !== "") yield rest.endsWith("\r") ? rest.slice(0, -1) : rest;
+  for await (const batch of boundedLines(input.openStream())) for (const text of batch) yield text instanceof LineTooLong ? "" : text;
 }
 
 /** A value opens on this line but does not close on it: the file is pretty-printed JSON. */
@@ -49,47 +38,101 @@ function opensValue(trimmed: string): boolean {
 }
 
 export async function* jsonRecords(input: ParserInput): AsyncIterable<JsonRecord> {
+  for await (const batch of jsonRecordBatches(input)) yield* batch;
+}
+
+/** The records of a file in batches (see jsonRecords for the layouts read). */
+export async function* jsonRecordBatches(input: ParserInput): AsyncIterable<JsonRecord[]> {
   let line = 0;
   let mode: "unknown" | "lines" | "scan" = "unknown";
   const scanner = new ValueScanner();
   try {
-    for await (const text of textLines(input)) {
-      line++;
-      if (mode === "scan") {
-        yield* scanner.feed(text, line);
-        continue;
-      }
-      const trimmed = text.trim();
-      if (trimmed === "") continue;
-      if (mode === "unknown" && opensValue(trimmed)) {
-        mode = "scan";
-        yield* scanner.feed(text, line);
-        continue;
-      }
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch (error) {
+    // boundedLines hands over the lines of each chunk together: per-record work stays synchronous here,
+    // since one async step per line would dominate on million-line hook logs.
+    for await (const lines of boundedLines(input.openStream())) {
+      const out: JsonRecord[] = [];
+      for (const text of lines) {
+        line++;
+        if (text instanceof LineTooLong) {
+          out.push({ line, error: text.message, raw: "" });
+          continue;
+        }
+        if (mode === "scan") {
+          for (const r of scanner.feed(text, line)) out.push(r);
+          continue;
+        }
+        // Fast path for JSON lines: an object line is parsed as is (JSON.parse ignores the whitespace around it).
+        const first = text.charCodeAt(0);
+        if (mode === "lines" && first === 0x7b) {
+          try {
+            out.push({ line, value: JSON.parse(text), raw: text });
+          } catch (error) {
+            out.push({ line, error: `not valid JSON (${(error as Error).message})`, raw: text });
+          }
+          continue;
+        }
+        const trimmed = text.trim();
+        if (trimmed === "") continue;
+        if (mode === "unknown" && opensValue(trimmed)) {
+          mode = "scan";
+          for (const r of scanner.feed(text, line)) out.push(r);
+          continue;
+        }
+        let value: unknown;
+        try {
+          value = JSON.parse(text);
+        } catch (error) {
+          mode = "lines";
+          out.push({ line, error: `not valid JSON (${(error as Error).message})`, raw: text });
+          continue;
+        }
+        // A whole array on one line (a compact export): its elements are the records.
+        if (mode === "unknown" && Array.isArray(value)) {
+          mode = "lines";
+          for (const [index, v] of value.entries()) out.push({ line, index, value: v, raw: JSON.stringify(v) ?? "" });
+          continue;
+        }
         mode = "lines";
-        yield { line, error: `not valid JSON (${(error as Error).message})`, raw: text };
-        continue;
+        out.push({ line, value, raw: text });
       }
-      // A whole array on one line (a compact export): its elements are the records.
-      if (mode === "unknown" && Array.isArray(value)) {
-        mode = "lines";
-        for (const [index, v] of value.entries()) yield { line, index, value: v, raw: JSON.stringify(v) ?? "" };
-        continue;
-      }
-      mode = "lines";
-      yield { line, value, raw: text };
+      if (out.length) yield out;
     }
   } catch (error) {
     // A truncated gzip or an unreadable file: everything before the damage has been yielded.
-    yield { line: line + 1, error: `file ends early: ${(error as Error).message} (truncated or corrupt)`, raw: "" };
+    yield [{ line: line + 1, error: `file ends early: ${(error as Error).message} (truncated or corrupt)`, raw: "" }];
     return;
   }
   const open = scanner.end();
-  if (open) yield open;
+  if (open) yield [open];
+}
+
+/**
+ * An async iterable over the items of batches, one already-resolved promise per item: far cheaper
+ * than yielding each item from an async generator (which costs several promise turns each).
+ */
+export function flatten<T>(batches: AsyncIterable<T[]>): AsyncIterable<T> {
+  return {
+    [Symbol.asyncIterator](): AsyncIterator<T> {
+      const source = batches[Symbol.asyncIterator]();
+      let batch: T[] = [];
+      let i = 0;
+      return {
+        async next(): Promise<IteratorResult<T>> {
+          while (i >= batch.length) {
+            const r = await source.next();
+            if (r.done) return { value: undefined, done: true };
+            batch = r.value;
+            i = 0;
+          }
+          return { value: batch[i++]!, done: false };
+        },
+        async return(): Promise<IteratorResult<T>> {
+          await source.return?.();
+          return { value: undefined, done: true };
+        },
+      };
+    },
+  };
 }
 
 /**

@@ -35,23 +35,24 @@ function step(rec: Record<string, unknown>, event: string): HookStep {
   if (action === "run_command") {
     const command = str(info.command_line) ?? str(info.command);
     if (!command) return { kind: "reject", reason: `${event} without tool_info.command_line` };
-    fields = { ...base, tool: "run_command", shell: command };
+    fields = Object.assign(base, { tool: "run_command", shell: command });
     subject = command;
   } else if (action === "mcp_tool_use") {
     const tool = str(info.mcp_tool_name);
     if (!tool) return { kind: "reject", reason: `${event} without tool_info.mcp_tool_name` };
     const args = jsonField(info.mcp_tool_arguments);
-    fields = { ...base, tool: `mcp__${str(info.mcp_server_name) ?? "unknown"}__${tool}`, args };
+    fields = Object.assign(base, { tool: `mcp__${str(info.mcp_server_name) ?? "unknown"}__${tool}`, args });
     subject = `${tool} ${argsText(args)}`;
   } else {
     const file = str(info.file_path);
     if (!file) return { kind: "reject", reason: `${event} without tool_info.file_path` };
     const edits = Array.isArray(info.edits) ? info.edits.length : undefined;
-    fields = { ...base, tool: action === "write_code" ? "write_code" : "read_code", target: file, args: { file_path: file, ...(edits === undefined ? {} : { edits }) } };
+    fields = Object.assign(base, { tool: action === "write_code" ? "write_code" : "read_code", target: file, args: edits === undefined ? { file_path: file } : { file_path: file, edits } });
     subject = file;
   }
   const keys = [`${sessionId ?? "-"}|${action}|${subject}`];
-  return phase === "pre" ? { kind: "open", ids: [], keys, fields } : { kind: "close", ids: [], keys, fields: { ...fields, outcome: "succeeded" } };
+  if (phase === "post") fields.outcome = "succeeded";
+  return { kind: phase === "pre" ? "open" : "close", ids: [], keys, fields };
 }
 
 function approval(): { approval: Approval; evidence: string } {
