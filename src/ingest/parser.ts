@@ -4,6 +4,7 @@ import { boundedLines, LineTooLong } from "./lines.ts";
 import type { AgentSettingsRecord } from "../store/agent-settings.ts";
 import type { IamPrincipalRecord } from "../store/iam.ts";
 import type { CommitRecord, PullRequestRecord, RejectRecord, ReviewRecord } from "../store/index.ts";
+import { parseJson } from "./json.ts";
 
 /** What a parser yields: a normalized event, a commit, a reject (never dropped), or a remark about the file. */
 export type ParsedItem =
@@ -86,7 +87,7 @@ export async function* jsonLines(input: ParserInput): AsyncIterable<{ line: numb
         }
         if (raw.trim() === "") continue;
         try {
-          yield { line, value: JSON.parse(raw), raw };
+          yield { line, value: parseJson(raw), raw };
         } catch (error) {
           yield { line, error: `not valid JSON (${(error as Error).message})`, raw };
         }

@@ -9,6 +9,7 @@ import { Readable } from "node:stream";
 import { createClaudeCodeHooksParser } from "../../src/ingest/agent/claude-code-hooks.ts";
 import { jsonRecords } from "../../src/ingest/agent/records.ts";
 import { parserInput } from "../../src/ingest/files.ts";
+import { exceedsDepth, MAX_JSON_DEPTH, parseJson } from "../../src/ingest/json.ts";
 import { boundedLines, DEFAULT_INPUT_LIMITS, LineTooLong } from "../../src/ingest/lines.ts";
 import { parseFile, testContext } from "../helpers/parse.ts";
 import { tempDir } from "../helpers/workspace.ts";
@@ -110,4 +111,13 @@ test("an ordinary gzip log is not mistaken for a bomb", async () => {
   const input = parserInput(dir, `${file}.gz`, { ...DEFAULT_INPUT_LIMITS, gzipRatioFloorBytes: 1 << 10 });
   assert.equal((await collect(jsonRecords(input))).filter((r) => r.value).length, 2000);
   assert.ok((await input.readAll()).text.length > 100_000);
+});
+
+test("JSON nested deeper than the cap is a SyntaxError (a reject), not a stack overflow later", () => {
+  const nest = (d: number) => "[".repeat(d) + "]".repeat(d);
+  assert.equal((parseJson(nest(MAX_JSON_DEPTH)) as unknown[]).length, 1);
+  assert.throws(() => parseJson(nest(MAX_JSON_DEPTH + 1)), (e: Error) => e instanceof SyntaxError && /nested deeper than 512 levels/.test(e.message));
+  assert.throws(() => parseJson(`{"a":${nest(100_000)}}`), SyntaxError);
+  assert.equal(exceedsDepth({ a: [{ b: 1 }] }, 3), false);
+  assert.equal(exceedsDepth({ a: [{ b: {} }] }, 3), true);
 });

@@ -3,6 +3,7 @@ import type { AgentSettingRule, AgentSettingsRecord } from "../../store/agent-se
 import type { EnrichContext } from "../enrich.ts";
 import { isRecord, reject, str, type ParsedItem, type Parser, type ParserInput } from "../parser.ts";
 import spec from "./agent-settings.json" with { type: "json" };
+import { parseJson } from "../json.ts";
 
 /**
  * Agent settings files as configuration evidence (shared/reference/agent-logs.md §1d, §2b, §5):
@@ -27,7 +28,7 @@ async function* parseSettings(input: ParserInput): AsyncIterable<ParsedItem> {
   const name = baseName(input.relPath);
   let doc: unknown;
   try {
-    doc = name.endsWith(".toml") ? parseToml(text) : JSON.parse(text);
+    doc = name.endsWith(".toml") ? parseToml(text) : parseJson(text);
   } catch (error) {
     yield reject("file", `not valid ${name.endsWith(".toml") ? "TOML" : "JSON"}: ${(error as Error).message.split("\n")[0]}`, text);
     return;

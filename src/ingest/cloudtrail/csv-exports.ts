@@ -5,6 +5,7 @@ import { isRecord, reject, type ParsedItem } from "../parser.ts";
 import { parseAthenaValue } from "./athena-struct.ts";
 import fieldData from "./record-fields.json" with { type: "json" };
 import { cloudTrailRecordToEvent } from "./record.ts";
+import { parseJson } from "../json.ts";
 
 /**
  * CSV exports: the console's Event history download, CloudTrail Lake query results
@@ -35,7 +36,7 @@ function cellValue(field: string, cell: string): unknown {
   const t = cell.trim();
   if (t.startsWith("{\"") || t.startsWith("[{\"") || t === "[]" || t === "{}") {
     try {
-      return JSON.parse(t);
+      return parseJson(t);
     } catch {
       // fall through to the Athena rendering
     }
@@ -54,7 +55,7 @@ export function rowToRecord(row: Record<string, string>): unknown {
     const consoleField = CONSOLE.get(key);
     if (consoleField === "$record" && cell) {
       try {
-        return JSON.parse(cell);
+        return parseJson(cell);
       } catch {
         continue;
       }

@@ -2,6 +2,7 @@ import { isRecord, reject, type ParsedItem } from "../parser.ts";
 import type { EnrichContext } from "../enrich.ts";
 import { ArrayObjectStream, splitArrayObjects } from "../json-records.ts";
 import { cloudTrailRecordToEvent } from "./record.ts";
+import { parseJson } from "../json.ts";
 
 /**
  * The JSON shapes CloudTrail records arrive in, all parsed here as pure functions of text so a
@@ -33,7 +34,7 @@ export function unwrapElement(shape: JsonShape, element: unknown): unknown {
       : `CloudWatch Logs event without a "message" string`;
   }
   try {
-    return JSON.parse(embedded);
+    return parseJson(embedded);
   } catch (error) {
     return `embedded ${shape === "lookup-events" ? "CloudTrailEvent" : "message"} is not valid JSON (${(error as Error).message})`;
   }
@@ -55,7 +56,7 @@ export function* parseJsonDocument(text: string, ctx: EnrichContext, truncatedAt
     let doc: unknown;
     let parsed = false;
     try {
-      doc = JSON.parse(text);
+      doc = parseJson(text);
       parsed = true;
     } catch {
       // Damaged: salvage below.
@@ -89,7 +90,7 @@ export function* parseJsonDocument(text: string, ctx: EnrichContext, truncatedAt
 export function rawToItem(shape: JsonShape, raw: string, index: number, ctx: EnrichContext): ParsedItem {
   let element: unknown;
   try {
-    element = JSON.parse(raw);
+    element = parseJson(raw);
   } catch (error) {
     return reject(`record ${index}`, `not valid JSON (${(error as Error).message})`, raw);
   }

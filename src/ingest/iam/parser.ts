@@ -4,6 +4,7 @@ import { effectiveGrants } from "../../iam/policy.ts";
 import type { IamPrincipalRecord } from "../../store/iam.ts";
 import type { EnrichContext } from "../enrich.ts";
 import { reject, type ParsedItem, type Parser, type ParserInput } from "../parser.ts";
+import { parseJson } from "../json.ts";
 
 /**
  * IAM inputs: `aws iam get-account-authorization-details` output, or a plain policy document
@@ -43,7 +44,7 @@ async function* parseIamFile(input: ParserInput, ctx: EnrichContext): AsyncItera
   const { text } = await input.readAll();
   let doc: unknown;
   try {
-    doc = JSON.parse(text);
+    doc = parseJson(text);
   } catch (error) {
     yield reject("document", `not valid JSON (${(error as Error).message})`, text);
     return;

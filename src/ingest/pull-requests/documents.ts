@@ -1,4 +1,5 @@
 import { isRecord, reject, type ParsedItem, type Parser } from "../parser.ts";
+import { parseJson } from "../json.ts";
 
 /**
  * Platform exports come in three shapes: one JSON array (`gh pr list --json`), several arrays
@@ -16,7 +17,7 @@ export interface JsonItem {
 
 function tryParse(text: string): unknown {
   try {
-    return JSON.parse(text);
+    return parseJson(text);
   } catch {
     return undefined;
   }
