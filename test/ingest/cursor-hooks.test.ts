@@ -25,7 +25,8 @@ test("preToolUse, beforeShellExecution, afterShellExecution and postToolUse of o
   assert.equal(e!.sessionId, "c-7f3a");
   assert.equal(e!.approval, "unknown");
   assert.match(e!.approvalEvidence!, /record neither the run mode nor the user's answer/);
-  assert.ok(notes.some((n) => /2 records folded/.test(n)), notes.join("\n"));
+  // The postToolUse that arrives after afterShellExecution already closed the call is folded into it.
+  assert.ok(notes.some((n) => /^1 record folded/.test(n)), notes.join("\n"));
 });
 
 test("beforeMCPExecution's tool_input is a JSON string: parsed, and a delete verb is destructive", async () => {
@@ -36,11 +37,13 @@ test("beforeMCPExecution's tool_input is a JSON string: parsed, and a delete ver
   assert.equal(mcp.attrs.mcpServer, "https://mcp.example/sse");
 });
 
-test("afterFileEdit closes the Write it belongs to; long file content is cut in the command", async () => {
+test("afterFileEdit adds to the Write it belongs to, which its postToolUse closes; long file content is cut in the command", async () => {
   const { events } = await parse("session.jsonl");
   const writes = actions(events).filter((e) => e.target === "/srv/prod/api/src/app.ts");
   assert.equal(writes.length, 1);
   assert.equal(writes[0]!.eventKey, "cursor:tool:tu_2");
+  assert.equal(writes[0]!.locator, "lines 9, 10, 11");
+  assert.equal(writes[0]!.outcome, "succeeded");
   assert.deepEqual(writes[0]!.classes, ["write"]);
   assert.match(writes[0]!.command!, /…\(500 chars\)/);
 });

@@ -112,7 +112,9 @@ function step(rec: Record<string, unknown>, event: string): HookStep {
       const file = str(rec.file_path);
       if (!file) return { kind: "reject", reason: 'afterFileEdit without "file_path"' };
       const edits = Array.isArray(rec.edits) ? rec.edits.length : null;
-      return { kind: "close", ids: [id], keys: [content(rec, "file", file)], fields: Object.assign(base, { tool: "Write", target: file, args: { file_path: file, edits }, outcome: "succeeded" as const }) };
+      // Inside a Write whose postToolUse follows, it only adds to the call; alone (older builds, or
+      // edits Cursor makes without a tool call) it is the action.
+      return { kind: "update", ids: [id], keys: [content(rec, "file", file)], fields: Object.assign(base, { tool: "Write", target: file, args: { file_path: file, edits }, outcome: "succeeded" as const }) };
     }
     case "beforeReadFile": {
       const file = str(rec.file_path);

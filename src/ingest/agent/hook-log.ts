@@ -46,6 +46,8 @@ export type HookStep =
    * only fold a late pre record into a post that was emitted without one.
    */
   | { kind: "open" | "close"; ids: readonly (string | null)[]; keys: readonly (string | null)[]; fields: CallFields }
+  /** Adds to an open call without ending it (Cursor's afterFileEdit inside a Write); with none open, a call of its own. */
+  | { kind: "update"; ids: readonly (string | null)[]; keys: readonly (string | null)[]; fields: CallFields }
   | { kind: "session"; type: string; sessionId: string | null; operator?: string | null; cwd?: string | null; attrs?: Record<string, unknown> }
   | { kind: "unknown"; type: string; sessionId: string | null }
   | { kind: "reject"; reason: string };
@@ -130,7 +132,7 @@ function parseHookLog(input: ParserInput, ctx: EnrichContext, format: HookFormat
   const unknown = new UnknownTypes();
   let folded = 0;
   /** True when this record belongs to a call already emitted. */
-  const alreadyEmitted = (step: { kind: "open" | "close"; ids: readonly (string | null)[]; keys: readonly (string | null)[] }): boolean => {
+  const alreadyEmitted = (step: { kind: "open" | "close" | "update"; ids: readonly (string | null)[]; keys: readonly (string | null)[] }): boolean => {
     if (step.ids.some((id) => id !== null && emittedIds.has(id))) return true;
     if (step.kind !== "open") return false;
     for (const k of step.keys) {
@@ -208,10 +210,11 @@ function parseHookLog(input: ParserInput, ctx: EnrichContext, format: HookFormat
         return;
       }
       case "open":
-      case "close": {
-        const closing = step.kind === "close";
+      case "close":
+      case "update": {
         const keys = step.ids.length ? [...step.ids, ...step.keys] : step.keys;
         let call = joiner.find(keys);
+        const closing = step.kind === "close" || (step.kind === "update" && !call);
         if (!call && alreadyEmitted(step)) {
           folded++;
           return;
@@ -221,7 +224,8 @@ function parseHookLog(input: ParserInput, ctx: EnrichContext, format: HookFormat
         fields.time = time;
         if (closing) fields.endTime = time;
         if (call) {
-          merge(call, fields, closing);
+          // Only an open record may (re)describe the call; updates and closes add how it went.
+          merge(call, fields, step.kind !== "open");
           call.lines.push(line);
           joiner.alias(call, keys);
         } else {
