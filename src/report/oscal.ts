@@ -27,6 +27,11 @@ function token(text: string): string {
 
 const NS = "urn:evidence:oscal";
 
+/** OSCAL date-times may not end a fraction with 0 (`.000Z` is invalid): drop an all-zero fraction. */
+export function oscalTime(iso: string): string {
+  return iso.replace(/\.(\d*?)0+Z$/, (_, keep: string) => (keep ? `.${keep}Z` : "Z"));
+}
+
 function observation(model: ReportModel, run: RuleRun, id: string) {
   return {
     uuid: id,
@@ -42,7 +47,7 @@ function observation(model: ReportModel, run: RuleRun, id: string) {
       { href: "findings.csv", description: `Findings of rule ${run.id}; the populations are the CSV files listed in manifest.json.` },
       ...(run.population ? [{ href: "samples.csv", description: `Query: ${run.population.query}` }] : []),
     ],
-    collected: model.meta.generatedAt,
+    collected: oscalTime(model.meta.generatedAt),
     ...(run.results.length ? { remarks: run.results.map((r) => r.message).slice(0, 20).join("\n") } : {}),
   };
 }
@@ -61,8 +66,19 @@ function risk(model: ReportModel, f: Finding) {
     status: accepted ? "deviation-approved" : "open",
     ...(f.acceptance
       ? {
-          deadline: new Date(`${f.acceptance.expires}T23:59:59Z`).toISOString(),
-          remarks: `Risk acceptance ${f.acceptance.id} (${f.acceptance.status}): owner ${f.acceptance.owner}, approved by ${f.acceptance.approver} on ${f.acceptance.approved}, expires ${f.acceptance.expires}.`,
+          deadline: oscalTime(new Date(`${f.acceptance.expires}T23:59:59Z`).toISOString()),
+          // The acceptance decision is the risk's log entry: who accepted it, when, until when.
+          "risk-log": {
+            entries: [
+              {
+                uuid: stableUuid(model.meta.buildId, "risk-log", f.id, f.acceptance.id),
+                title: `Risk acceptance ${f.acceptance.id} (${f.acceptance.status})`,
+                description: `Owner ${f.acceptance.owner}, approved by ${f.acceptance.approver} on ${f.acceptance.approved}, expires ${f.acceptance.expires} (${f.acceptance.file} ${f.acceptance.locator}).`,
+                start: oscalTime(new Date(`${f.acceptance.approved}T00:00:00Z`).toISOString()),
+                ...(accepted ? { "status-change": "deviation-approved" } : {}),
+              },
+            ],
+          },
         }
       : {}),
   };
@@ -94,8 +110,8 @@ export function buildOscal(model: ReportModel): Record<string, unknown> {
     uuid: stableUuid(meta.buildId, "result"),
     title: `${meta.title}: ${meta.period}`,
     description: `Automated tests of ${evaluation.controls.length} controls over ${meta.period} (${meta.periodStart} to ${meta.periodEnd}, end exclusive), build ${meta.buildId}.`,
-    start: meta.periodStart,
-    end: meta.periodEnd,
+    start: oscalTime(meta.periodStart),
+    end: oscalTime(meta.periodEnd),
     "reviewed-controls": {
       "control-selections": [{ "include-controls": evaluation.controls.map((c) => ({ "control-id": token(c.id) })) }],
     },
@@ -108,7 +124,7 @@ export function buildOscal(model: ReportModel): Record<string, unknown> {
       uuid: stableUuid(meta.buildId, "assessment-results"),
       metadata: {
         title: `${meta.title}: ${meta.organisation}, ${meta.period}`,
-        "last-modified": meta.generatedAt,
+        "last-modified": oscalTime(meta.generatedAt),
         version: meta.buildId,
         "oscal-version": OSCAL_VERSION,
         props: [{ name: "tool", ns: NS, value: token(`evidence-${meta.toolVersion}`) }],

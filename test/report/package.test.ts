@@ -7,6 +7,7 @@ import { parse } from "csv-parse/sync";
 import { copySample, runCli, tempDir } from "../helpers/workspace.ts";
 import { pdfLayout } from "../helpers/pdf-items.ts";
 import { verifyPackage } from "../../src/report/verify-package.ts";
+import { oscalValidator } from "../helpers/oscal-schema.ts";
 
 /**
  * The evidence package end to end through the real CLI on the sample workspace: the PDF's
@@ -111,8 +112,10 @@ test("the evidence package: PDF sections, Unicode, CSV injection, memos, OSCAL, 
     }
     const oscal = JSON.parse(readFileSync(path.join(out, "assessment-results.json"), "utf8")) as { "assessment-results": { results: { start: string; observations: { collected: string }[] }[] } };
     const result = oscal["assessment-results"].results[0]!;
-    assert.equal(result.start, "2026-10-01T00:00:00.000Z");
-    assert.ok(result.observations.every((o) => o.collected === "2026-11-01T00:00:00.000Z"));
+    assert.equal(result.start, "2026-10-01T00:00:00Z");
+    assert.ok(result.observations.every((o) => o.collected === "2026-11-01T00:00:00Z"));
+    const validate = oscalValidator();
+    assert.equal(validate(oscal), true, JSON.stringify(validate.errors?.slice(0, 3)));
   });
 
   await t.test("a rebuild from the same store writes a byte-identical package", () => {
