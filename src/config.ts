@@ -25,6 +25,15 @@ export const SourceKind = z.enum([
 ]);
 export type SourceKind = z.infer<typeof SourceKind>;
 
+function isRegex(text: string): boolean {
+  try {
+    new RegExp(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const SourceConfig = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, "lower-case letters, digits, '.', '_' or '-'"),
   kind: SourceKind,
@@ -40,6 +49,12 @@ export const SourceConfig = z.strictObject({
   lineCounts: z.boolean().default(true),
   /** Pull-request exports: the git source (by name) whose commits they merged; defaults to the only git source. */
   gitSource: z.string().optional(),
+  /**
+   * Files (or the repository) may lie outside the workspace folder, or be reached through a symlink
+   * that leaves it. Off by default: a glob like `../**` or a planted symlink must not make evidence
+   * read (and store) files nobody meant to hand it.
+   */
+  allowOutsidePaths: z.boolean().default(false),
   enabled: z.boolean().default(true),
 });
 export type SourceConfig = z.infer<typeof SourceConfig>;
@@ -126,6 +141,25 @@ export const Config = z.strictObject({
   agents: z.array(AgentIdentity).default([]),
   environments: Environments.default({ production: { awsAccounts: [], branches: ["main"], paths: [], resourcePatterns: [] } }),
   changeManagement: ChangeManagement.default(ChangeManagement.parse({})),
+  /** Secret patterns added to the built-in ones (src/redact/patterns.json), e.g. an internal token format. */
+  redaction: z
+    .strictObject({
+      patterns: z
+        .array(
+          z.strictObject({
+            id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "letters, digits, '.', '_' or '-'"),
+            description: z.string().default(""),
+            /** A JavaScript regular expression; `group` picks the capture group that is the secret (0: the whole match). */
+            regex: z.string().min(1).refine(isRegex, "not a valid JavaScript regular expression"),
+            flags: z.string().regex(/^[imsuv]*$/, "flags i, m, s, u or v").optional(),
+            group: z.number().int().min(0).optional(),
+            /** Lower-case words one of which must occur before the regex runs (faster); none: it runs on every string. */
+            keywords: z.array(z.string().min(1)).optional(),
+          }),
+        )
+        .default([]),
+    })
+    .default({ patterns: [] }),
   registers: z
     .strictObject({
       riskAcceptances: z.string().optional(),

@@ -1,4 +1,4 @@
-import { createReadStream, statSync, realpathSync } from "node:fs";
+import { createReadStream, existsSync, statSync, realpathSync } from "node:fs";
 import { pipeline, Transform } from "node:stream";
 import { createHash } from "node:crypto";
 import { createGunzip, gunzip, constants as zlibConstants } from "node:zlib";
@@ -18,18 +18,35 @@ export const MAX_WHOLE_FILE_BYTES = 512 * 1024 * 1024;
 
 /**
  * Finds a source's files: globs relative to the workspace root, sorted so that ingest order and
- * therefore store contents are deterministic. Paths that resolve outside the root are refused.
+ * therefore store contents are deterministic. Symlinks are followed (so none is skipped without a
+ * word), then judged by where they lead: a file that resolves outside the root (a `../` glob, an
+ * absolute path, a symlink leaving the workspace) is refused unless the source allows it, and a
+ * file reached by several paths (a symlink loop, an alias) is read once, under its first path.
  */
-export async function findSourceFiles(root: string, patterns: string[]): Promise<string[]> {
-  const files = await glob(patterns, { cwd: root, absolute: true, onlyFiles: true, dot: false, followSymbolicLinks: false });
-  const realRoot = realpathSync(root);
+export async function findSourceFiles(root: string, patterns: string[], options: { allowOutside?: boolean } = {}): Promise<string[]> {
+  const files = (await glob(patterns, { cwd: root, absolute: true, onlyFiles: true, dot: false, followSymbolicLinks: true })).sort();
+  const seen = new Set<string>();
+  const out: string[] = [];
   for (const file of files) {
+    if (!options.allowOutside) assertInsideWorkspace(root, file);
     const real = realpathSync(file);
-    if (real !== realRoot && !real.startsWith(realRoot + path.sep)) {
-      throw new InputError(`${path.relative(root, file)}: resolves outside the workspace (${real}); refusing to read it`);
-    }
+    if (seen.has(real)) continue;
+    seen.add(real);
+    out.push(file);
   }
-  return [...new Set(files)].sort();
+  return out;
+}
+
+/** Refuses a path whose real location (symlinks resolved) is outside the workspace root; a missing path is left to the reader. */
+export function assertInsideWorkspace(root: string, file: string): void {
+  if (!existsSync(file)) return;
+  const realRoot = realpathSync(root);
+  const real = realpathSync(file);
+  if (real !== realRoot && !real.startsWith(realRoot + path.sep)) {
+    throw new InputError(
+      `${path.relative(root, file)}: resolves outside the workspace (${real}); refusing to read it (set allowOutsidePaths: true on the source to allow this)`,
+    );
+  }
 }
 
 export function sha256File(file: string): Promise<{ sha256: string; size: number }> {

@@ -3,7 +3,7 @@ import path from "node:path";
 import type { LoadedConfig, SourceConfig } from "../config.ts";
 import { InputError } from "../errors.ts";
 import type { Progress } from "../progress.ts";
-import { createRedactor, type Redactor } from "../redact/index.ts";
+import { createRedactor, loadDefaultPatterns, type Redactor } from "../redact/index.ts";
 import { FileWriter, findSourceFile, type Db } from "../store/index.ts";
 import { ObservationIndex } from "../store/observations.ts";
 import { createAgentSettingsParser } from "./agent/agent-settings.ts";
@@ -23,7 +23,7 @@ import { createOtlpGenAiParser } from "./agent/otlp-genai.ts";
 import { createWindsurfHooksParser } from "./agent/windsurf-hooks.ts";
 import { createCloudTrailS3Parser } from "./cloudtrail/s3-delivery.ts";
 import { createEnrichContext, type EnrichContext } from "./enrich.ts";
-import { findSourceFiles, parserInput, sha256File } from "./files.ts";
+import { assertInsideWorkspace, findSourceFiles, parserInput, sha256File } from "./files.ts";
 import { recordSkippedFile } from "./skipped.ts";
 import { recordTrailIntegrity } from "./cloudtrail/integrity.ts";
 import { deriveCloudTrailAttribution } from "./cloudtrail/derived-attribution.ts";
@@ -97,7 +97,9 @@ export interface IngestOptions {
 /** The parts of the config that shape stored records: when they change, every file is re-read. */
 function contextHash(loaded: LoadedConfig, parserVersion: string): string {
   const { agents, environments, changeManagement } = loaded.config;
-  return createHash("sha256").update(JSON.stringify({ agents, environments, changeManagement, parserVersion })).digest("hex").slice(0, 16);
+  // Secret patterns too (built-in and configured): when they grow, stored files are re-read and re-redacted.
+  const redaction = [loadDefaultPatterns(), loaded.config.redaction.patterns];
+  return createHash("sha256").update(JSON.stringify({ agents, environments, changeManagement, parserVersion, redaction })).digest("hex").slice(0, 16);
 }
 
 export async function ingestSources(db: Db, loaded: LoadedConfig, options: IngestOptions): Promise<IngestSummary> {
@@ -111,13 +113,13 @@ export async function ingestSources(db: Db, loaded: LoadedConfig, options: Inges
   for (const source of config.sources) {
     if (!source.enabled) continue;
     if (options.only?.length && !options.only.includes(source.name)) continue;
-    const redactor = createRedactor();
+    const redactor = createRedactor(config.redaction.patterns);
     if (source.kind === "git") {
       files.push(await ingestGit(db, loaded, source, ctx, redactor, options));
       continue;
     }
     const parser = FILE_PARSERS[source.kind](ctx);
-    const found = await findSourceFiles(root, source.paths);
+    const found = await findSourceFiles(root, source.paths, { allowOutside: source.allowOutsidePaths });
     const seen = new Set<string>();
     for (const [i, file] of found.entries()) {
       const relPath = path.relative(root, file).split(path.sep).join("/");
@@ -189,6 +191,7 @@ async function ingestGit(
 ): Promise<FileResult> {
   const repository = path.resolve(loaded.root, source.repository!);
   const relPath = path.relative(loaded.root, repository).split(path.sep).join("/");
+  if (!source.allowOutsidePaths) assertInsideWorkspace(loaded.root, repository);
   try {
     options.progress.update(`ingest ${source.name} ${relPath}`);
     const bundle = repository.endsWith(".bundle") ? await sha256File(repository).catch(() => null) : null;
@@ -230,7 +233,7 @@ async function writeItems(
       else if (item.kind === "agent-settings") writer.agentSettings(redactor.redactDeep(item.settings));
       else if (item.kind === "iam-principal") writeIamPrincipal(db, writer, item.principal);
       else if (item.kind === "reject") writer.reject(redactor.redactDeep(item.reject));
-      else writer.note(item.text);
+      else writer.note(redactor.redact(item.text));
     }
     writer.counts.redacted = redactor.total() - redactedBefore;
     const c = writer.commit();
@@ -241,8 +244,9 @@ async function writeItems(
     // A file refused whole (over the size cap, a gzip bomb) is still recorded, as one reject, so
     // the evidence inventory shows it and no record vanishes without a trace.
     const refused = new FileWriter(db, header);
-    refused.reject({ locator: "file", reason: error.message });
+    const reason = redactor.redact(error.message);
+    refused.reject({ locator: "file", reason });
     refused.commit();
-    return { source: header.source, path: header.path, status: "failed", accepted: 0, duplicates: 0, rejected: 1, redacted: 0, notes: [], error: error.message };
+    return { source: header.source, path: header.path, status: "failed", accepted: 0, duplicates: 0, rejected: 1, redacted: 0, notes: [], error: reason };
   }
 }
