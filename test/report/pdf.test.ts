@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { loadPdfFonts } from "../../src/report/fonts.ts";
 import { renderPdf } from "../../src/report/pdf.ts";
 import { pdfLayout } from "../helpers/pdf-items.ts";
@@ -47,4 +48,23 @@ test("a model without package data or samples still renders every core section",
     assert.ok(text.includes(s), s);
   }
   assert.match(text, /No samples were drawn/);
+});
+
+test("an inventory of 600 source files stays complete and compact: every SHA-256 on one line, far fewer pages than one file per row", async () => {
+  const model = syntheticModel();
+  model.sources = Array.from({ length: 600 }, (_, i) => {
+    const sha = createHash("sha256").update(String(i)).digest("hex");
+    return {
+      id: i + 1, source: "cloudtrail", kind: "cloudtrail", sha256: sha, size: 2048 + i, parser: "cloudtrail-s3", parser_version: "1", context_hash: "x",
+      path: `cloudtrail/AWSLogs/111122223333/CloudTrail/eu-west-1/2026/10/${String((i % 31) + 1).padStart(2, "0")}/111122223333_CloudTrail_eu-west-1_20261001T0000Z_${sha.slice(0, 16)}.json.gz`,
+      records_read: 100, accepted: 100, duplicates: 0, rejected: 0, redacted: 0, notes: null, ingested_at: "2026-11-01T00:00:00.000Z",
+    };
+  });
+  const layout = await pdfLayout(await renderPdf(model, { fonts: loadPdfFonts() }));
+  const text = layout.pages.map((p) => p.text).join("\n");
+  for (const s of model.sources) assert.ok(text.includes(s.sha256), `SHA-256 of ${s.path} listed`);
+  const first = layout.pages.findIndex((p) => p.text.replace(/\s+/g, "").includes("pathsundercloudtrail/AWSLogs/111122223333/CloudTrail/eu-west-1/2026/10/"));
+  assert.ok(first > 0, "the shared folder is printed once");
+  const pages = layout.pages.length - first;
+  assert.ok(pages <= 18, `600 files take ${pages} pages (one row per file took 34)`);
 });

@@ -10,6 +10,14 @@ function bytes(n: number): string {
   return `${(n / 1024 ** 2).toFixed(1)} MB`;
 }
 
+/** The longest folder prefix (ending in "/") shared by every path; "" when they share none. */
+export function commonFolder(paths: string[]): string {
+  if (paths.length < 2) return "";
+  let prefix = paths[0]!.slice(0, paths[0]!.lastIndexOf("/") + 1);
+  for (const p of paths) while (prefix && !p.startsWith(prefix)) prefix = prefix.slice(0, prefix.slice(0, -1).lastIndexOf("/") + 1);
+  return prefix;
+}
+
 function bySource(files: SourceFileRecord[]): Map<string, SourceFileRecord[]> {
   const groups = new Map<string, SourceFileRecord[]>();
   for (const f of files) groups.set(f.source, [...(groups.get(f.source) ?? []), f]);
@@ -64,14 +72,16 @@ export function evidenceInventorySection(doc: Doc, model: ReportModel): void {
 
   heading(doc, "Files by source", 2);
   for (const [source, files] of groups) {
-    heading(doc, `${source} (${count(files.length)} files)`, 3);
+    // The folder all of a source's files share is printed once, so each row fits on one line.
+    const prefix = commonFolder(files.map((f) => f.path));
+    heading(doc, `${source} (${count(files.length)} files${prefix ? `, paths under ${prefix}` : ""})`, 3);
     table(
       doc,
       [
-        { header: "File", width: 0.33 }, { header: "SHA-256", width: 0.44 }, { header: "Read", width: 0.06, align: "right" },
-        { header: "Accepted", width: 0.07, align: "right" }, { header: "Dupes", width: 0.05, align: "right" }, { header: "Rejects", width: 0.05, align: "right" },
+        // 0.5 of the width holds 64 hex digits at 6 pt on one line, whatever the digits.
+        { header: "File", width: 0.33 }, { header: "SHA-256", width: 0.5 }, { header: "Read / accepted / dup. / rejected", width: 0.17, align: "right" },
       ],
-      files.map((f) => [f.path, f.sha256, count(f.records_read), count(f.accepted), count(f.duplicates), count(f.rejected)]),
+      files.map((f) => [f.path.slice(prefix.length), f.sha256, [f.records_read, f.accepted, f.duplicates, f.rejected].map(count).join(" / ")]),
       { size: 6, pad: 1.5 },
     );
   }
