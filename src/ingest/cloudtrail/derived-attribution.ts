@@ -31,7 +31,7 @@ export function deriveCloudTrailAttribution(db: Db, ctx: EnrichContext): { sessi
   db.prepare(
     `UPDATE events SET agent_id = NULL, agent_product = NULL, actor_kind = json_extract(attrs, '$.derivedAttribution.previousKind'),
        attrs = json_remove(attrs, '$.derivedAttribution', '$.attribution')
-     WHERE source_kind = 'cloudtrail' AND json_extract(attrs, '$.derivedAttribution') IS NOT NULL`,
+     WHERE source_kind = 'cloudtrail' AND instr(attrs, '"derivedAttribution"') > 0 AND json_extract(attrs, '$.derivedAttribution') IS NOT NULL`,
   ).run();
   const update = mark(db);
   let sessionTag = 0;

@@ -15,6 +15,13 @@ const TARGET_KEYS = [
 ];
 const DENIED = /AccessDenied|UnauthorizedOperation|Unauthorized|Forbidden/i;
 
+// CloudTrail writes every eventTime as YYYY-MM-DDTHH:MM:SSZ; taking that shape apart directly
+// skips Date.parse, a measurable share of the per-record cost on millions of records.
+const CLOUDTRAIL_TIME = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\dZ$/;
+function fastIsoTime(value: unknown): string | undefined {
+  return typeof value === "string" && CLOUDTRAIL_TIME.test(value) ? `${value.slice(0, 19)}.000Z` : undefined;
+}
+
 /**
  * AssumeRole* events carry what later calls of the new session do not: the session tags (only on
  * the STS event) and the access key issued. Kept so tags can be carried to the session's calls.
@@ -30,7 +37,7 @@ function assumeRoleFacts(eventName: string, params: Record<string, unknown>, res
 
 export function cloudTrailRecordToEvent(rec: unknown, index: number, ctx: EnrichContext): EvidenceEvent | string {
   if (!isRecord(rec)) return "expected a JSON object (a CloudTrail record)";
-  const time = toIsoTime(rec.eventTime);
+  const time = fastIsoTime(rec.eventTime) ?? toIsoTime(rec.eventTime);
   const eventSource = str(rec.eventSource);
   const eventName = str(rec.eventName);
   if (!time) return `missing or invalid "eventTime" (expected ISO-8601 UTC, got ${JSON.stringify(rec.eventTime)?.slice(0, 40)})`;
