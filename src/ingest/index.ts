@@ -4,7 +4,7 @@ import type { LoadedConfig, SourceConfig } from "../config.ts";
 import { InputError } from "../errors.ts";
 import type { Progress } from "../progress.ts";
 import { createRedactor, loadDefaultPatterns, type Redactor } from "../redact/index.ts";
-import { FileWriter, findSourceFile, type Db } from "../store/index.ts";
+import { FileWriter, findSourceFile, type Db, type RejectRecord } from "../store/index.ts";
 import { ObservationIndex } from "../store/observations.ts";
 import { createAgentSettingsParser } from "./agent/agent-settings.ts";
 import { createAgentLogsParser } from "./agent/auto.ts";
@@ -33,7 +33,7 @@ import { materializeRepository, readGitHistory, resolveBranchTip } from "./git/r
 import { createGithubPullRequestsParser } from "./pull-requests/github.ts";
 import { createGitlabMergeRequestsParser } from "./pull-requests/gitlab.ts";
 import { deriveChanges } from "../changes/derive.ts";
-import type { ParsedItem, Parser } from "./parser.ts";
+import { clipExcerpt, type ParsedItem, type Parser } from "./parser.ts";
 
 /** Explicit registry: config source kind -> parser factory. Git is handled apart (a repository, not files). */
 const FILE_PARSERS: Record<Exclude<SourceConfig["kind"], "git">, (ctx: EnrichContext) => Parser> = {
@@ -218,6 +218,11 @@ async function ingestGit(
   }
 }
 
+/** A reject's excerpt is redacted whole, then cut (see EXCERPT_SCAN). */
+function clipped(r: RejectRecord): RejectRecord {
+  return r.excerpt ? { ...r, excerpt: clipExcerpt(r.excerpt) } : r;
+}
+
 /** Streams parsed items into one file transaction, redacting every item before it is stored. */
 async function writeItems(
   db: Db, header: ConstructorParameters<typeof FileWriter>[1], items: AsyncIterable<ParsedItem>, redactor: Redactor,
@@ -232,7 +237,7 @@ async function writeItems(
       else if (item.kind === "review") writer.review(redactor.redactDeep(item.review));
       else if (item.kind === "agent-settings") writer.agentSettings(redactor.redactDeep(item.settings));
       else if (item.kind === "iam-principal") writeIamPrincipal(db, writer, item.principal);
-      else if (item.kind === "reject") writer.reject(redactor.redactDeep(item.reject));
+      else if (item.kind === "reject") writer.reject(clipped(redactor.redactDeep(item.reject)));
       else writer.note(redactor.redact(item.text));
     }
     writer.counts.redacted = redactor.total() - redactedBefore;

@@ -1,5 +1,5 @@
 import type { ReportModel } from "../model.ts";
-import { heading, paragraph, table, type Doc } from "../pdf-layout.ts";
+import { ensureSpace, FONT, heading, paragraph, table, type Doc } from "../pdf-layout.ts";
 import type { SourceFileRecord } from "../../store/index.ts";
 import { count } from "./format.ts";
 import { trailIntegrityParagraphs } from "./cloudtrail-iam.ts";
@@ -10,12 +10,14 @@ function bytes(n: number): string {
   return `${(n / 1024 ** 2).toFixed(1)} MB`;
 }
 
-/** The longest folder prefix (ending in "/") shared by every path; "" when they share none. */
-export function commonFolder(paths: string[]): string {
-  if (paths.length < 2) return "";
-  let prefix = paths[0]!.slice(0, paths[0]!.lastIndexOf("/") + 1);
-  for (const p of paths) while (prefix && !p.startsWith(prefix)) prefix = prefix.slice(0, prefix.slice(0, -1).lastIndexOf("/") + 1);
-  return prefix;
+/** Files grouped by their folder (path up to the last "/"), in path order. */
+function byFolder(files: SourceFileRecord[]): Map<string, SourceFileRecord[]> {
+  const folders = new Map<string, SourceFileRecord[]>();
+  for (const f of files) {
+    const folder = f.path.slice(0, f.path.lastIndexOf("/") + 1);
+    folders.set(folder, [...(folders.get(folder) ?? []), f]);
+  }
+  return folders;
 }
 
 function bySource(files: SourceFileRecord[]): Map<string, SourceFileRecord[]> {
@@ -71,18 +73,24 @@ export function evidenceInventorySection(doc: Doc, model: ReportModel): void {
   trailIntegrityParagraphs(doc, model);
 
   heading(doc, "Files by source", 2);
+  paragraph(doc, "Grouped by source, then by folder; within a folder each row is one file: name, SHA-256, and records read / accepted / duplicate / rejected.", {
+    size: 8.5,
+    color: "#555",
+  });
   for (const [source, files] of groups) {
-    // The folder all of a source's files share is printed once, so each row fits on one line.
-    const prefix = commonFolder(files.map((f) => f.path));
-    heading(doc, `${source} (${count(files.length)} files${prefix ? `, paths under ${prefix}` : ""})`, 3);
-    table(
-      doc,
-      [
-        // 0.5 of the width holds 64 hex digits at 6 pt on one line, whatever the digits.
-        { header: "File", width: 0.33 }, { header: "SHA-256", width: 0.5 }, { header: "Read / accepted / dup. / rejected", width: 0.17, align: "right" },
-      ],
-      files.map((f) => [f.path.slice(prefix.length), f.sha256, [f.records_read, f.accepted, f.duplicates, f.rejected].map(count).join(" / ")]),
-      { size: 6, pad: 1.5 },
-    );
+    heading(doc, `${source} (${count(files.length)} files)`, 3);
+    for (const [folder, inFolder] of byFolder(files)) {
+      ensureSpace(doc, 40); // the folder line stays with its table's first rows
+      paragraph(doc, `${folder || "(workspace root)"}  ·  ${count(inFolder.length)} file${inFolder.length === 1 ? "" : "s"}`, { size: 7, font: FONT.bold, color: "#333" });
+      table(
+        doc,
+        [
+          // At 5 pt, 0.43 of the width holds any 64-digit SHA-256 on one line and 0.41 a CloudTrail file name.
+          { header: "File", width: 0.41 }, { header: "SHA-256", width: 0.43 }, { header: "Read / acc. / dup. / rej.", width: 0.16, align: "right" },
+        ],
+        inFolder.map((f) => [f.path.slice(folder.length), f.sha256, [f.records_read, f.accepted, f.duplicates, f.rejected].map(count).join(" / ")]),
+        { size: 5, pad: 1.2 },
+      );
+    }
   }
 }
