@@ -16,6 +16,10 @@ export function describeIngest(summary: IngestSummary): string {
         (summary.skipped ? `, ${summary.skipped} skipped (not logs: digests, Insights, Config; listed in the inventory).` : "."),
     );
   }
+  // Per source, so a reviewer sees where credentials turn up (the inventory has the count per file).
+  const redacted = new Map<string, number>();
+  for (const f of summary.files) if (f.redacted) redacted.set(f.source, (redacted.get(f.source) ?? 0) + f.redacted);
+  if (redacted.size) lines.push(`  secrets redacted: ${[...redacted].map(([source, n]) => `${source} ${n}`).join(", ")}`);
   for (const f of summary.files) {
     if (f.status === "failed") lines.push(`  refused ${f.source}: ${f.path}: ${f.error}`);
     else if (f.rejected > 0) lines.push(`  ${f.source}: ${f.path}: ${f.rejected} record${f.rejected === 1 ? "" : "s"} rejected (see rejects.csv)`);

@@ -48,8 +48,24 @@ export interface Parser {
   parse(input: ParserInput): AsyncIterable<ParsedItem>;
 }
 
+/**
+ * Rejects carry a long excerpt (EXCERPT_SCAN characters) so that ingest can redact secrets in it
+ * before cutting it to EXCERPT_KEPT: cut first, a token straddling the cut would no longer match
+ * its pattern and half of it would be stored.
+ */
+export const EXCERPT_SCAN = 4096;
+export const EXCERPT_KEPT = 200;
+
 export function reject(locator: string, reason: string, excerpt?: string): ParsedItem {
-  return { kind: "reject", reject: { locator, reason, excerpt: excerpt === undefined ? undefined : excerpt.slice(0, 200) } };
+  return { kind: "reject", reject: { locator, reason, excerpt: excerpt === undefined ? undefined : excerpt.slice(0, EXCERPT_SCAN) } };
+}
+
+/** Cuts an already redacted excerpt to EXCERPT_KEPT characters without splitting a redaction placeholder. */
+export function clipExcerpt(text: string): string {
+  if (text.length <= EXCERPT_KEPT) return text;
+  const open = text.lastIndexOf("[REDACTED:", EXCERPT_KEPT);
+  const close = open < 0 ? -1 : text.indexOf("]", open);
+  return text.slice(0, close >= EXCERPT_KEPT ? close + 1 : EXCERPT_KEPT);
 }
 
 /** Normalizes the time shapes logs use (ISO strings, epoch s/ms/ns as numbers or strings) to UTC ISO. */

@@ -1,4 +1,4 @@
-import { isRecord, reject, type ParsedItem } from "../parser.ts";
+import { EXCERPT_SCAN, isRecord, reject, type ParsedItem } from "../parser.ts";
 import type { EnrichContext } from "../enrich.ts";
 import { ArrayObjectStream, splitArrayObjects } from "../json-records.ts";
 import { cloudTrailRecordToEvent } from "./record.ts";
@@ -139,7 +139,7 @@ export class JsonRecordStream {
 
   /** Rejects for what did not end cleanly; `truncatedAt` when the compressed stream broke. */
   end(truncatedAt?: number): ParsedItem[] {
-    if (!this.splitter) return [reject("document", 'no "Records", "Events" or "events" array found in the first 64 KiB', this.head.slice(0, 200))];
+    if (!this.splitter) return [reject("document", 'no "Records", "Events" or "events" array found in the first 64 KiB', this.head.slice(0, EXCERPT_SCAN))];
     const state = this.splitter.end();
     const n = this.splitter.count;
     if (truncatedAt !== undefined) return [reject(`record ${n} (gzip truncated at byte ${truncatedAt})`, `gzip stream truncated: ${n} complete records kept, the record in progress is lost`)];

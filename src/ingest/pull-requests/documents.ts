@@ -1,4 +1,4 @@
-import { isRecord, reject, type ParsedItem, type Parser } from "../parser.ts";
+import { EXCERPT_SCAN, isRecord, reject, type ParsedItem, type Parser } from "../parser.ts";
 import { parseJson } from "../json.ts";
 
 /**
@@ -36,7 +36,7 @@ export function* exportRecords(text: string): Generator<JsonItem> {
   for (const [i, line] of text.split("\n").entries()) {
     if (line.trim() === "") continue;
     const value = tryParse(line);
-    if (value === undefined) yield { locator: `line ${i + 1}`, error: "not valid JSON (a damaged or truncated export)", raw: line.slice(0, 200) };
+    if (value === undefined) yield { locator: `line ${i + 1}`, error: "not valid JSON (a damaged or truncated export)", raw: line.slice(0, EXCERPT_SCAN) };
     else if (!Array.isArray(value)) yield { locator: `line ${i + 1}`, value };
     else for (const [k, v] of value.entries()) yield { locator: `line ${i + 1} record ${k + 1}`, value: v };
   }
