@@ -52,6 +52,7 @@ export interface UsedAction {
   denied: number;
   granted: boolean;
   lastSeen: string;
+  /** One event per outcome seen (the first), as evidence; the full population stays in the store. */
   eventIds: number[];
 }
 
@@ -72,7 +73,7 @@ export interface PrincipalAccess {
 
 const GRANTS_SQL = `SELECT action, access_level, resource_scope, conditional, via FROM iam_grants WHERE principal_id = :id ORDER BY action`;
 // The role behind an assumed-role session, or the user itself.
-const USED_SQL = `SELECT e.action AS action, e.outcome AS outcome, count(*) AS n, max(e.time) AS last, group_concat(e.id) AS ids
+const USED_SQL = `SELECT e.action AS action, e.outcome AS outcome, count(*) AS n, max(e.time) AS last, min(e.id) AS first_id
   FROM events e WHERE e.source_kind = 'cloudtrail' AND e.time >= :start AND e.time < :end
     AND (json_extract(e.attrs, '$.roleArn') = :arn OR e.actor = :arn)
   GROUP BY e.action, e.outcome ORDER BY e.action, e.outcome`;
@@ -90,7 +91,7 @@ let catalogSize: number | undefined;
 
 export function reviewPrincipal(q: Query, principal: PrincipalRow): PrincipalAccess {
   const grants = q.all<{ action: string; access_level: AccessLevel; resource_scope: "all" | "limited"; conditional: number; via: string }>(GRANTS_SQL, { id: principal.id });
-  const usedRows = q.all<{ action: string; outcome: string; n: number; last: string; ids: string }>(USED_SQL, { arn: principal.arn });
+  const usedRows = q.all<{ action: string; outcome: string; n: number; last: string; first_id: number }>(USED_SQL, { arn: principal.arn });
   const coverageRows = principal.account ? q.all<{ category: string; region: string | null; n: number }>(COVERAGE_SQL, { account: principal.account }) : [];
 
   const used = new Map<string, UsedAction>();
@@ -105,7 +106,7 @@ export function reviewPrincipal(q: Query, principal: PrincipalRow): PrincipalAcc
     if (r.outcome === "denied") u.denied += r.n;
     else u.allowed += r.n;
     if (r.last > u.lastSeen) u.lastSeen = r.last;
-    u.eventIds.push(...r.ids.split(",").map(Number));
+    u.eventIds.push(r.first_id);
     used.set(action, u);
   }
   const categories = [...new Set(coverageRows.map((r) => r.category))].sort();
