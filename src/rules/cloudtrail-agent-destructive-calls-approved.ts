@@ -1,6 +1,6 @@
 import { defineRule, EVENT_FROM, EVENT_REF_COLUMNS, eventRef, fail, pass } from "./define.ts";
 
-interface Row { event_id: number; file: string; locator: string; time: string; actor: string; agent_id: string; action: string; target: string | null; account: string | null; region: string | null }
+interface Row { event_id: number; file: string; locator: string; time: string; actor: string; agent_id: string; action: string; target: string | null; account: string | null; region: string | null; signal: string | null; confidence: string | null }
 
 const WHERE = `e.source_kind = 'cloudtrail' AND e.actor_kind = 'agent' AND e.destructive = 1 AND e.environment = 'production'
   AND e.outcome = 'succeeded' AND e.time >= :start AND e.time < :end`;
@@ -22,7 +22,8 @@ export default defineRule({
     // An agent-log action confirmed by a person within 10 minutes before the call, in the same
     // product, approves it. Time correlation is the weakest link, so it is stated in the message.
     const rows = ctx.all<Row>(
-      `SELECT ${EVENT_REF_COLUMNS}, e.time, e.actor, e.agent_id, e.action, e.target, e.account, e.region FROM ${EVENT_FROM}
+      `SELECT ${EVENT_REF_COLUMNS}, e.time, e.actor, e.agent_id, e.action, e.target, e.account, e.region,
+         json_extract(e.attrs, '$.attribution.signal') AS signal, json_extract(e.attrs, '$.attribution.confidence') AS confidence FROM ${EVENT_FROM}
        WHERE ${WHERE} AND NOT EXISTS (
          SELECT 1 FROM agent_actions a WHERE a.approval = 'human' AND a.destructive = 1
            AND a.agent_id = e.agent_id AND a.time <= e.time AND a.time >= strftime('%Y-%m-%dT%H:%M:%fZ', e.time, '-10 minutes'))
@@ -34,7 +35,9 @@ export default defineRule({
       results: rows.map((r) =>
         fail(
           r.actor,
-          `Agent identity ${r.agent_id} called ${r.action} on ${r.target ?? "an unnamed resource"} in production account ${r.account} (${r.region}) with no human confirmation recorded.`,
+          `Agent identity ${r.agent_id} called ${r.action} on ${r.target ?? "an unnamed resource"} in production account ${r.account} (${r.region}) with no human confirmation recorded` +
+            // How sure the attribution is matters to the reader: a role is proof, a time match a lead.
+            `${r.signal ? ` (attributed by ${r.signal}, ${r.confidence} confidence)` : ""}.`,
           [eventRef(r)],
           r.time,
         ),

@@ -13,6 +13,8 @@ test("cloudtrail-agent-destructive-calls-approved: pass, fail, human-confirmed, 
   const failing = runRuleOn(agentCalls, seededStore({ events: [deleteStack] }));
   assert.equal(failing.outcome, "fail");
   assert.match(failing.results[0]!.message, /DeleteStack/);
+  const correlated = runRuleOn(agentCalls, seededStore({ events: [{ ...deleteStack, attrs: { attribution: { signal: "time-correlation", confidence: "low" } } }] }));
+  assert.match(correlated.results[0]!.message, /\(attributed by time-correlation, low confidence\)\.$/);
   const confirmed = seededStore({
     events: [deleteStack, { sourceKind: "agent-log", agentId: "ops", classes: ["destructive"], approval: "human", time: "2026-10-14T09:10:00.000Z", eventKey: "a" }],
   });
