@@ -6,7 +6,7 @@ import { gzipSync } from "node:zlib";
 import { recordTrailIntegrity, sourceFolders } from "../../src/ingest/cloudtrail/integrity.ts";
 import cloudtrailLogIntegrityVerified from "../../src/rules/cloudtrail-log-integrity-verified.ts";
 import { FileWriter, openStore } from "../../src/store/index.ts";
-import { buildTrail, makeSigningKey, publicKeysJson, readGzip, writeGzip } from "../helpers/cloudtrail-digest-builder.ts";
+import { buildLakeResult, buildTrail, makeSigningKey, publicKeysJson, readGzip, writeGzip } from "../helpers/cloudtrail-digest-builder.ts";
 import { event, runRuleOn } from "../helpers/rule-tester.ts";
 import { tempDir } from "../helpers/workspace.ts";
 
@@ -58,4 +58,19 @@ test("a folder without digest files is no-evidence, not a pass", async () => {
   const run = runRuleOn(cloudtrailLogIntegrityVerified, db);
   assert.equal(run.outcome, "no-evidence");
   assert.match(run.results[0]!.message, /enable log file validation/);
+});
+
+test("CloudTrail Lake results: result_sign.json hashes are checked, a changed result file is a finding", async () => {
+  const root = tempDir();
+  const key = makeSigningKey();
+  const lake = buildLakeResult(path.join(root, "lake", "q1"), ["eventID,eventTime\nx,2026-10-14 09:00:00.000\n"], key);
+  const db = storeWithEvent();
+  const source = { name: "lake", paths: ["lake/**/*.csv.gz"] };
+  const [ok] = await recordTrailIntegrity(db, root, source, new Date("2026-11-01T00:00:00Z"));
+  assert.equal(ok!.ok, true, JSON.stringify(ok!.result?.lake));
+  writeFileSync(lake.results[0]!, gzipSync("eventID,eventTime\ny,2026-10-14 09:00:00.000\n"));
+  await recordTrailIntegrity(db, root, source, new Date("2026-11-02T00:00:00Z"));
+  const run = runRuleOn(cloudtrailLogIntegrityVerified, db);
+  assert.equal(run.outcome, "fail");
+  assert.match(run.results[0]!.message, /CloudTrail Lake result .*result_sign\.json: 1 altered/);
 });
