@@ -5,11 +5,13 @@ import { assessChange, type ChangeInput, type ChangePullRequest, type ChangeRevi
 import { Identities } from "./identities.ts";
 
 /**
- * Rebuilds the `changes` table: one row per commit on a production branch, joined to its pull
- * request (by merge or squash commit SHA, else by the `#N` / `!N` its message names), the PR's
- * reviews, the agent commits its branch brought in, and the agent session that recorded its SHA.
- * Runs after every ingest because those inputs come from different sources; streams the
- * commits and looks each join up through an index, so memory does not grow with history.
+ * Judges production changes into the `changes` table: one row per commit on a production branch,
+ * joined to its pull request (by merge or squash commit SHA, else by the `#N` / `!N` its message
+ * names), the PR's reviews, the agent commits its branch brought in, and the agent session that
+ * recorded its SHA. Those inputs come from different sources, so this runs when a period is built,
+ * after ingest, and only for that period's commits (all of them without a period): judging is
+ * evaluation, and a month is the unit, not the whole history. Commits are read in pages and each
+ * join is an index lookup, so memory does not grow with history.
  */
 interface CommitRow {
   id: number; repo: string; sha: string; parents: string; subject: string; body: string; author_name: string | null; author_email: string | null;
@@ -53,7 +55,12 @@ function sessionsByCommit(db: Db): Map<string, Session[]> {
   return out;
 }
 
-export function deriveChanges(db: Db, config: Config): number {
+/** Production commits, in rowid pages; the body is fetched only where a review-platform footer may be. */
+const COMMIT_COLUMNS = `id, repo, sha, parents, subject, author_name, author_email, committer_email, committer_time, author_kind, agent_product, ai_signal,
+  ai_confidence, ai_scope, review, review_evidence, review_strength, co_authors, pr_ref, sensitive_paths, signature, emergency,
+  CASE WHEN instr(body, 'Reviewed-on:') OR instr(body, 'Differential Revision:') THEN body ELSE '' END AS body`;
+
+export function deriveChanges(db: Db, config: Config, period?: { startIso: string; endIso: string }): number {
   const cm = config.changeManagement;
   const policy = { identities: new Identities(cm.identities), emergencyLabels: cm.emergencyLabels, aiReviewers: new Set(cm.aiReviewers.map((l) => l.toLowerCase())) };
   const gitSources = config.sources.filter((s) => s.kind === "git").map((s) => s.name);
@@ -68,25 +75,18 @@ export function deriveChanges(db: Db, config: Config): number {
     if (repo) filesOfRepo.set(repo, [...(filesOfRepo.get(repo) ?? []), f.id]);
   }
   const sessions = sessionsByCommit(db);
+  const anyPrs = db.prepare("SELECT 1 FROM pull_requests LIMIT 1").get() !== undefined;
 
   const byMerge = db.prepare("SELECT * FROM pull_requests WHERE (merge_commit = ? OR squash_commit = ?) AND merged_at IS NOT NULL ORDER BY id LIMIT 1");
   const byNumber = db.prepare("SELECT * FROM pull_requests WHERE number = ? AND platform = ? AND file_id IN (SELECT value FROM json_each(?)) ORDER BY merged_at IS NULL, id LIMIT 1");
   const reviewsOf = db.prepare(
     "SELECT reviewer, reviewer_is_bot, state, submitted_at, commit_sha FROM pr_reviews WHERE number = ? AND platform = ? AND file_id IN (SELECT value FROM json_each(?)) ORDER BY submitted_at, id",
   );
-  // Commits a merge brought in: walk its non-first parents through commits that are not on the
-  // production line, and take the first AI-attributed one.
-  const branchAgent = db.prepare(`
-    WITH RECURSIVE walk(sha) AS (
-      SELECT value FROM json_each(:parents)
-      UNION
-      SELECT p.value FROM walk w JOIN commits c ON c.repo = :repo AND c.sha = w.sha AND c.on_production = 0
-        JOIN json_each('["' || replace(c.parents, ' ', '","') || '"]') p
-      LIMIT 10000
-    )
-    SELECT c.sha, c.author_name, c.author_email, c.agent_product, c.ai_signal, c.ai_confidence, c.ai_scope FROM walk w
-      JOIN commits c ON c.repo = :repo AND c.sha = w.sha AND c.on_production = 0 AND c.author_kind = 'agent'
-    ORDER BY c.committer_time LIMIT 1`);
+  // The first AI-attributed commit a merge brought in (landed_by is set while streaming the log).
+  const branchAgent = db.prepare(
+    `SELECT sha, author_name, author_email, agent_product, ai_signal, ai_confidence, ai_scope FROM commits
+     WHERE repo = ? AND landed_by = ? AND author_kind = 'agent' ORDER BY committer_time, id LIMIT 1`,
+  );
   const insert = db.prepare(`INSERT INTO changes (commit_id, repo, sha, committed, subject, author, pr_ref, pr_id, pr_join, author_kind, agent_product,
       ai_signal, ai_confidence, launcher, review, review_strength, review_evidence, reviewers, merged_by, approved_before_merge, approval_stale,
       self_merged, admin_bypass, direct_push, ai_reviewer_only, sensitive_paths, signature, emergency, exceptions)
@@ -95,17 +95,16 @@ export function deriveChanges(db: Db, config: Config): number {
 
   const rowOf = (c: CommitRow): unknown[] => {
     const files = JSON.stringify(filesOfRepo.get(c.repo) ?? []);
-    let prRow = byMerge.get(c.sha, c.sha) as PrRow | undefined;
+    let prRow = anyPrs ? (byMerge.get(c.sha, c.sha) as PrRow | undefined) : undefined;
     let join: ChangePullRequest["join"] = "merge-commit";
-    if (!prRow && c.pr_ref) {
+    if (anyPrs && !prRow && c.pr_ref) {
       prRow = byNumber.get(Number(c.pr_ref.slice(1)), c.pr_ref.startsWith("!") ? "gitlab" : "github", files) as PrRow | undefined;
       join = "message";
     }
     // Reviews may sit in another file of the same export (REST pulls and reviews fetched apart).
     const reviewFiles = prRow ? JSON.stringify([...new Set([...(filesOfRepo.get(c.repo) ?? []), prRow.file_id])]) : files;
-    const parents = c.parents.split(" ").filter(Boolean);
-    const agentRow = parents.length > 1
-      ? (branchAgent.get({ parents: JSON.stringify(parents.slice(1)), repo: c.repo }) as
+    const agentRow = c.parents.includes(" ")
+      ? (branchAgent.get(c.repo, c.sha) as
           { sha: string; author_name: string | null; author_email: string | null; agent_product: string | null; ai_signal: string | null; ai_confidence: Attribution["confidence"]; ai_scope: Attribution["scope"] } | undefined)
       : undefined;
     const input: ChangeInput = {
@@ -146,10 +145,13 @@ export function deriveChanges(db: Db, config: Config): number {
 
   let n = 0;
   db.transaction(() => {
-    db.exec("DELETE FROM changes");
+    const range = { start: period?.startIso ?? "", end: period?.endIso ?? "\uffff" };
+    db.prepare("DELETE FROM changes WHERE committed >= :start AND committed < :end").run(range);
     // Keyset pages rather than iterate(): better-sqlite3 cannot run the inserts while a read is open.
-    const page = db.prepare("SELECT * FROM commits WHERE on_production = 1 AND id > ? ORDER BY id LIMIT 2000");
-    for (let rows = page.all(0) as CommitRow[]; rows.length; rows = page.all(rows[rows.length - 1]!.id) as CommitRow[]) {
+    const page = db.prepare(
+      `SELECT ${COMMIT_COLUMNS} FROM commits WHERE committer_time >= :start AND committer_time < :end AND on_production = 1 AND id > :after ORDER BY id LIMIT 2000`,
+    );
+    for (let rows = page.all({ ...range, after: 0 }) as CommitRow[]; rows.length; rows = page.all({ ...range, after: rows[rows.length - 1]!.id }) as CommitRow[]) {
       for (const c of rows) insert.run(...rowOf(c));
       n += rows.length;
     }

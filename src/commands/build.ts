@@ -17,6 +17,7 @@ import { listSourceFiles, type Db } from "../store/index.ts";
 import { type GlobalOptions, openWorkspace, output, TOOL_VERSION, withStore } from "./context.ts";
 import { describeIngest } from "./ingest.ts";
 import { ingestSources } from "../ingest/index.ts";
+import { deriveChanges } from "../changes/derive.ts";
 
 export interface BuildArgs extends GlobalOptions {
   period: string;
@@ -84,6 +85,8 @@ export async function buildCommand(args: BuildArgs): Promise<number> {
     ws.progress.info(describeIngest(summary));
     ws.progress.update("evaluating controls");
     loadRegistersIntoStore(db, registers);
+    // Production changes are judged across sources (commits, PR exports, agent sessions), for this period.
+    deriveChanges(db, config, period);
     const evaluation = evaluate(db, catalog, rules, period, { acceptances: registers.riskAcceptances ?? [] });
     const model: ReportModel = {
       meta: {

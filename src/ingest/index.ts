@@ -32,7 +32,6 @@ import { createIamParser } from "./iam/parser.ts";
 import { materializeRepository, readGitHistory, resolveBranchTip } from "./git/read.ts";
 import { createGithubPullRequestsParser } from "./pull-requests/github.ts";
 import { createGitlabMergeRequestsParser } from "./pull-requests/gitlab.ts";
-import { deriveChanges } from "../changes/derive.ts";
 import { clipExcerpt, type ParsedItem, type Parser } from "./parser.ts";
 
 /** Explicit registry: config source kind -> parser factory. Git is handled apart (a repository, not files). */
@@ -135,10 +134,6 @@ export async function ingestSources(db: Db, loaded: LoadedConfig, options: Inges
   }
   // CloudTrail calls tied to an agent by more than one record (session tags, agent-log commands).
   deriveCloudTrailAttribution(db, ctx);
-  // Production changes are judged across sources (commits, PR exports, agent sessions), so the
-  // verdicts are rebuilt after every ingest, whichever source changed.
-  options.progress.update("judging production changes");
-  deriveChanges(db, config);
   options.progress.done();
   const sum = (f: (r: FileResult) => number) => files.reduce((n, r) => n + f(r), 0);
   return {
@@ -210,7 +205,7 @@ async function ingestGit(
       parserVersion: GIT_PARSER.version, contextHash: ctxHash, ingestedAt: options.now.toISOString(),
     };
     const cm = loaded.config.changeManagement;
-    const gitOptions = { lineCounts: source.lineCounts, verifySignatures: source.verifySignatures, sensitivePaths: cm.sensitivePaths, emergencyTrailers: cm.emergencyTrailers };
+    const gitOptions = { lineCounts: source.lineCounts, verifySignatures: source.verifySignatures, sensitivePaths: cm.sensitivePaths, emergencyTrailers: cm.emergencyTrailers, tip };
     return await writeItems(db, header, readGitHistory(repo, source.name, source.productionBranch, ctx, gitOptions), redactor);
   } catch (error) {
     if (!(error instanceof InputError)) throw error;

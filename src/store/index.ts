@@ -63,6 +63,8 @@ export interface CommitRecord {
   sensitivePaths?: string[];
   signature?: string | null;
   emergency?: string | null;
+  /** For a commit off the production line: the production merge that brought it in. */
+  landedBy?: string | null;
 }
 
 /** A merged pull or merge request from a platform export (gh, GitHub REST, GitLab). */
@@ -205,8 +207,8 @@ export class FileWriter {
     this.insertCommit = db.prepare(
       `INSERT OR IGNORE INTO commits (file_id, repo, sha, parents, author_name, author_email, author_time, committer_name, committer_email,
          committer_time, subject, body, on_production, author_kind, agent_product, ai_signal, review, review_evidence, review_strength, files_changed, locator,
-         co_authors, ai_confidence, ai_scope, pr_ref, lines_added, lines_deleted, sensitive_paths, signature, emergency)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         co_authors, ai_confidence, ai_scope, pr_ref, lines_added, lines_deleted, sensitive_paths, signature, emergency, landed_by)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
   }
 
@@ -244,7 +246,7 @@ export class FileWriter {
       c.committerTime, c.subject, c.body, c.onProduction ? 1 : 0, c.authorKind, c.agentProduct, c.aiSignal, c.review, c.reviewEvidence,
       c.reviewStrength, c.filesChanged, c.locator, c.coAuthors?.length ? JSON.stringify(c.coAuthors) : null, c.aiConfidence ?? null,
       c.aiScope ?? null, c.prRef ?? null, c.linesAdded ?? null, c.linesDeleted ?? null, c.sensitivePaths?.length ? c.sensitivePaths.join("\n") : null,
-      c.signature ?? null, c.emergency ?? null,
+      c.signature ?? null, c.emergency ?? null, c.landedBy ?? null,
     );
     if (info.changes === 0) this.counts.duplicates++;
     else this.counts.accepted++;

@@ -309,4 +309,12 @@ export const MIGRATIONS: readonly string[] = [
   );
   ALTER TABLE source_files ADD COLUMN purged_before TEXT;
   `,
+  // Git (issue 8): the production merge that landed each branch commit (found while streaming),
+  // indexed for the AI-authored ones so a merge finds the agent commits it brought in. The
+  // (on_production, time) index goes: nothing reads by it, and every commit insert paid for it.
+  `
+  ALTER TABLE commits ADD COLUMN landed_by TEXT;
+  CREATE INDEX commits_landed_agent ON commits(repo, landed_by) WHERE author_kind = 'agent';
+  DROP INDEX commits_production;
+  `,
 ];

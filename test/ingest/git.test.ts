@@ -85,6 +85,29 @@ test("merges carry their landed diff; squash merges name their PR and aggregate 
   assert.equal(bySubject.has("wip 2"), false, "a squashed branch's own commits are not reachable from main");
 });
 
+test("each branch commit records the production merge that landed it, the oldest when merged twice", async () => {
+  const repo = new TestRepo();
+  repo.commit("A");
+  repo.checkout("g", true);
+  const g1 = repo.commit("G1", DEV2, "g.txt");
+  repo.checkout("main");
+  repo.checkout("f", true);
+  const e = repo.commit("E", DEV2, "e.txt");
+  repo.checkout("main");
+  const m1 = repo.merge("f", "Merge pull request #1 from acme/f");
+  repo.checkout("f");
+  const f1 = repo.commit("F1", DEV2, "f1.txt");
+  repo.checkout("main");
+  const m2 = repo.merge("f", "Merge pull request #2 from acme/f");
+  const m3 = repo.merge("g", "Merge pull request #3 from acme/g");
+  const { commits } = await history(repo.dir);
+  const landed = new Map(commits.map((c) => [c.sha, c.landedBy]));
+  assert.equal(landed.get(e), m1, "E is reachable from both merges but landed with the first");
+  assert.equal(landed.get(f1), m2);
+  assert.equal(landed.get(g1), m3);
+  assert.equal(landed.get(m2), undefined, "production commits land themselves");
+});
+
 test("a force-pushed branch: the rewritten commit is gone, its replacement lands", async () => {
   const repo = new TestRepo();
   repo.commit("Initial commit");
@@ -115,6 +138,15 @@ test("empty messages and non-UTF-8 messages, with and without an encoding header
   assert.ok(commits.some((c) => c.subject === "Naïve façade"), "a declared encoding is re-encoded by git");
   assert.ok(commits.some((c) => c.subject === "Добавить перевод 你好"));
   assert.match(notes.join(" "), /1 commit message\(s\) were not valid UTF-8/);
+});
+
+test("commit times in any offset are stored in UTC", async () => {
+  const repo = new TestRepo();
+  repo.write("a.txt", "a");
+  repo.git(["commit", "--quiet", "--no-gpg-sign", "-m", "east"], { ...repo.env(DEV1, DEV1), GIT_AUTHOR_DATE: "2026-10-01T23:30:00+05:30", GIT_COMMITTER_DATE: "2026-10-02T01:15:00-07:00" });
+  const [c] = (await history(repo.dir)).commits;
+  assert.equal(c!.authorTime, "2026-10-01T18:00:00.000Z");
+  assert.equal(c!.committerTime, "2026-10-02T08:15:00.000Z");
 });
 
 test("a shallow clone is reported as incomplete history", async () => {

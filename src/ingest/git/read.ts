@@ -16,7 +16,7 @@ import { logArgs, parseLogRecord, RECORD, type DiffMode } from "./parse.ts";
  * older git, every transport is refused (`protocol.allow=never`), which makes such a fetch fail
  * instead of running.
  */
-export const GIT_ENV = { GIT_PAGER: "cat", LC_ALL: "C", GIT_NO_LAZY_FETCH: "1", GIT_TERMINAL_PROMPT: "0" };
+export const GIT_ENV = { GIT_PAGER: "cat", LC_ALL: "C", TZ: "UTC", GIT_NO_LAZY_FETCH: "1", GIT_TERMINAL_PROMPT: "0" };
 export const GIT_SAFETY = ["-c", "protocol.allow=never", "-c", "core.quotePath=false", "-c", "log.showSignature=false", "-c", "diff.renames=true"];
 
 function git(repo: string, args: string[]): string {
@@ -68,8 +68,11 @@ export interface RepositoryShape {
 }
 
 /** What kind of clone this is, from one `git config` read: partial clones mark their promisor remote. */
+let gitVersionCache: string | undefined;
+
 export function inspectRepository(repo: string): RepositoryShape {
-  const gitVersion = execFileSync("git", ["--version"], { encoding: "utf8" }).trim().replace(/^git version /, "");
+  gitVersionCache ??= execFileSync("git", ["--version"], { encoding: "utf8" }).trim().replace(/^git version /, "");
+  const gitVersion = gitVersionCache;
   const shallow = git(repo, ["rev-parse", "--is-shallow-repository"]).trim() === "true";
   let config = "";
   try {
@@ -88,6 +91,8 @@ export interface GitReadOptions {
   verifySignatures: boolean;
   sensitivePaths: readonly string[];
   emergencyTrailers: readonly string[];
+  /** The production tip, when the caller resolved it already. */
+  tip?: string;
 }
 
 export const DEFAULT_GIT_READ: GitReadOptions = { lineCounts: true, verifySignatures: false, sensitivePaths: [], emergencyTrailers: [] };
@@ -108,7 +113,7 @@ export function diffModeFor(shape: RepositoryShape, lineCounts: boolean): DiffMo
 export async function* readGitHistory(
   repo: string, repoName: string, branch: string, ctx: EnrichContext, options: GitReadOptions = DEFAULT_GIT_READ,
 ): AsyncIterable<ParsedItem> {
-  const tip = resolveBranchTip(repo, branch);
+  const tip = options.tip ?? resolveBranchTip(repo, branch);
   const shape = inspectRepository(repo);
   const diff = diffModeFor(shape, options.lineCounts);
   const args = logArgs(tip, { diff, verifySignatures: options.verifySignatures });
@@ -129,6 +134,16 @@ export async function* readGitHistory(
   const configuredAgent = (email: string) => ctx.agentForGitEmail(email)?.product ?? null;
   const isSensitive = options.sensitivePaths.length ? picomatch([...options.sensitivePaths], { dot: true }) : () => false;
   let expected: string | null = tip;
+  // Which production merge landed each branch commit: merges claim their non-first parents, branch
+  // commits pass their landing on to their parents, and the oldest merge wins (a commit merged
+  // twice landed with the first merge). Entries leave the map when their commit is read, so it
+  // holds only the open branch tips, not the history.
+  const landing = new Map<string, { sha: string; order: number }>();
+  const claim = (sha: string, by: { sha: string; order: number }) => {
+    const current = landing.get(sha);
+    if (!current || by.order > current.order) landing.set(sha, by);
+  };
+  let productionOrder = 0;
   let index = 0;
   let latin1 = 0;
   const emit = (bytes: Buffer): ParsedItem => {
@@ -137,9 +152,19 @@ export async function* readGitHistory(
     if (typeof raw === "string") return { kind: "reject", reject: { locator: `commit ${i}`, reason: raw, excerpt: bytes.subarray(0, 200).toString("latin1") } };
     if (raw.latin1) latin1++;
     const onProduction = raw.sha === expected;
-    if (onProduction) expected = raw.parents[0] ?? null;
+    const landed = landing.get(raw.sha);
+    landing.delete(raw.sha);
+    if (onProduction) {
+      expected = raw.parents[0] ?? null;
+      const self = { sha: raw.sha, order: ++productionOrder };
+      for (const p of raw.parents.slice(1)) claim(p, self);
+    } else if (landed) {
+      for (const p of raw.parents) claim(p, landed);
+    }
     const attribution = attributeCommit(raw, configuredAgent);
-    return { kind: "commit", commit: toCommitRecord(raw, { repo: repoName, onProduction, attribution, isSensitive, emergencyTrailers: options.emergencyTrailers, index: i }) };
+    const commit = toCommitRecord(raw, { repo: repoName, onProduction, attribution, isSensitive, emergencyTrailers: options.emergencyTrailers, index: i });
+    if (!onProduction) commit.landedBy = landed?.sha ?? null;
+    return { kind: "commit", commit };
   };
   // Records are cut on the RS byte in raw bytes: a record is decoded only once it is whole, so a
   // multi-byte character split across chunks, or a Latin-1 message, is never mangled.
