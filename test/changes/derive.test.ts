@@ -116,6 +116,34 @@ test("production changes are joined to PRs by merge commit, judged on platform a
   db.close();
 });
 
+test("several repositories: a #N joins only the export of its own repository", async () => {
+  const { root, repo } = workspace();
+  const other = new TestRepo();
+  other.commit("Other initial", SAM);
+  other.commit("Other change (#2)", SAM, "src/o.ts");
+  writeFileSync(path.join(root, "evidence.config.yaml"), `organisation: { name: T }
+sources:
+  - { name: app, kind: git, repository: ${JSON.stringify(repo.dir)} }
+  - { name: other, kind: git, repository: ${JSON.stringify(other.dir)} }
+  - { name: app-prs, kind: github-pull-requests, paths: [prs.json], gitSource: app }
+`);
+  writeFileSync(path.join(root, "prs.json"), JSON.stringify([{ number: 2, author: { login: "maria-g" }, mergedBy: { login: "olga-i" }, mergedAt: "2026-10-01T15:00:00Z",
+    mergeCommit: null, reviews: [{ author: { login: "olga-i" }, state: "APPROVED", submittedAt: "2026-10-01T14:00:00Z" }] }]));
+  const db = openStore(path.join(root, "evidence.db"));
+  const { config } = loadConfig(path.join(root, "evidence.config.yaml"));
+  await ingest(db, root);
+  const w = new FileWriter(db, { source: "other", path: "other", kind: "git", sha256: "0", size: 0, parser: "git", parserVersion: "1", contextHash: "x", ingestedAt: "2026-11-01T00:00:00Z" });
+  for await (const item of readGitHistory(other.dir, "other", "main", createEnrichContext(config))) if (item.kind === "commit") w.commit_(item.commit);
+  w.commit();
+  deriveChanges(db, config);
+  const rows = db.prepare("SELECT repo, subject, pr_join, review FROM changes WHERE subject LIKE '%(#2)'").all() as { repo: string; subject: string; pr_join: string; review: string }[];
+  assert.deepEqual(rows.sort((a, b) => a.repo.localeCompare(b.repo)), [
+    { repo: "app", subject: "Tweak (#2)", pr_join: "message", review: "reviewed" },
+    { repo: "other", subject: "Other change (#2)", pr_join: "none", review: "unknown" },
+  ]);
+  db.close();
+});
+
 test("a PR is found by the #N in its squash message when the export lacks its merge commit", async () => {
   const { root, s2 } = workspace();
   const db = openStore(path.join(root, "evidence.db"));

@@ -33,12 +33,17 @@ test("git history: AI attribution, review trailers, first-parent production memb
   repo.commit("Self review\n\nReviewed-by: Dev One <dev1@example.com>");
   repo.commit("Bump lodash", ["dependabot[bot]", "49699333+dependabot[bot]@users.noreply.github.com"]);
   repo.commit("aider: fix typo", ["Dev One (aider)", "dev1@example.com"]);
+  repo.commit("Require MFA", ["Copilot", "198982749+Copilot@users.noreply.github.com"], "src/auth.ts", GITHUB);
+  repo.commit("Retry upstream\n\nCo-authored-by: Cursor <cursoragent@cursor.com>");
   repo.checkout("feature", true);
   repo.commit("Feature work", DEV2);
   repo.checkout("main");
   repo.merge("feature", "Merge pull request #7 from acme/feature", DEV1);
   const { commits, bySubject } = await history(repo.dir);
-  assert.equal(commits.length, 8);
+  assert.equal(commits.length, 10);
+  assert.deepEqual([bySubject.get("Require MFA")!.agentProduct, bySubject.get("Require MFA")!.aiSignal], ["github-copilot", "author 198982749+Copilot@users.noreply.github.com"]);
+  assert.deepEqual(bySubject.get("Require MFA")!.sensitivePaths, [], "src/auth.ts is not under the test's sensitive globs");
+  assert.equal(bySubject.get("Retry upstream")!.agentProduct, "cursor");
   assert.equal(bySubject.get("Reviewed change")!.review, "reviewed");
   assert.equal(bySubject.get("Reviewed change")!.reviewStrength, "trailer");
   const claude = bySubject.get("Claude change")!;
