@@ -16,6 +16,7 @@ import { pathToFileURL } from "node:url";
 import { loadConfig } from "../src/config.ts";
 import { ingestSources } from "../src/ingest/index.ts";
 import { openStore } from "../src/store/index.ts";
+import { rng } from "../samples/acme/scripts/lib.ts";
 
 export interface AgentLogBenchResult {
   events: number;
@@ -33,17 +34,6 @@ export interface AgentLogBenchResult {
   peakRssMb: number;
 }
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const USERS = ["maria.garcia", "li.wei", "olga.ivanova", "sam.okafor", "ops.oncall"];
 const COMMANDS = [
   "npm test -- --run", "git status && git diff --stat", "ls -la src", "cat package.json | jq .version", "rg -n TODO src",
@@ -55,8 +45,7 @@ const FILES = ["src/app.ts", "src/routes.ts", "src/db/schema.sql", "README.md", 
 
 /** Writes the log; every call is a pre and a post line, so `size` lines make size/2 actions. */
 export async function writeHookLog(file: string, size: number): Promise<number> {
-  const rand = rng(20261001);
-  const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
+  const { next: rand, pick } = rng(20261001);
   const out = createWriteStream(file);
   let t = Date.UTC(2026, 9, 1);
   let buf = "";

@@ -7,7 +7,7 @@ import { REPO_ROOT } from "../helpers/workspace.ts";
 
 const DIR = path.join(REPO_ROOT, "test/fixtures/codex-rollout");
 const parse = (file: string) => parseFile(createCodexRolloutParser(testContext()), DIR, file);
-const actions = (events: { action: string }[]) => events.filter((e) => !e.action.startsWith("session:"));
+const actions = <T extends { action: string }>(events: T[]) => events.filter((e) => !e.action.startsWith("session:"));
 
 test("approval_policy never + danger-full-access: every call is a policy approval, with the mode as evidence", async () => {
   const { events, rejects } = await parse("bypass-session.jsonl");
