@@ -1,9 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import { awsCommand, createKiroHooksParser } from "../../src/ingest/agent/kiro-hooks.ts";
-import { parseFile, testContext } from "../helpers/parse.ts";
-import { REPO_ROOT } from "../helpers/workspace.ts";
+import { createHookParser } from "../../src/ingest/agent/hook-log.ts";
+import { awsCommand, createKiroHooksParser, kiroHooksFormat } from "../../src/ingest/agent/kiro-hooks.ts";
+import { parserInput } from "../../src/ingest/files.ts";
+import { parseFile, testContext, writeJsonl } from "../helpers/parse.ts";
+import { REPO_ROOT, tempDir } from "../helpers/workspace.ts";
 
 const DIR = path.join(REPO_ROOT, "test/fixtures/kiro-hooks");
 const parse = () => parseFile(createKiroHooksParser(testContext()), DIR, "session.jsonl");
@@ -47,4 +49,16 @@ test("unknown hook events kept and counted; no timestamp or no tool_name are rej
   assert.deepEqual(rejects.map((r) => r.locator), ["line 16", "line 17"]);
   assert.match(rejects[0]!.reason, /no timestamp/);
   assert.match(rejects[1]!.reason, /without "tool_name"/);
+});
+
+test("a log of pre hooks only does not hold every call: beyond the open-call cap the oldest is emitted as it stands", async () => {
+  const dir = tempDir();
+  const lines = Array.from({ length: 25 }, (_, i) => ({ timestamp: `2026-10-24T07:00:${String(i).padStart(2, "0")}.000Z`, hook_event_name: "preToolUse", cwd: "/x", tool_name: "execute_bash", tool_input: { command: `echo ${i}` } }));
+  writeJsonl(dir, "pre-only.jsonl", lines);
+  const items: string[] = [];
+  for await (const item of createHookParser("kiro-hooks", "1", kiroHooksFormat, { maxOpen: 10 })(testContext()).parse(parserInput(dir, path.join(dir, "pre-only.jsonl")))) {
+    if (item.kind === "event") items.push(item.event.command!);
+  }
+  // Emitted in order, the first 15 as the cap is passed, the last 10 at the end of the file: none lost.
+  assert.deepEqual(items, lines.map((l) => l.tool_input.command));
 });

@@ -302,6 +302,11 @@ export class CallJoiner<T extends object> {
     }
   }
 
+  /** The call opened longest ago (insertion order), or undefined; it stays open until `close`. */
+  oldest(): T | undefined {
+    return this.pending.keys().next().value;
+  }
+
   /** Calls still open at end of file, in the order they started. */
   drain(): T[] {
     const out = [...this.pending].sort((a, b) => a[1].line - b[1].line).map(([v]) => v);

@@ -69,6 +69,12 @@ export interface HookFormat {
 export const TIME_FIELDS = ["timestamp", "time", "ts", "@timestamp", "logged_at", "event_time"] as const;
 /** Emitted calls remembered for folding late duplicates. */
 const RECENT = 100_000;
+/**
+ * Calls held open waiting for their post record. A log of pre hooks only (a team that logs just the
+ * gate) would otherwise hold every call until the end of the file; beyond this many the oldest is
+ * emitted as it stands (outcome unknown), so memory stays flat whatever the file size.
+ */
+const MAX_OPEN = 50_000;
 
 /** A set that forgets its oldest entries beyond `RECENT`. */
 class Recent<V> extends Map<string, V> {
@@ -92,8 +98,9 @@ export function recordTime(rec: Record<string, unknown>, fields: readonly string
   return undefined;
 }
 
-export function createHookParser(name: string, version: string, format: HookFormat): (ctx: EnrichContext) => Parser {
-  return (ctx) => ({ name, version, parse: (input) => parseHookLog(input, ctx, format) });
+/** `maxOpen` overrides MAX_OPEN (tests). */
+export function createHookParser(name: string, version: string, format: HookFormat, options: { maxOpen?: number } = {}): (ctx: EnrichContext) => Parser {
+  return (ctx) => ({ name, version, parse: (input) => parseHookLog(input, ctx, format, options.maxOpen ?? MAX_OPEN) });
 }
 
 function merge(call: HookCall, fields: CallFields, closing: boolean): void {
@@ -124,7 +131,7 @@ function newCall(fields: CallFields, line: number, time: string): HookCall {
   return call;
 }
 
-function parseHookLog(input: ParserInput, ctx: EnrichContext, format: HookFormat): AsyncIterable<ParsedItem> {
+function parseHookLog(input: ParserInput, ctx: EnrichContext, format: HookFormat, maxOpen: number): AsyncIterable<ParsedItem> {
   const joiner = new CallJoiner<HookCall>();
   const emittedIds = new Recent<true>();
   // Content keys of closes emitted without their pre record, with how many are still unmatched.
@@ -230,7 +237,14 @@ function parseHookLog(input: ParserInput, ctx: EnrichContext, format: HookFormat
           joiner.alias(call, keys);
         } else {
           call = newCall(fields, line, time);
-          if (!closing) joiner.open(keys, call, line);
+          if (!closing) {
+            joiner.open(keys, call, line);
+            if (joiner.size > maxOpen) {
+              const stale = joiner.oldest()!;
+              joiner.close(stale);
+              out.push(emit(stale));
+            }
+          }
           else for (const k of step.keys) if (k !== null) orphanCloses.remember(k, (orphanCloses.get(k) ?? 0) + 1);
         }
         if (closing) {
