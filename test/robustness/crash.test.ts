@@ -1,0 +1,157 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import Database from "better-sqlite3";
+import path from "node:path";
+import { packageProblems, readStore, sleep, startCli, tempSiblings, type CliChild, type StoreState } from "../helpers/crash.ts";
+import { copySample } from "../helpers/workspace.ts";
+
+/**
+ * Crash safety: the real CLI is killed with SIGKILL at random points of `evidence build`, during
+ * ingest and during report writing. After every kill the store passes integrity_check and holds no
+ * half-ingested file (per-file counts equal the uninterrupted run's), and the package folder is
+ * absent, the previous package or the new one, never partial. Runs resumed after kills end with the
+ * counts of an uninterrupted run, and a final rerun writes the same CSVs and leaves no temp folder.
+ * `npm run test:soak` does 200 kills instead of 15; CRASH_SEED replays a run.
+ */
+const KILLS = process.env.SOAK ? 200 : 15;
+const SEED = Number(process.env.CRASH_SEED ?? Date.now() % 100_000);
+
+/** Deterministic per seed, so a failure can be replayed with CRASH_SEED. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>> 0) / 2 ** 32;
+  };
+}
+
+/** The sample with one CloudTrail file in sixteen: every source kind, ~60 files, a few seconds a build. */
+function crashWorkspace(): string {
+  const ws = copySample();
+  const trails = readdirSync(path.join(ws, "cloudtrail"), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".json.gz")).sort();
+  trails.forEach((f, i) => i % 16 !== 0 && rmSync(path.join(ws, "cloudtrail", f)));
+  return ws;
+}
+
+/** Files committed so far, read beside the running CLI (WAL lets a reader in); 0 before the store exists. */
+function committedFiles(file: string): number {
+  if (!existsSync(file)) return 0;
+  try {
+    const db = new Database(file, { readonly: true, fileMustExist: true, timeout: 1000 });
+    try {
+      return db.prepare("SELECT count(*) FROM source_files").pluck().get() as number;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return 0;
+  }
+}
+
+function comparable(s: StoreState): { files: Record<string, string>; tables: Record<string, number> } {
+  const { builds: _builds, ...tables } = s.tables;
+  return { files: Object.fromEntries([...s.files].sort()), tables };
+}
+
+function csvs(dir: string): Record<string, string> {
+  return Object.fromEntries(
+    readdirSync(dir)
+      .filter((f) => f.endsWith(".csv"))
+      .sort()
+      .map((f) => [f, readFileSync(path.join(dir, f), "utf8")]),
+  );
+}
+
+test(`SIGKILL at random points of build leaves a consistent store and package (${KILLS} kills)`, { timeout: KILLS * 60_000 }, async () => {
+  const ws = crashWorkspace();
+  const config = path.join(ws, "evidence.config.yaml");
+  const db = path.join(ws, ".evidence", "evidence.db");
+  const out = path.join(ws, "out");
+  const args = ["build", "--config", config, "--period", "2026-10", "--out", out, "--quiet"];
+  const random = rng(SEED);
+
+  // Uninterrupted reference run, timing its phases: ingest + evaluation until the temp folder appears, then writing.
+  let next: CliChild = startCli(args);
+  const timed = async (cli: CliChild) => {
+    await cli.ready;
+    const start = cli.go();
+    let writingAt = 0;
+    while (!(await Promise.race([cli.exited.then(() => true), sleep(5).then(() => false)]))) {
+      if (!writingAt && tempSiblings(out).some((n) => n.includes(".tmp-"))) writingAt = performance.now();
+    }
+    const result = await cli.exited;
+    assert.equal(result.code, 0, result.stderr);
+    return { ingest: (writingAt || performance.now()) - start, write: writingAt ? performance.now() - writingAt : 0 };
+  };
+  const phases = await timed(next);
+  next = startCli(args);
+  const reference = readStore(db);
+  assert.equal(reference.integrity, "ok");
+  assert.deepEqual(reference.partial, []);
+  const referenceCsvs = csvs(out);
+
+  const tally = { ingest: 0, writing: 0, other: 0, finished: 0, reruns: 0 };
+  const sameCounts = (why: string) => assert.deepEqual(comparable(readStore(db)), comparable(reference), why);
+
+  // Chains of five kills on one fresh store: three while ingesting, each run resuming the last and
+  // killed once a random number of files (more each time) is committed, plus a few milliseconds so
+  // some kills land inside a file's transaction; then two while writing the package, whose runs
+  // first complete the ingest: their store must then match the uninterrupted run's exactly.
+  const CHAIN = ["ingest", "ingest", "ingest", "writing", "writing"] as const;
+  const files = reference.files.size;
+  for (let i = 0; i < KILLS; i++) {
+    const step = i % CHAIN.length;
+    const target = CHAIN[step]!;
+    if (step === 0) rmSync(path.dirname(db), { recursive: true, force: true });
+    const before = existsSync(out) ? packageProblems(out) : null;
+
+    const cli = next;
+    await cli.ready;
+    cli.go();
+    const deadline = performance.now() + phases.ingest * 5;
+    if (target === "ingest") {
+      const goal = Math.floor((files * (step + random())) / 3);
+      while (committedFiles(db) < goal && performance.now() < deadline) await sleep(3);
+      await sleep(random() * 30);
+    } else {
+      while (!tempSiblings(out).some((n) => n.includes(`.tmp-${cli.child.pid}`)) && performance.now() < deadline) await sleep(2);
+      await sleep(random() * phases.write * 0.9);
+    }
+    const writing = tempSiblings(out).some((n) => n.endsWith(`-${cli.child.pid}`));
+    const killed = cli.child.kill("SIGKILL");
+    const result = await cli.exited;
+    next = startCli(args);
+    if (result.signal !== "SIGKILL" || !killed) tally.finished++;
+    else if (writing) tally.writing++;
+    else if (committedFiles(db) < files) tally.ingest++;
+    else tally.other++;
+
+    const state = readStore(db);
+    assert.equal(state.integrity, "ok", `kill ${i + 1}: integrity_check`);
+    assert.deepEqual(state.partial, [], `kill ${i + 1}: a half-ingested file`);
+    for (const [file, counts] of state.files) assert.equal(counts, reference.files.get(file), `kill ${i + 1}: ${file} counts`);
+    if (existsSync(out)) assert.deepEqual(packageProblems(out), [], `kill ${i + 1}: the package folder is complete`);
+    else assert.ok(before === null || tempSiblings(out).some((n) => n.includes(".old-")), `kill ${i + 1}: the previous package vanished`);
+    if (target === "writing" && writing) {
+      sameCounts(`kill ${i + 1}: the run resumed after the ingest kills ends with the counts of an uninterrupted run`);
+      tally.reruns++;
+    }
+  }
+  // A last run to completion: same counts, same CSVs, and the killed runs' temp folders are gone.
+  const last = next;
+  await timed(last);
+  sameCounts("the final rerun ends with the counts of an uninterrupted run");
+  assert.deepEqual(csvs(out), referenceCsvs, "and writes the same CSVs");
+  assert.deepEqual(tempSiblings(out), [], "stale temp folders are cleaned up");
+  tally.reruns++;
+  next = startCli(args);
+  next.child.kill("SIGKILL");
+  console.log(
+    `crash test (seed ${SEED}): ${KILLS} SIGKILLs: ${tally.ingest} during ingest, ${tally.writing} while writing the package, ${tally.other} between, ` +
+      `${tally.finished} runs finished first; ${tally.reruns} resumed runs matched the uninterrupted run's counts`,
+  );
+  assert.ok(tally.ingest > 0 && tally.writing > 0, "kills landed in both phases");
+});
