@@ -180,5 +180,13 @@ redaction:
   }
   const excerpt = readFileSync(path.join(out, "rejects.csv"), "utf8");
   assert.match(excerpt, /\[REDACTED:aws-access-key-id:[0-9a-f]{8}\]/, "the damaged line's excerpt is redacted before it is cut");
+  // Retention through the CLI: records before the cutoff go, the build's results stay.
+  const purge = runCli(["purge", "--config", path.join(ws, "evidence.config.yaml"), "--before", "2026-10-14T09:05:00Z", "--json"]);
+  assert.equal(purge.status, 0, purge.stderr);
+  assert.ok((JSON.parse(purge.stdout) as { removed: { events: number } }).removed.events > 0);
+  const after = new Database(storeFile, { readonly: true });
+  assert.equal(after.prepare("SELECT count(*) FROM events WHERE time < '2026-10-14T09:05:00.000Z'").pluck().get(), 0);
+  assert.equal(after.prepare("SELECT count(*) FROM builds").pluck().get(), 1);
+  after.close();
   console.log(`secrets e2e: ${all.length} secrets of ${new Set(all.map((s) => s.id)).size} kinds over 5 channels; none in ${files.length} package files or the store`);
 });
