@@ -17,6 +17,10 @@ export interface GitChangesReport {
   unknown: number;
   byStrength: { strength: string; changes: number }[];
   prJoins: { join: string; changes: number }[];
+  /** Signatures: checked only with verifySignatures; good = G, U, X, Y or R from `%G?`. */
+  signatures: { checked: number; good: number };
+  /** Changes touching the configured sensitive paths, and how many of those were independently reviewed. */
+  sensitive: { total: number; reviewed: number };
   exceptions: GitChangeException[];
   /** Exceptions beyond the listed ones (changes.csv has all). */
   moreExceptions: number;
@@ -67,6 +71,12 @@ export function collectGitChanges(db: Db, period: Period): GitChangesReport | un
     )
     .all(p) as GitChangeException[];
   const exceptionCount = (db.prepare(`SELECT count(*) AS n FROM changes WHERE ${exceptionWhere}`).get(p) as { n: number }).n;
+  const signatures = db
+    .prepare(`SELECT coalesce(sum(signature IS NOT NULL), 0) AS checked, coalesce(sum(signature IN ('G', 'U', 'X', 'Y', 'R')), 0) AS good FROM changes WHERE ${IN}`)
+    .get(p) as GitChangesReport["signatures"];
+  const sensitive = db
+    .prepare(`SELECT count(*) AS total, coalesce(sum(review = 'reviewed'), 0) AS reviewed FROM changes WHERE ${IN} AND sensitive_paths IS NOT NULL`)
+    .get(p) as GitChangesReport["sensitive"];
   const group = (column: string) => db.prepare(`SELECT ${column} AS key, count(*) AS n FROM changes WHERE ${IN} GROUP BY 1 ORDER BY 2 DESC, 1`).all(p) as { key: string; n: number }[];
   return {
     total,
@@ -79,6 +89,8 @@ export function collectGitChanges(db: Db, period: Period): GitChangesReport | un
     unknown: kinds.reduce((n, k) => n + k.unknown, 0),
     byStrength: group("review_strength").map((r) => ({ strength: r.key, changes: r.n })),
     prJoins: group("pr_join").map((r) => ({ join: r.key, changes: r.n })),
+    signatures,
+    sensitive,
     exceptions,
     moreExceptions: Math.max(0, exceptionCount - exceptions.length),
   };

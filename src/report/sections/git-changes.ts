@@ -39,6 +39,8 @@ export function gitChangesSection(doc: Doc, model: ReportModel): void {
     ["Independently reviewed, AI-authored", share(g.ai.reviewed, g.ai.total)],
     ["Independently reviewed, human-authored", share(g.human.reviewed, g.human.total)],
     ["Bot-authored (dependency updates)", share(g.bots.total, g.total)],
+    ["Touching sensitive paths, independently reviewed", share(g.sensitive.reviewed, g.sensitive.total)],
+    ["Signed", g.signatures.checked ? share(g.signatures.good, g.signatures.checked) : "not checked (verifySignatures is off)"],
     ["Review not recorded (no export)", count(g.unknown)],
     ["Review evidence strength", g.byStrength.map((s) => `${s.strength} ${count(s.changes)}`).join(", ")],
     ["Joined to a pull request by", g.prJoins.map((j) => `${j.join} ${count(j.changes)}`).join(", ")],
