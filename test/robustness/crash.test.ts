@@ -65,44 +65,53 @@ function csvs(dir: string): Record<string, string> {
   );
 }
 
-test(`SIGKILL at random points of build leaves a consistent store and package (${KILLS} kills)`, { timeout: KILLS * 60_000 }, async () => {
-  const ws = crashWorkspace();
-  const config = path.join(ws, "evidence.config.yaml");
-  const db = path.join(ws, ".evidence", "evidence.db");
+interface Workspace {
+  ws: string;
+  db: string;
+  out: string;
+  args: string[];
+}
+
+function workspace(ws: string): Workspace {
   const out = path.join(ws, "out");
-  const args = ["build", "--config", config, "--period", "2026-10", "--out", out, "--quiet"];
-  const random = rng(SEED);
+  return { ws, db: path.join(ws, ".evidence", "evidence.db"), out, args: ["build", "--config", path.join(ws, "evidence.config.yaml"), "--period", "2026-10", "--out", out, "--quiet"] };
+}
 
-  // Uninterrupted reference run, timing its phases: ingest + evaluation until the temp folder appears, then writing.
-  let next: CliChild = startCli(args);
-  const timed = async (cli: CliChild) => {
-    await cli.ready;
-    const start = cli.go();
-    let writingAt = 0;
-    while (!(await Promise.race([cli.exited.then(() => true), sleep(5).then(() => false)]))) {
-      if (!writingAt && tempSiblings(out).some((n) => n.includes(".tmp-"))) writingAt = performance.now();
-    }
-    const result = await cli.exited;
-    assert.equal(result.code, 0, result.stderr);
-    return { ingest: (writingAt || performance.now()) - start, write: writingAt ? performance.now() - writingAt : 0 };
-  };
-  const phases = await timed(next);
-  next = startCli(args);
-  const reference = readStore(db);
-  assert.equal(reference.integrity, "ok");
-  assert.deepEqual(reference.partial, []);
-  const referenceCsvs = csvs(out);
+/** Runs a started CLI to completion, timing its phases: ingest and evaluation until its temp folder appears, then writing. */
+async function timed(cli: CliChild, out: string): Promise<{ ingest: number; write: number }> {
+  await cli.ready;
+  const start = cli.go();
+  let writingAt = 0;
+  while (!(await Promise.race([cli.exited.then(() => true), sleep(5).then(() => false)]))) {
+    if (!writingAt && tempSiblings(out).some((n) => n.includes(".tmp-"))) writingAt = performance.now();
+  }
+  const result = await cli.exited;
+  assert.equal(result.code, 0, result.stderr);
+  return { ingest: (writingAt || performance.now()) - start, write: writingAt ? performance.now() - writingAt : 0 };
+}
 
-  const tally = { ingest: 0, writing: 0, other: 0, finished: 0, reruns: 0 };
-  const sameCounts = (why: string) => assert.deepEqual(comparable(readStore(db)), comparable(reference), why);
+interface Reference {
+  state: StoreState;
+  csvs: Record<string, string>;
+  phases: { ingest: number; write: number };
+}
 
-  // Chains of five kills on one fresh store: three while ingesting, each run resuming the last and
-  // killed once a random number of files (more each time) is committed, plus a few milliseconds so
-  // some kills land inside a file's transaction; then two while writing the package, whose runs
-  // first complete the ingest: their store must then match the uninterrupted run's exactly.
+const tally = { ingest: 0, writing: 0, other: 0, finished: 0, reruns: 0 };
+
+/**
+ * Chains of five kills on one fresh store: three while ingesting, each run resuming the last and
+ * killed once a random number of files (more each time) is committed, plus a few milliseconds so
+ * some kills land inside a file's transaction; then two while writing the package, whose runs first
+ * complete the ingest: their store must then match the uninterrupted run's exactly. A last run to
+ * completion must write the same CSVs and leave no temp folder.
+ */
+async function killChains(w: Workspace, kills: number, reference: Reference, random: () => number): Promise<void> {
+  const { db, out, args } = w;
+  const sameCounts = (why: string) => assert.deepEqual(comparable(readStore(db)), comparable(reference.state), why);
   const CHAIN = ["ingest", "ingest", "ingest", "writing", "writing"] as const;
-  const files = reference.files.size;
-  for (let i = 0; i < KILLS; i++) {
+  const files = reference.state.files.size;
+  let next = startCli(args);
+  for (let i = 0; i < kills; i++) {
     const step = i % CHAIN.length;
     const target = CHAIN[step]!;
     if (step === 0) rmSync(path.dirname(db), { recursive: true, force: true });
@@ -111,14 +120,14 @@ test(`SIGKILL at random points of build leaves a consistent store and package ($
     const cli = next;
     await cli.ready;
     cli.go();
-    const deadline = performance.now() + phases.ingest * 5;
+    const deadline = performance.now() + reference.phases.ingest * 5;
     if (target === "ingest") {
       const goal = Math.floor((files * (step + random())) / 3);
       while (committedFiles(db) < goal && performance.now() < deadline) await sleep(3);
       await sleep(random() * 30);
     } else {
       while (!tempSiblings(out).some((n) => n.includes(`.tmp-${cli.child.pid}`)) && performance.now() < deadline) await sleep(2);
-      await sleep(random() * phases.write * 0.9);
+      await sleep(random() * reference.phases.write * 0.9);
     }
     const writing = tempSiblings(out).some((n) => n.endsWith(`-${cli.child.pid}`));
     const killed = cli.child.kill("SIGKILL");
@@ -129,26 +138,34 @@ test(`SIGKILL at random points of build leaves a consistent store and package ($
     else if (committedFiles(db) < files) tally.ingest++;
     else tally.other++;
 
+    const at = `${path.basename(w.ws)} kill ${i + 1}`;
     const state = readStore(db);
-    assert.equal(state.integrity, "ok", `kill ${i + 1}: integrity_check`);
-    assert.deepEqual(state.partial, [], `kill ${i + 1}: a half-ingested file`);
-    for (const [file, counts] of state.files) assert.equal(counts, reference.files.get(file), `kill ${i + 1}: ${file} counts`);
-    if (existsSync(out)) assert.deepEqual(packageProblems(out), [], `kill ${i + 1}: the package folder is complete`);
-    else assert.ok(before === null || tempSiblings(out).some((n) => n.includes(".old-")), `kill ${i + 1}: the previous package vanished`);
+    assert.equal(state.integrity, "ok", `${at}: integrity_check`);
+    assert.deepEqual(state.partial, [], `${at}: a half-ingested file`);
+    for (const [file, counts] of state.files) assert.equal(counts, reference.state.files.get(file), `${at}: ${file} counts`);
+    if (existsSync(out)) assert.deepEqual(packageProblems(out), [], `${at}: the package folder is complete`);
+    else assert.ok(before === null || tempSiblings(out).some((n) => n.includes(".old-")), `${at}: the previous package vanished`);
     if (target === "writing" && writing) {
-      sameCounts(`kill ${i + 1}: the run resumed after the ingest kills ends with the counts of an uninterrupted run`);
+      sameCounts(`${at}: the run resumed after the ingest kills ends with the counts of an uninterrupted run`);
       tally.reruns++;
     }
   }
-  // A last run to completion: same counts, same CSVs, and the killed runs' temp folders are gone.
-  const last = next;
-  await timed(last);
+  await timed(next, out);
   sameCounts("the final rerun ends with the counts of an uninterrupted run");
-  assert.deepEqual(csvs(out), referenceCsvs, "and writes the same CSVs");
+  assert.deepEqual(csvs(out), reference.csvs, "and writes the same CSVs");
   assert.deepEqual(tempSiblings(out), [], "stale temp folders are cleaned up");
   tally.reruns++;
-  next = startCli(args);
-  next.child.kill("SIGKILL");
+}
+
+test(`SIGKILL at random points of build leaves a consistent store and package (${KILLS} kills)`, { timeout: KILLS * 60_000 }, async () => {
+  // The uninterrupted reference run, then two workspaces killed in parallel (the CLI is mostly one core).
+  const [w0, w1, w2] = [crashWorkspace(), crashWorkspace(), crashWorkspace()].map(workspace) as [Workspace, Workspace, Workspace];
+  const phases = await timed(startCli(w0.args), w0.out);
+  const reference: Reference = { state: readStore(w0.db), csvs: csvs(w0.out), phases };
+  assert.equal(reference.state.integrity, "ok");
+  assert.deepEqual(reference.state.partial, []);
+  const half = Math.ceil(KILLS / 2);
+  await Promise.all([killChains(w1, half, reference, rng(SEED)), killChains(w2, KILLS - half, reference, rng(SEED + 1))]);
   console.log(
     `crash test (seed ${SEED}): ${KILLS} SIGKILLs: ${tally.ingest} during ingest, ${tally.writing} while writing the package, ${tally.other} between, ` +
       `${tally.finished} runs finished first; ${tally.reruns} resumed runs matched the uninterrupted run's counts`,
