@@ -3,7 +3,7 @@ import type { EnrichContext } from "../enrich.ts";
 import { isRecord, reject, str, type ParsedItem, type Parser, type ParserInput } from "../parser.ts";
 import { callEvent, firstStr, isParsedItem, jsonField, objectRecords, sessionEvent, UnknownTypes, type AgentCall } from "./calls.ts";
 import spec from "./claude-code-otel.json" with { type: "json" };
-import { isOtlpDocument, otlpRecords, type OtlpRecord } from "./otlp.ts";
+import { isOtlpDocument, malformedOtlpEntries, otlpRecords, type OtlpRecord } from "./otlp.ts";
 import { jsonRecords } from "./records.ts";
 
 /**
@@ -79,6 +79,7 @@ async function* parseOtel(input: ParserInput, ctx: EnrichContext): AsyncIterable
       yield reject(r.at, 'expected an OTLP/JSON export with "resourceLogs"', JSON.stringify(r.rec));
       continue;
     }
+    for (const where of malformedOtlpEntries(r.rec)) yield reject(`${r.at} ${where}`, "not an OTLP object (skipped)");
     for (const rec of otlpRecords(r.rec)) {
       const at = `${r.at} ${rec.position}`;
       if (rec.signal === "span") {

@@ -1,7 +1,7 @@
 import type { EnrichContext } from "../enrich.ts";
 import { reject, type ParsedItem, type Parser, type ParserInput } from "../parser.ts";
 import { isParsedItem, objectRecords, UnknownTypes } from "./calls.ts";
-import { isOtlpDocument, otlpRecords, type OtlpRecord } from "./otlp.ts";
+import { isOtlpDocument, malformedOtlpEntries, otlpRecords, type OtlpRecord } from "./otlp.ts";
 import { jsonRecords } from "./records.ts";
 
 /**
@@ -41,6 +41,7 @@ export async function* mapOtlpDocument(
     }
     yield* owner.run.map(rec, at, unknown);
   }
+  for (const where of malformedOtlpEntries(doc)) yield reject(`line ${line}, ${where}`, "not an OTLP object (skipped)");
 }
 
 async function* parseOtlp(input: ParserInput, ctx: EnrichContext, mappings: readonly OtlpMapping[]): AsyncIterable<ParsedItem> {

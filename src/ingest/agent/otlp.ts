@@ -65,6 +65,32 @@ function statusOf(status: unknown): { status: "ok" | "error" | "unset"; statusMe
   return { status: s, statusMessage: str(status.message) };
 }
 
+/**
+ * Entries otlpRecords skips because they are not objects (`"resourceLogs": ["…"]`, a log record that
+ * is a number), with their position, so a parser can reject them instead of dropping them unseen.
+ */
+export function malformedOtlpEntries(doc: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  const levels: [string, string[], string][] = [
+    ["resourceLogs", ["scopeLogs", "instrumentationLibraryLogs"], "logRecords"],
+    ["resourceSpans", ["scopeSpans", "instrumentationLibrarySpans"], "spans"],
+  ];
+  const list = (v: unknown) => (Array.isArray(v) ? v : []);
+  for (const [top, middles, leaves] of levels) {
+    list(doc[top]).forEach((r, i) => {
+      if (!isRecord(r)) return void out.push(`${top}[${i}]`);
+      const middle = middles.find((m) => Array.isArray(r[m])) ?? middles[0]!;
+      list(r[middle]).forEach((m, j) => {
+        if (!isRecord(m)) return void out.push(`${top}[${i}].${middle}[${j}]`);
+        list(m[leaves]).forEach((leaf, k) => {
+          if (!isRecord(leaf)) out.push(`${top}[${i}].${middle}[${j}].${leaves}[${k}]`);
+        });
+      });
+    });
+  }
+  return out;
+}
+
 /** Every log record and span of one OTLP/JSON document, in document order. */
 export function* otlpRecords(doc: Record<string, unknown>): Iterable<OtlpRecord> {
   let logs = 0;
