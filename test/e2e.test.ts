@@ -47,7 +47,7 @@ test("evidence build on the sample workspace writes a PDF, CSVs, memos and a man
     assert.equal(runCli(["verify", out]).status, 0);
     const csv = path.join(out, "changes.csv");
     const bytes = readFileSync(csv);
-    bytes[bytes.length - 3] ^= 1;
+    bytes[bytes.length - 3] = bytes[bytes.length - 3]! ^ 1;
     writeFileSync(csv, bytes);
     const result = runCli(["verify", out]);
     assert.equal(result.status, 1);
