@@ -1,6 +1,7 @@
 import yargs, { type Argv } from "yargs";
 import { buildCommand } from "./commands/build.ts";
-import { checkCommand } from "./commands/check.ts";
+import { baselineWriteCommand, type BaselineWriteArgs } from "./commands/baseline.ts";
+import { checkCommand, type CheckArgs } from "./commands/check.ts";
 import { controlsCommand } from "./commands/controls.ts";
 import type { GlobalOptions } from "./commands/context.ts";
 import { ingestCommand } from "./commands/ingest.ts";
@@ -58,13 +59,39 @@ function parser(argv: string[], run: (p: Promise<number>) => void): Argv {
     )
     .command(
       "check",
-      "CI gate: exit 1 when control coverage is under the threshold",
+      "CI gate on the period's stored build: exit 1 when coverage is under the minimum or fell, a control got worse, a new finding reached the fail level or a risk acceptance expired",
       (y) =>
         y
           .option("period", { alias: "p", type: "string", demandOption: true, describe: PERIOD_HELP })
-          .option("min-coverage", { type: "number", describe: "Minimum share of controls tested, 0-1 (default: thresholds.minCoverage)" })
-          .example("$0 check --period 2026-10 --min-coverage 0.9", "Fail under 90% coverage"),
-      (a) => run(checkCommand(a as unknown as GlobalOptions & { period: string; minCoverage?: number })),
+          .option("baseline", { type: "string", default: "previous", describe: "Compare with: previous (the previous period's build) or a baseline file (evidence baseline write)" })
+          .option("min-coverage", { type: "string", array: true, describe: "Minimum share of controls tested: 0.9 overall, soc2=0.9 per framework (default: thresholds.minCoverage)" })
+          .option("coverage-tolerance", { type: "number", describe: "Allowed coverage drop against the baseline, 0-1 (default: thresholds.coverageTolerance)" })
+          .option("fail-on", { type: "string", array: true, describe: "Severities (new findings at or above fail) and statuses (any control in one fails), e.g. high,deficient; none (default: thresholds.failOn)" })
+          .option("max-new-findings", { type: "number", describe: "Most new open findings allowed (default: thresholds.maxNewFindings)" })
+          .option("junit", { type: "string", describe: "Write JUnit XML: one test case per control" })
+          .option("sarif", { type: "string", describe: "Write SARIF 2.1.0: findings located in settings, IAM policy and register files" })
+          .option("markdown", { type: "string", describe: "Write a Markdown summary (default: appended to $GITHUB_STEP_SUMMARY when set)" })
+          .example("$0 check --period 2026-10 --baseline baseline.json", "Gate against a committed baseline")
+          .example("$0 check --period 2026-10 --min-coverage 0.8 --min-coverage soc2=0.9 --fail-on high,deficient", "Stricter thresholds")
+          .example("$0 check --period 2026-10 --junit out/evidence.xml --sarif out/evidence.sarif", "Reports for CI UIs"),
+      (a) => run(checkCommand(a as unknown as CheckArgs)),
+    )
+    .command(
+      "baseline",
+      "Baseline files for check",
+      (y) =>
+        y
+          .command(
+            "write",
+            "Write a period's stored results as a baseline file to commit and review (sorted, pretty JSON)",
+            (w) =>
+              w
+                .option("period", { alias: "p", type: "string", describe: `${PERIOD_HELP} (default: the latest build)` })
+                .option("out", { alias: "o", type: "string", describe: "Baseline file (default: baseline.json beside the config)" })
+                .example("$0 baseline write --period 2026-10", "Record October as the baseline"),
+            (a) => run(baselineWriteCommand(a as unknown as BaselineWriteArgs)),
+          )
+          .demandCommand(1, "Name a baseline command: write."),
     )
     .command(
       "purge",
@@ -87,7 +114,7 @@ function parser(argv: string[], run: (p: Promise<number>) => void): Argv {
           .example("$0 verify reports/2026-10 --public-key evidence.pub", "Check hashes and signature"),
       (a) => run(verifyCommand(a as unknown as GlobalOptions & { dir: string; publicKey?: string })),
     )
-    .demandCommand(1, "Name a command: init, ingest, build, controls, check, verify or purge.")
+    .demandCommand(1, "Name a command: init, ingest, build, controls, check, baseline, verify or purge.")
     .strict()
     .epilogue("Exit codes: 0 ok, 1 check failed, 2 usage or input error.")
     .help()

@@ -7,6 +7,7 @@ import { InputError } from "./errors.ts";
 import { isValidTimeZone } from "./period.ts";
 import { Frequency } from "./catalog/schema.ts";
 import changeDefaults from "./changes/defaults.json" with { type: "json" };
+import { DEFAULT_KEEP, KEEP_RULE_IDS } from "./ingest/summary/policy.ts";
 
 /**
  * The workspace configuration: one strict zod schema. Unknown keys are rejected everywhere,
@@ -182,13 +183,40 @@ export const Config = z.strictObject({
       scope: z.array(z.string().min(1)).min(1).optional(),
     })
     .default({}),
+  /**
+   * What the store keeps of high-volume sources (issue 10, README "Scale"): CloudTrail calls no check
+   * reads one by one become counts per principal x action x day with their file and record numbers.
+   */
+  storage: z
+    .strictObject({
+      cloudtrail: z
+        .strictObject({
+          /** `summarise` (default) keeps full rows only for the calls `keep` names; `full` keeps every call as a row. */
+          mode: z.enum(["summarise", "full"]).default("summarise"),
+          /** Calls kept as full rows (src/ingest/summary/keep-rules.json). */
+          keep: z.array(z.enum(KEEP_RULE_IDS)).default(DEFAULT_KEEP),
+        })
+        .default({ mode: "summarise", keep: DEFAULT_KEEP }),
+    })
+    .default({ cloudtrail: { mode: "summarise", keep: DEFAULT_KEEP } }),
+  /** `evidence check` defaults (src/check/); flags override each. */
   thresholds: z
     .strictObject({
       minCoverage: z.number().min(0).max(1).default(0.8),
+      /** Per-framework minimum coverage, e.g. `{ soc2: 0.9 }`, on top of the overall one. */
+      minCoverageByFramework: z.record(z.string().min(1), z.number().min(0).max(1)).default({}),
+      /** How far coverage may fall below the baseline's (a share: 0.05 = 5 points) before check fails. */
+      coverageTolerance: z.number().min(0).max(1).default(0),
+      /** Severities (a new open finding at or above the lowest fails) and control statuses (any control in one fails). */
+      failOn: z.array(z.enum(["low", "medium", "high", "critical", "deficient", "not-tested", "exceptions", "manual"])).default(["high"]),
       maxNewFindings: z.number().int().min(0).optional(),
       maxAcceptanceDays: z.number().int().positive().default(365),
+      /** An acceptance covering findings that expires within this many days after the period's last day is flagged. */
+      acceptanceWarningDays: z.number().int().min(0).default(30),
+      /** Whether such an acceptance only warns or fails the check (an expired one always fails). */
+      acceptanceExpiring: z.enum(["warn", "fail"]).default("warn"),
     })
-    .default({ minCoverage: 0.8, maxAcceptanceDays: 365 }),
+    .default({ minCoverage: 0.8, minCoverageByFramework: {}, coverageTolerance: 0, failOn: ["high"], maxAcceptanceDays: 365, acceptanceWarningDays: 30, acceptanceExpiring: "warn" }),
 });
 export type Config = z.infer<typeof Config>;
 

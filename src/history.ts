@@ -1,6 +1,7 @@
 import type { ControlStatus, Coverage, Evaluation } from "./evaluate.ts";
 import { previousPeriod, type Period } from "./period.ts";
 import type { Db } from "./store/index.ts";
+import { repositoryLocations, type RepositoryLocation } from "./check/locations.ts";
 
 /**
  * Build history: every build stores its results by period (the `builds` table), and later builds,
@@ -18,11 +19,17 @@ export interface StoredFinding {
   /** Absent in builds stored before acceptances existed: read as open. */
   state?: "open" | "accepted";
   acceptance?: { id: string; status: string; expires: string };
+  /** Evidence in files a repository keeps (settings, IAM policies, registers), for SARIF; absent in older builds. */
+  locations?: RepositoryLocation[];
 }
 
 export interface StoredResults {
   coverage: Evaluation["coverage"];
-  controls: { id: string; framework: string; status: ControlStatus; reason?: string; findings: number; openFindings?: number; acceptedFindings?: number }[];
+  controls: {
+    id: string; framework: string; title?: string; status: ControlStatus; reason?: string; findings: number; openFindings?: number; acceptedFindings?: number;
+    /** Rules that reached a verdict out of the control's rules; absent in older builds. */
+    coverage?: { rules: number; sufficient: number };
+  }[];
   findings: StoredFinding[];
   acceptances?: { id: string; status: string; expires: string; findings: number }[];
 }
@@ -36,16 +43,23 @@ export interface StoredBuild {
   results: StoredResults;
 }
 
+const locationsField = (evidence: Evaluation["findings"][number]["evidence"]) => {
+  const locations = repositoryLocations(evidence);
+  return locations.length ? { locations } : {};
+};
+
 /** What a build keeps of an evaluation: enough to compare periods and to gate CI without re-evaluating. */
 export function resultsOf(evaluation: Evaluation): StoredResults {
   return {
     coverage: evaluation.coverage,
     controls: evaluation.controls.map((c) => ({
-      id: c.id, framework: c.framework, status: c.status, reason: c.reason, findings: c.findings, openFindings: c.openFindings, acceptedFindings: c.acceptedFindings,
+      id: c.id, framework: c.framework, title: c.title, status: c.status, reason: c.reason, findings: c.findings, openFindings: c.openFindings, acceptedFindings: c.acceptedFindings,
+      coverage: c.coverage,
     })),
     findings: evaluation.findings.map((f) => ({
       id: f.id, ruleId: f.ruleId, severity: f.severity, controlIds: f.controlIds, subject: f.subject, message: f.message, state: f.state,
       ...(f.acceptance ? { acceptance: { id: f.acceptance.id, status: f.acceptance.status, expires: f.acceptance.expires } } : {}),
+      ...locationsField(f.evidence),
     })),
     acceptances: evaluation.acceptances.map((a) => ({ id: a.id, status: a.status, expires: a.expires, findings: a.findings })),
   };

@@ -68,7 +68,7 @@ function acceptances(maxAcceptanceDays: number): ListSpec<RiskAcceptance> {
  * Reads and validates the registers named in the config. Paths resolve from the config's folder.
  * Any invalid row is an `InputError` (exit 2) naming the file, the row, the line and the field.
  */
-export function loadRegisters(config: Pick<Config, "registers" | "thresholds">, root: string): Registers {
+export function loadRegisters(config: Pick<Config, "registers"> & { thresholds: Pick<Config["thresholds"], "maxAcceptanceDays"> & Partial<Config["thresholds"]> }, root: string): Registers {
   const names = config.registers;
   const files: Registers["files"] = [];
   const read = <T>(register: string, rel: string, spec: ListSpec<T>): RegisterRow<T>[] => {
