@@ -58,7 +58,13 @@ registers:
 
 thresholds:
   minCoverage: 0.8              # evidence check fails below this share of controls tested
+  # minCoverageByFramework: { soc2: 0.9 }
+  coverageTolerance: 0          # how far coverage may fall below the baseline's (0.05 = 5 points)
+  failOn: [high]                # new open findings at or above high fail check; add statuses such as deficient
+  # maxNewFindings: 0
   maxAcceptanceDays: 365        # longest a risk acceptance may run
+  acceptanceWarningDays: 30     # check flags acceptances covering findings that expire this soon after the period
+  acceptanceExpiring: warn      # ...and warns, or fails with: fail
 `;
 
 const REGISTERS: Record<string, string> = {
