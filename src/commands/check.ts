@@ -60,7 +60,7 @@ function checkFrameworks(options: GateOptions, build: StoredBuild): void {
   }
 }
 
-/** The closest folder at or above `dir` holding `.git`, so SARIF paths are relative to the repository root. */
+/** The closest folder at or above `dir` holding `.git` (a folder, or a file in a worktree), so SARIF paths are relative to the repository root. */
 function repositoryRoot(dir: string): string | null {
   for (let d = dir; ; d = path.dirname(d)) {
     if (existsSync(path.join(d, ".git"))) return d;
@@ -68,7 +68,7 @@ function repositoryRoot(dir: string): string | null {
   }
 }
 
-function uriPrefix(workspaceRoot: string): string {
+export function uriPrefix(workspaceRoot: string): string {
   const repo = repositoryRoot(workspaceRoot);
   const rel = repo ? path.relative(repo, workspaceRoot) : "";
   return rel ? `${rel.split(path.sep).join("/")}/` : "";

@@ -1,6 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { lineOf, repositoryLocations } from "../../src/check/locations.ts";
+import { uriPrefix } from "../../src/commands/check.ts";
+import { tempDir } from "../helpers/workspace.ts";
 
 test("locations keep settings, IAM and register evidence with the first line of the locator", () => {
   const evidence = [
@@ -17,4 +21,15 @@ test("locations keep settings, IAM and register evidence with the first line of 
     { file: "iam/authorization-details.json", ref: "iam:arn:aws:iam::111122223333:role/x" },
   ]);
   assert.deepEqual([lineOf("lines 5, 6"), lineOf("line 3 log record 1"), lineOf("line 0"), lineOf("RoleDetailList[0]")], [5, 3, undefined, undefined]);
+});
+
+test("SARIF paths are relative to the repository holding the workspace, or to the workspace outside one", () => {
+  const repo = tempDir();
+  mkdirSync(path.join(repo, ".git"));
+  mkdirSync(path.join(repo, "compliance", "acme"), { recursive: true });
+  assert.equal(uriPrefix(path.join(repo, "compliance", "acme")), "compliance/acme/");
+  assert.equal(uriPrefix(repo), "");
+  const worktree = tempDir();
+  writeFileSync(path.join(worktree, ".git"), "gitdir: /elsewhere\n");
+  assert.equal(uriPrefix(worktree), "");
 });

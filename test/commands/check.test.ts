@@ -2,6 +2,7 @@ import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { parse } from "csv-parse/sync";
 import { junitErrors, JUNIT_SCHEMAS, sarifValidator } from "../helpers/check-schemas.ts";
 import { runMain } from "../helpers/cli-main.ts";
 import { copySample, runCli } from "../helpers/workspace.ts";
@@ -84,6 +85,15 @@ test("JUnit (both schemas), SARIF 2.1.0 and the Markdown summary come from the s
   assert.match(md, /^## ❌ FAIL evidence check 2026-10/);
   assert.match(md, /\*\*Why it failed\*\*\n\n- CC6\.1 is deficient \\\(fail-on deficient\\\)/);
   assert.match(md, /^\| A\.8\.8 \| iso27001 \| deficient \| 6\/6 \| 0 \| 0 \| 9 \| ❌ fail \|$/m);
+});
+
+test("the gate and the package agree: every control's status is the one controls.csv shows for the same build", async () => {
+  const r = await cli(["check", "--period", "2026-10", "--baseline", file("baseline.json"), "--json"]);
+  const result = JSON.parse(r.stdout) as { buildId: string; controls: { id: string; status: string; reason: string }[] };
+  const csv = parse(readFileSync(file("out/controls.csv"), "utf8"), { columns: true }) as { control: string; status: string; reason: string }[];
+  assert.deepEqual(result.controls.map((c) => [c.id, c.status, c.reason]), csv.map((c) => [c.control, c.status, c.reason]));
+  const manifest = JSON.parse(readFileSync(file("out/manifest.json"), "utf8"));
+  assert.equal(JSON.stringify(manifest).includes(result.buildId), true, "the package names the build the gate read");
 });
 
 test("$GITHUB_STEP_SUMMARY gets the Markdown summary appended when no --markdown is given", async () => {
