@@ -7,10 +7,12 @@ import { rng } from "../samples/acme/scripts/lib.ts";
  * A deterministic S3-layout CloudTrail folder for the ingest benchmark: `events` records of about
  * 1 KB each (real-shaped: assumed-role sessions, services, IAM users, errors, TLS details), split
  * into delivery files of `perFile` records under AWSLogs/<acct>/CloudTrail/<region>/YYYY/MM/DD/.
+ * As in real delivery, a file's records are all of the account and region its path names, and the
+ * files are spread over October 2026, so the folder is a month of one trail whatever its size.
  * Written once per (events, perFile, version) and reused: generating a million records takes
  * longer than ingesting them.
  */
-export const FIXTURE_VERSION = "2";
+export const FIXTURE_VERSION = "3";
 
 const ACCOUNTS = ["111122223333", "444455556666", "777788889999"];
 const REGIONS = ["eu-west-1", "us-east-1", "eu-central-1"];
@@ -22,12 +24,13 @@ const CALLS: [string, string, boolean][] = [
 ];
 const UA = "aws-cli/2.17.1 md/awscrt#0.20.11 ua/2.0 os/linux#6.8 md/arch#x86_64 lang/python#3.12.6";
 
-export function fixtureRecords(seed: number, count: number, startMs: number): object[] {
+export function fixtureRecords(seed: number, count: number, startMs: number, where?: { account: string; region: string }, spanMs = count * 60): object[] {
   const { next: rand, hex, uuid } = rng(seed);
   const out: object[] = [];
+  const step = spanMs / Math.max(1, count);
   for (let i = 0; i < count; i++) {
-    const account = ACCOUNTS[Math.floor(rand() * ACCOUNTS.length)]!;
-    const region = REGIONS[Math.floor(rand() * REGIONS.length)]!;
+    const account = where?.account ?? ACCOUNTS[Math.floor(rand() * ACCOUNTS.length)]!;
+    const region = where?.region ?? REGIONS[Math.floor(rand() * REGIONS.length)]!;
     const [svc, name, readOnly] = CALLS[Math.floor(rand() * CALLS.length)]!;
     const kind = rand();
     const session = `dev${Math.floor(rand() * 40)}@example.com`;
@@ -50,7 +53,7 @@ export function fixtureRecords(seed: number, count: number, startMs: number): ob
     out.push({
       eventVersion: "1.11",
       userIdentity,
-      eventTime: new Date(startMs + i * 60).toISOString().replace(/\.\d{3}Z$/, "Z"),
+      eventTime: new Date(startMs + Math.floor(i * step)).toISOString().replace(/\.\d{3}Z$/, "Z"),
       eventSource: `${svc}.amazonaws.com`,
       eventName: name,
       awsRegion: region,
@@ -81,16 +84,18 @@ export function ensureTrailFixture(baseDir: string, events: number, perFile = 10
   rmSync(temp, { recursive: true, force: true });
   const files: string[] = [];
   const start = Date.UTC(2026, 9, 1);
+  const spacing = Math.floor((31 * 86_400_000) / Math.ceil(events / perFile));
   for (let f = 0; f * perFile < events; f++) {
     const n = Math.min(perFile, events - f * perFile);
     const account = ACCOUNTS[f % ACCOUNTS.length]!;
     const region = REGIONS[Math.floor(f / ACCOUNTS.length) % REGIONS.length]!;
-    const t = new Date(start + f * 300_000);
+    const t = new Date(start + f * spacing);
     const ymd = t.toISOString().slice(0, 10).replace(/-/g, "/");
     const stamp = t.toISOString().replace(/[-:]/g, "").slice(0, 13) + "Z";
     const rel = `AWSLogs/${account}/CloudTrail/${region}/${ymd}/${account}_CloudTrail_${region}_${stamp}_${f.toString(16).padStart(16, "0")}.json.gz`;
     mkdirSync(path.dirname(path.join(temp, rel)), { recursive: true });
-    writeFileSync(path.join(temp, rel), gzipSync(JSON.stringify({ Records: fixtureRecords(f + 1, n, start + f * 300_000) }), { level: 6 }));
+    const records = fixtureRecords(f + 1, n, start + f * spacing, { account, region }, spacing);
+    writeFileSync(path.join(temp, rel), gzipSync(JSON.stringify({ Records: records }), { level: 6 }));
     files.push(rel);
   }
   writeFileSync(path.join(temp, "files.json"), JSON.stringify(files));

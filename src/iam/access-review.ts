@@ -73,12 +73,12 @@ export interface PrincipalAccess {
 
 const GRANTS_SQL = `SELECT action, access_level, resource_scope, conditional, via FROM iam_grants WHERE principal_id = :id ORDER BY action`;
 // The role behind an assumed-role session, or the user itself.
-const USED_SQL = `SELECT e.action AS action, e.outcome AS outcome, count(*) AS n, max(e.time) AS last, min(e.id) AS first_id
-  FROM events e WHERE e.source_kind = 'cloudtrail' AND e.time >= :start AND e.time < :end
-    AND (json_extract(e.attrs, '$.roleArn') = :arn OR e.actor = :arn)
-  GROUP BY e.action, e.outcome ORDER BY e.action, e.outcome`;
-const COVERAGE_SQL = `SELECT coalesce(json_extract(attrs, '$.eventCategory'), 'Management') AS category, region, count(*) AS n
-  FROM events WHERE source_kind = 'cloudtrail' AND account = :account AND time >= :start AND time < :end GROUP BY 1, 2`;
+// Stored and summarised calls alike (cloudtrail_activity, issue 10); first_id is null for a call known only as a count.
+const USED_SQL = `SELECT a.action AS action, a.outcome AS outcome, sum(a.n) AS n, max(a.last_time) AS last, min(a.event_id) AS first_id
+  FROM cloudtrail_activity a WHERE a.time >= :start AND a.time < :end AND (a.role_arn = :arn OR a.actor = :arn)
+  GROUP BY a.action, a.outcome ORDER BY a.action, a.outcome`;
+const COVERAGE_SQL = `SELECT coalesce(event_category, 'Management') AS category, region, sum(n) AS n
+  FROM cloudtrail_activity WHERE account = :account AND time >= :start AND time < :end GROUP BY 1, 2`;
 
 export const DESTRUCTIVE_CLASSES = ["destructive", "irreversible", "logging-tamper"];
 
@@ -91,7 +91,7 @@ let catalogSize: number | undefined;
 
 export function reviewPrincipal(q: Query, principal: PrincipalRow): PrincipalAccess {
   const grants = q.all<{ action: string; access_level: AccessLevel; resource_scope: "all" | "limited"; conditional: number; via: string }>(GRANTS_SQL, { id: principal.id });
-  const usedRows = q.all<{ action: string; outcome: string; n: number; last: string; first_id: number }>(USED_SQL, { arn: principal.arn });
+  const usedRows = q.all<{ action: string; outcome: string; n: number; last: string; first_id: number | null }>(USED_SQL, { arn: principal.arn });
   const coverageRows = principal.account ? q.all<{ category: string; region: string | null; n: number }>(COVERAGE_SQL, { account: principal.account }) : [];
 
   const used = new Map<string, UsedAction>();
@@ -106,7 +106,7 @@ export function reviewPrincipal(q: Query, principal: PrincipalRow): PrincipalAcc
     if (r.outcome === "denied") u.denied += r.n;
     else u.allowed += r.n;
     if (r.last > u.lastSeen) u.lastSeen = r.last;
-    u.eventIds.push(r.first_id);
+    if (r.first_id !== null) u.eventIds.push(r.first_id);
     used.set(action, u);
   }
   const categories = [...new Set(coverageRows.map((r) => r.category))].sort();

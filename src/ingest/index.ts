@@ -4,58 +4,22 @@ import type { LoadedConfig, SourceConfig } from "../config.ts";
 import { InputError } from "../errors.ts";
 import type { Progress } from "../progress.ts";
 import { createRedactor, loadDefaultPatterns, type Redactor } from "../redact/index.ts";
-import { FileWriter, findSourceFile, type Db, type RejectRecord } from "../store/index.ts";
+import { FileWriter, findSourceFile, type Db, type FileHeader } from "../store/index.ts";
 import { ObservationIndex } from "../store/observations.ts";
-import { createAgentSettingsParser } from "./agent/agent-settings.ts";
-import { createAgentLogsParser } from "./agent/auto.ts";
-import { createClaudeCodeHooksParser } from "./agent/claude-code-hooks.ts";
-import { createClaudeCodeOtelParser } from "./agent/claude-code-otel.ts";
-import { createClaudeCodeTranscriptParser } from "./agent/claude-code-transcript.ts";
-import { createCodexOtelParser } from "./agent/codex-otel.ts";
-import { createCodexRolloutParser } from "./agent/codex-rollout.ts";
-import { createCopilotCliHooksParser } from "./agent/copilot-cli-hooks.ts";
-import { createCursorHooksParser } from "./agent/cursor-hooks.ts";
-import { createGeminiCliParser } from "./agent/gemini-cli.ts";
-import { createGenericAgentLogParser } from "./agent/generic-jsonl.ts";
-import { createGitHubAuditLogParser } from "./agent/github-audit-log.ts";
-import { createKiroHooksParser } from "./agent/kiro-hooks.ts";
-import { createOtlpGenAiParser } from "./agent/otlp-genai.ts";
-import { createWindsurfHooksParser } from "./agent/windsurf-hooks.ts";
-import { createCloudTrailS3Parser } from "./cloudtrail/s3-delivery.ts";
 import { createEnrichContext, type EnrichContext } from "./enrich.ts";
 import { assertInsideWorkspace, findSourceFiles, parserInput, sha256File } from "./files.ts";
-import { recordSkippedFile } from "./skipped.ts";
+import { recordSkippedFile, SKIPPED_PARSER } from "./skipped.ts";
 import { recordTrailIntegrity } from "./cloudtrail/integrity.ts";
 import { deriveCloudTrailAttribution } from "./cloudtrail/derived-attribution.ts";
 import { writeIamPrincipal } from "../store/iam.ts";
-import { createIamParser } from "./iam/parser.ts";
 import { materializeRepository, readGitHistory, resolveBranchTip } from "./git/read.ts";
-import { createGithubPullRequestsParser } from "./pull-requests/github.ts";
-import { createGitlabMergeRequestsParser } from "./pull-requests/gitlab.ts";
-import { clipExcerpt, type ParsedItem, type Parser } from "./parser.ts";
+import type { Parser } from "./parser.ts";
+import { FILE_PARSERS } from "./registry.ts";
+import { createTaskEnv, fileStamp, storeItems, type FileTask, type StoreItem, type TaskEnv, type TaskMessage } from "./file-task.ts";
+import { defaultWorkerCount, inlineRunner, POOL_MIN_BYTES, workerRunner, type TaskRun, type TaskRunner } from "./pool.ts";
 
-/** Explicit registry: config source kind -> parser factory. Git is handled apart (a repository, not files). */
-const FILE_PARSERS: Record<Exclude<SourceConfig["kind"], "git">, (ctx: EnrichContext) => Parser> = {
-  "agent-logs": (ctx) => createAgentLogsParser(ctx, FILE_PARSERS),
-  "agent-settings": createAgentSettingsParser,
-  "claude-code-hooks": createClaudeCodeHooksParser,
-  "claude-code-otel": createClaudeCodeOtelParser,
-  "claude-code-transcript": createClaudeCodeTranscriptParser,
-  cloudtrail: createCloudTrailS3Parser,
-  "codex-otel": createCodexOtelParser,
-  "codex-rollout": createCodexRolloutParser,
-  "copilot-cli-hooks": createCopilotCliHooksParser,
-  "cursor-hooks": createCursorHooksParser,
-  "gemini-cli-telemetry": createGeminiCliParser,
-  "generic-agent-log": createGenericAgentLogParser,
-  "github-audit-log": createGitHubAuditLogParser,
-  "kiro-hooks": createKiroHooksParser,
-  "otlp-genai": createOtlpGenAiParser,
-  "windsurf-hooks": createWindsurfHooksParser,
-  iam: createIamParser,
-  "github-pull-requests": createGithubPullRequestsParser,
-  "gitlab-merge-requests": createGitlabMergeRequestsParser,
-};
+// The parser registry lives in its own module so parsing workers load the parsers and nothing else.
+export { FILE_PARSERS };
 const GIT_PARSER = { name: "git-log", version: "2" };
 
 export interface FileResult {
@@ -91,14 +55,22 @@ export interface IngestOptions {
   /** Recorded as the ingest time; passed in so tests and reports stay deterministic. */
   now: Date;
   progress: Progress;
+  /** Parsing worker threads (default os.availableParallelism(), or EVIDENCE_WORKERS); 0 parses on this thread. */
+  workers?: number;
+  /** Hash every input even when its size and modification time match the stored ones. */
+  rehash?: boolean;
+  /** Bytes to read from which a source is parsed in workers (default POOL_MIN_BYTES); tests set 0 to exercise the pool. */
+  poolMinBytes?: number;
 }
 
 /** The parts of the config that shape stored records: when they change, every file is re-read. */
 function contextHash(loaded: LoadedConfig, parserVersion: string): string {
-  const { agents, environments, changeManagement } = loaded.config;
+  const { agents, environments, changeManagement, storage } = loaded.config;
   // Secret patterns too (built-in and configured): when they grow, stored files are re-read and re-redacted.
   const redaction = [loadDefaultPatterns(), loaded.config.redaction.patterns];
-  return createHash("sha256").update(JSON.stringify({ agents, environments, changeManagement, parserVersion, redaction })).digest("hex").slice(0, 16);
+  // Summaries are counted per day of the report time zone, and what is summarised follows `storage`.
+  const summaries = { storage, timezone: loaded.config.report.timezone };
+  return createHash("sha256").update(JSON.stringify({ agents, environments, changeManagement, parserVersion, redaction, summaries })).digest("hex").slice(0, 16);
 }
 
 export async function ingestSources(db: Db, loaded: LoadedConfig, options: IngestOptions): Promise<IngestSummary> {
@@ -109,28 +81,35 @@ export async function ingestSources(db: Db, loaded: LoadedConfig, options: Inges
   }
   const ctx = createEnrichContext(config);
   const files: FileResult[] = [];
-  for (const source of config.sources) {
-    if (!source.enabled) continue;
-    if (options.only?.length && !options.only.includes(source.name)) continue;
-    const redactor = createRedactor(config.redaction.patterns);
-    if (source.kind === "git") {
-      files.push(await ingestGit(db, loaded, source, ctx, redactor, options));
-      continue;
+  const runners = new Runners(config, options.workers ?? defaultWorkerCount(), options.poolMinBytes ?? POOL_MIN_BYTES);
+  try {
+    for (const source of config.sources) {
+      if (!source.enabled) continue;
+      if (options.only?.length && !options.only.includes(source.name)) continue;
+      const redactor = createRedactor(config.redaction.patterns);
+      if (source.kind === "git") {
+        files.push(await ingestGit(db, loaded, source, ctx, redactor, options));
+        continue;
+      }
+      const parser = FILE_PARSERS[source.kind](ctx);
+      const found = await findSourceFiles(root, source.paths, { allowOutside: source.allowOutsidePaths });
+      const seen = new Set<string>();
+      const ctxHash = contextHash(loaded, parser.version);
+      const plan: PlannedFile[] = [];
+      for (const file of found) {
+        const relPath = path.relative(root, file).split(path.sep).join("/");
+        seen.add(relPath);
+        plan.push(await planFile(db, source, parser, root, file, relPath, ctxHash, options));
+      }
+      files.push(...(await ingestPlanned(db, source, plan, runners, redactor, options)));
+      files.push(...removeVanished(db, source.name, seen));
+      if (source.kind === "cloudtrail") {
+        options.progress.update(`verify ${source.name} digests`);
+        await recordTrailIntegrity(db, root, source, options.now);
+      }
     }
-    const parser = FILE_PARSERS[source.kind](ctx);
-    const found = await findSourceFiles(root, source.paths, { allowOutside: source.allowOutsidePaths });
-    const seen = new Set<string>();
-    for (const [i, file] of found.entries()) {
-      const relPath = path.relative(root, file).split(path.sep).join("/");
-      seen.add(relPath);
-      options.progress.update(`ingest ${source.name} [${i + 1}/${found.length}] ${relPath}`);
-      files.push(await ingestFile(db, source, parser, root, file, relPath, contextHash(loaded, parser.version), ctx, redactor, options));
-    }
-    files.push(...removeVanished(db, source.name, seen));
-    if (source.kind === "cloudtrail") {
-      options.progress.update(`verify ${source.name} digests`);
-      await recordTrailIntegrity(db, root, source, options.now);
-    }
+  } finally {
+    await runners.close();
   }
   // CloudTrail calls tied to an agent by more than one record (session tags, agent-log commands).
   deriveCloudTrailAttribution(db, ctx);
@@ -163,22 +142,143 @@ function unchangedResult(source: string, relPath: string): FileResult {
   return { source, path: relPath, status: "unchanged", accepted: 0, duplicates: 0, rejected: 0, redacted: 0, notes: [] };
 }
 
-async function ingestFile(
-  db: Db, source: SourceConfig, parser: Parser, root: string, file: string, relPath: string, ctxHash: string,
-  _ctx: EnrichContext, redactor: Redactor, options: IngestOptions,
-): Promise<FileResult> {
-  const skip = parser.skip?.(relPath) ?? null;
-  const { sha256, size } = await sha256File(file);
+/** A file found for a source: settled without reading it (unchanged, skipped) or a task to run. */
+type PlannedFile =
+  | { kind: "settled"; result: FileResult }
+  | { kind: "task"; task: FileTask; relPath: string; header: Omit<FileHeader, "sha256" | "size">; stampSize: number };
+
+/**
+ * Decides what a file needs without reading it when possible. Size and modification time equal to
+ * what the store recorded when it last read the file (same parser and config) mean unchanged: the
+ * shortcut make and rsync take. The SHA-256 stays the authority: whenever size or time differ the
+ * file is hashed and re-parsed only if its bytes changed (a touched file costs a hash, not a parse),
+ * and `rehash` hashes everything, for the rare tool that rewrites a file keeping size and time.
+ */
+async function planFile(
+  db: Db, source: SourceConfig, parser: Parser, root: string, file: string, relPath: string, ctxHash: string, options: IngestOptions,
+): Promise<PlannedFile> {
+  const stamp = fileStamp(file);
   const known = findSourceFile(db, source.name, relPath);
-  if (skip !== null) return recordSkippedFile(db, { source: source.name, path: relPath, kind: source.kind, sha256, size, ingestedAt: options.now.toISOString() }, skip, known);
-  if (known && known.sha256 === sha256 && known.parser === parser.name && known.parser_version === parser.version && known.context_hash === ctxHash) {
-    return unchangedResult(source.name, relPath);
+  const sameStamp = !options.rehash && known !== undefined && known.size === stamp.size && known.mtime_ms === stamp.mtimeMs;
+  const skip = parser.skip?.(relPath) ?? null;
+  if (skip !== null) {
+    const unchanged = sameStamp && known.parser === SKIPPED_PARSER && known.notes === JSON.stringify([skip]);
+    const result: FileResult = { source: source.name, path: relPath, status: "skipped", accepted: 0, duplicates: 0, rejected: 0, redacted: 0, notes: [] };
+    if (unchanged) return { kind: "settled", result };
+    const { sha256, size } = await sha256File(file);
+    const entry = { source: source.name, path: relPath, kind: source.kind, sha256, size, ingestedAt: options.now.toISOString(), mtimeMs: stamp.mtimeMs };
+    return { kind: "settled", result: recordSkippedFile(db, entry, skip, known) };
   }
-  const header = {
-    source: source.name, path: relPath, kind: source.kind, sha256, size, parser: parser.name, parserVersion: parser.version,
-    contextHash: ctxHash, ingestedAt: options.now.toISOString(),
+  const current = known !== undefined && known.parser === parser.name && known.parser_version === parser.version && known.context_hash === ctxHash;
+  if (current && sameStamp) return { kind: "settled", result: unchangedResult(source.name, relPath) };
+  return {
+    kind: "task",
+    task: { source: source.name, kind: source.kind as FileTask["kind"], root, file, reuseSha: current ? known.sha256 : null },
+    relPath,
+    header: {
+      source: source.name, path: relPath, kind: source.kind, parser: parser.name, parserVersion: parser.version, contextHash: ctxHash,
+      ingestedAt: options.now.toISOString(), mtimeMs: stamp.mtimeMs,
+    },
+    stampSize: stamp.size,
   };
-  return writeItems(db, header, parser.parse(parserInput(root, file)), redactor);
+}
+
+/**
+ * Parsing where it is cheapest: on this thread for small reads, in a pool of workers (created once
+ * per ingest, when the first source with enough bytes to read needs it) for large ones.
+ */
+class Runners {
+  private pool: TaskRunner | null = null;
+  private inline: TaskRunner | null = null;
+  private env: TaskEnv | null = null;
+  constructor(
+    private readonly config: LoadedConfig["config"],
+    readonly workers: number,
+    private readonly minBytes: number,
+  ) {}
+
+  for(bytes: number): TaskRunner {
+    if (this.workers > 0 && bytes >= this.minBytes) return (this.pool ??= workerRunner(this.config, this.workers));
+    this.env ??= createTaskEnv(this.config, FILE_PARSERS);
+    return (this.inline ??= inlineRunner(this.env));
+  }
+
+  async close(): Promise<void> {
+    await this.pool?.close();
+  }
+}
+
+/**
+ * Files written between two commits. Each file is still all or nothing (a savepoint inside the
+ * batch, see FileWriter), but one COMMIT per delivery file was most of a CloudTrail ingest: every
+ * commit rewrites the same index and table-tail pages into the WAL. A batch is committed after
+ * BATCH_MS, so a killed run loses at most that much work, and readers see progress as it goes.
+ */
+const BATCH_MS = 1000;
+
+/**
+ * Runs a source's tasks a few files ahead of the writer and writes each file, in order, in its own
+ * savepoint. Only a window of files is in flight, so a slow file cannot make the others pile up.
+ */
+async function ingestPlanned(db: Db, source: SourceConfig, plan: PlannedFile[], runners: Runners, redactor: Redactor, options: IngestOptions): Promise<FileResult[]> {
+  const tasks = plan.filter((p) => p.kind === "task");
+  const runner = runners.for(tasks.reduce((n, t) => n + t.stampSize, 0));
+  const lookahead = Math.max(2, runners.workers * 2);
+  const runs = new Map<number, TaskRun>();
+  let started = 0;
+  const results: FileResult[] = [];
+  let done = 0;
+  let batchStart = 0;
+  try {
+    for (const p of plan) {
+      if (p.kind === "settled") {
+        results.push(p.result);
+        continue;
+      }
+      while (started < tasks.length && started < done + lookahead) runs.set(started, runner.run(tasks[started]!.task)), started++;
+      options.progress.update(`ingest ${source.name} [${done + 1}/${tasks.length} to read] ${p.relPath}`);
+      if (!db.inTransaction) {
+        db.exec("BEGIN IMMEDIATE");
+        batchStart = performance.now();
+      }
+      results.push(await writeTask(db, p, runs.get(done)!, redactor));
+      runs.delete(done++);
+      if (performance.now() - batchStart >= BATCH_MS) db.exec("COMMIT");
+    }
+  } finally {
+    // Files written before a failure are complete: keep them.
+    if (db.inTransaction) db.exec("COMMIT");
+  }
+  return results;
+}
+
+async function writeTask(db: Db, p: Extract<PlannedFile, { kind: "task" }>, run: TaskRun, redactor: Redactor): Promise<FileResult> {
+  const it = run[Symbol.asyncIterator]();
+  const first = await it.next();
+  if (first.done || first.value.type !== "hashed") throw new Error(`${p.relPath}: parsing task ended before hashing`);
+  const { sha256, size } = first.value;
+  // A parse error (a file over a cap) is thrown inside the file transaction below, where it becomes the file's one reject.
+  let next: IteratorResult<TaskMessage> | null = null;
+  let early: unknown = null;
+  try {
+    next = await it.next();
+  } catch (error) {
+    early = error;
+  }
+  if (next && !next.done && next.value.type === "unchanged") {
+    // Same bytes under a new modification time: remember it, so the next run skips the hash too.
+    db.prepare("UPDATE source_files SET mtime_ms = ? WHERE source = ? AND path = ?").run(p.header.mtimeMs ?? null, p.header.source, p.header.path);
+    return unchangedResult(p.header.source, p.header.path);
+  }
+  let redacted = 0;
+  async function* batches(): AsyncGenerator<StoreItem[]> {
+    if (early) throw early;
+    for (let m = next!; !m.done; m = await it.next()) {
+      if (m.value.type === "items") yield m.value.items;
+      else if (m.value.type === "done") redacted = m.value.redacted;
+    }
+  }
+  return writeBatches(db, { ...p.header, sha256, size }, batches(), () => redacted, redactor);
 }
 
 async function ingestGit(
@@ -206,36 +306,36 @@ async function ingestGit(
     };
     const cm = loaded.config.changeManagement;
     const gitOptions = { lineCounts: source.lineCounts, verifySignatures: source.verifySignatures, sensitivePaths: cm.sensitivePaths, emergencyTrailers: cm.emergencyTrailers, tip };
-    return await writeItems(db, header, readGitHistory(repo, source.name, source.productionBranch, ctx, gitOptions), redactor);
+    const before = redactor.total();
+    const items = storeItems(readGitHistory(repo, source.name, source.productionBranch, ctx, gitOptions), redactor, null);
+    return await writeBatches(db, header, items, () => redactor.total() - before, redactor);
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     return { source: source.name, path: relPath, status: "failed", accepted: 0, duplicates: 0, rejected: 0, redacted: 0, notes: [], error: error.message };
   }
 }
 
-/** A reject's excerpt is redacted whole, then cut (see EXCERPT_SCAN). */
-function clipped(r: RejectRecord): RejectRecord {
-  return r.excerpt ? { ...r, excerpt: clipExcerpt(r.excerpt) } : r;
-}
-
-/** Streams parsed items into one file transaction, redacting every item before it is stored. */
-async function writeItems(
-  db: Db, header: ConstructorParameters<typeof FileWriter>[1], items: AsyncIterable<ParsedItem>, redactor: Redactor,
+/** Applies a file's batches (already redacted and summarised, src/ingest/file-task.ts) inside one file transaction. */
+async function writeBatches(
+  db: Db, header: FileHeader, batches: AsyncIterable<StoreItem[]>, redacted: () => number, redactor: Redactor,
 ): Promise<FileResult> {
   const writer = new FileWriter(db, header);
-  const redactedBefore = redactor.total();
   try {
-    for await (const item of items) {
-      if (item.kind === "event") writer.event(redactor.redactDeep(item.event));
-      else if (item.kind === "commit") writer.commit_(redactor.redactDeep(item.commit));
-      else if (item.kind === "pull-request") writer.pullRequest(redactor.redactDeep(item.pullRequest));
-      else if (item.kind === "review") writer.review(redactor.redactDeep(item.review));
-      else if (item.kind === "agent-settings") writer.agentSettings(redactor.redactDeep(item.settings));
-      else if (item.kind === "iam-principal") writeIamPrincipal(db, writer, item.principal);
-      else if (item.kind === "reject") writer.reject(clipped(redactor.redactDeep(item.reject)));
-      else writer.note(redactor.redact(item.text));
+    for await (const batch of batches) {
+      for (const item of batch) {
+        if (item.kind === "event") writer.event(item.event);
+        else if (item.kind === "summary") writer.summary(item.summary);
+        else if (item.kind === "commit") writer.commit_(item.commit);
+        else if (item.kind === "pull-request") writer.pullRequest(item.pullRequest);
+        else if (item.kind === "review") writer.review(item.review);
+        else if (item.kind === "agent-settings") writer.agentSettings(item.settings);
+        else if (item.kind === "iam-principal") writeIamPrincipal(db, writer, item.principal);
+        else if (item.kind === "reject") writer.reject(item.reject);
+        else if (item.kind === "summarised-duplicates") writer.summarisedDuplicates(item.n);
+        else writer.note(item.text);
+      }
     }
-    writer.counts.redacted = redactor.total() - redactedBefore;
+    writer.counts.redacted = redacted();
     const c = writer.commit();
     return { source: header.source, path: header.path, status: "ingested", accepted: c.accepted, duplicates: c.duplicates, rejected: c.rejected, redacted: c.redacted, notes: c.notes };
   } catch (error) {

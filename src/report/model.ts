@@ -118,8 +118,9 @@ export function collectReportData(db: Db, period: Period): Omit<ReportModel, "me
     .all(p) as DestructiveAction[];
   const cloud = db
     .prepare(
-      `SELECT count(*) AS events, coalesce(sum(actor_kind = 'agent'), 0) AS agentEvents, coalesce(sum(actor_kind = 'agent' AND destructive = 1), 0) AS agentDestructive
-       FROM events WHERE source_kind = 'cloudtrail' AND time >= :start AND time < :end`,
+      `SELECT coalesce(sum(n), 0) AS events, coalesce(sum(CASE WHEN actor_kind = 'agent' THEN n END), 0) AS agentEvents,
+         coalesce(sum(CASE WHEN actor_kind = 'agent' AND destructive THEN n END), 0) AS agentDestructive
+       FROM cloudtrail_activity WHERE time >= :start AND time < :end`,
     )
     .get(p) as ReportModel["cloud"];
   const changes = db

@@ -13,8 +13,9 @@ export default defineRule({
   sources: ["cloudtrail"],
   frequency: "continuous",
   evaluate(ctx) {
-    const total = ctx.get<{ n: number }>("SELECT count(*) AS n FROM events WHERE source_kind = 'cloudtrail' AND time >= :start AND time < :end")!.n;
-    const population = { description: "All CloudTrail events in the period", query: "SELECT … FROM events WHERE source_kind = 'cloudtrail' AND time in period", size: total };
+    // Stored and summarised calls alike (issue 10): root calls are always stored, the rest may be counts.
+    const total = ctx.get<{ n: number }>("SELECT coalesce(sum(n), 0) AS n FROM cloudtrail_activity WHERE time >= :start AND time < :end")!.n;
+    const population = { description: "All CloudTrail events in the period", query: "SELECT sum(n) FROM cloudtrail_activity WHERE time in period", size: total };
     const rows = ctx.all<Row>(`SELECT ${EVENT_REF_COLUMNS}, e.time, e.action, e.account FROM ${EVENT_FROM} WHERE ${WHERE} ORDER BY e.time, e.id`);
     if (rows.length === 0) return { population, results: [pass("root", `No root activity among ${total} CloudTrail events.`)] };
     return { population, results: rows.map((r) => fail(`root@${r.account}`, `The root user of account ${r.account} called ${r.action}.`, [eventRef(r)], r.time)) };

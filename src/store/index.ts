@@ -4,6 +4,7 @@ import { MIGRATIONS } from "./migrations.ts";
 import { createOwnerOnly } from "./permissions.ts";
 import { ObservationIndex } from "./observations.ts";
 import { insertAgentSettings, type AgentSettingsRecord } from "./agent-settings.ts";
+import type { SummaryRecord } from "../ingest/summary/summarise.ts";
 
 export type Db = Database.Database;
 
@@ -24,6 +25,10 @@ export interface SourceFileRecord {
   redacted: number;
   notes: string | null;
   ingested_at: string;
+  /** Of `accepted`, how many are kept as counts in event_summaries rather than rows (issue 10). */
+  summarised?: number;
+  /** Modification time when read: with the size, lets an unchanged file be skipped without hashing it. */
+  mtime_ms?: number | null;
 }
 
 export interface RejectRecord {
@@ -155,11 +160,16 @@ export interface FileHeader {
   parserVersion: string;
   contextHash: string;
   ingestedAt: string;
+  /** The file's modification time (ms) when it was read, for the size + mtime pre-check. */
+  mtimeMs?: number | null;
 }
 
 export interface FileCounts {
   recordsRead: number;
+  /** Records taken in: stored as rows or summarised. */
   accepted: number;
+  /** Of `accepted`, the records kept as counts in event_summaries. */
+  summarised: number;
   duplicates: number;
   rejected: number;
   redacted: number;
@@ -173,30 +183,34 @@ export interface FileCounts {
  */
 export class FileWriter {
   readonly fileId: number;
-  readonly counts: FileCounts = { recordsRead: 0, accepted: 0, duplicates: 0, rejected: 0, redacted: 0, notes: [] };
+  readonly counts: FileCounts = { recordsRead: 0, accepted: 0, summarised: 0, duplicates: 0, rejected: 0, redacted: 0, notes: [] };
   private readonly insertEvent: Database.Statement;
   private readonly insertReject: Database.Statement;
   private readonly insertCommit: Database.Statement;
   private insertPr: Database.Statement | undefined;
   private insertReview: Database.Statement | undefined;
+  private insertSummary: Database.Statement | undefined;
   /** Joins records of one tool call reported by several files (src/store/observations.ts). */
   private readonly joins: ObservationIndex;
   private joined = 0;
   private open = true;
+  /** Inside a caller's batch transaction (src/ingest/index.ts) the file is a savepoint: still all or nothing. */
+  private readonly nested: boolean;
 
   constructor(
     private readonly db: Db,
     header: FileHeader,
   ) {
-    db.exec("BEGIN IMMEDIATE");
+    this.nested = db.inTransaction;
+    db.exec(this.nested ? "SAVEPOINT file_writer" : "BEGIN IMMEDIATE");
     this.joins = new ObservationIndex(db);
     this.joins.deleteFile(header.source, header.path);
     const info = db
       .prepare(
-        `INSERT INTO source_files (source, path, kind, sha256, size, parser, parser_version, context_hash, ingested_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO source_files (source, path, kind, sha256, size, parser, parser_version, context_hash, ingested_at, mtime_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(header.source, header.path, header.kind, header.sha256, header.size, header.parser, header.parserVersion, header.contextHash, header.ingestedAt);
+      .run(header.source, header.path, header.kind, header.sha256, header.size, header.parser, header.parserVersion, header.contextHash, header.ingestedAt, header.mtimeMs ?? null);
     this.fileId = Number(info.lastInsertRowid);
     this.insertEvent = db.prepare(
       `INSERT OR IGNORE INTO events (file_id, source_kind, event_key, time, actor, actor_kind, agent_id, agent_product, session_id,
@@ -277,6 +291,28 @@ export class FileWriter {
     this.counts.accepted++;
   }
 
+  /** A group of records kept as a count (src/ingest/summarise.ts): each is read and accepted, none is a row. */
+  summary(r: SummaryRecord): void {
+    this.counts.recordsRead += r.n;
+    this.counts.accepted += r.n;
+    this.counts.summarised += r.n;
+    this.insertSummary ??= this.db.prepare(
+      `INSERT INTO event_summaries (file_id, source_kind, day, day_start, actor, actor_kind, identity_type, role_arn, action, classes, outcome,
+         account, region, environment, event_category, event_type, n, first_time, last_time, locators)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.insertSummary.run(
+      this.fileId, r.sourceKind, r.day, r.dayStart, r.actor, r.actorKind, r.identityType, r.roleArn, r.action, r.classes, r.outcome,
+      r.account, r.region, r.environment, r.eventCategory, r.eventType, r.n, r.firstTime, r.lastTime, r.locators,
+    );
+  }
+
+  /** Records the summariser recognised as repeats of one already counted in this file (same eventID). */
+  summarisedDuplicates(n: number): void {
+    this.counts.recordsRead += n;
+    this.counts.duplicates += n;
+  }
+
   reject(r: RejectRecord): void {
     this.counts.recordsRead++;
     this.counts.rejected++;
@@ -291,15 +327,15 @@ export class FileWriter {
     const c = this.counts;
     if (this.joined) c.notes.push(`${this.joined} record${this.joined === 1 ? "" : "s"} joined with the same agent action reported elsewhere (counted as duplicates)`);
     this.db
-      .prepare("UPDATE source_files SET records_read = ?, accepted = ?, duplicates = ?, rejected = ?, redacted = ?, notes = ? WHERE id = ?")
-      .run(c.recordsRead, c.accepted, c.duplicates, c.rejected, c.redacted, c.notes.length ? JSON.stringify(c.notes) : null, this.fileId);
-    this.db.exec("COMMIT");
+      .prepare("UPDATE source_files SET records_read = ?, accepted = ?, summarised = ?, duplicates = ?, rejected = ?, redacted = ?, notes = ? WHERE id = ?")
+      .run(c.recordsRead, c.accepted, c.summarised, c.duplicates, c.rejected, c.redacted, c.notes.length ? JSON.stringify(c.notes) : null, this.fileId);
+    this.db.exec(this.nested ? "RELEASE file_writer" : "COMMIT");
     this.open = false;
     return c;
   }
 
   rollback(): void {
-    if (this.open && this.db.inTransaction) this.db.exec("ROLLBACK");
+    if (this.open && this.db.inTransaction) this.db.exec(this.nested ? "ROLLBACK TO file_writer; RELEASE file_writer" : "ROLLBACK");
     this.open = false;
   }
 }

@@ -317,4 +317,53 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX commits_landed_agent ON commits(repo, landed_by) WHERE author_kind = 'agent';
   DROP INDEX commits_production;
   `,
+  // Scale (issue 10). High-volume CloudTrail calls no rule needs one by one are kept as counts per
+  // principal x action x day (and the other dimensions rules group by) with the file and record
+  // numbers that hold them (src/ingest/summarise.ts); per file, records read = stored + summarised
+  // + duplicates + rejected, with summarised counted inside accepted. mtime_ms lets an unchanged
+  // file be recognised from its size and modification time without reading it (the SHA-256 stays
+  // the authority whenever they differ).
+  `
+  ALTER TABLE source_files ADD COLUMN mtime_ms INTEGER;
+  ALTER TABLE source_files ADD COLUMN summarised INTEGER NOT NULL DEFAULT 0;
+  CREATE TABLE event_summaries (
+    id INTEGER PRIMARY KEY,
+    file_id INTEGER NOT NULL REFERENCES source_files(id) ON DELETE CASCADE,
+    source_kind TEXT NOT NULL,       -- cloudtrail
+    day TEXT NOT NULL,               -- calendar day in report.timezone (YYYY-MM-DD)
+    day_start TEXT NOT NULL,         -- UTC instant that day starts: periods are whole days, so day_start in [start, end) selects them exactly
+    actor TEXT,
+    actor_kind TEXT NOT NULL,
+    identity_type TEXT,
+    role_arn TEXT,
+    action TEXT NOT NULL,
+    classes TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    account TEXT,
+    region TEXT,
+    environment TEXT NOT NULL,
+    event_category TEXT,
+    event_type TEXT,
+    n INTEGER NOT NULL,              -- records summarised in this row
+    first_time TEXT NOT NULL,
+    last_time TEXT NOT NULL,
+    locators TEXT NOT NULL           -- where they are in the file: "record 3-5,17" (JSON) or "line 4,9" (CSV)
+  );
+  CREATE INDEX event_summaries_day ON event_summaries(source_kind, day_start);
+  CREATE INDEX event_summaries_file ON event_summaries(file_id);
+  -- Every CloudTrail call, stored or summarised, with its count (1 for a row): what counts a whole
+  -- population (all calls in the period, used actions per principal, coverage per account) reads.
+  -- A summary's time is the start of its day, so time in [start, end) selects whole days exactly.
+  CREATE VIEW cloudtrail_activity AS
+    SELECT e.time AS time, e.time AS last_time, e.actor, e.actor_kind, json_extract(e.attrs, '$.identityType') AS identity_type,
+      json_extract(e.attrs, '$.roleArn') AS role_arn, e.action, e.classes, e.destructive, e.outcome, e.account, e.region, e.environment,
+      json_extract(e.attrs, '$.eventCategory') AS event_category, json_extract(e.attrs, '$.eventType') AS event_type,
+      1 AS n, e.id AS event_id, e.file_id, e.locator
+    FROM events e WHERE e.source_kind = 'cloudtrail'
+    UNION ALL
+    SELECT s.day_start, s.last_time, s.actor, s.actor_kind, s.identity_type, s.role_arn, s.action, s.classes,
+      (instr(' ' || s.classes || ' ', ' destructive ') > 0 OR instr(' ' || s.classes || ' ', ' irreversible ') > 0), s.outcome, s.account, s.region,
+      s.environment, s.event_category, s.event_type, s.n, NULL, s.file_id, s.locators
+    FROM event_summaries s WHERE s.source_kind = 'cloudtrail';
+  `,
 ];

@@ -41,7 +41,7 @@ const count = (db: Db, sql: string) => (db.prepare(sql).get() as { n: number }).
 test("purge deletes rows older than the cutoff, keeps builds and provenance, and leaves no trace of them in the file", () => {
   const { db, file } = seed();
   const dry = purgeBefore(db, "2026-10-01T00:00:00.000Z", { now: new Date("2026-11-02T00:00:00Z"), dryRun: true });
-  assert.deepEqual(dry.removed, { observations: 0, events: 21, changes: 0, commits: 1, pr_reviews: 0, pull_requests: 0, rejects: 1 });
+  assert.deepEqual(dry.removed, { observations: 0, events: 21, event_summaries: 0, changes: 0, commits: 1, pr_reviews: 0, pull_requests: 0, rejects: 1 });
   assert.equal(count(db, "SELECT count(*) AS n FROM events"), 22, "a dry run deletes nothing");
   assert.equal(count(db, "SELECT count(*) AS n FROM purges"), 0);
 

@@ -80,7 +80,8 @@ export function readStore(file: string): StoreState {
     const rejects = perFile("SELECT file_id AS id, count(*) AS n FROM rejects GROUP BY file_id");
     const data = tables
       .filter((t) => t !== "rejects" && t !== "events")
-      .map((t) => perFile(`SELECT file_id AS id, count(*) AS n FROM ${t} GROUP BY file_id`));
+      // A summary row stands for `n` accepted records (issue 10).
+      .map((t) => perFile(`SELECT file_id AS id, ${t === "event_summaries" ? "sum(n)" : "count(*)"} AS n FROM ${t} GROUP BY file_id`));
     const ownEvents = perFile(
       `SELECT e.file_id AS id, count(*) AS n FROM events e
        WHERE NOT EXISTS (SELECT 1 FROM observations o WHERE o.source_kind = e.source_kind AND o.event_key = e.event_key) GROUP BY e.file_id`,

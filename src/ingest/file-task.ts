@@ -1,0 +1,130 @@
+import { statSync } from "node:fs";
+import type { Config, SourceConfig } from "../config.ts";
+import { createRedactor, type Redactor } from "../redact/index.ts";
+import type { RejectRecord } from "../store/index.ts";
+import { createEnrichContext, type EnrichContext } from "./enrich.ts";
+import { parserInput, sha256File } from "./files.ts";
+import { clipExcerpt, type ParsedItem, type Parser } from "./parser.ts";
+import { dayBucketer, type DayBucket } from "./summary/day.ts";
+import type { StoragePolicy } from "./summary/policy.ts";
+import { FileSummariser, MAX_TRACKED_IDS, type SummaryRecord } from "./summary/summarise.ts";
+
+/**
+ * One input file's way from bytes to what the store writes: hash, parse, summarise, redact. The
+ * same code runs on the main thread (small ingests) or in a worker (src/ingest/pool.ts); the single
+ * SQLite writer on the main thread only applies the batches it yields, in file order.
+ */
+export type FileSourceKind = Exclude<SourceConfig["kind"], "git">;
+export type ParserRegistry = Readonly<Record<FileSourceKind, (ctx: EnrichContext) => Parser>>;
+
+/** What the writer applies: parsed items already redacted, plus summary counts. */
+export type StoreItem = ParsedItem | { kind: "summary"; summary: SummaryRecord } | { kind: "summarised-duplicates"; n: number };
+
+export interface FileTask {
+  source: string;
+  kind: FileSourceKind;
+  root: string;
+  file: string;
+  /** The SHA-256 under which the store already holds this file as the current parser would read it: equal bytes are not parsed again. */
+  reuseSha: string | null;
+}
+
+export type TaskMessage =
+  | { type: "hashed"; sha256: string; size: number }
+  | { type: "unchanged" }
+  | { type: "items"; items: StoreItem[] }
+  | { type: "done"; redacted: number };
+
+export interface TaskEnv {
+  parser(kind: FileSourceKind): Parser;
+  redactor: Redactor;
+  /** Null when every call is kept as a row (storage.cloudtrail.mode: full). */
+  policy: StoragePolicy | null;
+  dayOf(iso: string): DayBucket;
+}
+
+/** Items per batch handed to the writer (and per message from a worker): large enough to amortise a message, small enough to bound memory. */
+export const BATCH_ITEMS = 2000;
+
+export function storagePolicy(config: Config, ctx: EnrichContext): StoragePolicy | null {
+  const cfg = config.storage.cloudtrail;
+  if (cfg.mode === "full") return null;
+  return { keep: new Set(cfg.keep), keepAssumedRoleSessions: ctx.sessionTagMatchers().length > 0 };
+}
+
+export function createTaskEnv(config: Config, registry: ParserRegistry): TaskEnv {
+  const ctx = createEnrichContext(config);
+  const parsers = new Map<FileSourceKind, Parser>();
+  return {
+    parser(kind) {
+      let p = parsers.get(kind);
+      if (!p) parsers.set(kind, (p = registry[kind](ctx)));
+      return p;
+    },
+    redactor: createRedactor(config.redaction.patterns),
+    policy: storagePolicy(config, ctx),
+    dayOf: dayBucketer(config.report.timezone),
+  };
+}
+
+export async function* runFileTask(task: FileTask, env: TaskEnv): AsyncGenerator<TaskMessage> {
+  const { sha256, size } = await sha256File(task.file);
+  yield { type: "hashed", sha256, size };
+  if (task.reuseSha === sha256) {
+    yield { type: "unchanged" };
+    return;
+  }
+  const before = env.redactor.total();
+  const summariser = task.kind === "cloudtrail" && env.policy ? new FileSummariser(env.policy, env.dayOf) : null;
+  for await (const items of storeItems(env.parser(task.kind).parse(parserInput(task.root, task.file)), env.redactor, summariser)) {
+    yield { type: "items", items };
+  }
+  yield { type: "done", redacted: env.redactor.total() - before };
+}
+
+/** A reject's excerpt is redacted whole, then cut (see EXCERPT_SCAN). */
+function clipped(r: RejectRecord): RejectRecord {
+  return r.excerpt ? { ...r, excerpt: clipExcerpt(r.excerpt) } : r;
+}
+
+/** Redacts every item before it can reach the store, folds what the policy summarises, and batches the rest. */
+export async function* storeItems(items: AsyncIterable<ParsedItem>, redactor: Redactor, summariser: FileSummariser | null): AsyncGenerator<StoreItem[]> {
+  let batch: StoreItem[] = [];
+  for await (const item of items) {
+    if (item.kind === "event") {
+      if (summariser?.add(item.event)) continue;
+      batch.push({ kind: "event", event: redactor.redactDeep(item.event) });
+    } else if (item.kind === "commit") batch.push({ kind: "commit", commit: redactor.redactDeep(item.commit) });
+    else if (item.kind === "pull-request") batch.push({ kind: "pull-request", pullRequest: redactor.redactDeep(item.pullRequest) });
+    else if (item.kind === "review") batch.push({ kind: "review", review: redactor.redactDeep(item.review) });
+    else if (item.kind === "agent-settings") batch.push({ kind: "agent-settings", settings: redactor.redactDeep(item.settings) });
+    else if (item.kind === "reject") batch.push({ kind: "reject", reject: clipped(redactor.redactDeep(item.reject)) });
+    else if (item.kind === "note") batch.push({ kind: "note", text: redactor.redact(item.text) });
+    else batch.push(item);
+    if (batch.length >= BATCH_ITEMS) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (summariser) {
+    // Identities can carry what looks like a secret (a session name is free text): counts are redacted like rows.
+    for (const row of summariser.rows()) {
+      batch.push({ kind: "summary", summary: { ...row, actor: row.actor && redactor.redact(row.actor), roleArn: row.roleArn && redactor.redact(row.roleArn) } });
+      if (batch.length >= BATCH_ITEMS) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (summariser.duplicates) batch.push({ kind: "summarised-duplicates", n: summariser.duplicates });
+    if (summariser.untrackedFrom) {
+      batch.push({ kind: "note", text: `more than ${MAX_TRACKED_IDS} distinct eventIDs: repeats from ${summariser.untrackedFrom} on were counted, not recognised as duplicates` });
+    }
+  }
+  if (batch.length) yield batch;
+}
+
+/** Size and modification time, for the unchanged-file pre-check. */
+export function fileStamp(file: string): { size: number; mtimeMs: number } {
+  const st = statSync(file);
+  return { size: st.size, mtimeMs: Math.floor(st.mtimeMs) };
+}

@@ -1,0 +1,37 @@
+import type { EvidenceEvent } from "../../event.ts";
+import keepRules from "./keep-rules.json" with { type: "json" };
+
+/**
+ * Which CloudTrail calls the store keeps as full rows when summarising (issue 10): what a rule,
+ * the IAM review or an attribution step reads one call at a time. The criteria and their defaults
+ * are data (keep-rules.json), so the README, the config schema and this check cannot drift.
+ */
+export type KeepRule = keyof typeof keepRules.rules;
+export const KEEP_RULES = keepRules.rules as Record<KeepRule, string>;
+export const KEEP_RULE_IDS = Object.keys(keepRules.rules) as [KeepRule, ...KeepRule[]];
+export const DEFAULT_KEEP = keepRules.default as KeepRule[];
+
+export interface StoragePolicy {
+  keep: ReadonlySet<KeepRule>;
+  /** Agents matched by session tags: a session's calls are attributed after ingest, from its AssumeRole record, so none may be summarised. */
+  keepAssumedRoleSessions: boolean;
+}
+
+const DESTRUCTIVE = ["destructive", "irreversible", "logging-tamper"];
+
+
+/** True when the call must stay a row; false when a count per principal x action x day is all evidence needs. */
+export function keepsFullRow(e: EvidenceEvent, policy: StoragePolicy): boolean {
+  const k = policy.keep;
+  if (k.has("agent") && e.actorKind === "agent") return true;
+  if (k.has("errors") && e.outcome !== "succeeded") return true;
+  if (k.has("destructive") && e.classes.some((c) => DESTRUCTIVE.includes(c))) return true;
+  if (k.has("privilege-change") && e.classes.includes("privilege-change")) return true;
+  if (k.has("credential-access") && e.classes.includes("credential-access")) return true;
+  if (k.has("write") && !e.classes.includes("read")) return true;
+  if (k.has("assume-role") && e.action.startsWith("sts:AssumeRole")) return true;
+  const identityType = e.attrs.identityType;
+  if (k.has("root") && identityType === "Root") return true;
+  if (policy.keepAssumedRoleSessions && identityType === "AssumedRole") return true;
+  return false;
+}
