@@ -49,13 +49,13 @@ const CO_AUTHORS = ["Claude <noreply@anthropic.com>", "Cursor <cursoragent@curso
 const EPOCH = Date.UTC(2024, 0, 1) / 1000;
 
 /** The fast-import stream for `size` commits: deterministic, so every run measures the same history. */
-function* fastImport(size: number): Generator<string> {
+function* fastImport(size: number, epoch = EPOCH, spacing = 60): Generator<string> {
   let mark = 0;
   let main = 0;
   const data = (text: string) => `data ${Buffer.byteLength(text)}\n${text}\n`;
   const commit = (ref: string, i: number, from: number, merge?: number) => {
     const who = i % 40 === 0 ? "dependabot[bot] <49699333+dependabot[bot]@users.noreply.github.com>" : i % 50 === 0 ? "Li Wei (aider) <li@acme.example>" : AUTHORS[i % AUTHORS.length]!;
-    const when = `${EPOCH + i * 60} +0000`;
+    const when = `${epoch + i * spacing} +0000`;
     const trailer = i % 7 === 0 ? `\n\nCo-authored-by: ${CO_AUTHORS[i % CO_AUTHORS.length]}` : i % 11 === 0 ? "\n\nReviewed-by: Olga Ivanova <olga@acme.example>" : "";
     const subject = merge ? `Merge pull request #${i} from acme/topic-${i}` : i % 3 === 0 ? `Update module ${i % 200} (#${i})` : `Change ${i}: adjust module ${i % 200}`;
     const files = [`src/mod${i % 200}/file${i % 13}.ts`, ...(i % 5 === 0 ? [`test/mod${i % 200}.test.ts`] : []), ...(i % 97 === 0 ? [`infra/stack${i % 3}.yaml`] : [])];
@@ -82,12 +82,13 @@ function* fastImport(size: number): Generator<string> {
   }
 }
 
-export function buildRepository(dir: string, size: number): void {
+/** `epoch` and `spacing` (seconds) place the history in time; the whole-month bench (bench/index.ts) spreads it over the month it builds. */
+export function buildRepository(dir: string, size: number, epoch = EPOCH, spacing = 60): void {
   execFileSync("git", ["init", "--quiet", "--initial-branch=main", dir]);
   // fast-import grows its heap in many small brk() calls, which some VMs make very slow; a larger
   // glibc top pad makes building 100,000 commits take seconds rather than minutes.
   const child = spawnSync("git", ["-C", dir, "fast-import", "--quiet", "--done"], {
-    input: [...fastImport(size), "done\n"].join(""), maxBuffer: 1 << 30, env: { ...process.env, MALLOC_TOP_PAD_: String(256 << 20) },
+    input: [...fastImport(size, epoch, spacing), "done\n"].join(""), maxBuffer: 1 << 30, env: { ...process.env, MALLOC_TOP_PAD_: String(256 << 20) },
   });
   if (child.status !== 0) throw new Error(`git fast-import failed: ${child.stderr.toString()}`);
 }

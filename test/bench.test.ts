@@ -1,0 +1,40 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { formatTable, runBench, type BenchReport } from "../bench/index.ts";
+import { scalingSvg } from "../bench/plot.ts";
+import { tempDir } from "./helpers/workspace.ts";
+
+// The harness must keep working (npm run bench); it reports times and asserts none.
+test("npm run bench: stages run in child processes at a tiny size and report a table and JSON", async () => {
+  const out = tempDir("evidence-bench-test-");
+  const report = await runBench({ size: "tiny", stages: ["cloudtrail", "build"], outDir: out });
+  assert.deepEqual(report.stages.map((s) => s.stage), ["cloudtrail", "build"]);
+  const [ct, build] = report.stages as [BenchReport["stages"][number], BenchReport["stages"][number]];
+  assert.equal(ct.input, 2000);
+  assert.equal(ct.unit, "events");
+  assert.equal(build.input, 2000 + 2000 + 200);
+  for (const s of report.stages) {
+    assert.ok(s.wallSeconds > 0 && s.peakRssMb > 20, `${s.stage}: ${s.wallSeconds} s, ${s.peakRssMb} MB`);
+    assert.equal(s.throughput, Math.round(s.input / s.wallSeconds));
+  }
+  if (ct.baseline && ct.baseline.seconds > 0) assert.equal(ct.ratio, Math.round((ct.wallSeconds / ct.baseline.seconds) * 100) / 100);
+  const saved = JSON.parse(readFileSync(path.join(out, "results-tiny.json"), "utf8")) as BenchReport;
+  assert.deepEqual(saved.stages, report.stages);
+  assert.equal(saved.machine.availableParallelism > 0, true);
+  const table = formatTable(report).split("\n");
+  assert.match(table[0]!, /^stage\s+input\s+wall s\s+throughput\s+peak RSS\s+baseline\s+ratio/);
+  assert.match(table[2]!, /^cloudtrail\s+2,000 events/);
+});
+
+test("the scaling plot draws every measured point, time and memory, per stage", () => {
+  const points = [1, 2, 4].flatMap((k) => [
+    { stage: "cloudtrail", unit: "events", input: k * 500_000, wallSeconds: k * 3, peakRssMb: 200, baselineSeconds: k * 30 },
+    { stage: "git", unit: "commits", input: k * 12_500, wallSeconds: k, peakRssMb: 150, baselineSeconds: k * 0.8 },
+  ]);
+  const svg = scalingSvg(points, "caption <here>");
+  assert.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  assert.equal((svg.match(/<circle /g) ?? []).length, 18, "three series of three points in each of two panels");
+  assert.ok(svg.includes("CloudTrail events") && svg.includes("Git commits") && svg.includes("2M") && svg.includes("caption &lt;here>"));
+});
