@@ -88,6 +88,8 @@ const IDENTITY_KEY = "ASIAQ7W2E4R6IDENT001";
 function trail(commands: string[]): Buffer {
   const record = {
     eventVersion: "1.09", eventTime: "2026-10-14T09:40:00Z", eventSource: "ssm.amazonaws.com", eventName: "SendCommand", awsRegion: "eu-west-1",
+    // A failed call: the storage policy keeps errors as full rows (ordinary calls become counts), so the redacted parameters are stored and checkable.
+    errorCode: "InvalidInstanceId",
     sourceIPAddress: "198.51.100.23", userAgent: "aws-cli/2.17.1", eventID: "5ec7e75e-0000-4000-a000-000000000001", eventType: "AwsApiCall", recipientAccountId: "111122223333",
     userIdentity: { type: "AssumedRole", arn: "arn:aws:sts::111122223333:assumed-role/ops/sam", accountId: "111122223333", accessKeyId: IDENTITY_KEY },
     requestParameters: { documentName: "AWS-RunShellScript", instanceIds: ["i-0abc"], parameters: { commands } },
