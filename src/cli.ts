@@ -7,6 +7,7 @@ import type { GlobalOptions } from "./commands/context.ts";
 import { ingestCommand } from "./commands/ingest.ts";
 import { initCommand } from "./commands/init.ts";
 import { purgeCommand } from "./commands/purge.ts";
+import { pushdownCommand, type PushdownArgs } from "./commands/pushdown.ts";
 import { verifyCommand } from "./commands/verify.ts";
 import { ExitCode, InputError, UsageError } from "./errors.ts";
 import { PERIOD_FORMS } from "./period.ts";
@@ -104,6 +105,18 @@ function parser(argv: string[], run: (p: Promise<number>) => void): Argv {
       (a) => run(purgeCommand(a as unknown as GlobalOptions & { before: string; dryRun: boolean })),
     )
     .command(
+      "pushdown <engine>",
+      "Print the SQL that has Athena or CloudTrail Lake compute the CloudTrail rows and counts evidence needs; ingest its CSV results",
+      (y) =>
+        y
+          .positional("engine", { type: "string", choices: ["athena", "lake"], demandOption: true, describe: "athena (the CloudTrail table with partition projection) or lake" })
+          .option("period", { alias: "p", type: "string", demandOption: true, describe: PERIOD_HELP })
+          .option("table", { type: "string", describe: "Athena table (default cloudtrail_logs_pp) or Lake event data store id" })
+          .example("$0 pushdown athena --period 2026-10", "SQL for the month over cloudtrail_logs_pp")
+          .example("$0 pushdown lake --period 2026-10 --table EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE", "SQL for an event data store"),
+      (a) => run(pushdownCommand(a as unknown as PushdownArgs)),
+    )
+    .command(
       "verify <dir>",
       "Re-hash an evidence package against its manifest and check its signature; exit 1 when anything changed",
       (y) =>
@@ -114,7 +127,7 @@ function parser(argv: string[], run: (p: Promise<number>) => void): Argv {
           .example("$0 verify reports/2026-10 --public-key evidence.pub", "Check hashes and signature"),
       (a) => run(verifyCommand(a as unknown as GlobalOptions & { dir: string; publicKey?: string })),
     )
-    .demandCommand(1, "Name a command: init, ingest, build, controls, check, baseline, verify or purge.")
+    .demandCommand(1, "Name a command: init, ingest, build, controls, check, baseline, pushdown, verify or purge.")
     .strict()
     .epilogue("Exit codes: 0 ok, 1 check failed, 2 usage or input error.")
     .help()

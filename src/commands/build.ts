@@ -18,6 +18,7 @@ import { type GlobalOptions, openWorkspace, output, TOOL_VERSION, withStore } fr
 import { describeIngest } from "./ingest.ts";
 import { ingestSources } from "../ingest/index.ts";
 import { deriveChanges } from "../changes/derive.ts";
+import { packageUpToDate, workspaceTemplateFiles } from "../report/up-to-date.ts";
 
 export interface BuildArgs extends GlobalOptions {
   period: string;
@@ -79,10 +80,22 @@ export async function buildCommand(args: BuildArgs): Promise<number> {
   const { catalog, rules, files: catalogFiles } = loadWorkspaceCatalog(ws.loaded);
   const registers = loadRegisters(config, ws.loaded.root);
   checkAcceptanceControls(registers, catalog.allControlIds);
-  const workspaceFiles = [...catalogFiles, ...registers.files].sort((a, b) => a.path.localeCompare(b.path));
+  const workspaceFiles = [...catalogFiles, ...registers.files, ...workspaceTemplateFiles(ws.loaded.root)].sort((a, b) => a.path.localeCompare(b.path));
   return withStore(ws.dbPath, async (db) => {
     const summary = await ingestSources(db, ws.loaded, { cacheDir: ws.cacheDir, now: new Date(), progress: ws.progress });
     ws.progress.info(describeIngest(summary));
+    // Nothing changed since this package was written: it stands (src/report/up-to-date.ts).
+    const buildId = buildIdOf(db, ws.loaded.sha256, period, workspaceFiles);
+    const current = packageUpToDate(db, { buildId, period, outDir, generatedAt: at, signing: signingKey !== undefined });
+    if (current.upToDate) {
+      ws.progress.done();
+      const { coverage, controls, findings } = current.results;
+      output(args, { buildId, period: period.label, outDir, ingest: summary, upToDate: true, coverage, findings: findings.length, files: [] }, () =>
+        `Build ${buildId} for ${period.label}: nothing changed since the package in ${path.relative(process.cwd(), outDir) || "."} was written; it is up to date ` +
+          `(coverage ${coverage.overall.tested}/${coverage.overall.inScope} controls, ${controls.filter((c) => c.status === "deficient").length} deficient, ${findings.length} findings).`,
+      );
+      return 0;
+    }
     ws.progress.update("evaluating controls");
     loadRegistersIntoStore(db, registers);
     // Production changes are judged across sources (commits, PR exports, agent sessions), for this period.
@@ -97,7 +110,7 @@ export async function buildCommand(args: BuildArgs): Promise<number> {
         periodEnd: period.endIso,
         timezone: period.timezone,
         generatedAt: at,
-        buildId: buildIdOf(db, ws.loaded.sha256, period, workspaceFiles),
+        buildId,
         frameworks: catalog.frameworks.map((f) => ({ id: f.framework, name: f.name, version: f.version })),
         toolVersion: TOOL_VERSION,
         configSha256: ws.loaded.sha256,

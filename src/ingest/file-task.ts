@@ -100,6 +100,7 @@ export async function* storeItems(items: AsyncIterable<ParsedItem>, redactor: Re
     else if (item.kind === "agent-settings") batch.push({ kind: "agent-settings", settings: redactor.redactDeep(item.settings) });
     else if (item.kind === "reject") batch.push({ kind: "reject", reject: clipped(redactor.redactDeep(item.reject)) });
     else if (item.kind === "note") batch.push({ kind: "note", text: redactor.redact(item.text) });
+    else if (item.kind === "summary") batch.push({ kind: "summary", summary: redactSummary(item.summary, redactor) });
     else batch.push(item);
     if (batch.length >= BATCH_ITEMS) {
       yield batch;
@@ -107,9 +108,8 @@ export async function* storeItems(items: AsyncIterable<ParsedItem>, redactor: Re
     }
   }
   if (summariser) {
-    // Identities can carry what looks like a secret (a session name is free text): counts are redacted like rows.
     for (const row of summariser.rows()) {
-      batch.push({ kind: "summary", summary: { ...row, actor: row.actor && redactor.redact(row.actor), roleArn: row.roleArn && redactor.redact(row.roleArn) } });
+      batch.push({ kind: "summary", summary: redactSummary(row, redactor) });
       if (batch.length >= BATCH_ITEMS) {
         yield batch;
         batch = [];
@@ -121,6 +121,11 @@ export async function* storeItems(items: AsyncIterable<ParsedItem>, redactor: Re
     }
   }
   if (batch.length) yield batch;
+}
+
+/** Identities can carry what looks like a secret (a session name is free text): counts are redacted like rows. */
+function redactSummary(row: SummaryRecord, redactor: Redactor): SummaryRecord {
+  return { ...row, actor: row.actor && redactor.redact(row.actor), roleArn: row.roleArn && redactor.redact(row.roleArn) };
 }
 
 /** Size and modification time, for the unchanged-file pre-check. */

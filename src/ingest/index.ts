@@ -112,7 +112,10 @@ export async function ingestSources(db: Db, loaded: LoadedConfig, options: Inges
     await runners.close();
   }
   // CloudTrail calls tied to an agent by more than one record (session tags, agent-log commands).
-  deriveCloudTrailAttribution(db, ctx);
+  // A function of the stored records and the config (which re-reads every file when it changes):
+  // when no file came, went or changed, the last run's result stands, and a rebuild skips a scan of
+  // every stored call.
+  if (files.some((f) => f.status !== "unchanged" && f.status !== "skipped")) deriveCloudTrailAttribution(db, ctx);
   options.progress.done();
   const sum = (f: (r: FileResult) => number) => files.reduce((n, r) => n + f(r), 0);
   return {

@@ -4,6 +4,7 @@ import { boundedLines, LineTooLong } from "./lines.ts";
 import type { AgentSettingsRecord } from "../store/agent-settings.ts";
 import type { IamPrincipalRecord } from "../store/iam.ts";
 import type { CommitRecord, PullRequestRecord, RejectRecord, ReviewRecord } from "../store/index.ts";
+import type { SummaryRecord } from "./summary/summarise.ts";
 import { parseJson } from "./json.ts";
 
 /** What a parser yields: a normalized event, a commit, a reject (never dropped), or a remark about the file. */
@@ -15,6 +16,8 @@ export type ParsedItem =
   | { kind: "agent-settings"; settings: AgentSettingsRecord }
   | { kind: "iam-principal"; principal: IamPrincipalRecord }
   | { kind: "reject"; reject: RejectRecord }
+  /** A count of calls computed elsewhere (an Athena or Lake pushdown aggregate, issue 10). */
+  | { kind: "summary"; summary: SummaryRecord }
   | { kind: "note"; text: string };
 
 export interface ParserInput {

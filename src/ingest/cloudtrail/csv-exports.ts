@@ -6,6 +6,7 @@ import { parseAthenaValue } from "./athena-struct.ts";
 import fieldData from "./record-fields.json" with { type: "json" };
 import { cloudTrailRecordToEvent } from "./record.ts";
 import { parseJson } from "../json.ts";
+import { isPushdownAggregate, pushdownAggregateToItem } from "./pushdown-results.ts";
 
 /**
  * CSV exports: the console's Event history download, CloudTrail Lake query results
@@ -77,6 +78,11 @@ export async function* parseCsvExport(stream: Readable, ctx: EnrichContext, relP
   let index = 0;
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+      // `evidence pushdown` aggregates: counts, not records.
+      if (isPushdownAggregate(record)) {
+        yield pushdownAggregateToItem(record, index++, info.lines, ctx);
+        continue;
+      }
       const rec = rowToRecord(record);
       const result = cloudTrailRecordToEvent(rec, index, ctx);
       const locator = `line ${info.lines}`;

@@ -32,11 +32,16 @@ export function dayBucketer(timezone: string): (iso: string) => DayBucket {
       const minute = Number(iso.slice(14, 16)) - (Number(iso.slice(14, 16)) % 15);
       const day = format.format(new Date(`${iso.slice(0, 14)}${String(minute).padStart(2, "0")}:00.000Z`));
       let dayStart = starts.get(day);
-      if (!dayStart) starts.set(day, (dayStart = parsePeriod(`${day}..${day}`, timezone).startIso));
+      if (!dayStart) starts.set(day, (dayStart = dayStartOf(day, timezone)));
       bucket = { day, dayStart };
       if (slots.size > 100_000) slots.clear();
       slots.set(slot, bucket);
     }
     return bucket;
   };
+}
+
+/** The UTC instant a calendar day (YYYY-MM-DD) starts in `timezone`. */
+export function dayStartOf(day: string, timezone: string): string {
+  return timezone === "UTC" || timezone === "Etc/UTC" ? `${day}T00:00:00.000Z` : parsePeriod(`${day}..${day}`, timezone).startIso;
 }

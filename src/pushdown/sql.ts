@@ -1,0 +1,198 @@
+import type { Config } from "../config.ts";
+import apiClasses from "../ingest/cloudtrail/api-classes.json" with { type: "json" };
+import type { KeepRule } from "../ingest/summary/policy.ts";
+import type { Period } from "../period.ts";
+
+/**
+ * Pushdown (issue 10): the SQL that makes Amazon Athena or CloudTrail Lake compute, over a whole
+ * estate, exactly what `evidence` would otherwise derive from raw files: the calls kept one by one
+ * (the storage keep rules: agent identities, destructive and tampering calls, privilege changes,
+ * errors, root, AssumeRole) and, for every other call, the count per principal x action x day with
+ * the dimensions rules group by (the used-actions aggregate). The two result files are read back by
+ * a `cloudtrail` source (src/ingest/cloudtrail/pushdown-results.ts): full rows through the CSV
+ * export parser, aggregates straight into `event_summaries`.
+ *
+ * Both queries split the period's calls by one predicate (`keep`), made NULL-safe so every call
+ * lands in exactly one of them. Athena: the standard CloudTrail table with partition projection
+ * (`cloudtrail_logs_pp`, `timestamp` = yyyy/MM/dd, columns as AWS documents them: lower case,
+ * structs, JSON strings). Lake: an event data store, camelCase fields. Pure: config and period in,
+ * SQL out.
+ */
+export type Engine = "athena" | "lake";
+
+export interface PushdownQueries {
+  engine: Engine;
+  table: string;
+  /** Calls the store keeps as rows: save the result as CSV into a cloudtrail source's folder. */
+  fullRows: string;
+  /** Every other call, counted: save likewise; the `evidence_pushdown` column marks it. */
+  usedActions: string;
+  /** What the engine's data cannot express and how the SQL errs on the safe side. */
+  notes: string[];
+}
+
+export const PUSHDOWN_MARK = "evidence_pushdown";
+export const PUSHDOWN_VERSION = "used-actions/1";
+export const ATHENA_TABLE = "cloudtrail_logs_pp";
+export const LAKE_TABLE = "<event-data-store-id>";
+
+interface Columns {
+  type: string; arn: string; principalId: string; invokedBy: string; accountId: string; issuerArn: string; issuerName: string;
+  sourceIdentity: string | null; eventSource: string; eventName: string; eventTime: string; errorCode: string; userAgent: string;
+  recipient: string; region: string; category: string; eventType: string; readOnlyTrue: string; readOnlyNull: string;
+  fullRow: string[];
+}
+
+const ATHENA: Columns = {
+  type: "useridentity.type", arn: "useridentity.arn", principalId: "useridentity.principalid", invokedBy: "useridentity.invokedby",
+  accountId: "useridentity.accountid", issuerArn: "useridentity.sessioncontext.sessionissuer.arn", issuerName: "useridentity.sessioncontext.sessionissuer.username",
+  // The documented table has no sourceidentity column.
+  sourceIdentity: null, eventSource: "eventsource", eventName: "eventname", eventTime: "eventtime", errorCode: "errorcode", userAgent: "useragent",
+  recipient: "recipientaccountid", region: "awsregion", category: "eventcategory", eventType: "eventtype", readOnlyTrue: "readonly = 'true'", readOnlyNull: "readonly IS NULL",
+  fullRow: [
+    "eventversion", "useridentity", "eventtime", "eventsource", "eventname", "awsregion", "sourceipaddress", "useragent", "errorcode", "errormessage",
+    "requestparameters", "responseelements", "additionaleventdata", "requestid", "eventid", "readonly", "resources", "eventtype", "recipientaccountid",
+    "eventcategory", "tlsdetails",
+  ],
+};
+
+const LAKE: Columns = {
+  type: "userIdentity.type", arn: "userIdentity.arn", principalId: "userIdentity.principalId", invokedBy: "userIdentity.invokedBy",
+  accountId: "userIdentity.accountId", issuerArn: "userIdentity.sessionContext.sessionIssuer.arn", issuerName: "userIdentity.sessionContext.sessionIssuer.userName",
+  sourceIdentity: "userIdentity.sessionContext.sourceIdentity", eventSource: "eventSource", eventName: "eventName", eventTime: "eventTime", errorCode: "errorCode",
+  userAgent: "userAgent", recipient: "recipientAccountId", region: "awsRegion", category: "eventCategory", eventType: "eventType",
+  readOnlyTrue: "readOnly = true", readOnlyNull: "readOnly IS NULL",
+  fullRow: [
+    "eventVersion", "userIdentity", "eventTime", "eventSource", "eventName", "awsRegion", "sourceIPAddress", "userAgent", "errorCode", "errorMessage",
+    "requestParameters", "responseElements", "additionalEventData", "requestID", "eventID", "readOnly", "resources", "eventType", "recipientAccountId",
+    "eventCategory", "tlsDetails",
+  ],
+};
+
+export const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+/**
+ * A config glob as an anchored, case-insensitive regular expression both Athena (Java) and RE2
+ * engines accept: `*` any run within one `/` segment, `**` anything, `?` one character, the rest
+ * literal (the matching picomatch does for ARNs, role and session names; no braces or classes).
+ */
+export function globRegex(glob: string): string {
+  let out = "";
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    if (c === "*" && glob[i + 1] === "*") {
+      out += ".*";
+      i++;
+    } else if (c === "*") out += "[^/]*";
+    else if (c === "?") out += "[^/]";
+    else out += /[\\^$.|+()[\]{}]/.test(c) ? `\\${c}` : c;
+  }
+  return `(?i)^${out}$`;
+}
+
+/** Agent identities as the attribution while reading sees them (src/ingest/enrich.ts attributeAwsPrincipal). */
+function agentPredicate(config: Config, c: Columns): string[] {
+  const terms: string[] = [];
+  const any = (xs: string[], f: (x: string) => string) => xs.map(f);
+  const sessionName = `CASE WHEN strpos(${c.arn}, ':assumed-role/') > 0 THEN regexp_extract(${c.arn}, '[^/]+$') END`;
+  for (const a of config.agents) {
+    const m = a.match;
+    terms.push(...any(m.awsRoles, (g) => `regexp_like(${c.issuerArn}, ${lit(globRegex(g))}) OR regexp_like(${c.issuerName}, ${lit(globRegex(g))})`));
+    if (c.sourceIdentity) terms.push(...any(m.awsSourceIdentities, (g) => `regexp_like(${c.sourceIdentity}, ${lit(globRegex(g))})`));
+    terms.push(...any(m.awsSessionNames, (g) => `regexp_like(${sessionName}, ${lit(globRegex(g))})`));
+    terms.push(...any(m.awsMcpMarkers, (s) => `strpos(lower(coalesce(${c.invokedBy}, '') || ' ' || coalesce(${c.userAgent}, '')), ${lit(s.toLowerCase())}) > 0`));
+    terms.push(...any(m.userAgentMarkers, (s) => `strpos(lower(${c.userAgent}), ${lit(s.toLowerCase())}) > 0`));
+  }
+  return terms;
+}
+
+const API = apiClasses as unknown as Record<string, string[] | string>;
+
+/** `action IN (...) OR action LIKE 'prefix%'` for the classes' entries in api-classes.json. */
+function actionIn(classes: string[], action: string): string | null {
+  const names = classes.flatMap((k) => (Array.isArray(API[k]) ? (API[k] as string[]) : []));
+  const exact = [...new Set(names.filter((n) => !n.endsWith("*")))].sort();
+  const prefixes = [...new Set(names.filter((n) => n.endsWith("*")).map((n) => n.slice(0, -1)))].sort();
+  const parts = [
+    ...(exact.length ? [`${action} IN (${exact.map(lit).join(", ")})`] : []),
+    ...prefixes.map((p) => `${action} LIKE ${lit(p.replace(/[\\%_]/g, (m) => `\\${m}`) + "%")} ESCAPE '\\'`),
+  ];
+  return parts.length ? parts.join(" OR ") : null;
+}
+
+/** The keep rules as SQL, each term a condition on one call; NULL-safe as a whole. */
+export function keepPredicate(config: Config, engine: Engine): { sql: string; notes: string[] } {
+  const c = engine === "athena" ? ATHENA : LAKE;
+  const keep = new Set<KeepRule>(config.storage.cloudtrail.mode === "full" ? [] : config.storage.cloudtrail.keep);
+  const action = `(replace(${c.eventSource}, '.amazonaws.com', '') || ':' || ${c.eventName})`;
+  const notes: string[] = [];
+  const terms: string[] = [];
+  if (config.storage.cloudtrail.mode === "full") terms.push("TRUE");
+  if (keep.has("agent")) terms.push(...agentPredicate(config, c));
+  if (keep.has("errors")) terms.push(`${c.errorCode} IS NOT NULL AND ${c.errorCode} <> ''`);
+  for (const [rule, classes] of [["destructive", ["destructive", "irreversible", "logging-tamper"]], ["privilege-change", ["privilege-change"]], ["credential-access", ["credential-access"]]] as const) {
+    const sql = keep.has(rule) ? actionIn([...classes], action) : null;
+    if (sql) terms.push(sql);
+  }
+  if (keep.has("root")) terms.push(`${c.type} = 'Root'`);
+  if (keep.has("assume-role")) terms.push(`${c.eventSource} = 'sts.amazonaws.com' AND ${c.eventName} LIKE 'AssumeRole%'`);
+  if (keep.has("write")) {
+    const readName = ["Get", "List", "Describe", "Head", "Lookup"].map((p) => `${c.eventName} LIKE '${p}%'`).join(" OR ");
+    terms.push(`NOT (${c.readOnlyTrue} OR (${c.readOnlyNull} AND (${readName})))`);
+  }
+  const tags = config.agents.some((a) => a.match.awsSessionTags.length);
+  const sourceIds = !c.sourceIdentity && config.agents.some((a) => a.match.awsSourceIdentities.length);
+  if (tags || sourceIds) {
+    // Attributed after ingest (session tags) or not expressible on this table (sourceIdentity): keep every assumed-role call.
+    terms.push(`${c.type} = 'AssumedRole'`);
+    if (tags) notes.push("agents matched by session tags: every assumed-role call is kept in full (the tag is on the AssumeRole record)");
+    if (sourceIds) notes.push("the Athena CloudTrail table has no sourceIdentity column: every assumed-role call is kept in full so awsSourceIdentities still attributes");
+  }
+  return { sql: terms.length ? `coalesce((${terms.map((t) => `(${t})`).join("\n    OR ")}), false)` : "false", notes };
+}
+
+const utcSeconds = (iso: string) => `${iso.slice(0, 19)}Z`;
+const lakeTime = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
+const slashDate = (ms: number) => new Date(ms).toISOString().slice(0, 10).replace(/-/g, "/");
+
+function timeFilter(engine: Engine, period: Period): string {
+  if (engine === "lake") return `eventTime >= ${lit(lakeTime(period.startIso))} AND eventTime < ${lit(lakeTime(period.endIso))}`;
+  // Partition projection prunes by delivery day (UTC), which is the call's day or, for calls near midnight, the next.
+  const from = slashDate(period.start.getTime());
+  const to = slashDate(period.end.getTime() + 86_400_000);
+  return `"timestamp" BETWEEN ${lit(from)} AND ${lit(to)}\n  AND eventtime >= ${lit(utcSeconds(period.startIso))} AND eventtime < ${lit(utcSeconds(period.endIso))}`;
+}
+
+/** The calendar day of a call in the report time zone (summaries count per day of the zone periods are read in). */
+function dayExpr(engine: Engine, timezone: string): string {
+  if (timezone === "UTC" || timezone === "Etc/UTC") return engine === "athena" ? "substr(eventtime, 1, 10)" : "date_format(eventTime, '%Y-%m-%d')";
+  return engine === "athena"
+    ? `date_format(from_iso8601_timestamp(eventtime) AT TIME ZONE ${lit(timezone)}, '%Y-%m-%d')`
+    : `date_format(eventTime AT TIME ZONE ${lit(timezone)}, '%Y-%m-%d')`;
+}
+
+export function pushdownQueries(config: Config, period: Period, engine: Engine, table?: string): PushdownQueries {
+  const c = engine === "athena" ? ATHENA : LAKE;
+  const from = table ?? (engine === "athena" ? ATHENA_TABLE : LAKE_TABLE);
+  const keep = keepPredicate(config, engine);
+  const where = timeFilter(engine, period);
+  const nonEmpty = (col: string) => `nullif(${col}, '')`;
+  const fullRows = `SELECT ${c.fullRow.join(", ")}
+FROM ${from}
+WHERE ${where}
+  AND ${keep.sql}
+ORDER BY ${c.eventTime}, ${engine === "athena" ? "eventid" : "eventID"}`;
+  const usedActions = `SELECT ${lit(PUSHDOWN_VERSION)} AS ${PUSHDOWN_MARK}, ${lit(period.timezone)} AS time_zone,
+  ${dayExpr(engine, period.timezone)} AS day,
+  coalesce(${nonEmpty(c.arn)}, ${nonEmpty(c.principalId)}, CASE WHEN ${c.type} = 'AWSService' THEN ${nonEmpty(c.invokedBy)} END, ${c.type}) AS principal,
+  ${c.type} AS identity_type, ${c.issuerArn} AS role_arn, ${c.eventSource} AS event_source, ${c.eventName} AS event_name,
+  ${engine === "athena" ? "readonly" : "CAST(readOnly AS varchar)"} AS read_only, ${nonEmpty(c.errorCode)} AS error_code,
+  coalesce(${nonEmpty(c.recipient)}, ${nonEmpty(c.accountId)}) AS account, ${c.region} AS region, ${c.category} AS event_category, ${c.eventType} AS event_type,
+  count(*) AS calls, min(${c.eventTime}) AS first_time, max(${c.eventTime}) AS last_time
+FROM ${from}
+WHERE ${where}
+  AND NOT ${keep.sql}
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14
+ORDER BY 3, 4, 7, 8, 11, 12, 10`;
+  return { engine, table: from, fullRows, usedActions, notes: keep.notes };
+}
