@@ -1,5 +1,6 @@
 import { boundedLines, LineTooLong } from "../lines.ts";
 import type { ParserInput } from "../parser.ts";
+import { parseJson } from "../json.ts";
 
 /**
  * Reads the JSON records of an agent log, streaming, with the line each record starts on.
@@ -65,7 +66,7 @@ export async function* jsonRecordBatches(input: ParserInput): AsyncIterable<Json
         const first = text.charCodeAt(0);
         if (mode === "lines" && first === 0x7b) {
           try {
-            out.push({ line, value: JSON.parse(text), raw: text });
+            out.push({ line, value: parseJson(text), raw: text });
           } catch (error) {
             out.push({ line, error: `not valid JSON (${(error as Error).message})`, raw: text });
           }
@@ -80,7 +81,7 @@ export async function* jsonRecordBatches(input: ParserInput): AsyncIterable<Json
         }
         let value: unknown;
         try {
-          value = JSON.parse(text);
+          value = parseJson(text);
         } catch (error) {
           mode = "lines";
           out.push({ line, error: `not valid JSON (${(error as Error).message})`, raw: text });
@@ -215,7 +216,7 @@ class ValueScanner {
     const index = this.base === 1 ? this.index++ : undefined;
     if (this.base === 0) this.index++;
     try {
-      return { line: this.startLine, ...(index === undefined ? {} : { index }), value: JSON.parse(raw), raw };
+      return { line: this.startLine, ...(index === undefined ? {} : { index }), value: parseJson(raw), raw };
     } catch (error) {
       return { line: this.startLine, ...(index === undefined ? {} : { index }), error: `not valid JSON (${(error as Error).message})`, raw };
     }
