@@ -1,4 +1,5 @@
 import type { Evaluation } from "../evaluate.ts";
+import { collectReconciliation, type ReconciliationRow } from "./reconciliation.ts";
 import type { Period } from "../period.ts";
 import type { Db, SourceFileRecord } from "../store/index.ts";
 import { collectGitChanges, type GitChangesReport } from "./git-changes.ts";
@@ -83,6 +84,8 @@ export interface ReportModel {
   agentPosture?: AgentPosture;
   /** Agent identities' granted vs used permissions, CloudTrail digest verification (cloudtrail-iam.ts). */
   cloudtrailIam?: CloudTrailIamReport;
+  /** Records read = stored + summarised + duplicates + rejected, per source (issue 10). */
+  reconciliation?: ReconciliationRow[];
 }
 
 function bind(period: Period) {
@@ -142,5 +145,6 @@ export function collectReportData(db: Db, period: Period): Omit<ReportModel, "me
     gitChanges: collectGitChanges(db, period),
     agentPosture: collectAgentPosture(db, period),
     cloudtrailIam: collectCloudTrailIam(db, period),
+    reconciliation: collectReconciliation(db),
   };
 }

@@ -10,6 +10,7 @@ import { evidenceInventorySection } from "./sections/evidence-inventory.ts";
 import { executiveSummarySection } from "./sections/executive-summary.ts";
 import { cloudtrailIamSection } from "./sections/cloudtrail-iam.ts";
 import { gitChangesSection } from "./sections/git-changes.ts";
+import { reconciliationSection } from "./sections/reconciliation.ts";
 import { scopeMethodSection } from "./sections/scope-method.ts";
 
 export interface PdfOptions {
@@ -41,6 +42,7 @@ function body(doc: Doc, model: ReportModel): void {
   cloudtrailIamSection(doc, model);
   section(doc, "Appendix A. Evidence inventory");
   evidenceInventorySection(doc, model);
+  reconciliationSection(doc, model);
 }
 
 /** Header and footer on every page but the cover: organisation, period, build id and "page x of y". */
