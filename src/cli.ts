@@ -35,9 +35,10 @@ function parser(argv: string[], run: (p: Promise<number>) => void): Argv {
       (y) =>
         y
           .option("source", { type: "string", array: true, describe: "Only these source names" })
+          .option("rehash", { type: "boolean", default: false, describe: "Hash every input, even one whose size and modification time are unchanged" })
           .example("$0 ingest", "Ingest every source")
           .example("$0 ingest --source cloudtrail", "Ingest one source"),
-      (a) => run(ingestCommand(a as unknown as GlobalOptions & { source?: string[] })),
+      (a) => run(ingestCommand(a as unknown as GlobalOptions & { source?: string[]; rehash?: boolean })),
     )
     .command(
       "build",
@@ -48,6 +49,7 @@ function parser(argv: string[], run: (p: Promise<number>) => void): Argv {
           .option("out", { alias: "o", type: "string", describe: "Output folder (default: reports/<period>/)" })
           .option("as-of", { type: "string", describe: "Generation time shown in the report (default: the period end)" })
           .option("sign-key", { type: "string", describe: "Ed25519 private key (PEM) to sign the package: writes manifest.sig.json (DSSE, in-toto statement)" })
+          .option("rehash", { type: "boolean", default: false, describe: "Hash every input, even one whose size and modification time are unchanged" })
           .example("$0 build --period 2026-10", "Monthly package into reports/2026-10/")
           .example("$0 build --period 2026-Q4 --out audit/q4", "Quarterly package"),
       (a) => run(buildCommand(a as unknown as GlobalOptions & { period: string; out?: string; asOf?: string; signKey?: string })),

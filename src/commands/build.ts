@@ -26,6 +26,8 @@ export interface BuildArgs extends GlobalOptions {
   asOf?: string | undefined;
   /** Ed25519 private key (PEM): sign the package (manifest.sig.json, DSSE). */
   signKey?: string | undefined;
+  /** Hash every input, even one whose size and modification time are unchanged. */
+  rehash?: boolean | undefined;
 }
 
 function scopeOf(config: Config): ReportScope {
@@ -82,7 +84,7 @@ export async function buildCommand(args: BuildArgs): Promise<number> {
   checkAcceptanceControls(registers, catalog.allControlIds);
   const workspaceFiles = [...catalogFiles, ...registers.files, ...workspaceTemplateFiles(ws.loaded.root)].sort((a, b) => a.path.localeCompare(b.path));
   return withStore(ws.dbPath, async (db) => {
-    const summary = await ingestSources(db, ws.loaded, { cacheDir: ws.cacheDir, now: new Date(), progress: ws.progress });
+    const summary = await ingestSources(db, ws.loaded, { cacheDir: ws.cacheDir, now: new Date(), progress: ws.progress, rehash: args.rehash ?? false });
     ws.progress.info(describeIngest(summary));
     // Nothing changed since this package was written: it stands (src/report/up-to-date.ts).
     const buildId = buildIdOf(db, ws.loaded.sha256, period, workspaceFiles);

@@ -3,6 +3,8 @@ import { type GlobalOptions, openWorkspace, output, withStore, type Workspace } 
 
 export interface IngestArgs extends GlobalOptions {
   source?: string[] | undefined;
+  /** Hash every input, even one whose size and modification time are unchanged. */
+  rehash?: boolean | undefined;
 }
 
 export function describeIngest(summary: IngestSummary): string {
@@ -28,14 +30,14 @@ export function describeIngest(summary: IngestSummary): string {
   return lines.join("\n");
 }
 
-export async function runIngest(ws: Workspace, only: string[] | undefined, now: Date): Promise<IngestSummary> {
-  return withStore(ws.dbPath, (db) => ingestSources(db, ws.loaded, { only, cacheDir: ws.cacheDir, now, progress: ws.progress }), ws.lock);
+export async function runIngest(ws: Workspace, only: string[] | undefined, now: Date, rehash = false): Promise<IngestSummary> {
+  return withStore(ws.dbPath, (db) => ingestSources(db, ws.loaded, { only, cacheDir: ws.cacheDir, now, progress: ws.progress, rehash }), ws.lock);
 }
 
 export async function ingestCommand(args: IngestArgs): Promise<number> {
   const ws = openWorkspace(args);
   // Ingest time is provenance, not report content, so the real clock is right here.
-  const summary = await runIngest(ws, args.source, new Date());
+  const summary = await runIngest(ws, args.source, new Date(), args.rehash ?? false);
   output(args, summary, () => describeIngest(summary));
   return 0;
 }
