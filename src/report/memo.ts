@@ -121,7 +121,10 @@ export function renderMemos(model: ReportModel, templates: MemoTemplates, maxAcc
   const byRule = new Map<string, Finding[]>();
   for (const f of model.evaluation.findings) {
     if ((f.severity !== "critical" && f.severity !== "high") || f.state === "accepted") continue;
-    byRule.set(f.ruleId, [...(byRule.get(f.ruleId) ?? []), f]);
+    // Pushed, not copied: a month can hold tens of thousands of findings.
+    const list = byRule.get(f.ruleId);
+    if (list) list.push(f);
+    else byRule.set(f.ruleId, [f]);
   }
   const owners = new Map(model.scope.agents.map((a) => [a.id, a.owner]));
   for (const [ruleId, findings] of byRule) {

@@ -36,14 +36,33 @@ const POPULATION_BY_CONTROL: Record<string, string | undefined> = populationOf;
 export function collectSamples(db: Db, period: Period, controls: ControlResult[], seed: string, sizes: SampleSizes): SampleSet {
   const parameters = { start: period.startIso, end: period.endIso };
   const out: ControlSample[] = [];
-  for (const control of controls) {
+  // Per population, counted once and read in one pass for every control's sample: a LIMIT 1 OFFSET
+  // per item re-ran (and re-sorted) the whole query each time, minutes on a month of agent actions.
+  const drawn = new Map<string, { n: number; rows: Map<number, unknown[]> }>();
+  const planned = controls.flatMap((control) => {
     const spec = POPULATIONS.find((p) => p.file === POPULATION_BY_CONTROL[control.id]);
-    if (!spec) continue;
+    return spec ? [{ control, spec }] : [];
+  });
+  for (const spec of new Set(planned.map((p) => p.spec))) {
     const n = (db.prepare(`SELECT count(*) AS n FROM (${spec.sql})`).get(parameters) as { n: number }).n;
+    const wanted = new Set(planned.filter((p) => p.spec === spec).flatMap((p) => drawSample(seed, p.control.id, n, sampleSize(p.control.frequency, n, sizes))));
+    const rows = new Map<number, unknown[]>();
+    let position = 0;
+    if (wanted.size) {
+      for (const row of db.prepare(spec.sql).raw(true).iterate(parameters) as IterableIterator<unknown[]>) {
+        if (wanted.has(position)) rows.set(position, row);
+        if (rows.size === wanted.size) break;
+        position++;
+      }
+    }
+    drawn.set(spec.file, { n, rows });
+  }
+  for (const { control, spec } of planned) {
+    const { n, rows } = drawn.get(spec.file)!;
     const k = sampleSize(control.frequency, n, sizes);
-    const stmt = db.prepare(`${spec.sql} LIMIT 1 OFFSET :offset`).raw(true);
-    const items = drawSample(seed, control.id, n, k).map((index) => {
-      const row = stmt.get({ ...parameters, offset: index }) as unknown[];
+    const indices = drawSample(seed, control.id, n, k);
+    const items = indices.map((index) => {
+      const row = rows.get(index)!;
       return { row: index + 1, values: Object.fromEntries(spec.columns.map((c, i) => [c, row[i]])) };
     });
     out.push({

@@ -23,7 +23,7 @@ export type UpToDate = { upToDate: true; results: StoredResults } | { upToDate: 
 
 export function packageUpToDate(db: Db, check: { buildId: string; period: Period; outDir: string; generatedAt: string; signing: boolean }): UpToDate {
   if (check.signing) return { upToDate: false, reason: "signing" };
-  const last = db.prepare("SELECT build_id, period, results FROM builds ORDER BY created_seq DESC LIMIT 1").get() as { build_id: string; period: string; results: string } | undefined;
+  const last = db.prepare("SELECT id, build_id, period FROM builds ORDER BY created_seq DESC LIMIT 1").get() as { id: number; build_id: string; period: string } | undefined;
   if (!last || last.build_id !== check.buildId || last.period !== check.period.label) return { upToDate: false, reason: "inputs or history changed since the last build" };
   const manifestFile = path.join(check.outDir, MANIFEST_FILE);
   if (!existsSync(manifestFile)) return { upToDate: false, reason: "no package at the output folder" };
@@ -35,7 +35,9 @@ export function packageUpToDate(db: Db, check: { buildId: string; period: Period
   }
   if (manifest.buildId !== check.buildId || manifest.generatedAt !== check.generatedAt) return { upToDate: false, reason: "the package at the output folder is another build" };
   if (!verifyPackage(check.outDir).intact) return { upToDate: false, reason: "the package at the output folder was changed" };
-  return { upToDate: true, results: JSON.parse(last.results) as StoredResults };
+  // Read only now: a month's results can be tens of megabytes of JSON.
+  const results = (db.prepare("SELECT results FROM builds WHERE id = ?").get(last.id) as { results: string }).results;
+  return { upToDate: true, results: JSON.parse(results) as StoredResults };
 }
 
 /** The workspace's memo templates (they shape the package, so they are inputs of the build id). */
