@@ -237,7 +237,7 @@ if (process.argv[1] === SELF) {
     const log = (line: string) => process.stderr.write(line + "\n");
     if (args.scaling) {
       const { runScaling } = await import("./plot.ts");
-      await runScaling(args.size, args.out, path.join(ROOT, "docs", "bench-scaling.svg"), log);
+      await runScaling(runBench, args.size, args.out, path.join(ROOT, "docs", "bench-scaling.svg"), log);
     } else {
       log(`npm run bench -- --size ${args.size} on ${availableParallelism()} cores (load ${loadavg().map((l) => l.toFixed(2)).join(" ")})`);
       const report = await runBench({ size: args.size, stages: args.stages, outDir: args.out, log });

@@ -4,10 +4,11 @@
  * small SVG (docs/bench-scaling.svg): wall time and peak RSS against input size, one panel per
  * stage. Flat memory and straight time lines are what bounded, linear ingest looks like.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import path from "node:path";
-import { runBench, type SizeName, type StageResult } from "./index.ts";
+import { fileURLToPath } from "node:url";
+import type { BenchOptions, BenchReport, SizeName, StageResult } from "./index.ts";
 
 export interface ScalingPoint {
   stage: string;
@@ -22,7 +23,10 @@ const FACTORS = [0.25, 0.5, 1];
 const STAGES = ["cloudtrail", "agent-logs", "git"] as const;
 const TITLES: Record<string, string> = { cloudtrail: "CloudTrail events", "agent-logs": "Agent hook events", git: "Git commits" };
 
-export async function runScaling(size: SizeName, outDir: string, svgFile: string, log: (line: string) => void): Promise<ScalingPoint[]> {
+/** `runBench` is passed in: bench/index.ts imports this module from its own top-level await, so importing it back would deadlock. */
+export async function runScaling(
+  runBench: (options: BenchOptions) => Promise<BenchReport>, size: SizeName, outDir: string, svgFile: string, log: (line: string) => void,
+): Promise<ScalingPoint[]> {
   const points: ScalingPoint[] = [];
   const loads: number[] = [];
   for (const factor of FACTORS) {
@@ -36,10 +40,13 @@ export async function runScaling(size: SizeName, outDir: string, svgFile: string
   mkdirSync(outDir, { recursive: true });
   writeFileSync(path.join(outDir, `results-scaling-${size}.json`), JSON.stringify({ size, points, load: loads }, null, 2) + "\n");
   mkdirSync(path.dirname(svgFile), { recursive: true });
-  writeFileSync(svgFile, scalingSvg(points, `npm run bench -- --size ${size} --scaling; 1-minute load ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)} on ${availableParallelism()} cores`));
+  writeFileSync(svgFile, scalingSvg(points, caption(size, loads)));
   log(`wrote ${svgFile}`);
   return points;
 }
+
+const caption = (size: string, loads: number[]) =>
+  `npm run bench -- --size ${size} --scaling; 1-minute load ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)} on ${availableParallelism()} cores`;
 
 function point(s: StageResult): ScalingPoint {
   return { stage: s.stage, unit: s.unit, input: s.input, wallSeconds: s.wallSeconds, peakRssMb: s.peakRssMb, baselineSeconds: s.baseline?.seconds ?? null };
@@ -64,7 +71,7 @@ export function scalingSvg(points: ScalingPoint[], caption: string): string {
     const yM = (v: number) => H - pad.b - (v / maxM) * (H - pad.t - pad.b);
     const line = (get: (p: ScalingPoint) => number | null, y: (v: number) => number, style: string) => {
       const pts = ps.filter((p) => get(p) !== null).map((p) => `${x(p.input).toFixed(1)},${y(get(p)!).toFixed(1)}`);
-      return pts.length ? `<polyline fill="none" ${style} points="${[`${x(0)},${y(0)}`, ...pts].join(" ")}"/>` + pts.map((q) => `<circle cx="${q.split(",")[0]}" cy="${q.split(",")[1]}" r="2.5" ${style.replace(/stroke-dasharray="[^"]*"/, "")}/>`).join("") : "";
+      return pts.length ? `<polyline fill="none" ${style} points="${pts.join(" ")}"/>` + pts.map((q) => `<circle cx="${q.split(",")[0]}" cy="${q.split(",")[1]}" r="2.5" ${style.replace(/stroke-dasharray="[^"]*"/, "")}/>`).join("") : "";
     };
     const ticks = ps.map((p) => `<text x="${x(p.input).toFixed(1)}" y="${H - pad.b + 14}" text-anchor="middle">${fmt(p.input)}</text>`).join("");
     return `<g transform="translate(${i * W},0)">
@@ -95,4 +102,10 @@ ${panels.join("\n")}
 </g>
 </svg>
 `;
+}
+
+// Redraw from a saved series: node --import tsx bench/plot.ts bench/out/results-scaling-month.json [docs/bench-scaling.svg]
+if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2]) {
+  const saved = JSON.parse(readFileSync(process.argv[2], "utf8")) as { size: string; points: ScalingPoint[]; load: number[] };
+  writeFileSync(process.argv[3] ?? "docs/bench-scaling.svg", scalingSvg(saved.points, caption(saved.size, saved.load)));
 }
