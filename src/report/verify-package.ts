@@ -1,5 +1,5 @@
 import { createHash, type KeyObject } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { InputError } from "../errors.ts";
@@ -21,8 +21,17 @@ export function listFiles(dir: string, prefix = ""): string[] {
     .flatMap((name) => (statSync(path.join(dir, name)).isDirectory() ? listFiles(path.join(dir, name), `${prefix}${name}/`) : [`${prefix}${name}`]));
 }
 
+/** Read in 1 MiB chunks: a month's population CSV is hundreds of megabytes, and holding it whole only to hash it costs that much memory. */
 export function sha256File(file: string): string {
-  return createHash("sha256").update(readFileSync(file)).digest("hex");
+  const hash = createHash("sha256");
+  const buffer = Buffer.allocUnsafe(1 << 20);
+  const fd = openSync(file, "r");
+  try {
+    for (let n = readSync(fd, buffer); n > 0; n = readSync(fd, buffer)) hash.update(buffer.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest("hex");
 }
 
 export interface SignatureResult {
