@@ -64,6 +64,8 @@ class Stream implements AsyncIterable<TaskMessage> {
 interface Slot {
   worker: Worker;
   current: { id: number; stream: Stream } | null;
+  /** A worker that crashed or exited takes no more tasks. */
+  dead: boolean;
 }
 
 /**
@@ -84,8 +86,13 @@ export function workerRunner(config: Config, size: number): TaskRunner {
   let closed = false;
 
   const dispatch = () => {
+    if (slots.every((s) => s.dead)) {
+      // Nothing left to run them: fail the waiting tasks rather than leave the writer waiting forever.
+      for (const job of queue.splice(0)) job.stream.push(new Error("every parsing worker has stopped"));
+      return;
+    }
     for (const slot of slots) {
-      if (slot.current || !queue.length) continue;
+      if (slot.dead || slot.current || !queue.length) continue;
       const job = queue.shift()!;
       slot.current = { id: job.id, stream: job.stream };
       slot.worker.postMessage({ type: "task", id: job.id, task: job.task } satisfies ToWorker);
@@ -93,7 +100,7 @@ export function workerRunner(config: Config, size: number): TaskRunner {
   };
 
   for (let i = 0; i < size; i++) {
-    const slot: Slot = { worker: startWorker(config), current: null };
+    const slot: Slot = { worker: startWorker(config), current: null, dead: false };
     slot.worker.on("message", (m: FromWorker) => {
       const current = slot.current;
       if (!current || current.id !== m.id) return;
@@ -106,9 +113,16 @@ export function workerRunner(config: Config, size: number): TaskRunner {
         dispatch();
       }
     });
-    slot.worker.on("error", (error) => {
+    const stop = (error: Error) => {
+      if (slot.dead) return;
+      slot.dead = true;
       slot.current?.stream.push(error);
       slot.current = null;
+      dispatch();
+    };
+    slot.worker.on("error", stop);
+    slot.worker.on("exit", (code) => {
+      if (!closed) stop(new Error(`parsing worker exited (code ${code})`));
     });
     slots.push(slot);
   }
