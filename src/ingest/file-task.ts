@@ -101,6 +101,8 @@ export async function* storeItems(items: AsyncIterable<ParsedItem>, redactor: Re
     else if (item.kind === "reject") batch.push({ kind: "reject", reject: clipped(redactor.redactDeep(item.reject)) });
     else if (item.kind === "note") batch.push({ kind: "note", text: redactor.redact(item.text) });
     else if (item.kind === "summary") batch.push({ kind: "summary", summary: redactSummary(item.summary, redactor) });
+    // IAM too: tags, descriptions and inline policy conditions are free text a person may paste a key into.
+    else if (item.kind === "iam-principal") batch.push({ kind: "iam-principal", principal: redactor.redactDeep(item.principal) });
     else batch.push(item);
     if (batch.length >= BATCH_ITEMS) {
       yield batch;

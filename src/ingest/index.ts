@@ -4,6 +4,7 @@ import type { LoadedConfig, SourceConfig } from "../config.ts";
 import { InputError } from "../errors.ts";
 import type { Progress } from "../progress.ts";
 import { createRedactor, loadDefaultPatterns, type Redactor } from "../redact/index.ts";
+import { REDACTION_RULES } from "../redact/clip.ts";
 import { FileWriter, findSourceFile, type Db, type FileHeader } from "../store/index.ts";
 import { ObservationIndex } from "../store/observations.ts";
 import { createEnrichContext, type EnrichContext } from "./enrich.ts";
@@ -67,7 +68,8 @@ export interface IngestOptions {
 function contextHash(loaded: LoadedConfig, parserVersion: string): string {
   const { agents, environments, changeManagement, storage } = loaded.config;
   // Secret patterns too (built-in and configured): when they grow, stored files are re-read and re-redacted.
-  const redaction = [loadDefaultPatterns(), loaded.config.redaction.patterns];
+  // And how text is redacted: REDACTION_RULES changes when redaction itself does (clipping at tokens, IAM redacted).
+  const redaction = [loadDefaultPatterns(), loaded.config.redaction.patterns, REDACTION_RULES];
   // Summaries are counted per day of the report time zone, and what is summarised follows `storage`.
   const summaries = { storage, timezone: loaded.config.report.timezone };
   return createHash("sha256").update(JSON.stringify({ agents, environments, changeManagement, parserVersion, redaction, summaries })).digest("hex").slice(0, 16);

@@ -4,6 +4,7 @@ import type { EnrichContext } from "../enrich.ts";
 import { isRecord, reject, str, type ParsedItem } from "../parser.ts";
 import type { JsonRecord } from "./records.ts";
 import { parseJson } from "../json.ts";
+import { clipWithLength } from "../../redact/clip.ts";
 
 /**
  * What every agent-log parser maps a tool call to before it becomes an EvidenceEvent: the shared
@@ -55,8 +56,9 @@ export function argvText(argv: readonly string[]): string {
 /** Tool arguments as compact JSON with long strings (file contents, patches) cut, for the command column. */
 export function argsText(args: unknown): string | null {
   if (args === undefined || args === null) return null;
-  if (typeof args === "string") return args.length > MAX_ARG_STRING * 5 ? `${args.slice(0, MAX_ARG_STRING * 5)}…(${args.length} chars)` : args;
-  return JSON.stringify(args, (_k, v: unknown) => (typeof v === "string" && v.length > MAX_ARG_STRING ? `${v.slice(0, MAX_ARG_STRING)}…(${v.length} chars)` : v));
+  // Cut at token boundaries: the redactor runs later, on what is kept (src/redact/clip.ts).
+  if (typeof args === "string") return clipWithLength(args, MAX_ARG_STRING * 5);
+  return JSON.stringify(args, (_k, v: unknown) => (typeof v === "string" ? clipWithLength(v, MAX_ARG_STRING) : v));
 }
 
 /** Parses a field that holds JSON as a string (Codex `arguments`, Cursor MCP `tool_input`); keeps the string when it is not JSON. */

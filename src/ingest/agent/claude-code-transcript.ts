@@ -4,6 +4,7 @@ import { isRecord, reject, str, toIsoTime, type ParsedItem, type Parser, type Pa
 import { callEvent, firstStr, isParsedItem, objectRecords, sessionEvent, UnknownTypes } from "./calls.ts";
 import spec from "./claude-code-transcript.json" with { type: "json" };
 import { jsonRecords } from "./records.ts";
+import { clipAtTokenBoundary } from "../../redact/clip.ts";
 
 /**
  * Claude Code session transcripts (`~/.claude/projects/<cwd>/<session>.jsonl`, shared/reference/
@@ -71,9 +72,9 @@ export function resultOf(block: Record<string, unknown>, toolUseResult: unknown,
   const text = contentText(block.content).trim();
   const isError = block.is_error === true;
   if (isError && spec.rejected.prefixes.some((p) => text.startsWith(p))) return { line, outcome: "denied", denied: "the person refused or dismissed the permission prompt" };
-  if (isError && DENIED_BY_RULE.test(text)) return { line, outcome: "denied", denied: `a permission rule: "${text.split("\n")[0]!.slice(0, 160)}"` };
+  if (isError && DENIED_BY_RULE.test(text)) return { line, outcome: "denied", denied: `a permission rule: "${clipAtTokenBoundary(text.split("\n")[0]!, 160)}"` };
   if ((isRecord(toolUseResult) && toolUseResult.interrupted === true) || spec.interrupted.some((m) => text.startsWith(m))) return { line, outcome: "interrupted" };
-  if (isError) return { line, outcome: "failed", error: text.split("\n")[0]!.slice(0, 200) };
+  if (isError) return { line, outcome: "failed", error: clipAtTokenBoundary(text.split("\n")[0]!, 200) };
   return { line, outcome: "succeeded" };
 }
 

@@ -1,5 +1,6 @@
 import signals from "./ai-signals.json" with { type: "json" };
 import { emailIn, githubNoreply, loginSlug } from "./identity.ts";
+import { clipAtTokenBoundary } from "../../redact/clip.ts";
 
 export type AuthorKind = "human" | "agent" | "bot";
 export type Confidence = "high" | "medium" | "low";
@@ -93,7 +94,7 @@ export function attributeCommit(c: CommitIdentity, configuredAgent: (email: stri
     if (!rule) continue;
     // `Assisted-by: claude:opus-4 [tool]` names the agent in its value.
     const product = rule.product ?? (t.value.split(/[:\s]/, 1)[0]!.toLowerCase() || "unknown");
-    return { authorKind: "agent", agentProduct: product, signal: `trailer ${t.key}: ${t.value}`.slice(0, 120), confidence: "medium", scope };
+    return { authorKind: "agent", agentProduct: product, signal: clipAtTokenBoundary(`trailer ${t.key}: ${t.value}`, 120), confidence: "medium", scope };
   }
   for (const p of MESSAGE_PATTERNS) {
     const m = c.message.match(p.re);

@@ -5,6 +5,7 @@ import picomatch from "picomatch";
 import { InputError } from "../../errors.ts";
 import type { EnrichContext } from "../enrich.ts";
 import type { ParsedItem } from "../parser.ts";
+import { clipAtTokenBoundary } from "../../redact/clip.ts";
 import { attributeCommit } from "./attribution.ts";
 import { toCommitRecord } from "./commit.ts";
 import { logArgs, parseLogRecord, RECORD, type DiffMode } from "./parse.ts";
@@ -185,6 +186,6 @@ export async function* readGitHistory(
   const code = await exited;
   if (code !== 0) {
     // A missing or corrupt object stops git: what was read is kept, and the stop is a reject the inventory shows.
-    yield { kind: "reject", reject: { locator: `git log (after ${index} commits)`, reason: `git log exited ${code}: ${stderr.trim().split("\n").slice(-3).join(" / ")}`.slice(0, 500) } };
+    yield { kind: "reject", reject: { locator: `git log (after ${index} commits)`, reason: clipAtTokenBoundary(`git log exited ${code}: ${stderr.trim().split("\n").slice(-3).join(" / ")}`, 500) } };
   }
 }
