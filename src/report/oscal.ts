@@ -9,8 +9,10 @@ import type { ReportModel } from "./model.ts";
  * generation time); each finding of ours is a risk, `deviation-approved` when a risk acceptance
  * in force covers it; each control is an OSCAL finding whose target is satisfied or not.
  * Pure and deterministic: UUIDs are derived from the build id and names, never random.
+ * OSCAL_VERSION is the release whose Assessment Results JSON schema the tests validate against
+ * (test/fixtures/schemas/README.md).
  */
-export const OSCAL_VERSION = "1.2.0";
+export const OSCAL_VERSION = "1.2.2";
 
 /** A name-based UUID (version 5 layout over SHA-256): the same input gives the same UUID. */
 export function stableUuid(...parts: string[]): string {
@@ -27,7 +29,10 @@ function token(text: string): string {
 
 const NS = "urn:evidence:oscal";
 
-/** OSCAL date-times may not end a fraction with 0 (`.000Z` is invalid): drop an all-zero fraction. */
+/**
+ * Drops an all-zero fraction (`.000Z` becomes `Z`). OSCAL 1.2 accepts any fraction, but some earlier schema
+ * builds only allowed one ending in a non-zero digit, and the shorter form is valid under both.
+ */
 export function oscalTime(iso: string): string {
   return iso.replace(/\.(\d*?)0+Z$/, (_, keep: string) => (keep ? `.${keep}Z` : "Z"));
 }

@@ -4,10 +4,18 @@ import { Ajv } from "ajv";
 import addFormats from "ajv-formats";
 import { REPO_ROOT } from "./workspace.ts";
 
-/** The vendored OSCAL Assessment Results JSON schema compiled with ajv (formats included). See test/fixtures/schemas/README.md. */
+/** The vendored NIST OSCAL Assessment Results JSON schema, as published. See test/fixtures/schemas/README.md. */
+export function oscalSchema(): { $id: string; $schema: string } {
+  return JSON.parse(readFileSync(path.join(REPO_ROOT, "test/fixtures/schemas/oscal_assessment-results_schema.json"), "utf8")) as { $id: string; $schema: string };
+}
+
+/**
+ * The schema compiled with ajv's default (draft-07) class, which is the draft NIST generates it in, with
+ * ajv-formats for its date-time, email, uri and uri-reference formats. strict is off because the schema
+ * carries keywords ajv does not know (contentEncoding) and `$id`s on definitions.
+ */
 export function oscalValidator() {
-  const schema = JSON.parse(readFileSync(path.join(REPO_ROOT, "test/fixtures/schemas/oscal_assessment-results_schema.json"), "utf8")) as object;
   const ajv = new Ajv({ allErrors: true, strict: false });
   addFormats.default(ajv);
-  return ajv.compile(schema);
+  return ajv.compile(oscalSchema());
 }

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { buildOscal, oscalTime, stableUuid } from "../../src/report/oscal.ts";
-import { oscalValidator as validator } from "../helpers/oscal-schema.ts";
+import { buildOscal, OSCAL_VERSION, oscalTime, stableUuid } from "../../src/report/oscal.ts";
+import { oscalSchema, oscalValidator as validator } from "../helpers/oscal-schema.ts";
 import { syntheticModel } from "../helpers/report-model.ts";
 
 function modelWithAcceptance() {
@@ -15,18 +15,27 @@ function modelWithAcceptance() {
 
 test("assessment-results.json validates against the OSCAL Assessment Results JSON schema", () => {
   const validate = validator();
-  const doc = buildOscal(modelWithAcceptance());
+  const doc = buildOscal(modelWithAcceptance()) as { "assessment-results": { metadata: { "oscal-version": string } } };
   assert.equal(validate(doc), true, JSON.stringify(validate.errors?.slice(0, 5), null, 2));
+  // The version we declare is the version we validate against.
+  assert.equal(oscalSchema().$id, `http://csrc.nist.gov/ns/oscal/${OSCAL_VERSION}/oscal-ar-schema.json`);
+  assert.equal(doc["assessment-results"].metadata["oscal-version"], OSCAL_VERSION);
 });
 
-test("the schema check is not vacuous: a document missing required parts fails", () => {
+test("the schema check is not vacuous: documents breaking OSCAL 1.2 rules fail", () => {
   const validate = validator();
-  const doc = buildOscal(modelWithAcceptance()) as { "assessment-results": { results: Record<string, unknown>[] } };
-  delete doc["assessment-results"].results[0]!.start;
-  assert.equal(validate(doc), false);
-  const withMillis = buildOscal(modelWithAcceptance()) as { "assessment-results": { results: { start: string }[] } };
-  withMillis["assessment-results"].results[0]!.start = "2026-10-01T00:00:00.000Z";
-  assert.equal(validate(withMillis), false, "OSCAL rejects a zero-ending fraction; oscalTime removes it");
+  type Doc = { "assessment-results": { uuid: string; results: Record<string, any>[] } };
+  const broken = (change: (doc: Doc) => void) => {
+    const doc = buildOscal(modelWithAcceptance()) as Doc;
+    change(doc);
+    return validate(doc);
+  };
+  assert.equal(broken((d) => delete d["assessment-results"].results[0]!.start), false, "a result needs start");
+  assert.equal(broken((d) => delete d["assessment-results"].results[0]!.observations[0].collected), false, "an observation needs collected");
+  assert.equal(broken((d) => (d["assessment-results"].results[0]!.findings[0].target.status.state = "not-assessed")), false, "target state is satisfied or not-satisfied");
+  assert.equal(broken((d) => (d["assessment-results"].results[0]!.risks[0].status = "deviation approved")), false, "risk status is a token");
+  assert.equal(broken((d) => (d["assessment-results"].uuid = "6fa459ea-ee8a-1ca4-894e-db77e160355e")), false, "UUIDs are version 4 or 5");
+  assert.equal(broken((d) => (d["assessment-results"].results[0]!.end = "2026-11-01T00:00:00")), false, "date-times carry a timezone");
 });
 
 test("results, observations, risks and findings carry what the issue asks for", () => {
