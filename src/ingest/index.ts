@@ -17,7 +17,7 @@ import { materializeRepository, readGitHistory, resolveBranchTip } from "./git/r
 import type { Parser } from "./parser.ts";
 import { FILE_PARSERS } from "./registry.ts";
 import { createTaskEnv, fileStamp, storeItems, type FileTask, type StoreItem, type TaskEnv, type TaskMessage } from "./file-task.ts";
-import { defaultWorkerCount, inlineRunner, POOL_MIN_BYTES, workerRunner, type TaskRun, type TaskRunner } from "./pool.ts";
+import { defaultWorkerCount, inlineRunner, POOL_MIN_BYTES, TASKS_PER_WORKER, workerRunner, type TaskRun, type TaskRunner } from "./pool.ts";
 
 // The parser registry lives in its own module so parsing workers load the parsers and nothing else.
 export { FILE_PARSERS };
@@ -229,8 +229,9 @@ const BATCH_MS = 250;
 async function ingestPlanned(db: Db, source: SourceConfig, plan: PlannedFile[], runners: Runners, redactor: Redactor, options: IngestOptions): Promise<FileResult[]> {
   const tasks = plan.filter((p) => p.kind === "task");
   const runner = runners.for(tasks.reduce((n, t) => n + t.stampSize, 0));
-  // Two files per worker in flight; a window of 16 measured no faster on 500,000 calls (the writer sets the pace).
-  const lookahead = Math.max(2, runners.workers * 2);
+  // Enough files in flight that every worker has its next TASKS_PER_WORKER while the writer is on
+  // the oldest one; more only holds parsed files in memory (the writer sets the pace).
+  const lookahead = Math.max(2, runners.workers * (TASKS_PER_WORKER + 1));
   const runs = new Map<number, TaskRun>();
   let started = 0;
   const results: FileResult[] = [];

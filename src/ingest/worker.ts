@@ -12,15 +12,18 @@ import { MAX_UNACKED, type FromWorker, type ToWorker } from "./pool.ts";
  */
 const port = parentPort!;
 const env = createTaskEnv((workerData as { config: Config }).config, FILE_PARSERS);
+/** Batches posted and not yet taken by the writer, over all of this worker's tasks. */
 let unacked = 0;
 let wake: (() => void) | null = null;
+/** Tasks run one after another, in the order given (the pool hands out a few ahead). */
+let queue: Promise<void> = Promise.resolve();
 
 port.on("message", (m: ToWorker) => {
   if (m.type === "ack") {
     unacked--;
     wake?.();
     wake = null;
-  } else void run(m.id, m.task);
+  } else queue = queue.then(() => run(m.id, m.task));
 });
 
 function post(m: FromWorker): void {
@@ -28,7 +31,6 @@ function post(m: FromWorker): void {
 }
 
 async function run(id: number, task: FileTask): Promise<void> {
-  unacked = 0;
   try {
     for await (const m of runFileTask(task, env)) {
       if (m.type === "items") {
