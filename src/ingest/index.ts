@@ -56,7 +56,7 @@ export interface IngestOptions {
   /** Recorded as the ingest time; passed in so tests and reports stay deterministic. */
   now: Date;
   progress: Progress;
-  /** Parsing worker threads (default os.availableParallelism(), or EVIDENCE_WORKERS); 0 parses on this thread. */
+  /** Parsing worker threads (default one per core but the writer's, or EVIDENCE_WORKERS); 0 parses on this thread. */
   workers?: number;
   /** Hash every input even when its size and modification time match the stored ones. */
   rehash?: boolean;
