@@ -18,6 +18,9 @@ export function describeIngest(summary: IngestSummary): string {
         (summary.skipped ? `, ${summary.skipped} skipped (not logs: digests, Insights, Config; listed in the inventory).` : "."),
     );
   }
+  for (const d of summary.droppedSources) {
+    lines.push(`  removed source "${d.source}" (${d.reason}): ${d.files} file${d.files === 1 ? "" : "s"} and their records are no longer evidence`);
+  }
   // Per source, so a reviewer sees where credentials turn up (the inventory has the count per file).
   const redacted = new Map<string, number>();
   for (const f of summary.files) if (f.redacted) redacted.set(f.source, (redacted.get(f.source) ?? 0) + f.redacted);

@@ -46,6 +46,14 @@ export interface IngestSummary {
   accepted: number;
   rejected: number;
   redacted: number;
+  /** Sources the store held that the config no longer names (or disables): their files were removed. */
+  droppedSources: DroppedSource[];
+}
+
+export interface DroppedSource {
+  source: string;
+  files: number;
+  reason: "not in the config" | "disabled";
 }
 
 export interface IngestOptions {
@@ -83,6 +91,7 @@ export async function ingestSources(db: Db, loaded: LoadedConfig, options: Inges
   }
   const ctx = createEnrichContext(config);
   const files: FileResult[] = [];
+  const dropped: DroppedSource[] = [];
   const runners = new Runners(config, options.workers ?? defaultWorkerCount(), options.poolMinBytes ?? POOL_MIN_BYTES);
   try {
     for (const source of config.sources) {
@@ -110,6 +119,7 @@ export async function ingestSources(db: Db, loaded: LoadedConfig, options: Inges
         await recordTrailIntegrity(db, root, source, options.now);
       }
     }
+    if (!options.only?.length) dropped.push(...removeDroppedSources(db, config.sources, files));
   } finally {
     await runners.close();
   }
@@ -127,10 +137,33 @@ export async function ingestSources(db: Db, loaded: LoadedConfig, options: Inges
     removed: files.filter((f) => f.status === "removed").length,
     failed: files.filter((f) => f.status === "failed").length,
     skipped: files.filter((f) => f.status === "skipped").length,
+    droppedSources: dropped,
     accepted: sum((f) => f.accepted),
     rejected: sum((f) => f.rejected),
     redacted: sum((f) => f.redacted),
   };
+}
+
+/**
+ * A source taken out of the config, or disabled, no longer supplies evidence: its files leave the
+ * store as vanished files do (with their records, counts, rejects and digest results), so a build
+ * never counts records the config does not name. Only on a full ingest: `--source` reads some
+ * sources and leaves the others as they are.
+ */
+function removeDroppedSources(db: Db, sources: readonly SourceConfig[], results: FileResult[]): DroppedSource[] {
+  const enabled = new Set(sources.filter((s) => s.enabled).map((s) => s.name));
+  const disabled = new Set(sources.filter((s) => !s.enabled).map((s) => s.name));
+  const stored = db.prepare("SELECT source, COUNT(*) AS files FROM source_files GROUP BY source ORDER BY source").all() as { source: string; files: number }[];
+  const integrity = db.prepare("SELECT DISTINCT source FROM cloudtrail_integrity ORDER BY source").all() as { source: string }[];
+  const names = [...new Set([...stored.map((r) => r.source), ...integrity.map((r) => r.source)])].filter((name) => !enabled.has(name)).sort();
+  const out: DroppedSource[] = [];
+  for (const source of names) {
+    const removed = removeVanished(db, source, new Set());
+    db.prepare("DELETE FROM cloudtrail_integrity WHERE source = ?").run(source);
+    results.push(...removed);
+    out.push({ source, files: removed.length, reason: disabled.has(source) ? "disabled" : "not in the config" });
+  }
+  return out;
 }
 
 /** Files the store holds for a source that no longer exist are dropped, so the store mirrors the inputs. */
