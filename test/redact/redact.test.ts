@@ -335,3 +335,14 @@ test("ordinary log lines are cheap: the keyword pre-check rejects them", () => {
   // A loose floor (the measured figure is in src/redact/index.ts); catches a pre-check that stopped working.
   assert.ok(mbps > 20, `${mbps.toFixed(1)} MB/s`);
 });
+
+test("redactDeep returns a record with nothing to redact as it is, and still finds a secret named only by its key", () => {
+  const r = createRedactor();
+  const clean = { tool: "Shell", command: "npm test", attrs: { cwd: "/srv/app", argv: ["npm", "test"], nested: [{ n: 1 }] } };
+  assert.equal(r.redactDeep(clean), clean, "no copy when no string or key passes the prefilter");
+  const keyOnly = { tool: "Shell", attrs: { env: { DB_PASSWORD: "hunter2-Zx81" } } };
+  const out = r.redactDeep(keyOnly);
+  assert.notEqual(out, keyOnly);
+  assert.match(out.attrs.env.DB_PASSWORD, /^\[REDACTED:/);
+  assert.equal(keyOnly.attrs.env.DB_PASSWORD, "hunter2-Zx81", "the input is not modified");
+});
