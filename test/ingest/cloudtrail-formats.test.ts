@@ -16,9 +16,13 @@ const parser = () => createCloudTrailS3Parser(testContext());
 test("file kinds: log files by AWS's name pattern (org trails too); digests, Insights and Config are skipped with a reason", () => {
   assert.equal(classifyTrailFile(ORG_LOG).kind, "log");
   assert.equal(classifyTrailFile("x/111122223333_CloudTrail_us-east-1_20261014T0925Z_a1b2c3d4e5f6a7b8.json").kind, "log");
-  const digest = classifyTrailFile("AWSLogs/111122223333/CloudTrail-Digest/eu-west-1/2026/10/14/111122223333_CloudTrail-Digest_eu-west-1_trail_eu-west-1_20261014T092500Z.json.gz");
+  const digestPath = "AWSLogs/111122223333/CloudTrail-Digest/eu-west-1/2026/10/14/111122223333_CloudTrail-Digest_eu-west-1_trail_eu-west-1_20261014T092500Z.json.gz";
+  const digest = classifyTrailFile(digestPath);
   assert.equal(digest.kind, "digest");
   assert.match(digest.skip!, /integrity/);
+  // A saved signature sits beside its digest, in the CloudTrail-Digest folder.
+  for (const suffix of [".sig", ".metadata.json"]) assert.equal(classifyTrailFile(digestPath + suffix).kind, "signature");
+  assert.equal(classifyTrailFile("cloudtrail/list-public-keys.json").kind, "public-keys");
   assert.equal(classifyTrailFile("AWSLogs/1/CloudTrail-Insight/eu-west-1/2026/10/14/1_CloudTrail-Insight_eu-west-1_20261014T0925Z_x.json.gz").kind, "insight");
   assert.equal(classifyTrailFile("AWSLogs/1/Config/eu-west-1/2026/10/14/ConfigHistory/1_Config_eu-west-1_ConfigHistory_x.json.gz").kind, "config");
   assert.equal(classifyTrailFile("AWSLogs/1/Config/ConfigWritabilityCheckFile").kind, "config");
