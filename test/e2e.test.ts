@@ -33,6 +33,13 @@ test("evidence build on the sample workspace writes a PDF, CSVs, memos and a man
   const findings = readFileSync(path.join(out, "findings.csv"), "utf8");
   assert.match(findings, /cloudformation:DeleteStack on prod-api/);
 
+  // The sample's signed digests: every hour, log and signature verifies but one staging log file no digest lists.
+  const integrity = findings.split("\n").filter((l) => l.includes(",cloudtrail-log-integrity-verified,"));
+  assert.equal(integrity.length, 1);
+  assert.match(integrity[0]!, /,high,CC7\.2,cloudtrail:cloudtrail,Log integrity in cloudtrail: 1 log file\(s\) no digest vouches for \(AWSLogs\/444455556666\/CloudTrail\/eu-west-1\/2026\/10\/22\/444455556666_CloudTrail_eu-west-1_20261022T1405Z_95954717707e3a9a\.json\.gz\)\.,/);
+  assert.match(readFileSync(path.join(out, "controls.csv"), "utf8"), /^CC7\.2,soc2,Monitor for anomalies,deficient,"2 open findings from cloudtrail-agent-destructive-calls-approved, cloudtrail-log-integrity-verified\.",/m);
+  assert.match(text, /cloudtrail: cloudtrail\s+PROBLEMS\s+2,232\s+509\s+2232 \/ 0 \/ 0\s+1 log file\(s\) no digest vouches for/, "Appendix A: digests, verified logs, signatures valid / invalid / unchecked");
+
   await t.test("a second build ingests nothing new and writes byte-identical CSVs", () => {
     const out2 = path.join(ws, "out2");
     const second = runCli(["build", "--config", path.join(ws, "evidence.config.yaml"), "--period", "2026-10", "--out", out2]);
@@ -77,7 +84,7 @@ test("broken inputs become rejects with file and position, and the run completes
   const ws = copySample();
   const log = path.join(ws, "logs", "claude-code", "2026-10", "ops-oncall.jsonl");
   writeFileSync(log, readFileSync(log, "utf8") + "this is not json\n");
-  const ct = readdirSync(path.join(ws, "cloudtrail"), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".json.gz")).sort()[0]!;
+  const ct = readdirSync(path.join(ws, "cloudtrail"), { recursive: true, encoding: "utf8" }).filter((f) => /_CloudTrail_.*\.json\.gz$/.test(f)).sort()[0]!;
   const ctPath = path.join(ws, "cloudtrail", ct);
   const gz = readFileSync(ctPath);
   writeFileSync(ctPath, gz.subarray(0, gz.length - 10));

@@ -31,7 +31,7 @@ const cli = (args: string[]) => runMain(["--config", config, ...args]);
 test("baseline write records the build sorted and stable, and the unchanged workspace passes against it", async () => {
   const written = runCli(["baseline", "write", "--config", config, "--period", "2026-10"]);
   assert.equal(written.status, 0, written.stderr);
-  assert.match(written.stdout, /^Wrote baseline .*baseline\.json from build [0-9a-f]{16} \(2026-10\): 9 controls, 18 findings, coverage 9\/9\./);
+  assert.match(written.stdout, /^Wrote baseline .*baseline\.json from build [0-9a-f]{16} \(2026-10\): 9 controls, 19 findings, coverage 9\/9\./);
   const text = readFileSync(file("baseline.json"), "utf8");
   const baseline = JSON.parse(text);
   assert.equal(baseline.schemaVersion, 1);
@@ -46,7 +46,7 @@ test("baseline write records the build sorted and stable, and the unchanged work
   assert.equal(check.status, 0, check.stdout + check.stderr);
   assert.match(check.stdout, /^PASS evidence check 2026-10 \(build [0-9a-f]{16}\) against .*baseline\.json/);
   assert.match(check.stdout, /^A\.5\.37 +iso27001 +deficient +2\/2 +0 +0 +1 +ok$/m);
-  assert.match(check.stdout, /findings: 0 new, 0 fixed, 18 recurring/);
+  assert.match(check.stdout, /findings: 0 new, 0 fixed, 19 recurring/);
 });
 
 test("JUnit (both schemas), SARIF 2.1.0 and the Markdown summary come from the same result", async () => {

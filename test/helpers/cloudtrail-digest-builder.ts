@@ -1,4 +1,4 @@
-import { createHash, generateKeyPairSync, randomUUID, sign, type KeyObject } from "node:crypto";
+import { createHash, createPublicKey, generateKeyPairSync, randomUUID, sign, type KeyObject } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
@@ -6,7 +6,8 @@ import { gunzipSync, gzipSync } from "node:zlib";
 // Builds real CloudTrail integrity artefacts on disk for tests: gzipped log files, a chain of
 // hourly digests with real SHA-256 links, RSA signatures per the documented string-to-sign, and
 // Lake result sets. Written from the AWS documentation independently of src/, so a shared
-// misreading of the format cannot make both sides agree.
+// misreading of the format cannot make both sides agree. The sample workspace's generator
+// (samples/acme/scripts/cloudtrail-digests.ts) writes its digests with `digestChain` too.
 
 export interface SigningKey {
   privateKey: KeyObject;
@@ -14,10 +15,15 @@ export interface SigningKey {
   fingerprint: string;
 }
 
-export function makeSigningKey(): SigningKey {
-  const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+/** A signing key around a given private key (the sample workspace signs with a committed one). */
+export function signingKey(privateKey: KeyObject): SigningKey {
+  const publicKey = createPublicKey(privateKey);
   const der = publicKey.export({ type: "pkcs1", format: "der" });
   return { privateKey, publicKey, fingerprint: createHash("md5").update(der).digest("hex") };
+}
+
+export function makeSigningKey(): SigningKey {
+  return signingKey(generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey);
 }
 
 /** `aws cloudtrail list-public-keys` output for these keys, optionally under other fingerprints. */
@@ -42,12 +48,99 @@ export function readGzip(path: string): string {
 }
 
 const sha256 = (data: Buffer | string): string => createHash("sha256").update(data).digest("hex");
+// RSA PKCS#1 v1.5 (Node's default for RSA keys) is deterministic: the same input, the same signature.
 const rsaSign = (key: KeyObject, text: string): string => sign("sha256", Buffer.from(text), key).toString("hex");
 const isoSeconds = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 // 2026-10-14T09:05:00Z -> 20261014T0905Z (logs) or 20261014T090500Z (digests)
 const compact = (ms: number, digits: number): string =>
   `${new Date(ms).toISOString().replace(/[-:]/g, "").slice(0, 9 + digits)}Z`;
 const ymd = (ms: number): string => new Date(ms).toISOString().slice(0, 10).replace(/-/g, "/");
+
+const HOUR = 3_600_000;
+
+/** One digest chain: CloudTrail keeps one per account, source region, trail and home region. */
+export interface DigestStream {
+  account: string;
+  region: string;
+  trail: string;
+  homeRegion: string;
+  bucket: string;
+  /** S3 key prefix in front of AWSLogs/, without the trailing slash; "" for none. */
+  s3Prefix: string;
+}
+
+/** A log file as a digest lists it: `sha256` is hex SHA-256 of the UNCOMPRESSED log. */
+export interface ListedLog {
+  s3Object: string;
+  sha256: string;
+  oldestEventTime: string;
+  newestEventTime: string;
+}
+
+export interface ChainedDigest {
+  /** S3 key of the digest file. */
+  key: string;
+  /** The digest JSON, uncompressed (stored gzipped). */
+  text: string;
+  /** Hex signature, which S3 keeps as the object's x-amz-meta-signature. */
+  signature: string;
+}
+
+/** The S3 key of a stream's digest for the hour ending at `endMs`. */
+export function digestKey(stream: DigestStream, endMs: number): string {
+  const { account, region, trail, homeRegion } = stream;
+  const prefix = stream.s3Prefix ? `${stream.s3Prefix}/` : "";
+  return `${prefix}AWSLogs/${account}/CloudTrail-Digest/${region}/${ymd(endMs)}/${account}_CloudTrail-Digest_${region}_${trail}_${homeRegion}_${compact(endMs, 6)}.json.gz`;
+}
+
+/**
+ * Hourly digests from `start`, one per entry of `hours` (the log files delivered in that hour; a
+ * digest is written even when empty). The first starts a chain (null `previous*`); each later one
+ * holds the SHA-256 and signature of the one before. No I/O and no randomness.
+ */
+export function digestChain(stream: DigestStream, start: string, hours: ListedLog[][], key: SigningKey): ChainedDigest[] {
+  const { bucket } = stream;
+  const out: ChainedDigest[] = [];
+  let previous: { key: string; sha256: string; signature: string } | null = null;
+  hours.forEach((logFiles, hour) => {
+    const startMs = Date.parse(start) + hour * HOUR;
+    const endMs = startMs + HOUR;
+    const digestS3Object = digestKey(stream, endMs);
+    const times = logFiles.flatMap((l) => [l.oldestEventTime, l.newestEventTime]).sort();
+    const digest = {
+      awsAccountId: stream.account,
+      digestStartTime: isoSeconds(startMs),
+      digestEndTime: isoSeconds(endMs),
+      digestS3Bucket: bucket,
+      digestS3Object,
+      digestPublicKeyFingerprint: key.fingerprint,
+      digestSignatureAlgorithm: "SHA256withRSA",
+      newestEventTime: times.at(-1) ?? null,
+      oldestEventTime: times[0] ?? null,
+      previousDigestS3Bucket: previous ? bucket : null,
+      previousDigestS3Object: previous?.key ?? null,
+      previousDigestHashValue: previous?.sha256 ?? null,
+      previousDigestHashAlgorithm: previous ? "SHA-256" : null,
+      previousDigestSignature: previous?.signature ?? null,
+      logFiles: logFiles.map((l) => ({
+        s3Bucket: bucket,
+        s3Object: l.s3Object,
+        hashValue: l.sha256,
+        hashAlgorithm: "SHA-256",
+        newestEventTime: l.newestEventTime,
+        oldestEventTime: l.oldestEventTime,
+      })),
+    };
+    const text = JSON.stringify(digest);
+    const digestSha = sha256(text);
+    // Per AWS's custom-validation page: end time, bucket/key, hex SHA-256, previous signature or "null".
+    const toSign = [digest.digestEndTime, `${bucket}/${digestS3Object}`, digestSha, previous?.signature ?? "null"].join("\n");
+    const signature = rsaSign(key.privateKey, toSign);
+    out.push({ key: digestS3Object, text, signature });
+    previous = { key: digestS3Object, sha256: digestSha, signature };
+  });
+  return out;
+}
 
 export interface TrailSpec {
   /** Start of the first digest hour, e.g. "2026-10-14T09:00:00Z". */
@@ -76,25 +169,24 @@ export interface BuiltTrail {
   logs: string[];
 }
 
-const HOUR = 3_600_000;
-
 export function buildTrail(root: string, spec: TrailSpec, key: SigningKey): BuiltTrail {
-  const account = spec.account ?? "111122223333";
-  const region = spec.region ?? "eu-west-1";
-  const trail = spec.trail ?? "org_audit-trail";
-  const home = spec.homeRegion ?? "us-east-1";
-  const bucket = spec.bucket ?? "acme-cloudtrail";
-  const prefix = spec.s3Prefix ? `${spec.s3Prefix}/` : "";
-  const localDir = join(root, spec.localDir ?? bucket);
+  const stream: DigestStream = {
+    account: spec.account ?? "111122223333",
+    region: spec.region ?? "eu-west-1",
+    trail: spec.trail ?? "org_audit-trail",
+    homeRegion: spec.homeRegion ?? "us-east-1",
+    bucket: spec.bucket ?? "acme-cloudtrail",
+    s3Prefix: spec.s3Prefix ?? "",
+  };
+  const { account, region } = stream;
+  const prefix = stream.s3Prefix ? `${stream.s3Prefix}/` : "";
+  const localDir = join(root, spec.localDir ?? stream.bucket);
   const localPath = (s3Key: string): string =>
     spec.flat ? join(localDir, s3Key.split("/").at(-1) ?? s3Key) : join(localDir, s3Key);
 
-  const built: BuiltTrail = { digests: [], signatures: [], logsByHour: [], logs: [] };
-  let previous: { key: string; sha256: string; signature: string } | null = null;
-  spec.logsPerHour.forEach((count, hour) => {
+  const hours = spec.logsPerHour.map((count, hour) => {
     const startMs = Date.parse(spec.start) + hour * HOUR;
-    const endMs = startMs + HOUR;
-    const logFiles = Array.from({ length: count }, (_, i) => {
+    return Array.from({ length: count }, (_, i) => {
       const delivered = startMs + (i + 1) * 5 * 60_000;
       const key = `${prefix}AWSLogs/${account}/CloudTrail/${region}/${ymd(delivered)}/${account}_CloudTrail_${region}_${compact(delivered, 4)}_${randomUUID().replace(/-/g, "").slice(0, 16)}.json.gz`;
       const eventTime = isoSeconds(delivered - 60_000);
@@ -114,48 +206,17 @@ export function buildTrail(root: string, spec: TrailSpec, key: SigningKey): Buil
         ],
       });
       writeGzip(localPath(key), text);
-      return { key, sha256: sha256(text), eventTime, path: localPath(key) };
+      return { s3Object: key, sha256: sha256(text), oldestEventTime: eventTime, newestEventTime: eventTime, path: localPath(key) };
     });
-
-    const digestKey = `${prefix}AWSLogs/${account}/CloudTrail-Digest/${region}/${ymd(endMs)}/${account}_CloudTrail-Digest_${region}_${trail}_${home}_${compact(endMs, 6)}.json.gz`;
-    const digest = {
-      awsAccountId: account,
-      digestStartTime: isoSeconds(startMs),
-      digestEndTime: isoSeconds(endMs),
-      digestS3Bucket: bucket,
-      digestS3Object: digestKey,
-      digestPublicKeyFingerprint: key.fingerprint,
-      digestSignatureAlgorithm: "SHA256withRSA",
-      newestEventTime: logFiles.at(-1)?.eventTime ?? null,
-      oldestEventTime: logFiles[0]?.eventTime ?? null,
-      previousDigestS3Bucket: previous ? bucket : null,
-      previousDigestS3Object: previous?.key ?? null,
-      previousDigestHashValue: previous?.sha256 ?? null,
-      previousDigestHashAlgorithm: previous ? "SHA-256" : null,
-      previousDigestSignature: previous?.signature ?? null,
-      logFiles: logFiles.map((l) => ({
-        s3Bucket: bucket,
-        s3Object: l.key,
-        hashValue: l.sha256,
-        hashAlgorithm: "SHA-256",
-        newestEventTime: l.eventTime,
-        oldestEventTime: l.eventTime,
-      })),
-    };
-    const text = JSON.stringify(digest);
-    const digestSha = sha256(text);
-    // Per AWS's custom-validation page: end time, bucket/key, hex SHA-256, previous signature or "null".
-    const toSign = [digest.digestEndTime, `${bucket}/${digestKey}`, digestSha, previous?.signature ?? "null"].join("\n");
-    const signature = rsaSign(key.privateKey, toSign);
-    writeGzip(localPath(digestKey), text);
-
-    built.digests.push(localPath(digestKey));
-    built.signatures.push(signature);
-    built.logsByHour.push(logFiles.map((l) => l.path));
-    built.logs.push(...logFiles.map((l) => l.path));
-    previous = { key: digestKey, sha256: digestSha, signature };
   });
-  return built;
+  const chain = digestChain(stream, spec.start, hours, key);
+  for (const d of chain) writeGzip(localPath(d.key), d.text);
+  return {
+    digests: chain.map((d) => localPath(d.key)),
+    signatures: chain.map((d) => d.signature),
+    logsByHour: hours.map((logs) => logs.map((l) => l.path)),
+    logs: hours.flatMap((logs) => logs.map((l) => l.path)),
+  };
 }
 
 export interface BuiltLakeResult {

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,6 +17,19 @@ export function copySample(): string {
   const dir = tempDir("evidence-acme-");
   cpSync(SAMPLE, dir, { recursive: true, filter: (src) => !/[\\/](\.evidence|reports)([\\/]|$)/.test(src.slice(SAMPLE.length)) });
   return dir;
+}
+
+/**
+ * The sample with one CloudTrail log file in sixteen and no digests (a thinned folder would only
+ * fail verification): every source kind, ~60 files, a few seconds a build.
+ */
+export function copySmallSample(): string {
+  const ws = copySample();
+  const dir = path.join(ws, "cloudtrail");
+  const files = readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".json.gz")).sort();
+  for (const account of readdirSync(path.join(dir, "AWSLogs"))) rmSync(path.join(dir, "AWSLogs", account, "CloudTrail-Digest"), { recursive: true, force: true });
+  files.filter((f) => !f.includes("CloudTrail-Digest")).forEach((f, i) => i % 16 !== 0 && rmSync(path.join(dir, f)));
+  return ws;
 }
 
 export interface CliResult {

@@ -1,9 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readdirSync, rmSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import path from "node:path";
 import { packageProblems, readStore, startCli, tempSiblings } from "../helpers/crash.ts";
-import { copySample } from "../helpers/workspace.ts";
+import { copySmallSample } from "../helpers/workspace.ts";
 
 /**
  * Two `evidence build` runs on one workspace at the same moment (both processes loaded, then
@@ -11,13 +11,6 @@ import { copySample } from "../helpers/workspace.ts";
  * run; with it the second queues and both finish. Either way the store passes integrity_check,
  * holds no half-ingested file, and every package folder is complete.
  */
-function smallSample(): string {
-  const ws = copySample();
-  const trails = readdirSync(path.join(ws, "cloudtrail"), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".json.gz")).sort();
-  trails.forEach((f, i) => i % 16 !== 0 && rmSync(path.join(ws, "cloudtrail", f)));
-  return ws;
-}
-
 async function together(argsA: string[], argsB: string[]) {
   const a = startCli(argsA);
   const b = startCli(argsB);
@@ -34,7 +27,7 @@ function checkStore(ws: string): void {
 }
 
 test("a second build on the same store is refused with a clear message while the first completes", async () => {
-  const ws = smallSample();
+  const ws = copySmallSample();
   const config = path.join(ws, "evidence.config.yaml");
   const args = (out: string) => ["build", "--config", config, "--period", "2026-10", "--out", path.join(ws, out), "--quiet"];
   const results = await together(args("out-a"), args("out-b"));
@@ -49,7 +42,7 @@ test("a second build on the same store is refused with a clear message while the
 });
 
 test("with --lock-wait both builds finish, one after the other, into the same folder (and, with SOAK=1, their own)", async () => {
-  const ws = smallSample();
+  const ws = copySmallSample();
   const config = path.join(ws, "evidence.config.yaml");
   const args = (out: string) => ["build", "--config", config, "--period", "2026-10", "--out", path.join(ws, out), "--quiet", "--lock-wait", "300"];
   const results = await together(args("same"), args("same"));

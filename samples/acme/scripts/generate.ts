@@ -1,6 +1,7 @@
 /**
  * Regenerates the Acme sample workspace's inputs deterministically: a month (2026-10) of Claude
- * Code hook logs, CloudTrail S3 delivery files and (git.ts) a git repository shipped as a bundle.
+ * Code hook logs, CloudTrail S3 delivery files with their signed digests (cloudtrail-digests.ts)
+ * and (git.ts) a git repository shipped as a bundle.
  * Run: node --import tsx samples/acme/scripts/generate.ts
  *
  * The month contains ordinary benign activity and the incident pattern auditors now ask about: an
@@ -207,6 +208,8 @@ for (const [key, records] of files) {
   writeFileSync(path.join(ROOT, name), gzipSync(JSON.stringify({ Records: records })));
 }
 console.log(`wrote ${Object.keys(hookLines).length} agent logs, ${files.size} CloudTrail files`);
+// Digests hash the log files just written, so they come right after them.
+await import("./cloudtrail-digests.ts");
 // The repository comes before the generators below: the Claude Code telemetry names one of its commits.
 buildAcmeGit();
 
