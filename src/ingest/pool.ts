@@ -147,7 +147,6 @@ export function workerRunner(config: Config, size: number): TaskRunner {
     run(task) {
       if (closed) throw new Error("worker pool closed");
       const id = nextId++;
-      // Acks go to whichever worker holds the task when the writer takes a batch.
       // Acks go to the worker the task was given to, even after its last message arrived: the writer
       // takes a file's batches later, and a lost ack would leave that worker waiting for ever.
       let owner: Worker | null = null;
