@@ -114,7 +114,10 @@ export function tocEntries(doc: Doc): readonly TocEntry[] {
 export function heading(doc: Doc, text: string, level: 1 | 2 | 3 = 1): void {
   const size = level === 1 ? 18 : level === 2 ? 13 : 11;
   const clean = safeText(text, 500);
-  ensureSpace(doc, lineHeight(size) * 2 + 60);
+  // Keep the heading with what follows: room for its own lines and the start of the next block
+  // (a table's header and a first row of several wrapped lines is about 100 pt), so a heading is
+  // never left alone at the foot of a page.
+  ensureSpace(doc, lineHeight(size) * 2 + 110);
   if (level === 1 && doc.y > doc.page.margins.top + 10) doc.y += size * 0.6;
   if (level < 3) {
     const s = state(doc);
@@ -262,7 +265,9 @@ function writeLines(doc: Doc, text: string, style: TextStyle & { x?: number; wid
 
 export function paragraph(doc: Doc, text: string, options: { size?: number; color?: string; font?: string } = {}): void {
   const size = options.size ?? 9.5;
-  ensureSpace(doc, lineHeight(size) * 2);
+  // A lead-in ("…listed below:") stays with the start of the table or chart it introduces.
+  const leadIn = text.trimEnd().endsWith(":");
+  ensureSpace(doc, lineHeight(size) * 2 + (leadIn ? 70 : 0));
   writeLines(doc, safeText(text), { font: options.font ?? FONT.regular, size, color: options.color ?? "#222" });
   doc.y += size * 0.4;
 }

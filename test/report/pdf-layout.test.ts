@@ -92,3 +92,27 @@ test("Cyrillic and Chinese text is embedded and extractable; control and bidi ch
   assert.match(bytes.toString("latin1"), /\/FontFile2/, "the font is embedded");
   assert.ok(bytes.length < 200_000, `subset font keeps the file small (${bytes.length} bytes)`);
 });
+
+test("a heading or a lead-in paragraph at the foot of a page moves to the next page with the table it introduces", async () => {
+  // Fill the page down to just above where a heading plus a table of tall rows no longer fits.
+  // As in Appendix A's digest results: a header that wraps onto three lines, a first row of six.
+  const columns = [
+    { header: "Source / folder", width: 0.22 }, { header: "Result", width: 0.1 }, { header: "Digests", width: 0.09 }, { header: "Logs verified", width: 0.1 },
+    { header: "Signatures valid / invalid / unchecked", width: 0.16 }, { header: "Findings", width: 0.33 },
+  ];
+  const tall = [["cloudtrail: cloudtrail", "PROBLEMS", "2,232", "509", "2232 / 0 / 0", "1 log file(s) no digest vouches for (AWSLogs/444455556666/CloudTrail/eu-west-1/2026/10/22/444455556666_CloudTrail_eu-west-1_20261022T1405Z_95954717707e3a9a.json.gz)"]];
+  for (const intro of ["heading", "lead-in"] as const) {
+    for (let gap = 40; gap <= 200; gap += 2) {
+      const { layout } = await render((doc) => {
+        doc.y = doc.page.height - MARGIN - gap;
+        if (intro === "heading") heading(doc, "Integrity results", 2);
+        else paragraph(doc, "Files listed below:");
+        table(doc, columns, tall);
+      });
+      const title = layout.items.find((t) => t.str === (intro === "heading" ? "Integrity results" : "Files listed below:"));
+      const header = layout.items.find((t) => t.str === "Source / folder");
+      assert.ok(title && header, `${intro} and table drawn (${gap} pt left)`);
+      assert.equal(title.page, header.page, `${intro} with ${gap} pt left: on page ${title.page}, its table on page ${header.page}`);
+    }
+  }
+});
