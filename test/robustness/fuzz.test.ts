@@ -99,7 +99,9 @@ async function ingestCase(kind: FileKind, ws: ReturnType<typeof workspace>, name
     (error: Error) => assert.fail(`${what}: ingest threw ${error.stack}`),
   );
   const seconds = (performance.now() - started) / 1000;
-  assert.ok(seconds < 10, `${what}: took ${seconds.toFixed(1)} s`);
+  // A hang guard, not a speed test: a case takes well under a second, but the suite runs beside
+  // others on two cores, and 10 s was once exceeded there (seed lost) without anything hanging.
+  assert.ok(seconds < 30, `${what}: took ${seconds.toFixed(1)} s (seed ${SEED})`);
   const result = summary.files.find((f) => f.path === `case/${name}`);
   assert.ok(result, `${what}: no result for the file`);
   if (result.status === "unchanged" || result.status === "skipped") return;
