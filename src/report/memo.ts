@@ -154,11 +154,16 @@ export function renderMemos(model: ReportModel, templates: MemoTemplates, maxAcc
   const a88 = model.evaluation.controls.find((c) => c.id === "A.8.8");
   if (a88) {
     const findings = model.evaluation.findings.filter((f) => f.controlIds.includes("A.8.8"));
+    const open = findings.filter((f) => f.state !== "accepted");
+    const accepted = findings.filter((f) => f.state === "accepted");
     const data = escapeDeep({
       ...base(model, maxAcceptanceDays),
       control: { id: a88.id, title: a88.title, description: a88.description, status: a88.status, reason: a88.reason },
       controls: controlRefs(model, ["A.8.8"]),
-      open: findings.filter((f) => f.state !== "accepted"), accepted: findings.filter((f) => f.state === "accepted"),
+      // A sign-off lists the first MEMO_FINDINGS of each and counts the rest (findings.csv has them
+      // all): a month with 18,000 open findings made a 1,043-page memo nobody would sign.
+      open: open.slice(0, MEMO_FINDINGS), openCount: open.length, moreOpen: Math.max(0, open.length - MEMO_FINDINGS),
+      accepted: accepted.slice(0, MEMO_FINDINGS), acceptedCount: accepted.length, moreAccepted: Math.max(0, accepted.length - MEMO_FINDINGS),
       acceptances: a88.acceptances, compensating: compensating(model, ["A.8.8"]),
       files: fileHashes(model, findings.flatMap((f) => f.evidence.map((e) => e.file))),
     }) as Record<string, unknown>;
