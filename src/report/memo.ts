@@ -65,6 +65,21 @@ export function loadMemoTemplates(workspaceTemplates?: string): MemoTemplates {
 /** Occurrences listed in a memo; the rest are counted and listed in findings.csv. */
 const MEMO_FINDINGS = 50;
 
+/**
+ * Findings by id (rule, subject and message; the same command run twice is one id), in order of
+ * first occurrence, with how often each occurred: the first `max` ids, and the occurrences left out.
+ */
+export function distinctFindings(findings: readonly Finding[], max: number): { list: (Finding & { occurrences: number; repeated: boolean })[]; more: number } {
+  const byId = new Map<string, Finding & { occurrences: number; repeated: boolean }>();
+  for (const f of findings) {
+    const seen = byId.get(f.id);
+    if (seen) (seen.occurrences++, (seen.repeated = true));
+    else byId.set(f.id, { ...f, occurrences: 1, repeated: false });
+  }
+  const list = [...byId.values()].slice(0, max);
+  return { list, more: findings.length - list.reduce((n, f) => n + f.occurrences, 0) };
+}
+
 /** The IAM view of an agent identity, when IAM data was ingested (cloudtrail-iam.ts); read structurally. */
 interface IamPrincipals {
   cloudtrailIam?: { principals: { agentId: string; arn: string; destructiveHeld: { action: string; status: string }[] }[] };
@@ -162,8 +177,13 @@ export function renderMemos(model: ReportModel, templates: MemoTemplates, maxAcc
       controls: controlRefs(model, ["A.8.8"]),
       // A sign-off lists the first MEMO_FINDINGS of each and counts the rest (findings.csv has them
       // all): a month with 18,000 open findings made a 1,043-page memo nobody would sign.
-      open: open.slice(0, MEMO_FINDINGS), openCount: open.length, moreOpen: Math.max(0, open.length - MEMO_FINDINGS),
-      accepted: accepted.slice(0, MEMO_FINDINGS), acceptedCount: accepted.length, moreAccepted: Math.max(0, accepted.length - MEMO_FINDINGS),
+      // Repeats of one finding are one line with their count.
+      ...(() => {
+        const o = distinctFindings(open, MEMO_FINDINGS);
+        const a = distinctFindings(accepted, MEMO_FINDINGS);
+        return { open: o.list, moreOpen: o.more, accepted: a.list, moreAccepted: a.more };
+      })(),
+      openCount: open.length, acceptedCount: accepted.length,
       acceptances: a88.acceptances, compensating: compensating(model, ["A.8.8"]),
       files: fileHashes(model, findings.flatMap((f) => f.evidence.map((e) => e.file))),
     }) as Record<string, unknown>;

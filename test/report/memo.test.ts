@@ -22,8 +22,8 @@ test("the A.8.8 sign-off memo lists the first 50 open and accepted findings and 
   assert.match(signoff, /900 open finding\(s\) and 100 finding\(s\) covered by a risk acceptance/);
   assert.equal(signoff.match(/^- Open \*\*/gm)?.length, 50);
   assert.equal(signoff.match(/^- Accepted \*\*/gm)?.length, 50);
-  assert.match(signoff, /… and 850 more open, listed in findings\.csv/);
-  assert.match(signoff, /… and 50 more accepted, listed in findings\.csv/);
+  assert.match(signoff, /… and 850 more open occurrences, listed in findings\.csv/);
+  assert.match(signoff, /… and 50 more accepted occurrences, listed in findings\.csv/);
 });
 
 test("a sign-off with few findings lists them all and says nothing of more", () => {
@@ -32,4 +32,15 @@ test("a sign-off with few findings lists them all and says nothing of more", () 
   assert.match(signoff, /18 open finding\(s\) and 2 finding\(s\) covered/);
   assert.equal(signoff.match(/^- Open \*\*/gm)?.length, 18);
   assert.doesNotMatch(signoff, /more open/);
+});
+
+test("repeats of one finding (same rule, subject and message) are one line in the sign-off, with their count", () => {
+  const model = a88Model(30);
+  // Findings 1-9 are the same agent command run nine times: one id.
+  for (const f of model.evaluation.findings.slice(1, 10)) Object.assign(f, { id: "repeat000001", message: "cursor ran kubectl delete pod api in production." });
+  const signoff = renderMemos(model, loadMemoTemplates(), 365).find((m) => m.name === "memos/A.8.8-residual-risk-signoff")!.content;
+  assert.equal(signoff.match(/repeat000001/g)?.length, 1);
+  assert.match(signoff, /- Open \*\*repeat000001\*\* \((critical|high), 9 occurrences\): cursor ran kubectl/);
+  assert.match(signoff, /27 open finding\(s\) and 3 finding\(s\) covered/, "the counts are of occurrences");
+  assert.equal(signoff.match(/^- Open \*\*/gm)?.length, 27 - 9 + 1);
 });
