@@ -153,9 +153,8 @@ export async function ingestSources(db: Db, loaded: LoadedConfig, options: Inges
 function removeDroppedSources(db: Db, sources: readonly SourceConfig[], results: FileResult[]): DroppedSource[] {
   const enabled = new Set(sources.filter((s) => s.enabled).map((s) => s.name));
   const disabled = new Set(sources.filter((s) => !s.enabled).map((s) => s.name));
-  const stored = db.prepare("SELECT source, COUNT(*) AS files FROM source_files GROUP BY source ORDER BY source").all() as { source: string; files: number }[];
-  const integrity = db.prepare("SELECT DISTINCT source FROM cloudtrail_integrity ORDER BY source").all() as { source: string }[];
-  const names = [...new Set([...stored.map((r) => r.source), ...integrity.map((r) => r.source)])].filter((name) => !enabled.has(name)).sort();
+  const stored = db.prepare("SELECT source FROM source_files UNION SELECT source FROM cloudtrail_integrity ORDER BY source").pluck().all() as string[];
+  const names = stored.filter((name) => !enabled.has(name));
   const out: DroppedSource[] = [];
   for (const source of names) {
     const removed = removeVanished(db, source, new Set());

@@ -70,13 +70,14 @@ const MEMO_FINDINGS = 50;
  * first occurrence, with how often each occurred: the first `max` ids, and the occurrences left out.
  */
 export function distinctFindings(findings: readonly Finding[], max: number): { list: (Finding & { occurrences: number; repeated: boolean })[]; more: number } {
-  const byId = new Map<string, Finding & { occurrences: number; repeated: boolean }>();
+  const byId = new Map<string, { finding: Finding; occurrences: number }>();
   for (const f of findings) {
     const seen = byId.get(f.id);
-    if (seen) (seen.occurrences++, (seen.repeated = true));
-    else byId.set(f.id, { ...f, occurrences: 1, repeated: false });
+    if (seen) seen.occurrences++;
+    else byId.set(f.id, { finding: f, occurrences: 1 });
   }
-  const list = [...byId.values()].slice(0, max);
+  // `repeated` for the logic-less template, which cannot compare numbers.
+  const list = [...byId.values()].slice(0, max).map(({ finding, occurrences }) => ({ ...finding, occurrences, repeated: occurrences > 1 }));
   return { list, more: findings.length - list.reduce((n, f) => n + f.occurrences, 0) };
 }
 
@@ -171,19 +172,17 @@ export function renderMemos(model: ReportModel, templates: MemoTemplates, maxAcc
     const findings = model.evaluation.findings.filter((f) => f.controlIds.includes("A.8.8"));
     const open = findings.filter((f) => f.state !== "accepted");
     const accepted = findings.filter((f) => f.state === "accepted");
+    // A sign-off lists the first MEMO_FINDINGS distinct findings of each kind, repeats as one line
+    // with their count, and counts the rest (findings.csv has them all): a month with 18,000 open
+    // findings made a 1,043-page memo nobody would sign.
+    const shownOpen = distinctFindings(open, MEMO_FINDINGS);
+    const shownAccepted = distinctFindings(accepted, MEMO_FINDINGS);
     const data = escapeDeep({
       ...base(model, maxAcceptanceDays),
       control: { id: a88.id, title: a88.title, description: a88.description, status: a88.status, reason: a88.reason },
       controls: controlRefs(model, ["A.8.8"]),
-      // A sign-off lists the first MEMO_FINDINGS of each and counts the rest (findings.csv has them
-      // all): a month with 18,000 open findings made a 1,043-page memo nobody would sign.
-      // Repeats of one finding are one line with their count.
-      ...(() => {
-        const o = distinctFindings(open, MEMO_FINDINGS);
-        const a = distinctFindings(accepted, MEMO_FINDINGS);
-        return { open: o.list, moreOpen: o.more, accepted: a.list, moreAccepted: a.more };
-      })(),
-      openCount: open.length, acceptedCount: accepted.length,
+      open: shownOpen.list, moreOpen: shownOpen.more, openCount: open.length,
+      accepted: shownAccepted.list, moreAccepted: shownAccepted.more, acceptedCount: accepted.length,
       acceptances: a88.acceptances, compensating: compensating(model, ["A.8.8"]),
       files: fileHashes(model, findings.flatMap((f) => f.evidence.map((e) => e.file))),
     }) as Record<string, unknown>;
