@@ -3,6 +3,7 @@ import type { EvidenceEvent } from "../event.ts";
 import { MIGRATIONS } from "./migrations.ts";
 import { createOwnerOnly } from "./permissions.ts";
 import { ObservationIndex } from "./observations.ts";
+import { cachedStatement } from "./statements.ts";
 import { insertAgentSettings, type AgentSettingsRecord } from "./agent-settings.ts";
 import type { SummaryRecord } from "../ingest/summary/summarise.ts";
 
@@ -213,20 +214,21 @@ export class FileWriter {
     db.exec(this.nested ? "SAVEPOINT file_writer" : "BEGIN IMMEDIATE");
     this.joins = new ObservationIndex(db);
     this.joins.deleteFile(header.source, header.path);
-    const info = db
-      .prepare(
+    const info = cachedStatement(
+        db,
         `INSERT INTO source_files (source, path, kind, sha256, size, parser, parser_version, context_hash, ingested_at, mtime_ms)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(header.source, header.path, header.kind, header.sha256, header.size, header.parser, header.parserVersion, header.contextHash, header.ingestedAt, header.mtimeMs ?? null);
+      ).run(header.source, header.path, header.kind, header.sha256, header.size, header.parser, header.parserVersion, header.contextHash, header.ingestedAt, header.mtimeMs ?? null);
     this.fileId = Number(info.lastInsertRowid);
-    this.insertEvent = db.prepare(
+    this.insertEvent = cachedStatement(
+      db,
       `INSERT OR IGNORE INTO events (file_id, source_kind, event_key, time, actor, actor_kind, agent_id, agent_product, session_id,
          action, classes, destructive, target, environment, outcome, approval, approval_evidence, command, account, region, locator, attrs)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.insertReject = db.prepare("INSERT INTO rejects (file_id, locator, reason, excerpt) VALUES (?, ?, ?, ?)");
-    this.insertCommit = db.prepare(
+    this.insertReject = cachedStatement(db, "INSERT INTO rejects (file_id, locator, reason, excerpt) VALUES (?, ?, ?, ?)");
+    this.insertCommit = cachedStatement(
+      db,
       `INSERT OR IGNORE INTO commits (file_id, repo, sha, parents, author_name, author_email, author_time, committer_name, committer_email,
          committer_time, subject, body, on_production, author_kind, agent_product, ai_signal, review, review_evidence, review_strength, files_changed, locator,
          co_authors, ai_confidence, ai_scope, pr_ref, lines_added, lines_deleted, sensitive_paths, signature, emergency, landed_by)
@@ -276,7 +278,8 @@ export class FileWriter {
 
   pullRequest(p: PullRequestRecord): void {
     this.counts.recordsRead++;
-    this.insertPr ??= this.db.prepare(
+    this.insertPr ??= cachedStatement(
+      this.db,
       `INSERT OR IGNORE INTO pull_requests (file_id, platform, number, title, author, author_is_bot, merged_by, merged_at, merge_commit, squash_commit,
          head_sha, head_ref, base_ref, review_decision, labels, commit_authors, last_commit_time, truncated, locator)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -292,7 +295,8 @@ export class FileWriter {
 
   review(r: ReviewRecord): void {
     this.counts.recordsRead++;
-    this.insertReview ??= this.db.prepare(
+    this.insertReview ??= cachedStatement(
+      this.db,
       `INSERT INTO pr_reviews (file_id, platform, number, reviewer, reviewer_is_bot, state, submitted_at, commit_sha, locator) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertReview.run(this.fileId, r.platform, r.number, r.reviewer, r.reviewerIsBot ? 1 : 0, r.state, r.submittedAt, r.commitSha, r.locator);
@@ -304,7 +308,8 @@ export class FileWriter {
     this.counts.recordsRead += r.n;
     this.counts.accepted += r.n;
     this.counts.summarised += r.n;
-    this.insertSummary ??= this.db.prepare(
+    this.insertSummary ??= cachedStatement(
+      this.db,
       `INSERT INTO event_summaries (file_id, source_kind, day, day_start, actor, actor_kind, identity_type, role_arn, action, classes, outcome,
          account, region, environment, event_category, event_type, n, first_time, last_time, locators)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -334,9 +339,7 @@ export class FileWriter {
   commit(): FileCounts {
     const c = this.counts;
     if (this.joined) c.notes.push(`${this.joined} record${this.joined === 1 ? "" : "s"} joined with the same agent action reported elsewhere (counted as duplicates)`);
-    this.db
-      .prepare("UPDATE source_files SET records_read = ?, accepted = ?, summarised = ?, duplicates = ?, rejected = ?, redacted = ?, notes = ? WHERE id = ?")
-      .run(c.recordsRead, c.accepted, c.summarised, c.duplicates, c.rejected, c.redacted, c.notes.length ? JSON.stringify(c.notes) : null, this.fileId);
+    cachedStatement(this.db, "UPDATE source_files SET records_read = ?, accepted = ?, summarised = ?, duplicates = ?, rejected = ?, redacted = ?, notes = ? WHERE id = ?").run(c.recordsRead, c.accepted, c.summarised, c.duplicates, c.rejected, c.redacted, c.notes.length ? JSON.stringify(c.notes) : null, this.fileId);
     this.db.exec(this.nested ? "RELEASE file_writer" : "COMMIT");
     this.open = false;
     return c;

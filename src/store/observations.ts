@@ -1,6 +1,7 @@
 import type Database from "better-sqlite3";
 import type { EvidenceEvent } from "../event.ts";
 import { mergeObservations, type Observation } from "./merge.ts";
+import { cachedStatement } from "./statements.ts";
 
 /**
  * Keeps the `events` row of a tool call that several files report equal to the merge of their
@@ -84,22 +85,24 @@ export class ObservationIndex {
   private readonly stmts: Record<"hasObs" | "copyRow" | "insertObs" | "keyObs" | "upsert" | "deleteEvent" | "fileId" | "deleteFile" | "markFile", Database.Statement>;
 
   constructor(private readonly db: Database.Database) {
+    // Each time, not once per connection: made inside a file's transaction, a rollback undoes it.
     db.exec("CREATE TEMP TABLE IF NOT EXISTS affected_keys (source_kind TEXT NOT NULL, event_key TEXT NOT NULL, PRIMARY KEY (source_kind, event_key))");
+    const prepare = (sql: string) => cachedStatement(db, sql);
     this.stmts = {
-      hasObs: db.prepare("SELECT 1 FROM observations WHERE source_kind = ? AND event_key = ? LIMIT 1"),
-      copyRow: db.prepare(`INSERT INTO observations (file_id, ${COLUMN_LIST}) SELECT file_id, ${COLUMN_LIST} FROM events WHERE source_kind = ? AND event_key = ?`),
-      insertObs: db.prepare(`INSERT INTO observations (file_id, ${COLUMN_LIST}) VALUES (?, ${PLACEHOLDERS})`),
-      keyObs: db.prepare(
+      hasObs: prepare("SELECT 1 FROM observations WHERE source_kind = ? AND event_key = ? LIMIT 1"),
+      copyRow: prepare(`INSERT INTO observations (file_id, ${COLUMN_LIST}) SELECT file_id, ${COLUMN_LIST} FROM events WHERE source_kind = ? AND event_key = ?`),
+      insertObs: prepare(`INSERT INTO observations (file_id, ${COLUMN_LIST}) VALUES (?, ${PLACEHOLDERS})`),
+      keyObs: prepare(
         `SELECT o.*, f.path FROM observations o JOIN source_files f ON f.id = o.file_id WHERE o.source_kind = ? AND o.event_key = ? ORDER BY o.id`,
       ),
-      upsert: db.prepare(
+      upsert: prepare(
         `INSERT INTO events (file_id, ${COLUMN_LIST}) VALUES (?, ${PLACEHOLDERS})
          ON CONFLICT (source_kind, event_key) DO UPDATE SET file_id = excluded.file_id, ${COLUMNS.map((c) => `${c} = excluded.${c}`).join(", ")}`,
       ),
-      deleteEvent: db.prepare("DELETE FROM events WHERE source_kind = ? AND event_key = ?"),
-      fileId: db.prepare("SELECT id FROM source_files WHERE source = ? AND path = ?"),
-      deleteFile: db.prepare("DELETE FROM source_files WHERE id = ?"),
-      markFile: db.prepare("INSERT OR IGNORE INTO affected_keys SELECT DISTINCT source_kind, event_key FROM observations WHERE file_id = ?"),
+      deleteEvent: prepare("DELETE FROM events WHERE source_kind = ? AND event_key = ?"),
+      fileId: prepare("SELECT id FROM source_files WHERE source = ? AND path = ?"),
+      deleteFile: prepare("DELETE FROM source_files WHERE id = ?"),
+      markFile: prepare("INSERT OR IGNORE INTO affected_keys SELECT DISTINCT source_kind, event_key FROM observations WHERE file_id = ?"),
     };
   }
 
@@ -121,7 +124,7 @@ export class ObservationIndex {
     this.stmts.markFile.run(row.id);
     this.stmts.deleteFile.run(row.id);
     // Paged by rowid: better-sqlite3 cannot write while an iterator is open on the same connection.
-    const page = this.db.prepare("SELECT rowid, source_kind, event_key FROM affected_keys WHERE rowid > ? ORDER BY rowid LIMIT 500");
+    const page = cachedStatement(this.db, "SELECT rowid, source_kind, event_key FROM affected_keys WHERE rowid > ? ORDER BY rowid LIMIT 500");
     let last = 0;
     for (;;) {
       const keys = page.all(last) as { rowid: number; source_kind: string; event_key: string }[];
