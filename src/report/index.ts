@@ -16,7 +16,7 @@ import { renderOscal } from "./oscal.ts";
 import { renderPdf } from "./pdf.ts";
 import { POPULATIONS } from "./populations.ts";
 import { DEFAULT_SAMPLE_SIZES, type SampleSizes } from "./sample.ts";
-import { collectSamples, samplesCsv, samplingMethodText } from "./samples.ts";
+import { PopulationSampler, samplesCsv, samplingMethodText } from "./samples.ts";
 import { SIGNATURE_FILE, signStatement, statementFor } from "./signature.ts";
 import { listFiles, MANIFEST_FILE, sha256File } from "./verify-package.ts";
 
@@ -42,13 +42,18 @@ export interface WrittenFile {
   size: number;
 }
 
-/** Streams a population query to a CSV file in ~1 MiB chunks: memory stays flat whatever its size. */
-function writePopulationCsv(db: Db, file: string, columns: string[], sql: string, params: Record<string, string>): void {
+/**
+ * Streams a population query to a CSV file in ~1 MiB chunks: memory stays flat whatever its size.
+ * `take` sees every row with its 0-based position (the audit samples are drawn in this pass).
+ */
+function writePopulationCsv(db: Db, file: string, columns: string[], sql: string, params: Record<string, string>, take: ((position: number, row: unknown[]) => void) | null): void {
   const fd = openSync(file, "w");
   try {
     let chunk = csvRow(columns);
     const stmt = db.prepare(sql).raw(true);
+    let position = 0;
     for (const row of stmt.iterate(params) as Iterable<unknown[]>) {
+      take?.(position++, row);
       chunk += csvRow(row);
       if (chunk.length > 1 << 20) {
         writeSync(fd, chunk);
@@ -70,8 +75,8 @@ function hashed(dir: string, file: string): WrittenFile {
  * so a reader (or an auditor's copy) never sees a half-written package.
  */
 export async function writeReport(base: ReportModel, opts: WriteOptions): Promise<WrittenFile[]> {
-  const samples = base.samples ?? collectSamples(opts.db, opts.period, base.evaluation.controls, opts.sampleSeed, opts.sampleSizes ?? DEFAULT_SAMPLE_SIZES);
-  const model: ReportModel = { ...base, package: base.package ?? collectPackageData(opts.db, opts.period, base.evaluation, base.scope), samples };
+  const sampler = base.samples ? null : new PopulationSampler(opts.db, opts.period, base.evaluation.controls, opts.sampleSeed, opts.sampleSizes ?? DEFAULT_SAMPLE_SIZES);
+  const packageData = base.package ?? collectPackageData(opts.db, opts.period, base.evaluation, base.scope);
   const outDir = path.resolve(opts.outDir);
   mkdirSync(path.dirname(outDir), { recursive: true });
   // Folders of earlier runs killed mid-write (see cleanStaleSiblings), before this run adds its own.
@@ -81,7 +86,9 @@ export async function writeReport(base: ReportModel, opts: WriteOptions): Promis
   mkdirSync(path.join(temp, "memos"), { recursive: true });
   try {
     const params = { start: opts.period.startIso, end: opts.period.endIso };
-    for (const spec of POPULATIONS) writePopulationCsv(opts.db, path.join(temp, spec.file), spec.columns, spec.sql, params);
+    for (const spec of POPULATIONS) writePopulationCsv(opts.db, path.join(temp, spec.file), spec.columns, spec.sql, params, sampler?.rowTaker(spec.file) ?? null);
+    const samples = base.samples ?? sampler!.result();
+    const model: ReportModel = { ...base, package: packageData, samples };
     const { evaluation } = model;
     writeFileSync(
       path.join(temp, "findings.csv"),

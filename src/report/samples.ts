@@ -2,7 +2,7 @@ import type { ControlResult } from "../evaluate.ts";
 import type { Period } from "../period.ts";
 import type { Db } from "../store/index.ts";
 import { renderCsv } from "./csv.ts";
-import { POPULATIONS } from "./populations.ts";
+import { POPULATIONS, type PopulationSpec } from "./populations.ts";
 import { drawSample, SAMPLE_METHOD, sampleSize, type SampleSizes } from "./sample.ts";
 import populationOf from "./sample-populations.json" with { type: "json" };
 
@@ -29,48 +29,76 @@ export interface SampleSet {
 
 const POPULATION_BY_CONTROL: Record<string, string | undefined> = populationOf;
 
+interface PopulationDraw {
+  spec: PopulationSpec;
+  n: number;
+  /** 0-based positions in the population (CSV row order) some control samples. */
+  wanted: Set<number>;
+  rows: Map<number, unknown[]>;
+}
+
 /**
- * Draws every control's sample from its population in the store. Row numbers are 1-based
- * positions in the population CSV (after its header), so an auditor can find each item there.
+ * Draws every control's reproducible sample from its population while the population CSVs are
+ * written: each population is counted first (the draw depends on its size), then its rows are
+ * taken from the same pass that streams the CSV, so a month of agent actions is not read and
+ * sorted twice. Row numbers are 1-based positions in the population CSV (after its header), so
+ * an auditor can find each item there.
  */
-export function collectSamples(db: Db, period: Period, controls: ControlResult[], seed: string, sizes: SampleSizes): SampleSet {
-  const parameters = { start: period.startIso, end: period.endIso };
-  const out: ControlSample[] = [];
-  // Per population, counted once and read in one pass for every control's sample: a LIMIT 1 OFFSET
-  // per item re-ran (and re-sorted) the whole query each time, minutes on a month of agent actions.
-  const drawn = new Map<string, { n: number; rows: Map<number, unknown[]> }>();
-  const planned = controls.flatMap((control) => {
-    const spec = POPULATIONS.find((p) => p.file === POPULATION_BY_CONTROL[control.id]);
-    return spec ? [{ control, spec }] : [];
-  });
-  for (const spec of new Set(planned.map((p) => p.spec))) {
-    const n = (db.prepare(`SELECT count(*) AS n FROM (${spec.sql})`).get(parameters) as { n: number }).n;
-    const wanted = new Set(planned.filter((p) => p.spec === spec).flatMap((p) => drawSample(seed, p.control.id, n, sampleSize(p.control.frequency, n, sizes))));
-    const rows = new Map<number, unknown[]>();
-    let position = 0;
-    if (wanted.size) {
-      for (const row of db.prepare(spec.sql).raw(true).iterate(parameters) as IterableIterator<unknown[]>) {
-        if (wanted.has(position)) rows.set(position, row);
-        if (rows.size === wanted.size) break;
-        position++;
-      }
+export class PopulationSampler {
+  private readonly planned: { control: ControlResult; spec: PopulationSpec }[];
+  private readonly draws = new Map<string, PopulationDraw>();
+
+  constructor(
+    db: Db,
+    private readonly period: Period,
+    controls: ControlResult[],
+    private readonly seed: string,
+    private readonly sizes: SampleSizes,
+  ) {
+    this.planned = controls.flatMap((control) => {
+      const spec = POPULATIONS.find((p) => p.file === POPULATION_BY_CONTROL[control.id]);
+      return spec ? [{ control, spec }] : [];
+    });
+    const parameters = periodParameters(period);
+    for (const spec of new Set(this.planned.map((p) => p.spec))) {
+      const n = (db.prepare(`SELECT count(*) AS n FROM (${spec.sql})`).get(parameters) as { n: number }).n;
+      const wanted = new Set(this.planned.filter((p) => p.spec === spec).flatMap((p) => drawSample(seed, p.control.id, n, sampleSize(p.control.frequency, n, sizes))));
+      this.draws.set(spec.file, { spec, n, wanted, rows: new Map() });
     }
-    drawn.set(spec.file, { n, rows });
   }
-  for (const { control, spec } of planned) {
-    const { n, rows } = drawn.get(spec.file)!;
-    const k = sampleSize(control.frequency, n, sizes);
-    const indices = drawSample(seed, control.id, n, k);
-    const items = indices.map((index) => {
-      const row = rows.get(index)!;
-      return { row: index + 1, values: Object.fromEntries(spec.columns.map((c, i) => [c, row[i]])) };
-    });
-    out.push({
-      control: control.id, frequency: control.frequency, population: spec.file, populationTitle: spec.title,
-      query: spec.sql.replace(/\s+/g, " ").trim(), parameters, populationSize: n, sampleSize: k, items,
-    });
+
+  /** What the population writer calls with each row of `file` (0-based position), or null when no control samples it. */
+  rowTaker(file: string): ((position: number, row: unknown[]) => void) | null {
+    const draw = this.draws.get(file);
+    if (!draw?.wanted.size) return null;
+    return (position, row) => {
+      if (draw.wanted.has(position)) draw.rows.set(position, row);
+    };
   }
-  return { seed, method: SAMPLE_METHOD, sizes, controls: out };
+
+  /** The samples; every population drawn from must have been written (or read through rowTaker) by now. */
+  result(): SampleSet {
+    const parameters = periodParameters(this.period);
+    const controls = this.planned.map(({ control, spec }): ControlSample => {
+      const { n, rows } = this.draws.get(spec.file)!;
+      const k = sampleSize(control.frequency, n, this.sizes);
+      const items = drawSample(this.seed, control.id, n, k).map((index) => {
+        const row = rows.get(index);
+        // The count and the pass that wrote the CSV disagree only if the store changed in between.
+        if (!row) throw new Error(`${spec.file}: sampled row ${index + 1} of ${n} was not read; was the store changed during the build?`);
+        return { row: index + 1, values: Object.fromEntries(spec.columns.map((c, i) => [c, row[i]])) };
+      });
+      return {
+        control: control.id, frequency: control.frequency, population: spec.file, populationTitle: spec.title,
+        query: spec.sql.replace(/\s+/g, " ").trim(), parameters, populationSize: n, sampleSize: k, items,
+      };
+    });
+    return { seed: this.seed, method: SAMPLE_METHOD, sizes: this.sizes, controls };
+  }
+}
+
+function periodParameters(period: Period): Record<string, string> {
+  return { start: period.startIso, end: period.endIso };
 }
 
 export function samplesCsv(set: SampleSet): string {

@@ -106,6 +106,19 @@ test("the evidence package: PDF sections, Unicode, CSV injection, memos, OSCAL, 
     assert.match(readFileSync(path.join(out, "sampling-method.txt"), "utf8"), /^Seed: acme-2026\nMethod: /);
     const samples = parse(readFileSync(path.join(out, "samples.csv")), { columns: true }) as Record<string, string>[];
     assert.ok(samples.some((s) => s.control === "CC8.1" && s.population === "changes.csv"));
+    // Each item is the population CSV's row at row_number, and the population size is its row count.
+    const keyColumn: Record<string, string> = { "changes.csv": "sha", "agent-actions.csv": "event_key", "destructive-actions.csv": "event_key", "cloud-events-agents.csv": "event_id" };
+    assert.ok(new Set(samples.map((s) => s.population)).size >= 3, "samples from at least three populations");
+    for (const s of samples) {
+      const population = parse(readFileSync(path.join(out, s.population!)), { columns: true }) as Record<string, string>[];
+      assert.equal(Number(s.population_size), population.length, `${s.control}: size of ${s.population}`);
+      const item = JSON.parse(s.item!) as Record<string, unknown>;
+      const row = population[Number(s.row_number) - 1]!;
+      const key = keyColumn[s.population!]!;
+      assert.ok(key && typeof item[key] === "string", `${s.population} has key ${key}`);
+      assert.equal(row[key], item[key], `${s.control}: row ${s.row_number} of ${s.population}`);
+      assert.equal(row.time ?? row.committed, item.time ?? item.committed);
+    }
     const memos = readdirSync(path.join(out, "memos"));
     for (const name of ["A.8.8-residual-risk-signoff", "ungoverned-github-copilot"]) {
       assert.ok(memos.includes(`${name}.md`) && memos.includes(`${name}.pdf`), `memo ${name} as Markdown and PDF`);
