@@ -372,4 +372,10 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX events_agent_session ON events(session_id, time) WHERE source_kind = 'agent-log';
   `,
+  // The latest build (rebuild check, controls, baseline) is found by created_seq; without an index
+  // every lookup read the whole builds table, whose results hold each build's findings (0.6 s at
+  // a month of 79,000 findings, a tenth of the 1.4 s rebuild).
+  `
+  CREATE INDEX builds_seq ON builds(created_seq);
+  `,
 ];
