@@ -8,6 +8,7 @@
  * The ingest runs in a child process so that its peak RSS is its own, not the generator's.
  */
 import { execFileSync, spawnSync } from "node:child_process";
+import { availableParallelism } from "node:os";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -26,6 +27,12 @@ export interface CloudTrailBenchResult {
   baseline: { tool: string; seconds: number; eventsPerSecond: number } | null;
   /** Our throughput ÷ the baseline's (above 1: faster than gunzip | jq). */
   ratio: number | null;
+  /**
+   * The parse floor: the same files only gunzipped and JSON.parsed, nothing else, on one worker
+   * thread per core. No ingest written in Node can beat it on this machine, so it says how much of
+   * the machine a throughput target leaves for classifying, summarising, redacting and storing.
+   */
+  floor: { threads: number; seconds: number; eventsPerSecond: number } | null;
 }
 
 const SELF = fileURLToPath(import.meta.url);
@@ -64,6 +71,37 @@ function jqBaseline(dir: string, files: string[], events: number): CloudTrailBen
   return { tool: "gunzip -c | jq -c '.Records[]'", seconds, eventsPerSecond: events / seconds };
 }
 
+/** Worker threads that gunzip and JSON.parse their share of the files; prints their wall time. Plain JS, so no loader is timed. */
+const FLOOR_SCRIPT = `
+const { Worker, isMainThread, parentPort, workerData } = require("node:worker_threads");
+const { readFileSync } = require("node:fs");
+const { gunzipSync } = require("node:zlib");
+if (isMainThread) {
+  const [list, threads] = [readFileSync(process.argv[2], "utf8").split("\\n").filter(Boolean), Number(process.argv[3])];
+  const t = performance.now();
+  let records = 0, running = threads;
+  for (let i = 0; i < threads; i++) {
+    const w = new Worker(__filename, { workerData: list.filter((_, j) => j % threads === i) });
+    w.on("error", (e) => { console.error(e); process.exit(1); });
+    w.on("message", (n) => { records += n; if (--running === 0) console.log(JSON.stringify({ seconds: (performance.now() - t) / 1000, records })); });
+  }
+} else {
+  let n = 0;
+  for (const f of workerData) n += JSON.parse(gunzipSync(readFileSync(f)).toString("utf8")).Records.length;
+  parentPort.postMessage(n);
+}`;
+
+function parseFloor(dir: string, files: string[], events: number): CloudTrailBenchResult["floor"] {
+  const list = path.join(dir, "floor-files.txt");
+  writeFileSync(list, files.join("\n") + "\n");
+  const threads = availableParallelism();
+  const script = path.join(dir, "floor.cjs");
+  writeFileSync(script, FLOOR_SCRIPT);
+  const out = JSON.parse(execFileSync(process.execPath, [script, list, String(threads)], { cwd: dir, encoding: "utf8" }).trim()) as { seconds: number; records: number };
+  if (out.records !== events) throw new Error(`parse floor read ${out.records} records, expected ${events}`);
+  return { threads, seconds: out.seconds, eventsPerSecond: events / out.seconds };
+}
+
 export async function run(size = 1_000_000, options: { baseline?: boolean } = {}): Promise<CloudTrailBenchResult> {
   const { dir, files } = ensureTrailFixture(tmpdir(), size);
   const proc = spawnSync(process.execPath, ["--import", "tsx", SELF, "--child", dir], { encoding: "utf8", maxBuffer: 1 << 24 });
@@ -71,10 +109,11 @@ export async function run(size = 1_000_000, options: { baseline?: boolean } = {}
   const measured = JSON.parse(proc.stdout.trim().split("\n").pop()!) as { seconds: number; cpuSeconds: number; accepted: number; failed: number; maxRssKb: number };
   if (measured.failed) throw new Error(`${measured.failed} files refused`);
   const baseline = options.baseline === false ? null : jqBaseline(dir, files, size);
+  const floor = parseFloor(dir, files, size);
   const eventsPerSecond = measured.accepted / measured.seconds;
   return {
     stage: "cloudtrail", events: measured.accepted, files: files.length, seconds: measured.seconds, eventsPerSecond, cpuSeconds: measured.cpuSeconds,
-    peakRssMb: measured.maxRssKb / 1024, baseline, ratio: baseline ? eventsPerSecond / baseline.eventsPerSecond : null,
+    peakRssMb: measured.maxRssKb / 1024, baseline, ratio: baseline ? eventsPerSecond / baseline.eventsPerSecond : null, floor,
   };
 }
 
@@ -86,6 +125,7 @@ function print(r: CloudTrailBenchResult): void {
   );
   if (r.baseline) console.log(`Baseline ${r.baseline.tool}: ${r.baseline.seconds.toFixed(1)} s, ${f(r.baseline.eventsPerSecond)} events/s; ratio ${r.ratio!.toFixed(2)}x`);
   else console.log("Baseline: jq not installed, skipped");
+  if (r.floor) console.log(`Parse floor (gunzip + JSON.parse only, ${r.floor.threads} threads): ${r.floor.seconds.toFixed(1)} s, ${f(r.floor.eventsPerSecond)} events/s`);
 }
 
 if (process.argv[1] === SELF) {

@@ -79,7 +79,11 @@ async function measureStage(stage: Stage, sizes: Sizes, scratch: string): Promis
     const r = await run(sizes.cloudtrail);
     return {
       input: r.events, unit: "events", wallSeconds: r.seconds, peakRssMb: r.peakRssMb, cpuSeconds: r.cpuSeconds,
-      baseline: r.baseline ? { tool: r.baseline.tool, seconds: r.baseline.seconds } : null, notes: [`${r.files} delivery files`],
+      baseline: r.baseline ? { tool: r.baseline.tool, seconds: r.baseline.seconds } : null,
+      notes: [
+        `${r.files} delivery files`,
+        ...(r.floor ? [`parse floor (gunzip + JSON.parse only, ${r.floor.threads} threads, nothing stored): ${r.floor.seconds.toFixed(2)} s = ${Math.round(r.floor.eventsPerSecond).toLocaleString("en-US")} events/s`] : []),
+      ],
     };
   }
   if (stage === "agent-logs") {

@@ -19,6 +19,8 @@ test("npm run bench: stages run in child processes at a tiny size and report a t
     assert.ok(s.wallSeconds > 0 && s.peakRssMb > 20, `${s.stage}: ${s.wallSeconds} s, ${s.peakRssMb} MB`);
     assert.equal(s.throughput, Math.round(s.input / s.wallSeconds));
   }
+  // The parse floor read every record of the same files (parseFloor throws on a different count).
+  assert.ok(ct.notes.some((n) => /^parse floor \(gunzip \+ JSON\.parse only, \d+ threads, nothing stored\): [\d.]+ s = [\d,]+ events\/s$/.test(n)), ct.notes.join("; "));
   if (ct.baseline && ct.baseline.seconds > 0) assert.equal(ct.ratio, Math.round((ct.wallSeconds / ct.baseline.seconds) * 100) / 100);
   const saved = JSON.parse(readFileSync(path.join(out, "results-tiny.json"), "utf8")) as BenchReport;
   assert.deepEqual(saved.stages, report.stages);
