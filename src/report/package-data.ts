@@ -70,6 +70,8 @@ export interface ChangeDetail {
 export interface SourceGap {
   source: string;
   kind: string;
+  /** False for snapshot kinds (SNAPSHOT_KINDS): their files describe a state, not each day's activity, so days say nothing. */
+  daily: boolean;
   daysWithData: number;
   daysInPeriod: number;
   /** Ranges of UTC days without any record, e.g. "2026-10-04 to 2026-10-05". */
@@ -221,6 +223,12 @@ function changeList(db: Db, p: Record<string, string>): PackageData["changeList"
 }
 
 /**
+ * File kinds that hold a snapshot (IAM authorization details, agent settings files, pull-request
+ * exports) rather than a record per action: a day without their records is not a gap in the evidence.
+ */
+export const SNAPSHOT_KINDS: ReadonlySet<string> = new Set(["iam", "agent-settings", "github-pull-requests", "gitlab-merge-requests"]);
+
+/**
  * Per source, the UTC days of the period with at least one record. CloudTrail calls kept as counts
  * (event_summaries) count too: a day of only summarised calls had been reported as a gap. A count
  * covers one report-zone day, which overlaps at most two UTC days, and its first and last record
@@ -245,8 +253,9 @@ export function gaps(db: Db, period: Period, p: Record<string, string>): SourceG
     .all(p) as { source: string; kind: string; day: string }[];
   const sources = db.prepare("SELECT DISTINCT source, kind FROM source_files ORDER BY source, kind").all() as { source: string; kind: string }[];
   return sources.map(({ source, kind }) => {
+    if (SNAPSHOT_KINDS.has(kind)) return { source, kind, daily: false, daysWithData: 0, daysInPeriod: all.length, missing: [] };
     const have = new Set(rows.filter((r) => r.source === source && r.kind === kind).map((r) => r.day));
-    return { source, kind, daysWithData: all.filter((d) => have.has(d)).length, daysInPeriod: all.length, missing: dateRanges(all.filter((d) => !have.has(d))) };
+    return { source, kind, daily: true, daysWithData: all.filter((d) => have.has(d)).length, daysInPeriod: all.length, missing: dateRanges(all.filter((d) => !have.has(d))) };
   });
 }
 

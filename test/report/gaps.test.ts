@@ -51,3 +51,21 @@ test("a count spanning two UTC days (a report-zone day) marks both", () => {
   assert.equal(trail.daysWithData, 2);
   assert.deepEqual(trail.missing, ["2026-10-01 to 2026-10-08", "2026-10-11 to 2026-10-31"]);
 });
+
+test("snapshot sources (IAM, agent settings, pull-request exports) are not reported as days without records", () => {
+  const db = seededStore({});
+  for (const [source, kind] of [["iam", "iam"], ["settings", "agent-settings"], ["prs", "github-pull-requests"]] as const) {
+    new FileWriter(db, {
+      source, path: `${source}.json`, kind, sha256: "3".repeat(64), size: 1, parser: kind, parserVersion: "1", contextHash: "x", ingestedAt: "2026-11-01T00:00:00.000Z",
+    }).commit();
+  }
+  const period = parsePeriod("2026-10");
+  const result = gaps(db, period, { start: period.startIso, end: period.endIso });
+  for (const source of ["iam", "settings", "prs"]) {
+    const g = result.find((r) => r.source === source)!;
+    assert.deepEqual([g.daily, g.missing], [false, []], source);
+  }
+  // A log source with no records in the period is still a gap, the whole month of it.
+  const log = result.find((r) => r.source === "test")!;
+  assert.deepEqual([log.daily, log.daysWithData, log.missing], [true, 0, ["2026-10-01 to 2026-10-31"]]);
+});

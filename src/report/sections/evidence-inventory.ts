@@ -58,14 +58,14 @@ export function evidenceInventorySection(doc: Doc, model: ReportModel): void {
   const gaps = model.package?.gaps ?? [];
   if (gaps.length === 0) paragraph(doc, "No per-day coverage data.");
   else {
-    paragraph(doc, "Days of the period (UTC) without any record from a source. For agent logs and git a quiet day is normal; for CloudTrail a missing day is a gap in the evidence.", {
+    paragraph(doc, "Days of the period (UTC) without any record from a source. For agent logs and git a quiet day is normal; for CloudTrail a missing day is a gap in the evidence. Snapshots (IAM authorization details, agent settings, pull-request exports) describe a state, not each day, and have no days to count.", {
       size: 8.5,
       color: "#555",
     });
     table(
       doc,
       [{ header: "Source", width: 0.2 }, { header: "Kind", width: 0.17 }, { header: "Days with data", width: 0.13, align: "right" }, { header: "Days without records", width: 0.5 }],
-      gaps.map((g) => [g.source, g.kind, `${g.daysWithData} / ${g.daysInPeriod}`, g.missing.join(", ") || "none"]),
+      gaps.map((g) => (g.daily ? [g.source, g.kind, `${g.daysWithData} / ${g.daysInPeriod}`, g.missing.join(", ") || "none"] : [g.source, g.kind, "snapshot", "not a daily record"])),
     );
   }
 
