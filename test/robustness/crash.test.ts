@@ -103,50 +103,64 @@ async function killChains(w: Workspace, kills: number, reference: Reference, ran
   const CHAIN = ["ingest", "ingest", "ingest", "writing", "writing"] as const;
   const files = reference.state.files.size;
   let next = startCli(args);
-  for (let i = 0; i < kills; i++) {
-    const step = i % CHAIN.length;
-    const target = CHAIN[step]!;
-    if (step === 0) rmSync(path.dirname(db), { recursive: true, force: true });
-    const before = existsSync(out) ? packageProblems(out) : null;
+  try {
+    for (let i = 0; i < kills; i++) {
+      const step = i % CHAIN.length;
+      const target = CHAIN[step]!;
+      if (step === 0) rmSync(path.dirname(db), { recursive: true, force: true });
+      const before = existsSync(out) ? packageProblems(out) : null;
 
-    const cli = next;
-    await cli.ready;
-    cli.go();
-    const deadline = performance.now() + reference.phases.ingest * 5;
-    if (target === "ingest") {
-      const goal = Math.floor((files * (step + random())) / 3);
-      while (committedFiles(db) < goal && performance.now() < deadline) await sleep(3);
-      await sleep(random() * 30);
-    } else {
-      while (!tempSiblings(out).some((n) => n.includes(`.tmp-${cli.child.pid}`)) && performance.now() < deadline) await sleep(2);
-      await sleep(random() * reference.phases.write * 0.9);
-    }
-    const writing = tempSiblings(out).some((n) => n.endsWith(`-${cli.child.pid}`));
-    const killed = cli.child.kill("SIGKILL");
-    const result = await cli.exited;
-    next = startCli(args);
-    if (result.signal !== "SIGKILL" || !killed) tally.finished++;
-    else if (writing) tally.writing++;
-    else if (committedFiles(db) < files) tally.ingest++;
-    else tally.other++;
+      const cli = next;
+      await cli.ready;
+      cli.go();
+      const deadline = performance.now() + reference.phases.ingest * 5;
+      if (target === "ingest") {
+        const goal = Math.floor((files * (step + random())) / 3);
+        while (committedFiles(db) < goal && performance.now() < deadline) await sleep(3);
+        await sleep(random() * 30);
+      } else {
+        while (!tempSiblings(out).some((n) => n.includes(`.tmp-${cli.child.pid}`)) && performance.now() < deadline) await sleep(2);
+        await sleep(random() * reference.phases.write * 0.9);
+      }
+      const writing = tempSiblings(out).some((n) => n.endsWith(`-${cli.child.pid}`));
+      const killed = cli.child.kill("SIGKILL");
+      const result = await cli.exited;
+      next = startCli(args);
+      if (result.signal !== "SIGKILL" || !killed) tally.finished++;
+      else if (writing) tally.writing++;
+      else if (committedFiles(db) < files) tally.ingest++;
+      else tally.other++;
 
-    const at = `${path.basename(w.ws)} kill ${i + 1}`;
-    const state = readStore(db);
-    assert.equal(state.integrity, "ok", `${at}: integrity_check`);
-    assert.deepEqual(state.partial, [], `${at}: a half-ingested file`);
-    for (const [file, counts] of state.files) assert.equal(counts, reference.state.files.get(file), `${at}: ${file} counts`);
-    if (existsSync(out)) assert.deepEqual(packageProblems(out), [], `${at}: the package folder is complete`);
-    else assert.ok(before === null || tempSiblings(out).some((n) => n.includes(".old-")), `${at}: the previous package vanished`);
-    if (target === "writing" && writing) {
-      sameCounts(`${at}: the run resumed after the ingest kills ends with the counts of an uninterrupted run`);
-      tally.reruns++;
+      const at = `${path.basename(w.ws)} kill ${i + 1} (CRASH_SEED=${SEED})`;
+      if (!existsSync(db)) {
+        // Killed before the run had created the fresh store (its start can outlast the deadline on a
+        // loaded machine): nothing was written, and the package must be as it was.
+        assert.equal(result.signal, "SIGKILL", `${at}: the run ended by itself without creating its store: ${result.stderr}`);
+        assert.equal(target, "ingest", `${at}: the store is missing after a kill while writing the package`);
+        assert.deepEqual(existsSync(out) ? packageProblems(out) : null, before, `${at}: the package changed`);
+        continue;
+      }
+      const state = readStore(db);
+      assert.equal(state.integrity, "ok", `${at}: integrity_check`);
+      assert.deepEqual(state.partial, [], `${at}: a half-ingested file`);
+      for (const [file, counts] of state.files) assert.equal(counts, reference.state.files.get(file), `${at}: ${file} counts`);
+      if (existsSync(out)) assert.deepEqual(packageProblems(out), [], `${at}: the package folder is complete`);
+      else assert.ok(before === null || tempSiblings(out).some((n) => n.includes(".old-")), `${at}: the previous package vanished`);
+      if (target === "writing" && writing) {
+        sameCounts(`${at}: the run resumed after the ingest kills ends with the counts of an uninterrupted run`);
+        tally.reruns++;
+      }
     }
+    await timed(next, out);
+    sameCounts("the final rerun ends with the counts of an uninterrupted run");
+    assert.deepEqual(csvs(out), reference.csvs, "and writes the same CSVs");
+    assert.deepEqual(tempSiblings(out), [], "stale temp folders are cleaned up");
+    tally.reruns++;
+  } catch (error) {
+    // The pre-started run waits for go(): left alive, it would keep this test file from ever exiting.
+    next.child.kill("SIGKILL");
+    throw error;
   }
-  await timed(next, out);
-  sameCounts("the final rerun ends with the counts of an uninterrupted run");
-  assert.deepEqual(csvs(out), reference.csvs, "and writes the same CSVs");
-  assert.deepEqual(tempSiblings(out), [], "stale temp folders are cleaned up");
-  tally.reruns++;
 }
 
 test(`SIGKILL at random points of build leaves a consistent store and package (${KILLS} kills)`, { timeout: KILLS * 60_000 }, async () => {
