@@ -30,7 +30,6 @@ export interface SampleSet {
 const POPULATION_BY_CONTROL: Record<string, string | undefined> = populationOf;
 
 interface PopulationDraw {
-  spec: PopulationSpec;
   n: number;
   /** 0-based positions in the population (CSV row order) some control samples. */
   wanted: Set<number>;
@@ -63,7 +62,7 @@ export class PopulationSampler {
     for (const spec of new Set(this.planned.map((p) => p.spec))) {
       const n = (db.prepare(`SELECT count(*) AS n FROM (${spec.sql})`).get(parameters) as { n: number }).n;
       const wanted = new Set(this.planned.filter((p) => p.spec === spec).flatMap((p) => drawSample(seed, p.control.id, n, sampleSize(p.control.frequency, n, sizes))));
-      this.draws.set(spec.file, { spec, n, wanted, rows: new Map() });
+      this.draws.set(spec.file, { n, wanted, rows: new Map() });
     }
   }
 

@@ -215,10 +215,10 @@ export class FileWriter {
     this.joins = new ObservationIndex(db);
     this.joins.deleteFile(header.source, header.path);
     const info = cachedStatement(
-        db,
-        `INSERT INTO source_files (source, path, kind, sha256, size, parser, parser_version, context_hash, ingested_at, mtime_ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(header.source, header.path, header.kind, header.sha256, header.size, header.parser, header.parserVersion, header.contextHash, header.ingestedAt, header.mtimeMs ?? null);
+      db,
+      `INSERT INTO source_files (source, path, kind, sha256, size, parser, parser_version, context_hash, ingested_at, mtime_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(header.source, header.path, header.kind, header.sha256, header.size, header.parser, header.parserVersion, header.contextHash, header.ingestedAt, header.mtimeMs ?? null);
     this.fileId = Number(info.lastInsertRowid);
     this.insertEvent = cachedStatement(
       db,
@@ -339,7 +339,10 @@ export class FileWriter {
   commit(): FileCounts {
     const c = this.counts;
     if (this.joined) c.notes.push(`${this.joined} record${this.joined === 1 ? "" : "s"} joined with the same agent action reported elsewhere (counted as duplicates)`);
-    cachedStatement(this.db, "UPDATE source_files SET records_read = ?, accepted = ?, summarised = ?, duplicates = ?, rejected = ?, redacted = ?, notes = ? WHERE id = ?").run(c.recordsRead, c.accepted, c.summarised, c.duplicates, c.rejected, c.redacted, c.notes.length ? JSON.stringify(c.notes) : null, this.fileId);
+    cachedStatement(
+      this.db,
+      "UPDATE source_files SET records_read = ?, accepted = ?, summarised = ?, duplicates = ?, rejected = ?, redacted = ?, notes = ? WHERE id = ?",
+    ).run(c.recordsRead, c.accepted, c.summarised, c.duplicates, c.rejected, c.redacted, c.notes.length ? JSON.stringify(c.notes) : null, this.fileId);
     this.db.exec(this.nested ? "RELEASE file_writer" : "COMMIT");
     this.open = false;
     return c;
