@@ -8,9 +8,8 @@
  * The ingest runs in a child process so that its peak RSS is its own, not the generator's.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { availableParallelism } from "node:os";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureTrailFixture } from "./cloudtrail-fixture.ts";
