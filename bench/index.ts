@@ -92,7 +92,10 @@ async function measureStage(stage: Stage, sizes: Sizes, scratch: string): Promis
     return {
       input: r.events, unit: "hook events", wallSeconds: r.seconds, peakRssMb: r.peakRssMb, cpuSeconds: r.cpuSeconds,
       baseline: { tool: "line split + JSON.parse", seconds: r.events / r.baselineEventsPerSecond },
-      notes: [`${r.actions} actions (${Math.round(r.actions / r.seconds).toLocaleString("en-US")}/s), ${r.rejected} rejected`],
+      notes: [
+        `${r.actions} actions (${Math.round(r.actions / r.seconds).toLocaleString("en-US")}/s), ${r.rejected} rejected`,
+        `store floor (the ${r.storeFloor.rows} stored rows inserted again by the writer alone): ${r.storeFloor.seconds.toFixed(2)} s = ${r.storeFloor.eventsPerSecond.toLocaleString("en-US")} events/s`,
+      ],
     };
   }
   if (stage === "git") {

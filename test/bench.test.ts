@@ -9,9 +9,9 @@ import { tempDir } from "./helpers/workspace.ts";
 // The harness must keep working (npm run bench); it reports times and asserts none.
 test("npm run bench: stages run in child processes at a tiny size and report a table and JSON", async () => {
   const out = tempDir("evidence-bench-test-");
-  const report = await runBench({ size: "tiny", stages: ["cloudtrail", "build"], outDir: out });
-  assert.deepEqual(report.stages.map((s) => s.stage), ["cloudtrail", "build"]);
-  const [ct, build] = report.stages as [BenchReport["stages"][number], BenchReport["stages"][number]];
+  const report = await runBench({ size: "tiny", stages: ["cloudtrail", "agent-logs", "build"], outDir: out });
+  assert.deepEqual(report.stages.map((s) => s.stage), ["cloudtrail", "agent-logs", "build"]);
+  const [ct, agent, build] = report.stages as [BenchReport["stages"][number], BenchReport["stages"][number], BenchReport["stages"][number]];
   assert.equal(ct.input, 2000);
   assert.equal(ct.unit, "events");
   assert.equal(build.input, 2000 + 2000 + 200);
@@ -21,6 +21,9 @@ test("npm run bench: stages run in child processes at a tiny size and report a t
   }
   // The parse floor read every record of the same files (parseFloor throws on a different count).
   assert.ok(ct.notes.some((n) => /^parse floor \(gunzip \+ JSON\.parse only, \d+ threads, nothing stored\): [\d.]+ s = [\d,]+ events\/s$/.test(n)), ct.notes.join("; "));
+  // The writer's floor inserted every action the agent-log ingest stored (1,000 pre/post pairs).
+  assert.equal(agent.input, 2000);
+  assert.ok(agent.notes.some((n) => /^store floor \(the 1000 stored rows inserted again by the writer alone\): [\d.]+ s = [\d,]+ events\/s$/.test(n)), agent.notes.join("; "));
   if (ct.baseline && ct.baseline.seconds > 0) assert.equal(ct.ratio, Math.round((ct.wallSeconds / ct.baseline.seconds) * 100) / 100);
   const saved = JSON.parse(readFileSync(path.join(out, "results-tiny.json"), "utf8")) as BenchReport;
   assert.deepEqual(saved.stages, report.stages);
@@ -28,6 +31,7 @@ test("npm run bench: stages run in child processes at a tiny size and report a t
   const table = formatTable(report).split("\n");
   assert.match(table[0]!, /^stage\s+input\s+wall s\s+throughput\s+peak RSS\s+baseline\s+ratio/);
   assert.match(table[2]!, /^cloudtrail\s+2,000 events/);
+  assert.match(table[3]!, /^agent-logs\s+2,000 hook events/);
 });
 
 test("the scaling plot draws every measured point, time and memory, per stage", () => {

@@ -2,6 +2,8 @@ import { statSync } from "node:fs";
 import type { Config, SourceConfig } from "../config.ts";
 import { createRedactor, type Redactor } from "../redact/index.ts";
 import type { RejectRecord } from "../store/index.ts";
+import { ATTRS_COLUMN, EVENT_FIELDS, eventRow, type EventRow } from "../store/event-row.ts";
+import type { EvidenceEvent } from "../event.ts";
 import { createEnrichContext, type EnrichContext } from "./enrich.ts";
 import { parserInput, sha256File } from "./files.ts";
 import { clipExcerpt, type ParsedItem, type Parser } from "./parser.ts";
@@ -17,8 +19,12 @@ import { FileSummariser, MAX_TRACKED_IDS, type SummaryRecord } from "./summary/s
 export type FileSourceKind = Exclude<SourceConfig["kind"], "git">;
 export type ParserRegistry = Readonly<Record<FileSourceKind, (ctx: EnrichContext) => Parser>>;
 
-/** What the writer applies: parsed items already redacted, plus summary counts. */
-export type StoreItem = ParsedItem | { kind: "summary"; summary: SummaryRecord } | { kind: "summarised-duplicates"; n: number };
+/** What the writer applies: parsed items already redacted (events as stored rows), plus summary counts. */
+export type StoreItem =
+  | Exclude<ParsedItem, { kind: "event" }>
+  | { kind: "event-row"; row: EventRow }
+  | { kind: "summary"; summary: SummaryRecord }
+  | { kind: "summarised-duplicates"; n: number };
 
 export interface FileTask {
   source: string;
@@ -90,10 +96,11 @@ function clipped(r: RejectRecord): RejectRecord {
 /** Redacts every item before it can reach the store, folds what the policy summarises, and batches the rest. */
 export async function* storeItems(items: AsyncIterable<ParsedItem>, redactor: Redactor, summariser: FileSummariser | null): AsyncGenerator<StoreItem[]> {
   let batch: StoreItem[] = [];
+  const fieldNamesMayHold = EVENT_FIELDS.some((f) => redactor.mayHoldSecret(f));
   for await (const item of items) {
     if (item.kind === "event") {
       if (summariser?.add(item.event)) continue;
-      batch.push({ kind: "event", event: redactor.redactDeep(item.event) });
+      batch.push({ kind: "event-row", row: redactedRow(item.event, redactor, fieldNamesMayHold) });
     } else if (item.kind === "commit") batch.push({ kind: "commit", commit: redactor.redactDeep(item.commit) });
     else if (item.kind === "pull-request") batch.push({ kind: "pull-request", pullRequest: redactor.redactDeep(item.pullRequest) });
     else if (item.kind === "review") batch.push({ kind: "review", review: redactor.redactDeep(item.review) });
@@ -123,6 +130,22 @@ export async function* storeItems(items: AsyncIterable<ParsedItem>, redactor: Re
     }
   }
   if (batch.length) yield batch;
+}
+
+/**
+ * An event's stored row, redacted. Most events hold no secret: when no string of the row (attrs as
+ * JSON, which covers its keys) passes the redactor's keyword gate, the row stands as built. The
+ * gate is the one redactDeep opens with, so anything it lets through is redacted exactly as before,
+ * field names as context included; checking a dozen row strings costs less than walking the event.
+ */
+function redactedRow(event: EvidenceEvent, redactor: Redactor, fieldNamesMayHold: boolean): EventRow {
+  const row = eventRow(event);
+  let candidate = fieldNamesMayHold;
+  for (let i = 0; i < row.length && !candidate; i++) {
+    const v = row[i];
+    if (typeof v === "string") candidate = i === ATTRS_COLUMN ? redactor.mayHoldSecretInJson(v) : redactor.mayHoldSecret(v);
+  }
+  return candidate ? eventRow(redactor.redactDeep(event)) : row;
 }
 
 /** Identities can carry what looks like a secret (a session name is free text): counts are redacted like rows. */

@@ -363,7 +363,7 @@ async function writeBatches(
   try {
     for await (const batch of batches) {
       for (const item of batch) {
-        if (item.kind === "event") writer.event(item.event);
+        if (item.kind === "event-row") writer.eventRow(item.row);
         else if (item.kind === "summary") writer.summary(item.summary);
         else if (item.kind === "commit") writer.commit_(item.commit);
         else if (item.kind === "pull-request") writer.pullRequest(item.pullRequest);

@@ -39,6 +39,17 @@ export interface Redactor {
    * sibling holds the secret access key.
    */
   redactDeep<T>(value: T): T;
+  /**
+   * False when `text` cannot hold a secret: no pattern's keyword occurs in it (and every pattern has
+   * keywords). A cheap gate: what passes it still has to go through redact or redactDeep.
+   */
+  mayHoldSecret(text: string): boolean;
+  /**
+   * The same gate over JSON text, for every key and string inside it at once. Exact as long as no
+   * keyword holds a character JSON escapes (quote, backslash, control, lone surrogate): such a
+   * keyword makes this always true.
+   */
+  mayHoldSecretInJson(json: string): boolean;
   /** Per pattern id, how many values were redacted so far. */
   counts(): Record<string, number>;
   total(): number;
@@ -74,6 +85,7 @@ export function createRedactor(extra: RedactionPattern[] = []): Redactor {
   const compiled = [...defaults, ...compileAll(extra, new Set(defaults.map((p) => p.id)))];
   const prefilter = buildPrefilter(compiled);
   const ungated = compiled.some((p) => p.keywords === null);
+  const escapedInJson = compiled.some((p) => p.keywords?.some((k) => /["\\\u0000-\u001f\ud800-\udfff]/.test(k)));
   const counts: Record<string, number> = {};
   let total = 0;
 
@@ -219,6 +231,8 @@ export function createRedactor(extra: RedactionPattern[] = []): Redactor {
   return {
     redact,
     redactDeep: <T>(value: T) => deep(value) as T,
+    mayHoldSecret: isCandidate,
+    mayHoldSecretInJson: (json) => escapedInJson || isCandidate(json),
     counts: () => ({ ...counts }),
     total: () => total,
   };

@@ -4,6 +4,7 @@ import { MIGRATIONS } from "./migrations.ts";
 import { createOwnerOnly } from "./permissions.ts";
 import { ObservationIndex } from "./observations.ts";
 import { cachedStatement } from "./statements.ts";
+import { EVENT_COLUMNS, eventRow, type EventRow } from "./event-row.ts";
 import { insertAgentSettings, type AgentSettingsRecord } from "./agent-settings.ts";
 import type { SummaryRecord } from "../ingest/summary/summarise.ts";
 
@@ -222,9 +223,7 @@ export class FileWriter {
     this.fileId = Number(info.lastInsertRowid);
     this.insertEvent = cachedStatement(
       db,
-      `INSERT OR IGNORE INTO events (file_id, source_kind, event_key, time, actor, actor_kind, agent_id, agent_product, session_id,
-         action, classes, destructive, target, environment, outcome, approval, approval_evidence, command, account, region, locator, attrs)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR IGNORE INTO events (file_id, ${EVENT_COLUMNS.join(", ")}) VALUES (?, ${EVENT_COLUMNS.map(() => "?").join(", ")})`,
     );
     this.insertReject = cachedStatement(db, "INSERT INTO rejects (file_id, locator, reason, excerpt) VALUES (?, ?, ?, ?)");
     this.insertCommit = cachedStatement(
@@ -237,21 +236,21 @@ export class FileWriter {
   }
 
   event(e: EvidenceEvent): void {
+    this.eventRow(eventRow(e));
+  }
+
+  /** An event already in its stored form (src/store/event-row.ts), as parsing workers send them. */
+  eventRow(row: EventRow): void {
     this.counts.recordsRead++;
-    const classes = [...new Set(e.classes)].sort();
-    const destructive = classes.includes("destructive") || classes.includes("irreversible") ? 1 : 0;
-    const info = this.insertEvent.run(
-      this.fileId, e.sourceKind, e.eventKey, e.time, e.actor, e.actorKind, e.agentId, e.agentProduct, e.sessionId, e.action,
-      classes.join(" "), destructive, e.target, e.environment, e.outcome, e.approval, e.approvalEvidence, e.command, e.account, e.region,
-      e.locator, JSON.stringify(e.attrs),
-    );
+    const info = this.insertEvent.run(this.fileId, row);
     if (info.changes === 0) {
       this.counts.duplicates++;
       // Another file (or line) already reported this agent action: fold both into one row.
       // CloudTrail too: the same eventID in two delivery files (or a delivery file and an export) is
       // one call; joining keeps it stored once and re-homes it if the file holding it is removed.
-      if (e.sourceKind === "agent-log" || e.sourceKind === "cloudtrail") {
-        this.joins.join(this.fileId, e);
+      const sourceKind = row[0] as EvidenceEvent["sourceKind"];
+      if (sourceKind === "agent-log" || sourceKind === "cloudtrail") {
+        this.joins.join(this.fileId, row);
         this.joined++;
       }
     } else this.counts.accepted++;

@@ -2,6 +2,7 @@ import type Database from "better-sqlite3";
 import type { EvidenceEvent } from "../event.ts";
 import { mergeObservations, type Observation } from "./merge.ts";
 import { cachedStatement } from "./statements.ts";
+import { EVENT_COLUMNS, eventRow, type EventRow } from "./event-row.ts";
 
 /**
  * Keeps the `events` row of a tool call that several files report equal to the merge of their
@@ -13,14 +14,11 @@ import { cachedStatement } from "./statements.ts";
  * the `events` row is derived from them. Deleting a file (re-ingest or vanished input) removes its
  * observations and recomputes every key it shared, so a file's contribution is replaced exactly.
  */
-const COLUMNS = [
-  "source_kind", "event_key", "time", "actor", "actor_kind", "agent_id", "agent_product", "session_id", "action", "classes", "destructive",
-  "target", "environment", "outcome", "approval", "approval_evidence", "command", "account", "region", "locator", "attrs",
-] as const;
+const COLUMNS = EVENT_COLUMNS;
 const COLUMN_LIST = COLUMNS.join(", ");
 const PLACEHOLDERS = COLUMNS.map(() => "?").join(", ");
 
-interface EventRow {
+interface StoredEvent {
   id: number;
   file_id: number;
   path: string;
@@ -46,7 +44,7 @@ interface EventRow {
   attrs: string;
 }
 
-export function rowToEvent(r: EventRow): EvidenceEvent {
+export function rowToEvent(r: StoredEvent): EvidenceEvent {
   return {
     sourceKind: r.source_kind as EvidenceEvent["sourceKind"],
     eventKey: r.event_key,
@@ -69,16 +67,6 @@ export function rowToEvent(r: EventRow): EvidenceEvent {
     locator: r.locator,
     attrs: JSON.parse(r.attrs) as Record<string, unknown>,
   };
-}
-
-/** The column values of an event, in COLUMNS order (classes sorted and deduplicated). */
-export function eventValues(e: EvidenceEvent): unknown[] {
-  const classes = [...new Set(e.classes)].sort();
-  const destructive = classes.includes("destructive") || classes.includes("irreversible") ? 1 : 0;
-  return [
-    e.sourceKind, e.eventKey, e.time, e.actor, e.actorKind, e.agentId, e.agentProduct, e.sessionId, e.action, classes.join(" "), destructive,
-    e.target, e.environment, e.outcome, e.approval, e.approvalEvidence, e.command, e.account, e.region, e.locator, JSON.stringify(e.attrs),
-  ];
 }
 
 export class ObservationIndex {
@@ -106,11 +94,12 @@ export class ObservationIndex {
     };
   }
 
-  /** Records a second (or later) report of a key already in `events` and re-derives the row. */
-  join(fileId: number, e: EvidenceEvent): void {
-    if (!this.stmts.hasObs.get(e.sourceKind, e.eventKey)) this.stmts.copyRow.run(e.sourceKind, e.eventKey);
-    this.stmts.insertObs.run(fileId, ...eventValues(e));
-    this.recompute(e.sourceKind, e.eventKey);
+  /** Records a second (or later) report of a key already in `events` (a row, src/store/event-row.ts) and re-derives the row. */
+  join(fileId: number, row: EventRow): void {
+    const [sourceKind, eventKey] = row as [string, string];
+    if (!this.stmts.hasObs.get(sourceKind, eventKey)) this.stmts.copyRow.run(sourceKind, eventKey);
+    this.stmts.insertObs.run(fileId, row);
+    this.recompute(sourceKind, eventKey);
   }
 
   /**
@@ -136,13 +125,13 @@ export class ObservationIndex {
   }
 
   private recompute(sourceKind: string, eventKey: string): void {
-    const rows = this.stmts.keyObs.all(sourceKind, eventKey) as EventRow[];
+    const rows = this.stmts.keyObs.all(sourceKind, eventKey) as StoredEvent[];
     if (rows.length === 0) {
       this.stmts.deleteEvent.run(sourceKind, eventKey);
       return;
     }
     const observations: Observation[] = rows.map((r) => ({ event: rowToEvent(r), fileId: r.file_id, path: r.path }));
     const { event, fileId } = mergeObservations(observations);
-    this.stmts.upsert.run(fileId, ...eventValues(event));
+    this.stmts.upsert.run(fileId, eventRow(event));
   }
 }
