@@ -104,7 +104,10 @@ export function createHookParser(name: string, version: string, format: HookForm
 }
 
 function merge(call: HookCall, fields: CallFields, closing: boolean): void {
-  for (const [k, v] of Object.entries(fields)) {
+  // for-in, not Object.entries: this runs for every record of million-line logs, and entries
+  // allocates a pair per field. Fields, facts and attrs are object literals built by the formats.
+  for (const k in fields) {
+    const v = fields[k as keyof CallFields];
     if (v === undefined || v === null || k === "facts" || k === "attrs") continue;
     const key = k as keyof HookCall;
     // Pre records describe the call, post records how it ended: a post never renames the tool
@@ -117,8 +120,13 @@ function merge(call: HookCall, fields: CallFields, closing: boolean): void {
     (call as unknown as Record<string, unknown>)[key] = v;
   }
   // Later records add facts; a field a record does not carry never erases one an earlier record had.
-  for (const [k, v] of Object.entries(fields.facts ?? {})) if (v !== undefined && v !== null) call.facts[k] = v;
-  for (const [k, v] of Object.entries(fields.attrs ?? {})) if (v !== undefined && v !== null) call.attrs[k] = v;
+  const { facts, attrs } = fields;
+  if (facts) for (const k in facts) if (facts[k] !== undefined && facts[k] !== null) call.facts[k] = facts[k];
+  if (attrs) for (const k in attrs) if (attrs[k] !== undefined && attrs[k] !== null) call.attrs[k] = attrs[k];
+}
+
+function byNumber(a: number, b: number): number {
+  return a - b;
 }
 
 function newCall(fields: CallFields, line: number, time: string): HookCall {
@@ -140,7 +148,7 @@ function parseHookLog(input: ParserInput, ctx: EnrichContext, format: HookFormat
   let folded = 0;
   /** True when this record belongs to a call already emitted. */
   const alreadyEmitted = (step: { kind: "open" | "close" | "update"; ids: readonly (string | null)[]; keys: readonly (string | null)[] }): boolean => {
-    if (step.ids.some((id) => id !== null && emittedIds.has(id))) return true;
+    for (const id of step.ids) if (id !== null && emittedIds.has(id)) return true;
     if (step.kind !== "open") return false;
     for (const k of step.keys) {
       const n = k === null ? 0 : orphanCloses.get(k) ?? 0;
@@ -154,7 +162,7 @@ function parseHookLog(input: ParserInput, ctx: EnrichContext, format: HookFormat
   };
   const emit = (call: HookCall): ParsedItem => {
     const { approval, evidence, recorded } = format.approval(call);
-    const lines = call.lines.length > 1 ? [...new Set(call.lines)].sort((a, b) => a - b) : call.lines;
+    const lines = call.lines.length > 1 ? [...new Set(call.lines)].sort(byNumber) : call.lines;
     return {
       kind: "event",
       event: callEvent(
@@ -190,21 +198,20 @@ function parseHookLog(input: ParserInput, ctx: EnrichContext, format: HookFormat
       return;
     }
     const { rec, line } = checked;
-    const at = () => locatorOf(r);
     const name = format.eventName(rec);
     if (!name) {
-      out.push(reject(at(), `not ${format.what}: no event name field`, JSON.stringify(rec)));
+      out.push(reject(locatorOf(r), `not ${format.what}: no event name field`, JSON.stringify(rec)));
       return;
     }
     const time = recordTime(rec, format.timeFields ?? TIME_FIELDS);
     if (!time) {
-      out.push(reject(at(), `no timestamp: expected one of ${(format.timeFields ?? TIME_FIELDS).join(", ")} (added by the logging hook) as ISO-8601 or epoch`, JSON.stringify(rec)));
+      out.push(reject(locatorOf(r), `no timestamp: expected one of ${(format.timeFields ?? TIME_FIELDS).join(", ")} (added by the logging hook) as ISO-8601 or epoch`, JSON.stringify(rec)));
       return;
     }
     const step = format.step(rec, name);
     switch (step.kind) {
       case "reject":
-        out.push(reject(at(), step.reason, JSON.stringify(rec)));
+        out.push(reject(locatorOf(r), step.reason, JSON.stringify(rec)));
         return;
       case "session":
       case "unknown": {
@@ -212,7 +219,7 @@ function parseHookLog(input: ParserInput, ctx: EnrichContext, format: HookFormat
         const s = step.kind === "session" ? step : { ...step, operator: null, cwd: null, attrs: {} };
         out.push({
           kind: "event",
-          event: sessionEvent({ product: format.product, time, sessionId: s.sessionId, type: s.type, operator: s.operator, cwd: s.cwd, locator: at(), known: step.kind === "session", attrs: s.attrs }, ctx),
+          event: sessionEvent({ product: format.product, time, sessionId: s.sessionId, type: s.type, operator: s.operator, cwd: s.cwd, locator: locatorOf(r), known: step.kind === "session", attrs: s.attrs }, ctx),
         });
         return;
       }
