@@ -1,3 +1,4 @@
+import type { SourceKind } from "../config.ts";
 import type { Evaluation } from "../evaluate.ts";
 import { compareWithPrevious, resultsOf, type Comparison } from "../history.ts";
 import type { Period } from "../period.ts";
@@ -70,7 +71,7 @@ export interface ChangeDetail {
 export interface SourceGap {
   source: string;
   kind: string;
-  /** False for snapshot kinds (SNAPSHOT_KINDS): their files describe a state, not each day's activity, so days say nothing. */
+  /** False for snapshot kinds (recordsEachDay): their files describe a state, not each day's activity, so days say nothing. */
   daily: boolean;
   daysWithData: number;
   daysInPeriod: number;
@@ -223,10 +224,22 @@ function changeList(db: Db, p: Record<string, string>): PackageData["changeList"
 }
 
 /**
- * File kinds that hold a snapshot (IAM authorization details, agent settings files, pull-request
- * exports) rather than a record per action: a day without their records is not a gap in the evidence.
+ * Per source kind, whether its files record activity day by day. Snapshot kinds (IAM authorization
+ * details, agent settings files, pull-request exports) describe a state: a day without their
+ * records is not a gap in the evidence. A Record over every kind, so a new kind does not compile
+ * until someone decides which it is.
  */
-export const SNAPSHOT_KINDS: ReadonlySet<string> = new Set(["iam", "agent-settings", "github-pull-requests", "gitlab-merge-requests"]);
+const RECORDS_EACH_DAY: Readonly<Record<SourceKind, boolean>> = {
+  "agent-logs": true, "agent-settings": false, "claude-code-hooks": true, "claude-code-otel": true, "claude-code-transcript": true,
+  cloudtrail: true, "codex-otel": true, "codex-rollout": true, "copilot-cli-hooks": true, "cursor-hooks": true, "gemini-cli-telemetry": true,
+  "generic-agent-log": true, git: true, "github-audit-log": true, "github-pull-requests": false, "gitlab-merge-requests": false, iam: false,
+  "kiro-hooks": true, "otlp-genai": true, "windsurf-hooks": true,
+};
+
+/** A kind the store holds but this version does not know (a newer store) counts as daily: gaps shown, never hidden. */
+export function recordsEachDay(kind: string): boolean {
+  return Object.hasOwn(RECORDS_EACH_DAY, kind) ? RECORDS_EACH_DAY[kind as SourceKind] : true;
+}
 
 /**
  * Per source, the UTC days of the period with at least one record. CloudTrail calls kept as counts
@@ -253,7 +266,7 @@ export function gaps(db: Db, period: Period, p: Record<string, string>): SourceG
     .all(p) as { source: string; kind: string; day: string }[];
   const sources = db.prepare("SELECT DISTINCT source, kind FROM source_files ORDER BY source, kind").all() as { source: string; kind: string }[];
   return sources.map(({ source, kind }) => {
-    if (SNAPSHOT_KINDS.has(kind)) return { source, kind, daily: false, daysWithData: 0, daysInPeriod: all.length, missing: [] };
+    if (!recordsEachDay(kind)) return { source, kind, daily: false, daysWithData: 0, daysInPeriod: all.length, missing: [] };
     const have = new Set(rows.filter((r) => r.source === source && r.kind === kind).map((r) => r.day));
     return { source, kind, daily: true, daysWithData: all.filter((d) => have.has(d)).length, daysInPeriod: all.length, missing: dateRanges(all.filter((d) => !have.has(d))) };
   });

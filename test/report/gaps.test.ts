@@ -69,3 +69,14 @@ test("snapshot sources (IAM, agent settings, pull-request exports) are not repor
   const log = result.find((r) => r.source === "test")!;
   assert.deepEqual([log.daily, log.daysWithData, log.missing], [true, 0, ["2026-10-01 to 2026-10-31"]]);
 });
+
+test("a source kind this version does not know is reported day by day: a gap is never hidden", () => {
+  const db = seededStore({});
+  new FileWriter(db, {
+    source: "future", path: "future.jsonl", kind: "some-future-agent", sha256: "4".repeat(64), size: 1, parser: "future", parserVersion: "1", contextHash: "x",
+    ingestedAt: "2026-11-01T00:00:00.000Z",
+  }).commit();
+  const period = parsePeriod("2026-10");
+  const g = gaps(db, period, { start: period.startIso, end: period.endIso }).find((r) => r.source === "future")!;
+  assert.deepEqual([g.daily, g.daysWithData, g.missing], [true, 0, ["2026-10-01 to 2026-10-31"]]);
+});
