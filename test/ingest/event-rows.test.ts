@@ -1,0 +1,70 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { storeItems, type StoreItem } from "../../src/ingest/file-task.ts";
+import type { ParsedItem } from "../../src/ingest/parser.ts";
+import { createRedactor } from "../../src/redact/index.ts";
+import { ATTRS_COLUMN, EVENT_COLUMNS, eventRow } from "../../src/store/event-row.ts";
+import { event } from "../helpers/rule-tester.ts";
+
+/**
+ * Workers hand the writer each event as its stored row, redacted behind a keyword gate over the
+ * row's strings (src/ingest/file-task.ts). The gate may only ever skip rows with nothing to redact.
+ */
+async function rowsOf(events: ReturnType<typeof event>[], redactor = createRedactor()): Promise<unknown[][]> {
+  async function* items(): AsyncIterable<ParsedItem> {
+    for (const e of events) yield { kind: "event", event: e };
+  }
+  const out: StoreItem[] = [];
+  for await (const batch of storeItems(items(), redactor, null)) out.push(...batch);
+  return out.map((item) => {
+    assert.equal(item.kind, "event-row");
+    return (item as Extract<StoreItem, { kind: "event-row" }>).row;
+  });
+}
+
+test("an event with nothing to redact is stored as built; classes sorted and deduplicated, destructive derived", async () => {
+  const e = event({ classes: ["write", "destructive", "write"], attrs: { cwd: "/srv/app", argv: ["rm", "-rf", "dist"] } });
+  const [row] = await rowsOf([e]);
+  assert.deepEqual(row, eventRow(e));
+  assert.equal(row!.length, EVENT_COLUMNS.length);
+  assert.equal(row![EVENT_COLUMNS.indexOf("classes")], "destructive write");
+  assert.equal(row![EVENT_COLUMNS.indexOf("destructive")], 1);
+  assert.equal(row![ATTRS_COLUMN], '{"cwd":"/srv/app","argv":["rm","-rf","dist"]}');
+});
+
+test("a secret anywhere in the row is redacted: in a column, in attrs, or named only by a key inside attrs", async () => {
+  const token = "ghp_Z9y8X7w6V5u4T3s2R1q0P9o8N7m6L5k4J3i2";
+  const redactor = createRedactor();
+  const rows = await rowsOf(
+    [
+      event({ command: `curl -H "Authorization: token ${token}" https://api.github.com/user` }, 0),
+      event({ attrs: { output: [`pushed with ${token}`] } }, 1),
+      // The value alone passes no keyword: only its key says it is a password.
+      event({ attrs: { env: { DB_PASSWORD: "hunter2-Zx81" } } }, 2),
+    ],
+    redactor,
+  );
+  const text = JSON.stringify(rows);
+  assert.ok(!text.includes(token), text);
+  assert.ok(!text.includes("hunter2-Zx81"), text);
+  assert.match(String(rows[2]![ATTRS_COLUMN]), /"DB_PASSWORD":"\[REDACTED:/);
+  assert.ok(redactor.total() >= 3, `${redactor.total()} redacted`);
+});
+
+test("the JSON gate is always open when a keyword holds a character JSON escapes", () => {
+  const plain = createRedactor();
+  assert.equal(plain.mayHoldSecretInJson('{"cwd":"/srv/app"}'), false);
+  assert.equal(plain.mayHoldSecretInJson('{"DB_PASSWORD":"x"}'), true);
+  // A user keyword with a quote: its occurrence in a string is escaped in the JSON (\"), so the
+  // gate cannot look for it there and lets every row through to the full walk.
+  const quoted = createRedactor([{ id: "quoted", description: "test", regex: 'pin="\\d{4}"', keywords: ['pin="'] }]);
+  assert.equal(quoted.mayHoldSecret('{"cwd":"/srv/app"}'), false);
+  assert.equal(quoted.mayHoldSecretInJson('{"cwd":"/srv/app"}'), true);
+});
+
+test("a quoted user keyword inside attrs is still found and redacted", async () => {
+  const redactor = createRedactor([{ id: "quoted", description: "test", regex: 'pin="(\\d{4})"', group: 1, keywords: ['pin="'] }]);
+  const [row] = await rowsOf([event({ attrs: { note: 'door pin="4821"' } })], redactor);
+  assert.ok(!String(row![ATTRS_COLUMN]).includes("4821"), String(row![ATTRS_COLUMN]));
+  assert.equal(redactor.total(), 1);
+});
