@@ -346,3 +346,16 @@ test("redactDeep returns a record with nothing to redact as it is, and still fin
   assert.match(out.attrs.env.DB_PASSWORD, /^\[REDACTED:/);
   assert.equal(keyOnly.attrs.env.DB_PASSWORD, "hunter2-Zx81", "the input is not modified");
 });
+
+test("the keyword gate finds a keyword in any ASCII case, anywhere, and folds non-ASCII keywords as /i does", () => {
+  const r = createRedactor();
+  for (const text of ["export PASSWORD=x", "Authorization: Bearer abc", "see https://host/x", "x-Api-Key: 1", "TOKEN", "my_SeCrEt_thing"]) {
+    assert.equal(r.mayHoldSecret(text), true, text);
+  }
+  for (const text of ["npm test", "kubectl get pods -n staging", "", "ǅ ſ ı"]) assert.equal(r.mayHoldSecret(text), false, text);
+  // A user keyword outside ASCII: matched case-insensitively like the regex flag would.
+  const german = createRedactor([{ id: "kennwort", description: "test", regex: "kennwörter=(\\S+)", group: 1, keywords: ["kennwörter"] }]);
+  assert.equal(german.mayHoldSecret("KENNWÖRTER=abc"), true);
+  assert.equal(german.mayHoldSecret("Kennworter=abc"), false);
+  assert.match(german.redact("kennwörter=abc123"), /^kennwörter=\[REDACTED:kennwort:/);
+});
