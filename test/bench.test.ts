@@ -44,3 +44,14 @@ test("the scaling plot draws every measured point, time and memory, per stage", 
   assert.equal((svg.match(/<circle /g) ?? []).length, 18, "three series of three points in each of two panels");
   assert.ok(svg.includes("CloudTrail events") && svg.includes("Git commits") && svg.includes("2M") && svg.includes("caption &lt;here>"));
 });
+
+test("the agent pipeline bench times the parser and the parser with rows on one log, warm rounds only", async () => {
+  const { run, report } = await import("../bench/agent-pipeline.ts");
+  const r = await run(2000, 3);
+  assert.equal(r.events, 2000);
+  assert.equal(r.parseUs.length, 2);
+  assert.equal(r.rowsUs.length, 2);
+  assert.ok([...r.parseUs, ...r.rowsUs].every((us) => us > 0), JSON.stringify(r));
+  assert.equal(r.ratio, Math.min(...r.rowsUs) / Math.min(...r.parseUs));
+  assert.match(report(r), /^agent pipeline: 2,000 hook events in memory/);
+});
