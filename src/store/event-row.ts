@@ -13,6 +13,11 @@ export const EVENT_COLUMNS = [
 
 export type EventRow = unknown[];
 
+/** The identity the `events` table is unique on: a row's first two columns. */
+export function rowKey(row: EventRow): { sourceKind: string; eventKey: string } {
+  return { sourceKind: row[0] as string, eventKey: row[1] as string };
+}
+
 /** The position of `attrs`, the one column holding JSON. */
 export const ATTRS_COLUMN = EVENT_COLUMNS.indexOf("attrs");
 

@@ -4,7 +4,7 @@ import { MIGRATIONS } from "./migrations.ts";
 import { createOwnerOnly } from "./permissions.ts";
 import { ObservationIndex } from "./observations.ts";
 import { cachedStatement } from "./statements.ts";
-import { EVENT_COLUMNS, eventRow, type EventRow } from "./event-row.ts";
+import { EVENT_COLUMNS, eventRow, rowKey, type EventRow } from "./event-row.ts";
 import { insertAgentSettings, type AgentSettingsRecord } from "./agent-settings.ts";
 import type { SummaryRecord } from "../ingest/summary/summarise.ts";
 
@@ -248,7 +248,7 @@ export class FileWriter {
       // Another file (or line) already reported this agent action: fold both into one row.
       // CloudTrail too: the same eventID in two delivery files (or a delivery file and an export) is
       // one call; joining keeps it stored once and re-homes it if the file holding it is removed.
-      const sourceKind = row[0] as EvidenceEvent["sourceKind"];
+      const { sourceKind } = rowKey(row);
       if (sourceKind === "agent-log" || sourceKind === "cloudtrail") {
         this.joins.join(this.fileId, row);
         this.joined++;

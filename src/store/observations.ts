@@ -2,7 +2,7 @@ import type Database from "better-sqlite3";
 import type { EvidenceEvent } from "../event.ts";
 import { mergeObservations, type Observation } from "./merge.ts";
 import { cachedStatement } from "./statements.ts";
-import { EVENT_COLUMNS, eventRow, type EventRow } from "./event-row.ts";
+import { EVENT_COLUMNS, eventRow, rowKey, type EventRow } from "./event-row.ts";
 
 /**
  * Keeps the `events` row of a tool call that several files report equal to the merge of their
@@ -14,9 +14,8 @@ import { EVENT_COLUMNS, eventRow, type EventRow } from "./event-row.ts";
  * the `events` row is derived from them. Deleting a file (re-ingest or vanished input) removes its
  * observations and recomputes every key it shared, so a file's contribution is replaced exactly.
  */
-const COLUMNS = EVENT_COLUMNS;
-const COLUMN_LIST = COLUMNS.join(", ");
-const PLACEHOLDERS = COLUMNS.map(() => "?").join(", ");
+const COLUMN_LIST = EVENT_COLUMNS.join(", ");
+const PLACEHOLDERS = EVENT_COLUMNS.map(() => "?").join(", ");
 
 interface StoredEvent {
   id: number;
@@ -85,7 +84,7 @@ export class ObservationIndex {
       ),
       upsert: prepare(
         `INSERT INTO events (file_id, ${COLUMN_LIST}) VALUES (?, ${PLACEHOLDERS})
-         ON CONFLICT (source_kind, event_key) DO UPDATE SET file_id = excluded.file_id, ${COLUMNS.map((c) => `${c} = excluded.${c}`).join(", ")}`,
+         ON CONFLICT (source_kind, event_key) DO UPDATE SET file_id = excluded.file_id, ${EVENT_COLUMNS.map((c) => `${c} = excluded.${c}`).join(", ")}`,
       ),
       deleteEvent: prepare("DELETE FROM events WHERE source_kind = ? AND event_key = ?"),
       fileId: prepare("SELECT id FROM source_files WHERE source = ? AND path = ?"),
@@ -96,7 +95,7 @@ export class ObservationIndex {
 
   /** Records a second (or later) report of a key already in `events` (a row, src/store/event-row.ts) and re-derives the row. */
   join(fileId: number, row: EventRow): void {
-    const [sourceKind, eventKey] = row as [string, string];
+    const { sourceKind, eventKey } = rowKey(row);
     if (!this.stmts.hasObs.get(sourceKind, eventKey)) this.stmts.copyRow.run(sourceKind, eventKey);
     this.stmts.insertObs.run(fileId, row);
     this.recompute(sourceKind, eventKey);

@@ -146,7 +146,7 @@ function callAttrs(call: AgentCall, basis: string): Record<string, unknown> {
   if (call.cwd != null) out.cwd = call.cwd;
   if (call.repository != null) out.repository = call.repository;
   if (call.productVersion != null) out.productVersion = call.productVersion;
-  if (basis != null) out.classifiedBy = basis;
+  out.classifiedBy = basis;
   if (call.approvalRecorded) out.approvalRecorded = true;
   const extra = call.attrs;
   if (extra) {
