@@ -7,6 +7,7 @@ import { acceptanceFor, acceptanceState, lastDayOf, type AcceptanceRef } from ".
 import type { RegisterRow } from "./registers/read.ts";
 import type { RiskAcceptance } from "./registers/schema.ts";
 import type { DataSource, Outcome, Population, RegisterName, Rule, RuleContext, RuleResult, Severity } from "./rules/define.ts";
+import { daysWithRecords, isDailySource, periodDays } from "./store/coverage.ts";
 import type { Db } from "./store/index.ts";
 
 export type ControlStatus = "effective" | "exceptions" | "deficient" | "not-tested" | "manual";
@@ -20,12 +21,16 @@ export interface RuleRun {
   registers: RegisterName[];
   frequency: Frequency | null;
   controlIds: string[];
+  /** The rule judges production activity (not tested while environments.production is undefined). */
+  production: boolean;
   /** The rule's overall outcome: fail > error > no-evidence > pass > not-applicable. */
   outcome: Outcome;
   population: Population | null;
   results: RuleResult[];
   missingSources: DataSource[];
   missingRegisters: RegisterName[];
+  /** Why the population may be incomplete: a source it reads stopped early. Empty when complete. */
+  incomplete: string[];
   error?: string;
 }
 
@@ -69,14 +74,20 @@ export interface ControlResult {
   acceptedFindings: number;
   /** Acceptances that cover (or used to cover) this control's findings. */
   acceptances: AcceptanceRef[];
-  /** Per-control coverage: rules that had the data to reach a verdict (pass or fail) out of all its rules. */
+  /** Per-control coverage: rules that had the data to reach a verdict (pass, fail or not applicable) out of all its rules. */
   coverage: { rules: number; sufficient: number };
+  /** Every rule reached a verdict: the control counts as tested, whatever the findings' acceptance. */
+  tested: boolean;
+  /** Gaps in the populations its rules read (sources that stopped early). */
+  incomplete: string[];
 }
 
 export interface Coverage {
   tested: number;
   inScope: number;
   ratio: number;
+  /** Rule runs with a verdict (pass, fail or not applicable) out of rule runs mapped to these controls; absent in baselines written before it. */
+  rules?: { sufficient: number; mapped: number };
 }
 
 export interface Evaluation {
@@ -92,6 +103,8 @@ export interface Evaluation {
 
 export interface EvaluateOptions {
   acceptances?: readonly RegisterRow<RiskAcceptance>[];
+  /** Whether `environments.production` names anything; rules about production are not tested while it does not (default true). */
+  productionDefined?: boolean;
   /** Attach correlation chains to findings (default true). */
   correlate?: boolean;
 }
@@ -103,8 +116,29 @@ const SOURCE_PRESENCE: Record<Exclude<DataSource, "agent-settings">, string> = {
   git: "SELECT 1 FROM commits WHERE committer_time >= :start AND committer_time < :end LIMIT 1",
 };
 
+/** Which stored source kinds feed each data source a rule can declare. */
+function dataSourceOf(kind: string): DataSource {
+  if (kind === "cloudtrail" || kind === "iam") return "cloudtrail";
+  if (kind === "git" || kind === "github-pull-requests" || kind === "gitlab-merge-requests") return "git";
+  if (kind === "agent-settings") return "agent-settings";
+  return "agent-log";
+}
+
+/** Per data source, why files feeding it stopped early (`source_files.incomplete`, when the store has the column). */
+function incompleteSources(db: Db): Map<DataSource, string[]> {
+  const out = new Map<DataSource, string[]>();
+  const columns = db.prepare("SELECT name FROM pragma_table_info('source_files')").all() as { name: string }[];
+  if (!columns.some((c) => c.name === "incomplete")) return out;
+  const rows = db.prepare("SELECT kind, path, incomplete FROM source_files WHERE incomplete IS NOT NULL ORDER BY path").all() as { kind: string; path: string; incomplete: string }[];
+  for (const r of rows) {
+    const source = dataSourceOf(r.kind);
+    out.set(source, [...(out.get(source) ?? []), `${r.path}: ${r.incomplete}`]);
+  }
+  return out;
+}
+
 /** A read-only window on the store for rules: only SELECTs run, and the period is bound for them. */
-export function createRuleContext(db: Db, period: Period): RuleContext {
+export function createRuleContext(db: Db, period: Period, productionDefined = true): RuleContext {
   // better-sqlite3 ignores named parameters a statement does not use, so the period is always bound.
   const bind = (params: Record<string, unknown> = {}) => ({ start: period.startIso, end: period.endIso, ...params });
   const prepare = (sql: string) => {
@@ -121,6 +155,9 @@ export function createRuleContext(db: Db, period: Period): RuleContext {
     }
   };
   const presence = new Map<DataSource, boolean>();
+  const days = periodDays(period);
+  const coverage = new Map<DataSource, { days: number; of: number } | null>();
+  let incomplete: Map<DataSource, string[]> | undefined;
   return {
     period,
     all: <T>(sql: string, params?: Record<string, unknown>) => prepare(sql).all(bind(params)) as T[],
@@ -133,6 +170,16 @@ export function createRuleContext(db: Db, period: Period): RuleContext {
       return presence.get(source)!;
     },
     hasRegister: (name) => exists("SELECT 1 FROM temp.registers WHERE name = :name", { name }),
+    productionDefined,
+    coverage(source) {
+      if (!isDailySource(source)) return null;
+      if (!coverage.has(source)) coverage.set(source, { days: days.filter((d) => daysWithRecords(db, source, period).has(d)).length, of: days.length });
+      return coverage.get(source)!;
+    },
+    incomplete(source) {
+      incomplete ??= incompleteSources(db);
+      return incomplete.get(source) ?? [];
+    },
   };
 }
 
@@ -145,10 +192,33 @@ function overallOutcome(results: RuleResult[]): Outcome {
 
 const REGISTER_KEYS: Record<RegisterName, string> = { aiTools: "registers.aiTools", vendors: "registers.vendors", policies: "registers.policies", configBaselines: "registers.configBaselines" };
 
+const capitalised = (text: string) => text.replace(/^./, (c) => c.toUpperCase());
+
+/** The rule could not be tested: one `no-evidence` result saying why. */
+function notTested(base: Omit<RuleRun, "outcome" | "population" | "results" | "missingSources" | "missingRegisters" | "incomplete">, why: string, extra: Partial<RuleRun> = {}): RuleRun {
+  return {
+    ...base, outcome: "no-evidence", population: null, missingSources: [], missingRegisters: [], incomplete: [], ...extra,
+    results: [{ outcome: "no-evidence", subject: base.id, message: `${capitalised(why)}: the rule could not be tested.`, evidence: [] }],
+  };
+}
+
+/**
+ * An empty population proves that nothing happened only when every daily source the rule reads
+ * has records on each day of the period; otherwise the silence may be missing logs. Returns why
+ * not, or null when the sources cover the period.
+ */
+function uncoveredSources(rule: Rule, ctx: RuleContext): string | null {
+  const gaps = rule.sources.flatMap((s) => {
+    const c = ctx.coverage(s);
+    return c && c.days < c.of ? [`${s} records cover ${c.days} of the ${c.of} days`] : [];
+  });
+  return gaps.length ? gaps.join(" and ") : null;
+}
+
 export function runRule(rule: Rule, ctx: RuleContext, controlIds: string[]): RuleRun {
   const base = {
     id: rule.id, title: rule.title, rationale: rule.rationale, severity: rule.severity, sources: rule.sources, registers: rule.registers ?? [],
-    frequency: rule.frequency ?? null, controlIds,
+    frequency: rule.frequency ?? null, controlIds, production: rule.production ?? false,
   };
   const missingSources = rule.sources.filter((s) => !ctx.hasData(s));
   const missingRegisters = (rule.registers ?? []).filter((r) => !ctx.hasRegister(r));
@@ -157,19 +227,31 @@ export function runRule(rule: Rule, ctx: RuleContext, controlIds: string[]): Rul
       ...(missingSources.length ? [`no ${missingSources.join(", ")} data in ${ctx.period.label}`] : []),
       ...(missingRegisters.length ? [`no ${missingRegisters.map((r) => REGISTER_KEYS[r]).join(", ")} register configured`] : []),
     ];
-    return {
-      ...base, outcome: "no-evidence", population: null, missingSources, missingRegisters,
-      results: [{ outcome: "no-evidence", subject: rule.id, message: `${missing.join("; ")}: the rule could not be tested.`.replace(/^./, (c) => c.toUpperCase()), evidence: [] }],
-    };
+    return notTested(base, missing.join("; "), { missingSources, missingRegisters });
   }
+  if (rule.production && !ctx.productionDefined) {
+    return notTested(base, "the config's environments.production names no AWS account, path or resource pattern, so no activity can be told to be in production");
+  }
+  const incomplete = [...new Set(rule.sources.flatMap((s) => ctx.incomplete(s)))];
   try {
     const { population, results } = rule.evaluate(ctx);
-    return { ...base, outcome: overallOutcome(results), population, results, missingSources, missingRegisters };
+    const outcome = overallOutcome(results);
+    if (outcome === "pass" && population.size === 0) {
+      const uncovered = uncoveredSources(rule, ctx);
+      if (uncovered) {
+        return {
+          ...notTested(base, `its population (${population.description.replace(/^./, (c) => c.toLowerCase())}) is empty and ${uncovered} of ${ctx.period.label}, so an empty population does not show that nothing happened`),
+          population,
+          incomplete,
+        };
+      }
+    }
+    return { ...base, outcome, population, results, missingSources, missingRegisters, incomplete };
   } catch (error) {
     // One rule's crash is that rule's `error` outcome; the run and the other rules go on.
     const message = (error as Error).message;
     return {
-      ...base, outcome: "error", population: null, missingSources, missingRegisters, error: message,
+      ...base, outcome: "error", population: null, missingSources, missingRegisters, incomplete, error: message,
       results: [{ outcome: "error", subject: rule.id, message: `Rule failed: ${message}`, evidence: [] }],
     };
   }
@@ -183,19 +265,27 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 /**
  * A control's status from its rules and its findings' acceptance: any open finding makes it
- * deficient; otherwise a rule without a verdict (no evidence, error) makes it not-tested, never
- * effective; otherwise accepted findings make it `exceptions`; otherwise every rule passed.
+ * deficient; otherwise accepted findings make it `exceptions` (an accepted exception is still a
+ * tested exception); otherwise a rule without a verdict (no evidence, error) makes it not-tested,
+ * never effective; otherwise a population that may be incomplete makes it `exceptions` at best;
+ * otherwise every rule passed on complete data.
  */
 function controlStatus(control: CatalogControl, runs: RuleRun[], findings: Finding[]): { status: ControlStatus; reason: string } {
   if (control.rules.length === 0) return { status: "manual", reason: control.manualReason ?? "Tested by hand." };
+  const untested = runs.filter((r) => r.outcome === "error" || r.outcome === "no-evidence");
+  const untestedNote = untested.length ? ` ${untested.length} of ${runs.length} rules could not be tested: ${untested.map((r) => r.id).join(", ")}.` : "";
   const open = findings.filter((f) => f.state === "open");
   if (open.length) {
     const rules = [...new Set(open.map((f) => f.ruleId))];
     const lapsed = [...new Map(open.filter((f) => f.acceptance).map((f) => [f.acceptance!.id, f.acceptance!])).values()];
     const why = lapsed.map((a) => ` Acceptance ${a.id} is ${a.status}${a.status === "expired" ? ` (expired ${a.expires})` : a.status === "pending" ? ` (approved ${a.approved}, after the period)` : ""}.`).join("");
-    return { status: "deficient", reason: `${plural(open.length, "open finding")} from ${rules.join(", ")}.${why}` };
+    return { status: "deficient", reason: `${plural(open.length, "open finding")} from ${rules.join(", ")}.${why}${untestedNote}` };
   }
-  const untested = runs.filter((r) => r.outcome === "error" || r.outcome === "no-evidence");
+  const accepted = findings.filter((f) => f.state === "accepted");
+  if (accepted.length) {
+    const ids = [...new Set(accepted.map((f) => `${f.acceptance!.id} (expires ${f.acceptance!.expires})`))];
+    return { status: "exceptions", reason: `${plural(accepted.length, "finding")} accepted under ${ids.join(", ")}; no open findings.${untestedNote}` };
+  }
   if (untested.length) {
     return {
       status: "not-tested",
@@ -203,17 +293,14 @@ function controlStatus(control: CatalogControl, runs: RuleRun[], findings: Findi
     };
   }
   if (runs.every((r) => r.outcome === "not-applicable")) return { status: "not-tested", reason: "Nothing to test in the period: every rule was not applicable." };
-  const accepted = findings.filter((f) => f.state === "accepted");
-  if (accepted.length) {
-    const ids = [...new Set(accepted.map((f) => `${f.acceptance!.id} (expires ${f.acceptance!.expires})`))];
-    return { status: "exceptions", reason: `${plural(accepted.length, "finding")} accepted under ${ids.join(", ")}; no open findings.` };
-  }
+  const gaps = [...new Set(runs.flatMap((r) => r.incomplete))];
+  if (gaps.length) return { status: "exceptions", reason: `Every rule passed, but on a population that may be incomplete: ${gaps.join("; ")}.` };
   return { status: "effective", reason: `${runs.length === 1 ? "Its rule" : `All ${runs.length} rules`} passed on the period's evidence.` };
 }
 
 /** Evaluates every rule the catalog names against the store for one period. Reads only. */
 export function evaluate(db: Db, catalog: Catalog, rules: ReadonlyMap<string, Rule>, period: Period, options: EvaluateOptions = {}): Evaluation {
-  const ctx = createRuleContext(db, period);
+  const ctx = createRuleContext(db, period, options.productionDefined ?? true);
   const runs: RuleRun[] = [];
   for (const [ruleId, controlIds] of [...catalog.controlsByRule.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     const rule = rules.get(ruleId);
@@ -239,12 +326,17 @@ export function evaluate(db: Db, catalog: Catalog, rules: ReadonlyMap<string, Ru
     const own = findings.filter((f) => f.controlIds.includes(c.id));
     const controlRuns = c.rules.map((id) => byId.get(id)!);
     const { status, reason } = controlStatus(c, controlRuns, own);
+    // Not applicable is a verdict on the evidence (nothing to judge), so it counts as evidence; but a
+    // control is tested only when at least one rule judged something.
+    const sufficient = controlRuns.filter((r) => r.outcome === "pass" || r.outcome === "fail" || r.outcome === "not-applicable").length;
     return {
       id: c.id, framework: c.framework, frameworkName: c.frameworkName, title: c.title, description: c.description, ...(c.text ? { text: c.text } : {}),
       frequency: c.frequency, related: c.related, rules: c.rules, status, reason, ...(c.manualReason ? { manualReason: c.manualReason } : {}),
       findings: own.length, openFindings: own.filter((f) => f.state === "open").length, acceptedFindings: own.filter((f) => f.state === "accepted").length,
       acceptances: [...new Map(own.filter((f) => f.acceptance).map((f) => [f.acceptance!.id, f.acceptance!])).values()],
-      coverage: { rules: controlRuns.length, sufficient: controlRuns.filter((r) => r.outcome === "pass" || r.outcome === "fail").length },
+      coverage: { rules: controlRuns.length, sufficient },
+      tested: controlRuns.length > 0 && sufficient === controlRuns.length && controlRuns.some((r) => r.outcome === "pass" || r.outcome === "fail"),
+      incomplete: [...new Set(controlRuns.flatMap((r) => r.incomplete))],
     };
   });
   const acceptanceSummary = acceptances
@@ -274,13 +366,18 @@ function attachChains(db: Db, findings: Finding[]): void {
   }
 }
 
-const TESTED: ControlStatus[] = ["effective", "exceptions", "deficient"];
-
-/** Coverage = controls with sufficient automated evidence ÷ controls in scope (manual ones included in scope). */
-export function coverageOf(controls: Pick<ControlResult, "framework" | "status">[]): Evaluation["coverage"] {
+/**
+ * Coverage = controls whose every automated rule reached a verdict ÷ controls in scope (manual ones
+ * included in scope). It depends on the evidence only: accepting a risk changes a finding's state,
+ * never whether its control was tested. `rules` counts the rules with a verdict out of those mapped.
+ */
+export function coverageOf(controls: Pick<ControlResult, "framework" | "tested" | "coverage">[]): Evaluation["coverage"] {
   const cov = (list: typeof controls): Coverage => {
-    const tested = list.filter((c) => TESTED.includes(c.status)).length;
-    return { tested, inScope: list.length, ratio: list.length ? tested / list.length : 0 };
+    const tested = list.filter((c) => c.tested).length;
+    return {
+      tested, inScope: list.length, ratio: list.length ? tested / list.length : 0,
+      rules: { sufficient: list.reduce((n, c) => n + c.coverage.sufficient, 0), mapped: list.reduce((n, c) => n + c.coverage.rules, 0) },
+    };
   };
   const frameworks = [...new Set(controls.map((c) => c.framework))].sort();
   return { overall: cov(controls), byFramework: Object.fromEntries(frameworks.map((f) => [f, cov(controls.filter((c) => c.framework === f))])) };

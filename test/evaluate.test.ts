@@ -63,9 +63,9 @@ test("control status from rule outcomes, with a crashing rule contained to itsel
 
 test("coverage counts effective, exceptions and deficient controls, per framework and overall", () => {
   const e = evaluate(db, catalogOf(CONTROLS), RULES, parsePeriod("2026-10"), { correlate: false });
-  assert.deepEqual(e.coverage.overall, { tested: 3, inScope: 7, ratio: 3 / 7 });
-  assert.deepEqual(e.coverage.byFramework.soc2, { tested: 2, inScope: 6, ratio: 2 / 6 });
-  assert.deepEqual(e.coverage.byFramework.iso27001, { tested: 1, inScope: 1, ratio: 1 });
+  assert.deepEqual(e.coverage.overall, { tested: 3, inScope: 7, ratio: 3 / 7, rules: { sufficient: 7, mapped: 9 } });
+  assert.deepEqual(e.coverage.byFramework.soc2, { tested: 2, inScope: 6, ratio: 2 / 6, rules: { sufficient: 5, mapped: 7 } });
+  assert.deepEqual(e.coverage.byFramework.iso27001, { tested: 1, inScope: 1, ratio: 1, rules: { sufficient: 2, mapped: 2 } });
 });
 
 test("a finding covered by an acceptance in force makes the control `exceptions`", () => {
@@ -97,11 +97,15 @@ test("a revoked acceptance, or one whose resources do not match, accepts nothing
   }
 });
 
-test("an accepted finding does not hide a rule that could not be tested", () => {
-  const e = evaluate(db, catalogOf([{ id: "C-MIX", rules: ["fails", "needs-git"] }]), RULES, parsePeriod("2026-10"), {
-    correlate: false, acceptances: loadRegisterTexts({
-      riskAcceptances: "acceptances:\n  - { id: RA-2, controls: [C-MIX], scope: s, risk: r, justification: j, owner: o@x, approver: a@x, approved: 2026-10-02, expires: 2026-12-01 }\n",
-    }).riskAcceptances!,
-  });
-  assert.equal(statusOf(e)["C-MIX"], "not-tested");
+test("an accepted finding neither hides a rule that could not be tested nor changes coverage", () => {
+  const mixed = catalogOf([{ id: "C-MIX", rules: ["fails", "needs-git"] }, { id: "C-ONE", rules: ["fails"] }]);
+  const acceptances = loadRegisterTexts({
+    riskAcceptances: "acceptances:\n  - { id: RA-2, controls: [C-MIX, C-ONE], scope: s, risk: r, justification: j, owner: o@x, approver: a@x, approved: 2026-10-02, expires: 2026-12-01 }\n",
+  }).riskAcceptances!;
+  const without = evaluate(db, mixed, RULES, parsePeriod("2026-10"), { correlate: false });
+  const accepted = evaluate(db, mixed, RULES, parsePeriod("2026-10"), { correlate: false, acceptances });
+  assert.deepEqual([statusOf(without)["C-MIX"], statusOf(accepted)["C-MIX"]], ["deficient", "exceptions"]);
+  assert.match(accepted.controls[0]!.reason, /1 of 2 rules could not be tested: needs-git/);
+  assert.deepEqual(accepted.coverage, without.coverage, "accepting a risk changes a finding's state, never whether its control was tested");
+  assert.deepEqual([accepted.coverage.overall.tested, accepted.coverage.overall.inScope], [1, 2], "C-MIX lacks git evidence; C-ONE is tested with or without the acceptance");
 });

@@ -30,8 +30,18 @@ export interface BuildArgs extends GlobalOptions {
   rehash?: boolean | undefined;
 }
 
+/**
+ * Branches alone say which code is production, not which account, path or resource an agent or a
+ * cloud call touched: rules about production activity need at least one of those.
+ */
+export function productionDefined(config: Config): boolean {
+  const p = config.environments.production;
+  return p.awsAccounts.length + p.paths.length + p.resourcePatterns.length > 0;
+}
+
 function scopeOf(config: Config): ReportScope {
   return {
+    productionDefined: productionDefined(config),
     sources: config.sources.map((s) => ({ name: s.name, kind: s.kind, files: s.kind === "git" ? `${s.repository} (branch ${s.productionBranch})` : s.paths.join(", ") })),
     agents: config.agents.map((a) => ({
       id: a.id,
@@ -102,7 +112,14 @@ export async function buildCommand(args: BuildArgs): Promise<number> {
     loadRegistersIntoStore(db, registers);
     // Production changes are judged across sources (commits, PR exports, agent sessions), for this period.
     deriveChanges(db, config, period);
-    const evaluation = evaluate(db, catalog, rules, period, { acceptances: registers.riskAcceptances ?? [] });
+    const evaluation = evaluate(db, catalog, rules, period, { acceptances: registers.riskAcceptances ?? [], productionDefined: productionDefined(config) });
+    if (!productionDefined(config)) {
+      const skipped = evaluation.rules.filter((r) => r.production && r.outcome === "no-evidence").map((r) => r.id);
+      process.stderr.write(
+        `warning: environments.production in ${path.relative(process.cwd(), ws.loaded.file) || ws.loaded.file} names no AWS account, path or resource pattern; ` +
+          `rules about production were not tested (${skipped.join(", ")}).\n`,
+      );
+    }
     const model: ReportModel = {
       meta: {
         organisation: config.organisation.name,

@@ -59,6 +59,8 @@ export interface ChangeSummary {
 }
 
 export interface ReportScope {
+  /** Whether environments.production names an account, path or resource pattern (rules about production need one). */
+  productionDefined: boolean;
   sources: { name: string; kind: string; files: string }[];
   agents: { id: string; product: string; owner: string | null; signals: string }[];
   production: { awsAccounts: string[]; branches: string[]; paths: string[]; resourcePatterns: string[] };

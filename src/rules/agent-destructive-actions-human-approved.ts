@@ -13,6 +13,7 @@ export default defineRule({
   rationale: "An agent that deletes or rewrites production without a human confirmation is the failure behind the December 2025 outage; policy modes such as bypassPermissions are not confirmation.",
   severity: "critical",
   sources: ["agent-log"],
+  production: true,
   frequency: "per-occurrence",
   evaluate(ctx) {
     const size = ctx.get<{ n: number }>(

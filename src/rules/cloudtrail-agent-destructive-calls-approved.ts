@@ -11,6 +11,7 @@ export default defineRule({
   rationale: "A destructive API call made with an agent identity must trace back to a human confirmation or a change record; otherwise the agent held and used rights the task did not need.",
   severity: "critical",
   sources: ["cloudtrail"],
+  production: true,
   frequency: "per-occurrence",
   evaluate(ctx) {
     const size = ctx.get<{ n: number }>(`SELECT count(*) AS n FROM ${EVENT_FROM} WHERE ${WHERE}`)!.n;

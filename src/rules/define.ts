@@ -61,6 +61,12 @@ export interface RuleContext {
   hasData(source: DataSource): boolean;
   /** True when the workspace configures that register (an empty register is still configured). */
   hasRegister(name: RegisterName): boolean;
+  /** True when the config names at least one production account, branch, path or resource pattern. */
+  productionDefined: boolean;
+  /** For a daily source, the UTC days of the period with records and the days in the period; null for snapshot sources. */
+  coverage(source: DataSource): { days: number; of: number } | null;
+  /** Why the source's data may be incomplete (a read that stopped early), one line per file; empty when complete. */
+  incomplete(source: DataSource): string[];
 }
 
 export interface Rule {
@@ -75,6 +81,11 @@ export interface Rule {
   registers?: RegisterName[];
   /** How often the activity the rule tests operates; drives the audit sample size. */
   frequency?: Frequency;
+  /**
+   * The rule judges activity in production, as `environments.production` defines it: while that is
+   * empty nothing is production, so the rule is not tested rather than passed on an empty population.
+   */
+  production?: boolean;
   evaluate(ctx: RuleContext): RuleEvaluation;
 }
 

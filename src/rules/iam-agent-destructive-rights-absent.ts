@@ -8,6 +8,7 @@ export default defineRule({
     "An agent that can delete stacks, terminate instances or stop logging will, sooner or later, do it; the destructive-call list is applied to what the agent is granted, not only to what it did.",
   severity: "high",
   sources: ["cloudtrail"],
+  production: true,
   frequency: "quarterly",
   evaluate(ctx) {
     return overAgentPrincipals(ctx, "IAM principals attributed to agent identities", (a) => {

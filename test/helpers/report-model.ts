@@ -10,8 +10,8 @@ export function syntheticModel(options: { controls?: number; findings?: number }
   const nFindings = options.findings ?? 4;
   const rules: RuleRun[] = Array.from({ length: nControls }, (_, i) => ({
     id: `rule-${i}`, title: `Rule ${i} holds`, rationale: `Why rule ${i} matters.`, severity: i % 2 ? "high" : "critical", sources: ["agent-log"],
-    registers: [], frequency: null, controlIds: [`CTL.${i}`], outcome: "fail", population: { description: "Agent tool calls", query: "SELECT 1", size: 1000 + i },
-    results: [], missingSources: [], missingRegisters: [],
+    registers: [], frequency: null, controlIds: [`CTL.${i}`], production: false, outcome: "fail", population: { description: "Agent tool calls", query: "SELECT 1", size: 1000 + i },
+    results: [], missingSources: [], missingRegisters: [], incomplete: [],
   }));
   const findings: Finding[] = Array.from({ length: nFindings }, (_, i) => ({
     id: `f${String(i).padStart(11, "0")}`, ruleId: `rule-${i % nControls}`, controlIds: [`CTL.${i % nControls}`], severity: i % 3 ? "high" : "critical",
@@ -22,7 +22,7 @@ export function syntheticModel(options: { controls?: number; findings?: number }
     id: `CTL.${i}`, framework: i % 2 ? "iso27001" : "soc2", frameworkName: i % 2 ? "ISO/IEC 27001:2022 Annex A" : "SOC 2 Trust Services Criteria",
     title: `Control number ${i}`, description: `Paraphrase of control ${i}.`, frequency: "continuous", related: [], rules: [r.id], status: "deficient",
     reason: `Failing: ${r.id}.`, findings: findings.filter((f) => f.ruleId === r.id).length, openFindings: 0, acceptedFindings: 0, acceptances: [],
-    coverage: { rules: 1, sufficient: 1 },
+    coverage: { rules: 1, sufficient: 1 }, tested: true, incomplete: [],
   }));
   return {
     meta: {
@@ -30,7 +30,7 @@ export function syntheticModel(options: { controls?: number; findings?: number }
       timezone: "UTC", generatedAt: "2026-11-01T00:00:00.000Z", buildId: "0123456789abcdef", frameworks: [{ id: "soc2", name: "SOC 2", version: "2017" }],
       toolVersion: "0.0.0-test", configSha256: "0".repeat(64), preparedBy: null,
     },
-    scope: { sources: [], agents: [], production: { awsAccounts: [], branches: ["main"], paths: [], resourcePatterns: [] } },
+    scope: { productionDefined: true, sources: [], agents: [], production: { awsAccounts: [], branches: ["main"], paths: [], resourcePatterns: [] } },
     evaluation: {
       rules, controls, findings, acceptances: [], outOfScope: [],
       coverage: { overall: { tested: nControls, inScope: nControls, ratio: 1 }, byFramework: { soc2: { tested: nControls, inScope: nControls, ratio: 1 } } },

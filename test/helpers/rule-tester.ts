@@ -40,3 +40,14 @@ export function commit(over: Partial<CommitRecord>, i = 0): CommitRecord {
 export function runRuleOn(rule: Rule, db: Db, period = "2026-10"): RuleRun {
   return runRule(rule, createRuleContext(db, parsePeriod(period)), []);
 }
+
+/**
+ * One benign record on every day of October 2026, so that a source demonstrably covers the period:
+ * only then may a rule pass on an empty population.
+ */
+export function everyDayOfOctober(sourceKind: "agent-log" | "cloudtrail"): Partial<EvidenceEvent>[] {
+  return Array.from({ length: 31 }, (_, d) => ({
+    sourceKind, eventKey: `${sourceKind}-day-${d + 1}`, time: `2026-10-${String(d + 1).padStart(2, "0")}T12:00:00.000Z`, classes: ["read"],
+    ...(sourceKind === "cloudtrail" ? { action: "s3:ListBuckets", actor: "arn:aws:iam::111111111111:user/reader", actorKind: "human" as const, agentId: null, agentProduct: null, command: null } : {}),
+  }));
+}

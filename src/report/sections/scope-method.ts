@@ -14,6 +14,15 @@ export function scopeMethodSection(doc: Doc, model: ReportModel): void {
     scope.agents.map((a) => [a.id, a.product, a.owner ?? "-", a.signals || "-"]),
   );
   const prod = scope.production;
+  if (!scope.productionDefined) {
+    const skipped = model.evaluation.rules.filter((r) => r.production && r.outcome === "no-evidence");
+    paragraph(
+      doc,
+      "Production is not defined: environments.production names no AWS account, working-directory path or resource pattern, so no agent action or cloud call " +
+        `can be told to be in production. ${skipped.length ? `These rules were not tested for that reason: ${skipped.map((r) => r.id).join(", ")}.` : ""}`,
+      { color: "#b00020" },
+    );
+  }
   keyValues(doc, [
     ["Production AWS accounts", prod.awsAccounts.join(", ") || "none configured"],
     ["Production branches", prod.branches.join(", ")],
