@@ -1,4 +1,4 @@
-import type { EvidenceRef, RuleContext, RuleEvaluation, RuleResult } from "../rules/define.ts";
+import type { EvidenceRef, RuleContext, RuleEvaluation, RuleResult, TestedItem } from "../rules/define.ts";
 
 /**
  * What the git change-management rules share: the `changes` population in the period, joined
@@ -16,7 +16,7 @@ export interface ChangeRow {
 }
 
 export function changeRef(r: ChangeRow): EvidenceRef {
-  return { ref: `commit:${r.sha}`, file: r.file, locator: r.locator };
+  return { ref: `commit:${r.sha}`, key: `commit:${r.sha}`, file: r.file, locator: r.locator };
 }
 
 /** `api@1a2b3c4d5e6f (#41)`: the commit and, when known, its pull request. */
@@ -35,7 +35,10 @@ export function changeFailure(r: ChangeRow, message: string): RuleResult {
 }
 
 export function population(description: string, where: string, size: number) {
-  return { description, query: `SELECT … FROM changes WHERE committed in period AND ${where.replaceAll("ch.", "")}`, size };
+  return {
+    description, size, attribute: "the rule's condition", expected: "not met by the change",
+    query: `SELECT ${CHANGE_COLUMNS.replace(/\s+/g, " ")} FROM ${CHANGE_FROM} WHERE ${IN_PERIOD} AND (${where}) ORDER BY ch.committed, ch.sha`,
+  };
 }
 
 export interface ChangeTest {
@@ -46,6 +49,8 @@ export interface ChangeTest {
   failing: string;
   failMessage: (r: ChangeRow) => string;
   passMessage: (size: number) => string;
+  /** Changes of the population another rule judges instead: left out of this test, counted in its pass message. */
+  excluded?: { where: string; note: (n: number) => string };
   /** Changes that cannot be judged (no platform data): reported as no-evidence, never passed. */
   unknown?: { where: string; message: (n: number, size: number) => string };
 }
@@ -53,15 +58,30 @@ export interface ChangeTest {
 /** The shape every git change rule has: count the population, list the failures, report what cannot be judged. */
 export function evaluateChanges(ctx: RuleContext, t: ChangeTest): RuleEvaluation {
   const where = `${IN_PERIOD} AND (${t.where})`;
-  const size = ctx.get<{ n: number }>(`SELECT count(*) AS n FROM changes ch WHERE ${where}`)!.n;
-  const rows = ctx.all<ChangeRow>(`SELECT ${CHANGE_COLUMNS} FROM ${CHANGE_FROM} WHERE ${where} AND (${t.failing}) ORDER BY ch.committed, ch.sha`);
-  const results: RuleResult[] = rows.map((r) => changeFailure(r, t.failMessage(r)));
-  if (t.unknown) {
-    const unknown = ctx.all<ChangeRow>(`SELECT ${CHANGE_COLUMNS} FROM ${CHANGE_FROM} WHERE ${where} AND (${t.unknown.where}) ORDER BY ch.committed, ch.sha`);
-    if (unknown.length) {
-      results.push({ outcome: "no-evidence", subject: "pull requests", message: t.unknown.message(unknown.length, size), evidence: unknown.slice(0, 20).map(changeRef) });
-    }
+  // Every change of the population with the rule's verdict on it: one pass over the population.
+  const rows = ctx.all<ChangeRow & { failing: number; unknown: number; excluded: number }>(
+    `SELECT ${CHANGE_COLUMNS}, coalesce((${t.failing}), 0) AS failing, ${t.unknown ? `coalesce((${t.unknown.where}), 0)` : "0"} AS unknown,
+       ${t.excluded ? `coalesce((${t.excluded.where}), 0)` : "0"} AS excluded
+     FROM ${CHANGE_FROM} WHERE ${where} ORDER BY ch.committed, ch.sha`,
+  );
+  const size = rows.length;
+  const failing = rows.filter((r) => r.failing);
+  const unknown = rows.filter((r) => r.unknown && !r.failing);
+  const excluded = rows.filter((r) => r.excluded && !r.failing && !r.unknown);
+  const judgedRows = rows.filter((r) => r.failing || !(r.unknown || r.excluded));
+  const results: RuleResult[] = failing.map((r) => changeFailure(r, t.failMessage(r)));
+  if (unknown.length && t.unknown) {
+    results.push({ outcome: "no-evidence", subject: "pull requests", message: t.unknown.message(unknown.length, size), evidence: unknown.slice(0, 20).map(changeRef) });
   }
-  if (results.length === 0) results.push({ outcome: "pass", subject: "production changes", message: t.passMessage(size), evidence: [] });
-  return { population: population(t.description, t.where, size), results };
+  // A pass describes exactly the changes it judged: those left out are counted, with the reason.
+  if (results.length === 0) {
+    const note = excluded.length && t.excluded ? ` ${judgedRows.length} of the ${size} changes were judged here; ${t.excluded.note(excluded.length)}.` : "";
+    const judged = judgedRows.length
+      ? t.passMessage(judgedRows.length)
+      : `Nothing to judge in ${ctx.period.label}: no ${t.description.replace(/^./, (c) => c.toLowerCase())}.`;
+    results.push({ outcome: "pass", subject: "production changes", message: `${judged}${note}`, evidence: [] });
+  }
+  const items: TestedItem[] = judgedRows
+    .map((r) => ({ key: `${r.repo}@${r.sha}`, observed: r.exceptions || "no exception", result: r.failing ? "exception" : "pass", evidence: changeRef(r) }));
+  return { population: population(t.description, t.where, size), results, items };
 }

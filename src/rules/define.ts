@@ -23,6 +23,12 @@ export interface EvidenceRef {
   file: string;
   /** Line or record inside the file. */
   locator: string;
+  /**
+   * The stable reference printed in the package: `event:<source kind>:<event key>` (a CloudTrail
+   * eventID, a tool_use_id), `commit:<sha>`, `register:<name>:<row>`. Unlike `ref`, it does not
+   * depend on the order records entered the store.
+   */
+  key?: string;
   /** Its place in a correlated chain (prompt, tool-call, cloud-event, commit), when added by correlation. */
   role?: string;
   /** How sure the correlation is, for links that were inferred rather than recorded. */
@@ -45,11 +51,29 @@ export interface Population {
   /** The query (or parameters) behind the population, printed for the auditor. */
   query: string;
   size: number;
+  /** What the test checks on each item, e.g. "approval", and the value that passes. */
+  attribute?: string;
+  expected?: string;
+}
+
+/**
+ * One member of a test's population with the attribute observed on it and the test's verdict:
+ * the workpaper line an auditor re-performs. `key` is stable across stores (an event key, a commit
+ * SHA, an ARN), never an internal row id.
+ */
+export interface TestedItem {
+  key: string;
+  observed: string;
+  result: "pass" | "exception";
+  /** The evidence the item would be cited with in a finding; links an exception to its finding. */
+  evidence?: EvidenceRef;
 }
 
 export interface RuleEvaluation {
   population: Population;
   results: RuleResult[];
+  /** Every item of the population with its verdict, when the population is small enough to list. */
+  items?: TestedItem[];
 }
 
 export interface RuleContext {
@@ -100,13 +124,13 @@ export const fail = (subject: string, message: string, evidence: EvidenceRef[] =
 
 /** A register row as evidence: the register file and the row's position in it. */
 export function registerRef(row: { register: string; file: string; locator: string; row: number }): EvidenceRef {
-  return { ref: `register:${row.register}:${row.row}`, file: row.file, locator: row.locator };
+  return { ref: `register:${row.register}:${row.row}`, key: `register:${row.register}:${row.row}`, file: row.file, locator: row.locator };
 }
 
 /** SQL fragment selecting an event's evidence reference; use with `eventRef`. */
-export const EVENT_REF_COLUMNS = "e.id AS event_id, e.locator AS locator, f.path AS file";
+export const EVENT_REF_COLUMNS = "e.id AS event_id, e.source_kind || ':' || e.event_key AS event_key, e.locator AS locator, f.path AS file";
 export const EVENT_FROM = "events e JOIN source_files f ON f.id = e.file_id";
 
-export function eventRef(row: { event_id: number; file: string; locator: string }): EvidenceRef {
-  return { ref: `event:${row.event_id}`, file: row.file, locator: row.locator };
+export function eventRef(row: { event_id: number; event_key?: string; file: string; locator: string }): EvidenceRef {
+  return { ref: `event:${row.event_id}`, ...(row.event_key ? { key: `event:${row.event_key}` } : {}), file: row.file, locator: row.locator };
 }

@@ -1,4 +1,5 @@
 import { evaluateChanges, madeBy } from "../changes/rule-sql.ts";
+import { all, wasWere } from "../text/plural.ts";
 import { defineRule } from "./define.ts";
 
 export default defineRule({
@@ -15,7 +16,7 @@ export default defineRule({
       description: "AI-authored or AI-assisted changes that landed on a production branch in the period",
       failing: "ch.review = 'unreviewed'",
       failMessage: (r) => `"${r.subject}" ${madeBy(r)} reached production without independent human review: ${r.review_evidence}.`,
-      passMessage: (size) => `All ${size} AI-authored production changes were approved by a person independent of the change.`,
+      passMessage: (size) => `${all(size, "AI-authored production change")} ${wasWere(size)} approved by a person independent of the change.`,
       unknown: {
         where: "ch.review = 'unknown'",
         message: (n, size) => `${n} of ${size} AI-authored production changes came through a pull request whose approval is not recorded in git.`,

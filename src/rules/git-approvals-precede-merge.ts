@@ -1,4 +1,5 @@
 import { evaluateChanges, madeBy } from "../changes/rule-sql.ts";
+import { plural } from "../text/plural.ts";
 import { defineRule } from "./define.ts";
 
 export default defineRule({
@@ -17,6 +18,10 @@ export default defineRule({
       failing: "(ch.approved_before_merge = 0 AND ch.emergency IS NULL) OR ch.approval_stale = 1",
       failMessage: (r) =>
         `"${r.subject}" ${madeBy(r)}: ${r.exceptions.includes("approved-after-merge") ? "approved only after it was merged" : "commits were pushed after the last approval"} (${r.review_evidence}).`,
-      passMessage: (size) => `All ${size} approvals were given before the merge, on the final code.`,
+      excluded: {
+        where: "ch.emergency IS NOT NULL AND ch.approved_before_merge = 0",
+        note: (n) => `${plural(n, "emergency change")} approved after the merge ${n === 1 ? "is" : "are"} judged by git-emergency-changes-retro-reviewed`,
+      },
+      passMessage: (n) => `${n === 1 ? "The 1 approval was" : `All ${n} approvals were`} given before the merge, on the final code.`,
     }),
 });

@@ -1,4 +1,5 @@
 import { evaluateChanges, madeBy } from "../changes/rule-sql.ts";
+import { plural } from "../text/plural.ts";
 import { defineRule } from "./define.ts";
 
 export default defineRule({
@@ -15,6 +16,6 @@ export default defineRule({
       description: "Production changes merged through a pull request whose merger is recorded",
       failing: "ch.self_merged = 1 AND ch.review <> 'reviewed'",
       failMessage: (r) => `"${r.subject}" ${madeBy(r)} was merged by @${r.merged_by}, who is on its author side; review: ${r.review_evidence}.`,
-      passMessage: (size) => `None of the ${size} merged pull requests was merged by its author side without independent approval.`,
+      passMessage: (size) => `None of the ${plural(size, "merged pull request")} was merged by its author side without independent approval.`,
     }),
 });

@@ -1,4 +1,5 @@
 import { evaluateChanges, madeBy } from "../changes/rule-sql.ts";
+import { all, wasWere } from "../text/plural.ts";
 import { defineRule } from "./define.ts";
 
 export default defineRule({
@@ -15,7 +16,7 @@ export default defineRule({
       description: "Changes that landed on a production branch (first-parent history) in the period",
       failing: "ch.review = 'unreviewed'",
       failMessage: (r) => `"${r.subject}" ${madeBy(r)} reached production without independent review: ${r.review_evidence}.`,
-      passMessage: (size) => `All ${size} production changes were reviewed by someone other than their author.`,
+      passMessage: (size) => `${all(size, "production change")} ${wasWere(size)} reviewed by someone other than their author.`,
       unknown: {
         where: "ch.review = 'unknown'",
         message: (n, size) => `${n} of ${size} production changes came through a pull request whose approval is not recorded in git; add a pull-request export to test them.`,

@@ -1,4 +1,5 @@
 import { evaluateChanges, madeBy } from "../changes/rule-sql.ts";
+import { all } from "../text/plural.ts";
 import { defineRule } from "./define.ts";
 
 export default defineRule({
@@ -18,6 +19,6 @@ export default defineRule({
         r.exceptions.includes("direct-push")
           ? `"${r.subject}" ${madeBy(r)} was pushed straight to the production branch: no pull request or review platform names it.`
           : `"${r.subject}" ${madeBy(r)} was merged while the platform still required review (admin bypass or protection changed): ${r.review_evidence}.`,
-      passMessage: (size) => `All ${size} production changes came through a pull request or review platform without bypass.`,
+      passMessage: (size) => `${all(size, "production change")} came through a pull request or review platform without bypass.`,
     }),
 });

@@ -1,4 +1,5 @@
 import { evaluateChanges, madeBy } from "../changes/rule-sql.ts";
+import { all, wasWere } from "../text/plural.ts";
 import { defineRule } from "./define.ts";
 
 export default defineRule({
@@ -15,7 +16,7 @@ export default defineRule({
       description: "Production changes touching the configured sensitive paths",
       failing: "ch.review = 'unreviewed'",
       failMessage: (r) => `"${r.subject}" ${madeBy(r)} changed ${r.sensitive_paths!.split("\n").join(", ")} without independent review: ${r.review_evidence}.`,
-      passMessage: (size) => `All ${size} changes to sensitive paths were independently reviewed.`,
+      passMessage: (size) => `${all(size, "change")} to sensitive paths ${wasWere(size)} independently reviewed.`,
       unknown: {
         where: "ch.review = 'unknown'",
         message: (n, size) => `${n} of ${size} changes to sensitive paths came through a pull request whose approval is not recorded in git.`,

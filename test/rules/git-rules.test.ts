@@ -87,3 +87,12 @@ test("git-sensitive-changes-reviewed lists the sensitive paths; git-emergency-ch
   assert.deepEqual(e.results.map((r) => r.outcome), ["fail"], "the one approved after the merge was reviewed retrospectively");
   assert.match(e.results[0]!.message, /needs a retrospective review/);
 });
+
+test("git-approvals-precede-merge: a pass states the changes it judged and counts the emergency changes it left to another rule", () => {
+  const run = runRuleOn(approvalsFirst, store([{}, {}, { approved_before_merge: 0, emergency: "label:emergency", exceptions: "approved-after-merge" }]));
+  assert.equal(run.outcome, "pass");
+  assert.equal(run.results[0]!.message, "All 2 approvals were given before the merge, on the final code. 2 of the 3 changes were judged here; 1 emergency change approved after the merge is judged by git-emergency-changes-retro-reviewed.");
+  assert.deepEqual(run.items?.map((i) => i.result), ["pass", "pass"], "the workpaper lists exactly the judged changes");
+  const one = runRuleOn(approvalsFirst, store([{}]));
+  assert.equal(one.results[0]!.message, "The 1 approval was given before the merge, on the final code.");
+});
