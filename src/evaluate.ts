@@ -6,7 +6,7 @@ import type { Period } from "./period.ts";
 import { acceptanceFor, acceptanceState, lastDayOf, type AcceptanceRef } from "./registers/acceptance.ts";
 import type { RegisterRow } from "./registers/read.ts";
 import type { RiskAcceptance } from "./registers/schema.ts";
-import type { DataSource, Outcome, Population, RegisterName, Rule, RuleContext, RuleResult, Severity } from "./rules/define.ts";
+import type { DataSource, Outcome, Population, RegisterName, Rule, RuleContext, RuleEvaluation, RuleResult, Severity, TestedItem } from "./rules/define.ts";
 import { daysWithRecords, isDailySource, periodDays } from "./store/coverage.ts";
 import type { Db } from "./store/index.ts";
 
@@ -27,6 +27,8 @@ export interface RuleRun {
   outcome: Outcome;
   population: Population | null;
   results: RuleResult[];
+  /** The population's items with the verdict on each (the workpaper), or null when the rule tested a population too large to list. */
+  items: TestedItem[] | null;
   missingSources: DataSource[];
   missingRegisters: RegisterName[];
   /** Why the population may be incomplete: a source it reads stopped early. Empty when complete. */
@@ -195,9 +197,9 @@ const REGISTER_KEYS: Record<RegisterName, string> = { aiTools: "registers.aiTool
 const capitalised = (text: string) => text.replace(/^./, (c) => c.toUpperCase());
 
 /** The rule could not be tested: one `no-evidence` result saying why. */
-function notTested(base: Omit<RuleRun, "outcome" | "population" | "results" | "missingSources" | "missingRegisters" | "incomplete">, why: string, extra: Partial<RuleRun> = {}): RuleRun {
+function notTested(base: Omit<RuleRun, "outcome" | "population" | "results" | "items" | "missingSources" | "missingRegisters" | "incomplete">, why: string, extra: Partial<RuleRun> = {}): RuleRun {
   return {
-    ...base, outcome: "no-evidence", population: null, missingSources: [], missingRegisters: [], incomplete: [], ...extra,
+    ...base, outcome: "no-evidence", population: null, items: null, missingSources: [], missingRegisters: [], incomplete: [], ...extra,
     results: [{ outcome: "no-evidence", subject: base.id, message: `${capitalised(why)}: the rule could not be tested.`, evidence: [] }],
   };
 }
@@ -213,6 +215,19 @@ function uncoveredSources(rule: Rule, ctx: RuleContext): string | null {
     return c && c.days < c.of ? [`${s} records cover ${c.days} of the ${c.of} days`] : [];
   });
   return gaps.length ? gaps.join(" and ") : null;
+}
+
+/**
+ * The tested items: the rule's own list, or, for a rule that judges each member of its population
+ * with one result (a principal, a register row, a folder), its results read as items.
+ */
+function itemsOf({ population, results, items }: RuleEvaluation): TestedItem[] | null {
+  if (items) return items;
+  const judged = results.filter((r) => r.outcome === "pass" || r.outcome === "fail");
+  if (population.size === 0 || judged.length !== results.length || judged.length !== population.size) return null;
+  return judged.map((r) => ({
+    key: r.subject, observed: r.message, result: r.outcome === "pass" ? "pass" : "exception", ...(r.evidence[0] ? { evidence: r.evidence[0] } : {}),
+  }));
 }
 
 export function runRule(rule: Rule, ctx: RuleContext, controlIds: string[]): RuleRun {
@@ -234,7 +249,8 @@ export function runRule(rule: Rule, ctx: RuleContext, controlIds: string[]): Rul
   }
   const incomplete = [...new Set(rule.sources.flatMap((s) => ctx.incomplete(s)))];
   try {
-    const { population, results } = rule.evaluate(ctx);
+    const evaluation = rule.evaluate(ctx);
+    const { population, results } = evaluation;
     const outcome = overallOutcome(results);
     if (outcome === "pass" && population.size === 0) {
       const uncovered = uncoveredSources(rule, ctx);
@@ -246,12 +262,12 @@ export function runRule(rule: Rule, ctx: RuleContext, controlIds: string[]): Rul
         };
       }
     }
-    return { ...base, outcome, population, results, missingSources, missingRegisters, incomplete };
+    return { ...base, outcome, population, results, items: itemsOf(evaluation), missingSources, missingRegisters, incomplete };
   } catch (error) {
     // One rule's crash is that rule's `error` outcome; the run and the other rules go on.
     const message = (error as Error).message;
     return {
-      ...base, outcome: "error", population: null, missingSources, missingRegisters, incomplete, error: message,
+      ...base, outcome: "error", population: null, items: null, missingSources, missingRegisters, incomplete, error: message,
       results: [{ outcome: "error", subject: rule.id, message: `Rule failed: ${message}`, evidence: [] }],
     };
   }

@@ -11,7 +11,7 @@ export function syntheticModel(options: { controls?: number; findings?: number }
   const rules: RuleRun[] = Array.from({ length: nControls }, (_, i) => ({
     id: `rule-${i}`, title: `Rule ${i} holds`, rationale: `Why rule ${i} matters.`, severity: i % 2 ? "high" : "critical", sources: ["agent-log"],
     registers: [], frequency: null, controlIds: [`CTL.${i}`], production: false, outcome: "fail", population: { description: "Agent tool calls", query: "SELECT 1", size: 1000 + i },
-    results: [], missingSources: [], missingRegisters: [], incomplete: [],
+    results: [], items: null, missingSources: [], missingRegisters: [], incomplete: [],
   }));
   const findings: Finding[] = Array.from({ length: nFindings }, (_, i) => ({
     id: `f${String(i).padStart(11, "0")}`, ruleId: `rule-${i % nControls}`, controlIds: [`CTL.${i % nControls}`], severity: i % 3 ? "high" : "critical",
