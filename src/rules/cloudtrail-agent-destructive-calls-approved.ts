@@ -12,12 +12,12 @@ const WHERE = `e.source_kind = 'cloudtrail' AND e.actor_kind = 'agent' AND e.des
  * An agent-log action of the same agent identity, confirmed by a person within 10 minutes before
  * the call, approves it. Time correlation is the weakest link, so the evidence names the action.
  */
-const CONFIRMATION = (column: string) => `(SELECT a.${column} FROM agent_actions a WHERE a.approval = 'human' AND a.destructive = 1
+const CONFIRMATION = (column: string) => `(SELECT ${column} FROM agent_actions a WHERE a.approval = 'human' AND a.destructive = 1
     AND a.agent_id = e.agent_id AND a.time <= e.time AND a.time >= strftime('%Y-%m-%dT%H:%M:%fZ', e.time, '-10 minutes') ORDER BY a.time DESC LIMIT 1)`;
 
 const SQL = `SELECT ${EVENT_REF_COLUMNS}, e.time, e.actor, e.agent_id, e.action, e.target, e.account, e.region,
     json_extract(e.attrs, '$.attribution.signal') AS signal, json_extract(e.attrs, '$.attribution.confidence') AS confidence,
-    ${CONFIRMATION("coalesce(approval_evidence, command, action)")} AS confirmation, ${CONFIRMATION("time")} AS confirmed_at
+    ${CONFIRMATION("coalesce(a.approval_evidence, a.command, a.action)")} AS confirmation, ${CONFIRMATION("a.time")} AS confirmed_at
   FROM ${EVENT_FROM} WHERE ${WHERE} ORDER BY e.time, e.event_key`;
 
 export default defineRule({

@@ -30,7 +30,7 @@ for (const c of cases) {
 
 test("a failure cites the source file and line", () => {
   const run = runRuleOn(rule, seededStore({ events: [{ ...destructiveProd, approval: "policy", locator: "lines 5, 6" }] }));
-  assert.deepEqual(run.results[0]!.evidence, [{ ref: "event:1", file: "fixture.jsonl", locator: "lines 5, 6" }]);
+  assert.deepEqual(run.results[0]!.evidence, [{ ref: "event:1", key: "event:agent-log:k0", file: "fixture.jsonl", locator: "lines 5, 6" }]);
   assert.match(run.results[0]!.message, /terraform destroy/);
 });
 
