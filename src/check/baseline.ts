@@ -12,7 +12,10 @@ import type { StoredBuild } from "../history.ts";
 export const BASELINE_SCHEMA_VERSION = 1;
 
 const Status = z.enum(["effective", "exceptions", "deficient", "not-tested", "manual"]);
-const Coverage = z.strictObject({ tested: z.number().int().min(0), inScope: z.number().int().min(0), ratio: z.number().min(0).max(1) });
+const Coverage = z.strictObject({
+  tested: z.number().int().min(0), inScope: z.number().int().min(0), ratio: z.number().min(0).max(1),
+  rules: z.strictObject({ sufficient: z.number().int().min(0), mapped: z.number().int().min(0) }).optional(),
+});
 
 export const Baseline = z.strictObject({
   schemaVersion: z.literal(BASELINE_SCHEMA_VERSION, { error: `unsupported schema version: this evidence reads schemaVersion ${BASELINE_SCHEMA_VERSION}` }),

@@ -4,13 +4,14 @@ import { loadWorkspaceCatalog } from "../catalog/workspace.ts";
 import type { Config } from "../config.ts";
 import { UsageError } from "../errors.ts";
 import { evaluate, type Evaluation } from "../evaluate.ts";
-import { compareWithPrevious, resultsOf } from "../history.ts";
+import { resultsOf } from "../history.ts";
 import { parsePeriod, type Period } from "../period.ts";
 import { assertSafeOutDir } from "../report/atomic-dir.ts";
 import { writeReport } from "../report/index.ts";
 import { resolveSampleSizes } from "../report/sample.ts";
 import { readKeyFile } from "../report/signature.ts";
-import { collectReportData, type ReportModel, type ReportScope } from "../report/model.ts";
+import { collectReport } from "../report/collect/index.ts";
+import type { ReportModel, ReportScope } from "../report/model.ts";
 import { checkAcceptanceControls, loadRegisters } from "../registers/index.ts";
 import { loadRegistersIntoStore } from "../registers/store.ts";
 import { listSourceFiles, type Db } from "../store/index.ts";
@@ -120,8 +121,7 @@ export async function buildCommand(args: BuildArgs): Promise<number> {
           `rules about production were not tested (${skipped.join(", ")}).\n`,
       );
     }
-    const model: ReportModel = {
-      meta: {
+    const model: ReportModel = collectReport(db, period, evaluation, scopeOf(config), {
         organisation: config.organisation.name,
         title: config.report.title,
         period: period.label,
@@ -134,11 +134,7 @@ export async function buildCommand(args: BuildArgs): Promise<number> {
         toolVersion: TOOL_VERSION,
         configSha256: ws.loaded.sha256,
         preparedBy: config.report.preparedBy ?? null,
-      },
-      scope: scopeOf(config),
-      evaluation,
-      ...collectReportData(db, period),
-    };
+    }, workspaceFiles);
     ws.progress.update("writing reports");
     const inputs = [
       { path: path.relative(ws.loaded.root, ws.loaded.file), sha256: ws.loaded.sha256, size: 0 },
@@ -149,7 +145,8 @@ export async function buildCommand(args: BuildArgs): Promise<number> {
       db, period, catalog, outDir, templatesDir: path.join(ws.loaded.root, "templates"), maxAcceptanceDays: config.thresholds.maxAcceptanceDays,
       sampleSeed: config.report.sampleSeed, inputs, sampleSizes: resolveSampleSizes(config.report.sampleSizes), signingKey,
     });
-    const comparison = compareWithPrevious(db, period, resultsOf(evaluation));
+    // Compared once, by the collector: the package and this summary state the same comparison.
+    const comparison = model.package!.previous;
     recordBuild(db, model, evaluation, period);
     ws.progress.done();
     const statusCounts = Object.fromEntries(

@@ -10,8 +10,7 @@ import { loadPdfFonts } from "./fonts.ts";
 import { loadMemoTemplates, renderMemos } from "./memo.ts";
 import { renderMemoPdf } from "./memo-pdf.ts";
 import type { ReportModel } from "./model.ts";
-import { collectPackageData } from "./package-data.ts";
-import { writeSuggestedPolicies } from "./cloudtrail-iam.ts";
+import { writeSuggestedPolicies } from "./collect/cloudtrail-iam.ts";
 import { renderOscal } from "./oscal.ts";
 import { renderPdf } from "./pdf.ts";
 import { POPULATIONS } from "./populations.ts";
@@ -76,7 +75,7 @@ function hashed(dir: string, file: string): WrittenFile {
  */
 export async function writeReport(base: ReportModel, opts: WriteOptions): Promise<WrittenFile[]> {
   const sampler = base.samples ? null : new PopulationSampler(opts.db, opts.period, base.evaluation.controls, opts.sampleSeed, opts.sampleSizes ?? DEFAULT_SAMPLE_SIZES);
-  const packageData = base.package ?? collectPackageData(opts.db, opts.period, base.evaluation, base.scope);
+  if (!base.package) throw new Error("writeReport needs a collected model (report/collect)");
   const outDir = path.resolve(opts.outDir);
   mkdirSync(path.dirname(outDir), { recursive: true });
   // Folders of earlier runs killed mid-write (see cleanStaleSiblings), before this run adds its own.
@@ -88,7 +87,7 @@ export async function writeReport(base: ReportModel, opts: WriteOptions): Promis
     const params = { start: opts.period.startIso, end: opts.period.endIso };
     for (const spec of POPULATIONS) writePopulationCsv(opts.db, path.join(temp, spec.file), spec.columns, spec.sql, params, sampler?.rowTaker(spec.file) ?? null);
     const samples = base.samples ?? sampler!.result();
-    const model: ReportModel = { ...base, package: packageData, samples };
+    const model: ReportModel = { ...base, samples };
     const { evaluation } = model;
     writeFileSync(
       path.join(temp, "findings.csv"),

@@ -94,8 +94,10 @@ function controlRefs(model: ReportModel, ids: string[]) {
     .map((c) => ({ id: c.id, framework: c.frameworkName, title: c.title, status: c.status, direct: ids.includes(c.id) }));
 }
 
+/** Every file cited with its SHA-256: ingested sources and the workspace's registers and catalog, as the manifest hashes them. */
 function fileHashes(model: ReportModel, files: string[]) {
-  return [...new Set(files)].sort().map((p) => ({ path: p, sha256: model.sources.find((s) => s.path === p)?.sha256 ?? "not an ingested file" }));
+  const known = new Map([...(model.workspaceFiles ?? []), ...model.sources].map((f) => [f.path, f.sha256]));
+  return [...new Set(files)].sort().map((p) => ({ path: p, sha256: known.get(p) ?? "not hashed: not an input of this build" }));
 }
 
 /** Destructive rights held by agent identities (IAM), else the destructive actions they were seen to use. */
@@ -112,11 +114,13 @@ function blastRadius(model: ReportModel, identities: string[]): { identity: stri
   return out;
 }
 
-/** Controls whose automated tests passed in the period: candidate compensating controls, with their evidence. */
-function compensating(model: ReportModel, exclude: string[]) {
-  return model.evaluation.controls
-    .filter((c) => c.status === "effective" && !exclude.includes(c.id))
-    .map((c) => ({ id: c.id, title: c.title, evidence: c.reason }));
+/** The controls that can compensate for these (controls/compensating.json) and were effective, as the collector found them. */
+function compensating(model: ReportModel, controlIds: string[]) {
+  const seen = new Set<string>();
+  return controlIds
+    .flatMap((id) => model.compensating?.[id] ?? [])
+    .filter((c) => !controlIds.includes(c.id) && !seen.has(c.id) && seen.add(c.id))
+    .map((c) => ({ id: c.id, title: c.title, evidence: `${c.why}; ${c.evidence}` }));
 }
 
 function base(model: ReportModel, maxAcceptanceDays: number) {
@@ -157,7 +161,7 @@ export function renderMemos(model: ReportModel, templates: MemoTemplates, maxAcc
     }) as Record<string, unknown>;
     memos.push({ name: `memos/${safeFileName(ruleId)}`, title: `Risk acceptance: ${rule.title}`, content: finding({ ...data, plural: findings.length !== 1 }) });
   }
-  for (const agent of model.package?.inventory.filter((a) => !a.inInventory) ?? []) {
+  for (const agent of model.package?.inventory.filter((a) => a.inInventory === false) ?? []) {
     const data = escapeDeep({
       ...base(model, maxAcceptanceDays),
       product: agent.product, identity: agent.identity, records: agent.records, firstSeen: agent.firstSeen ?? "", lastSeen: agent.lastSeen ?? "",

@@ -35,7 +35,7 @@ export function syntheticModel(options: { controls?: number; findings?: number }
       rules, controls, findings, acceptances: [], outOfScope: [],
       coverage: { overall: { tested: nControls, inScope: nControls, ratio: 1 }, byFramework: { soc2: { tested: nControls, inScope: nControls, ratio: 1 } } },
     },
-    sources: [], agents: [], destructiveInProduction: [], cloud: { events: 0, agentEvents: 0, agentDestructive: 0 },
+    sources: [], agents: [], destructiveInProduction: { rule: "agent-destructive-actions-human-approved", tested: true, notTested: null, size: 0, exceptions: 0, rows: [] }, cloud: { events: 0, agentEvents: 0, agentDestructive: 0 },
     changes: { total: 0, aiAuthored: 0, bots: 0, reviewed: 0, unreviewed: 0, unknown: 0 }, rejects: { total: 0, byFile: [] },
   };
 }

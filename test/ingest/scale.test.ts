@@ -8,7 +8,7 @@ import { loadConfig } from "../../src/config.ts";
 import { ingestSources, type IngestOptions } from "../../src/ingest/index.ts";
 import { expandLocators } from "../../src/ingest/summary/summarise.ts";
 import { openStore, type Db } from "../../src/store/index.ts";
-import { collectReconciliation, reconciliationGap } from "../../src/report/reconciliation.ts";
+import { collectReconciliation, reconciliationGap } from "../../src/report/collect/reconciliation.ts";
 import { tempDir } from "../helpers/workspace.ts";
 
 const quiet = { info() {}, update() {}, done() {} } as unknown as IngestOptions["progress"];

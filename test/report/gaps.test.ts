@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { gaps } from "../../src/report/package-data.ts";
+import { gaps } from "../../src/report/collect/package-data.ts";
 import { parsePeriod } from "../../src/period.ts";
 import { FileWriter } from "../../src/store/index.ts";
 import type { SummaryRecord } from "../../src/ingest/summary/summarise.ts";

@@ -1,6 +1,7 @@
 import type { ReportModel } from "../model.ts";
 import { columnTrend, horizontalBars } from "../pdf-charts.ts";
 import { heading, keyValues, paragraph, table, type Doc } from "../pdf-layout.ts";
+import { plural } from "../../text/plural.ts";
 import { count } from "./format.ts";
 
 const APPROVAL_COLORS = { other: "#6b8fbf", destructive: "#c05621" };
@@ -19,15 +20,18 @@ function inventoryBlock(doc: Doc, model: ReportModel): void {
       { header: "Seen in", width: 0.16 }, { header: "Records", width: 0.09, align: "right" }, { header: "First / last seen", width: 0.19 },
     ],
     rows.map((a) => [
-      a.identity, a.product, a.owner ?? "-", a.inInventory ? "yes" : "NO", a.sources.join(", ") || "not seen", count(a.records),
+      a.identity, a.product, a.owner ?? "-", a.inInventory === null ? "not judged" : a.inInventory ? "yes" : "NO", a.sources.join(", ") || "not seen", count(a.records),
       a.firstSeen ? `${a.firstSeen.slice(0, 16)} / ${a.lastSeen?.slice(0, 16)}` : "-",
     ]),
   );
-  const unseen = rows.filter((a) => a.inInventory && a.records === 0);
-  const shadow = rows.filter((a) => !a.inInventory);
+  const unseen = rows.filter((a) => a.inInventory === true && a.records === 0);
+  const shadow = rows.filter((a) => a.inInventory === false);
+  const unjudged = rows.filter((a) => a.inInventory === null);
   paragraph(
     doc,
-    `${shadow.length ? `Not in the inventory (shadow agents): ${shadow.map((a) => a.identity).join(", ")}. ` : "Every agent seen is in the inventory. "}` +
+    "The inventory is the AI tool register; whether each tool seen is in it is the verdict of inventory-agents-in-use-registered. " +
+      `${shadow.length ? `Not in the inventory (shadow agents): ${shadow.map((a) => a.identity).join(", ")}. ` : unjudged.length ? "" : "Every agent seen is in the inventory. "}` +
+      `${unjudged.length ? `Not judged (the rule could not test the period): ${unjudged.map((a) => a.identity).join(", ")}. ` : ""}` +
       `${unseen.length ? `In the inventory but not seen in the period: ${unseen.map((a) => a.identity).join(", ")}.` : ""}`,
   );
 }
@@ -109,14 +113,28 @@ export function agentActivitySection(doc: Doc, model: ReportModel): void {
       ]),
     );
   heading(doc, "Destructive actions in production", 2);
-  if (model.destructiveInProduction.length === 0) paragraph(doc, "None.");
-  else
+  const prod = model.destructiveInProduction;
+  if (!prod.tested) paragraph(doc, `Not tested: ${prod.notTested}`);
+  else if (prod.size === 0) paragraph(doc, `None: ${prod.rule} found no destructive agent action in production.`);
+  else {
+    paragraph(
+      doc,
+      `The population of ${prod.rule}: ${plural(prod.size, "action")}, ${prod.exceptions} without a person's confirmation (each a finding).` +
+        `${prod.rows.length < prod.size ? ` The first ${prod.rows.length} are listed; destructive-actions.csv has all.` : ""}`,
+    );
     table(
       doc,
-      [{ header: "Time (UTC)", width: 0.15 }, { header: "Agent", width: 0.11 }, { header: "Command", width: 0.34 }, { header: "Approval", width: 0.2 }, { header: "Source", width: 0.2 }],
-      model.destructiveInProduction.map((d) => [d.time, d.agentProduct, d.command ?? d.action, `${d.approval}${d.approvalEvidence ? `: ${d.approvalEvidence}` : ""}`, `${d.file} ${d.locator}`]),
+      [
+        { header: "Time (UTC)", width: 0.14 }, { header: "Agent", width: 0.1 }, { header: "Command", width: 0.3 }, { header: "Approval", width: 0.18 },
+        { header: "Verdict", width: 0.1 }, { header: "Source", width: 0.18 },
+      ],
+      prod.rows.map((d) => [
+        d.time, d.agentProduct, d.command ?? d.action, `${d.approval}${d.approvalEvidence ? `: ${d.approvalEvidence}` : ""}`,
+        d.verdict === "pass" ? "pass" : `finding ${d.findingId ?? "?"}`, `${d.file} ${d.locator}`,
+      ]),
       { size: 7.5 },
     );
+  }
   keyValues(doc, [
     ["CloudTrail events in period", count(model.cloud.events)],
     ["by agent identities", count(model.cloud.agentEvents)],

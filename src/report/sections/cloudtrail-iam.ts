@@ -53,9 +53,9 @@ export function cloudtrailIamSection(doc: Doc, model: ReportModel): void {
     if (p.destructiveCalls.length === 0) paragraph(doc, "None in the period.");
     else table(
       doc,
-      [{ header: "Time (UTC)", width: 0.15 }, { header: "Call", width: 0.25 }, { header: "Target", width: 0.1 }, { header: "Outcome", width: 0.1 }, { header: "Human approval", width: 0.14 }, { header: "Source", width: 0.26 }],
+      [{ header: "Time (UTC)", width: 0.14 }, { header: "Call", width: 0.22 }, { header: "Target", width: 0.1 }, { header: "Outcome", width: 0.09 }, { header: "Human confirmation (rule verdict)", width: 0.23 }, { header: "Source", width: 0.22 }],
       p.destructiveCalls.map((c) => [
-        c.time.replace("T", " ").slice(0, 19), `${c.action}${c.destructive ? " (destructive)" : ""}`, c.target ?? "-", c.outcome, c.approval ?? "none recorded",
+        c.time.replace("T", " ").slice(0, 19), `${c.action}${c.destructive ? " (destructive)" : ""}`, c.target ?? "-", c.outcome, c.verdict,
         `${c.file.split("/").pop()} ${c.locator}`,
       ]),
     );

@@ -51,7 +51,7 @@ export function executiveSummarySection(doc: Doc, model: ReportModel): void {
       [{ header: "Severity", width: 0.1 }, { header: "Controls", width: 0.16 }, { header: "Finding", width: 0.6 }, { header: "Id", width: 0.14 }],
       top.map((f) => [f.severity, f.controlIds.join(", "), f.message, f.id]),
     );
-  const ungoverned = model.package?.inventory.filter((a) => !a.inInventory) ?? [];
+  const ungoverned = model.package?.inventory.filter((a) => a.inInventory === false) ?? [];
   if (ungoverned.length) paragraph(doc, `Agentic tools seen but not in the inventory: ${ungoverned.map((a) => a.product).join(", ")} (see section on AI agent activity).`);
 
   heading(doc, "Change from the previous period", 2);

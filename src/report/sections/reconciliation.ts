@@ -1,6 +1,6 @@
 import type { ReportModel } from "../model.ts";
 import { heading, paragraph, table, type Doc } from "../pdf-layout.ts";
-import { reconciliationGap } from "../reconciliation.ts";
+import { reconciliationGap } from "../collect/reconciliation.ts";
 import { count } from "./format.ts";
 
 /** Appendix A, after the inventory: records read = stored + summarised + duplicates + rejected, per source. */

@@ -1,5 +1,5 @@
-import type { Period } from "../period.ts";
-import type { Db } from "../store/index.ts";
+import type { Period } from "../../period.ts";
+import type { Db } from "../../store/index.ts";
 
 /**
  * What the CC8.1 change-management section shows, read from the `changes` table as aggregates

@@ -1,5 +1,5 @@
-import type { Period } from "../period.ts";
-import type { Db } from "../store/index.ts";
+import type { Period } from "../../period.ts";
+import type { Db } from "../../store/index.ts";
 
 /**
  * The permission posture behind the agent actions: the mode in force per session and its changes

@@ -1,9 +1,9 @@
-import type { SourceKind } from "../config.ts";
-import type { Evaluation } from "../evaluate.ts";
-import { compareWithPrevious, resultsOf, type Comparison } from "../history.ts";
-import type { Period } from "../period.ts";
-import type { Db } from "../store/index.ts";
-import type { ReportScope } from "./model.ts";
+import type { SourceKind } from "../../config.ts";
+import type { Evaluation } from "../../evaluate.ts";
+import { compareWithPrevious, resultsOf, type Comparison } from "../../history.ts";
+import type { Period } from "../../period.ts";
+import type { Db } from "../../store/index.ts";
+import type { ReportScope } from "../model.ts";
 
 /**
  * The aggregates the evidence package adds to the report model: comparison with the previous
@@ -36,11 +36,13 @@ export interface ChangeRow {
 export const CHANGE_LIST_LIMIT = 300;
 
 export interface AgentSeen {
-  /** The configured agent id, or `unregistered:<product>` for a tool seen but not in the config. */
+  /** The registered product, or the product name seen in use. */
   identity: string;
   product: string;
+  /** The owner the AI tool register names; null for a tool it does not list. */
   owner: string | null;
-  inInventory: boolean;
+  /** What inventory-agents-in-use-registered decided; null when it could not test (no register, no agent logs). */
+  inInventory: boolean | null;
   sources: string[];
   records: number;
   firstSeen: string | null;
@@ -114,46 +116,60 @@ export function weekOf(iso: string): string {
   return d.toISOString().slice(0, 10);
 }
 
-function inventory(db: Db, p: Record<string, string>, scope: ReportScope): AgentSeen[] {
+const INVENTORY_RULE = "inventory-agents-in-use-registered";
+
+/**
+ * The AI tool inventory is the register (registers.aiTools), and whether a tool seen in use is in
+ * it is what inventory-agents-in-use-registered decided: one definition, read from the rule. Rows:
+ * every registered tool, then every product seen in the period that the register does not name.
+ */
+function inventory(db: Db, p: Record<string, string>, evaluation: Evaluation): AgentSeen[] {
   const seen = db
     .prepare(
-      `SELECT coalesce(e.agent_id, 'unregistered:' || e.agent_product) AS identity, e.agent_product AS product, f.source AS source,
-         count(*) AS n, min(e.time) AS first, max(e.time) AS last
+      `SELECT e.agent_product AS product, f.source AS source, count(*) AS n, min(e.time) AS first, max(e.time) AS last
        FROM events e JOIN source_files f ON f.id = e.file_id
-       WHERE (e.agent_id IS NOT NULL OR e.agent_product IS NOT NULL) AND e.time >= :start AND e.time < :end
-       GROUP BY 1, 2, 3
+       WHERE e.agent_product IS NOT NULL AND e.action NOT LIKE 'session:%' AND e.time >= :start AND e.time < :end
+         AND (e.source_kind = 'agent-log' OR e.actor_kind = 'agent')
+       GROUP BY 1, 2
        UNION ALL
-       SELECT 'unregistered:' || c.agent_product, c.agent_product, f.source, count(*), min(c.committer_time), max(c.committer_time)
+       SELECT c.agent_product, f.source, count(*), min(c.committer_time), max(c.committer_time)
        FROM commits c JOIN source_files f ON f.id = c.file_id
-       WHERE c.author_kind = 'agent' AND c.committer_time >= :start AND c.committer_time < :end GROUP BY 1, 2, 3`,
+       WHERE c.author_kind = 'agent' AND c.agent_product IS NOT NULL AND c.committer_time >= :start AND c.committer_time < :end GROUP BY 1, 2`,
     )
-    .all(p) as { identity: string; product: string | null; source: string; n: number; first: string; last: string }[];
-  const byProduct = new Map(scope.agents.map((a) => [a.product, a]));
+    .all(p) as { product: string; source: string; n: number; first: string; last: string }[];
+  const registered = tableExists(db, "register_ai_tools")
+    ? (db.prepare("SELECT product, owner, aliases FROM temp.register_ai_tools ORDER BY row").all() as { product: string; owner: string | null; aliases: string | null }[])
+    : [];
+  const run = evaluation.rules.find((r) => r.id === INVENTORY_RULE);
+  const judged = run !== undefined && (run.outcome === "pass" || run.outcome === "fail");
+  const shadow = new Set((run?.results ?? []).filter((r) => r.outcome === "fail").map((r) => r.subject.toLowerCase()));
   const rows = new Map<string, AgentSeen>();
-  for (const a of scope.agents) {
-    rows.set(a.id, { identity: a.id, product: a.product, owner: a.owner, inInventory: true, sources: [], records: 0, firstSeen: null, lastSeen: null });
+  const byName = new Map<string, AgentSeen>();
+  for (const t of registered) {
+    const row: AgentSeen = { identity: t.product, product: t.product, owner: t.owner, inInventory: true, sources: [], records: 0, firstSeen: null, lastSeen: null };
+    rows.set(t.product.toLowerCase(), row);
+    for (const name of [t.product, ...((t.aliases ? JSON.parse(t.aliases) : []) as string[])]) byName.set(name.toLowerCase(), row);
   }
   for (const s of seen) {
-    // Commits carry the product only: credit them to the configured agent of that product.
-    const configured = s.identity.startsWith("unregistered:") ? byProduct.get(s.product ?? "") : undefined;
-    const id = configured?.id ?? s.identity;
-    const row = rows.get(id) ?? { identity: id, product: s.product ?? "unknown", owner: null, inInventory: false, sources: [], records: 0, firstSeen: null, lastSeen: null };
+    const key = s.product.toLowerCase();
+    const row = byName.get(key) ?? rows.get(key) ?? { identity: s.product, product: s.product, owner: null, inInventory: judged ? !shadow.has(key) : null, sources: [], records: 0, firstSeen: null, lastSeen: null };
     row.records += s.n;
     if (!row.sources.includes(s.source)) row.sources.push(s.source);
     row.sources.sort();
     row.firstSeen = !row.firstSeen || s.first < row.firstSeen ? s.first : row.firstSeen;
     row.lastSeen = !row.lastSeen || s.last > row.lastSeen ? s.last : row.lastSeen;
-    rows.set(id, row);
+    if (!byName.has(key)) rows.set(key, row);
   }
-  return [...rows.values()].sort((a, b) => Number(b.inInventory) - Number(a.inInventory) || a.identity.localeCompare(b.identity));
+  const order = (a: AgentSeen) => (a.inInventory === true ? 0 : a.inInventory === null ? 1 : 2);
+  return [...rows.values()].sort((a, b) => order(a) - order(b) || a.identity.localeCompare(b.identity));
 }
 
 function permissions(db: Db, p: Record<string, string>, identities: AgentSeen[]): IdentityPermissions[] {
   const used = db
     .prepare(
-      `SELECT coalesce(agent_id, 'unregistered:' || agent_product) AS identity,
+      `SELECT agent_product AS identity,
          CASE WHEN source_kind = 'cloudtrail' THEN action ELSE 'class:' || coalesce(nullif(classes, ''), 'unclassified') END AS item, count(*) AS n
-       FROM events WHERE (agent_id IS NOT NULL OR agent_product IS NOT NULL) AND action NOT LIKE 'session:%' AND time >= :start AND time < :end
+       FROM events WHERE agent_product IS NOT NULL AND action NOT LIKE 'session:%' AND time >= :start AND time < :end
        GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2`,
     )
     .all(p) as { identity: string; item: string; n: number }[];
@@ -297,7 +313,7 @@ function weekly(db: Db, period: Period, p: Record<string, string>): WeeklyPoint[
 /** Reads everything the package adds to the model. Reads only. */
 export function collectPackageData(db: Db, period: Period, evaluation: Evaluation, scope: ReportScope): PackageData {
   const p = { start: period.startIso, end: period.endIso };
-  const seen = inventory(db, p, scope);
+  const seen = inventory(db, p, evaluation);
   return {
     previous: compareWithPrevious(db, period, resultsOf(evaluation)),
     inventory: seen,

@@ -1,14 +1,16 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import type { DigestVerification } from "../cloudtrail/digest.ts";
-import type { AccessLevel } from "../iam/action-catalog.ts";
-import { reviewAgentPrincipals, type PrincipalAccess } from "../iam/access-review.ts";
-import { managedPolicySource } from "../iam/managed-policies.ts";
-import { suggestedPolicyFile, suggestedPolicyJson } from "../iam/suggested-policy.ts";
-import { integrityProblems } from "../ingest/cloudtrail/integrity-problems.ts";
-import { SKIPPED_PARSER } from "../ingest/skipped.ts";
-import type { Period } from "../period.ts";
-import type { Db } from "../store/index.ts";
+import type { DigestVerification } from "../../cloudtrail/digest.ts";
+import type { AccessLevel } from "../../iam/action-catalog.ts";
+import { reviewAgentPrincipals, type PrincipalAccess } from "../../iam/access-review.ts";
+import { managedPolicySource } from "../../iam/managed-policies.ts";
+import { suggestedPolicyFile, suggestedPolicyJson } from "../../iam/suggested-policy.ts";
+import { integrityProblems } from "../../ingest/cloudtrail/integrity-problems.ts";
+import { SKIPPED_PARSER } from "../../ingest/skipped.ts";
+import type { Evaluation } from "../../evaluate.ts";
+import type { Period } from "../../period.ts";
+import { findingOfItem, ruleRun } from "./rule-results.ts";
+import type { Db } from "../../store/index.ts";
 
 /**
  * The CloudTrail and IAM part of the report: per agent identity, what it could do (granted, by
@@ -24,8 +26,11 @@ export interface DestructiveCall {
   target: string | null;
   outcome: string;
   region: string | null;
-  /** A human confirmation of a destructive agent action in the agent logs within 10 minutes before, or null. */
-  approval: string | null;
+  /**
+   * What cloudtrail-agent-destructive-calls-approved decided about this call: its observation
+   * (the human confirmation it found, or none) and verdict, or why the call is outside its population.
+   */
+  verdict: string;
   file: string;
   locator: string;
 }
@@ -69,15 +74,28 @@ export interface CloudTrailIamReport {
   managedPolicySource: string;
 }
 
-const CALLS_SQL = `SELECT e.time, e.destructive, e.action, e.target, e.outcome, e.region, f.path AS file, e.locator,
-    (SELECT a.approval_evidence FROM agent_actions a WHERE a.approval = 'human' AND a.destructive = 1 AND a.agent_id = e.agent_id
-       AND a.time <= e.time AND a.time >= strftime('%Y-%m-%dT%H:%M:%fZ', e.time, '-10 minutes') ORDER BY a.time DESC LIMIT 1) AS approval
+const CALLS_SQL = `SELECT e.id, e.time, e.destructive, e.action, e.target, e.outcome, e.region, f.path AS file, e.locator
   FROM events e JOIN source_files f ON f.id = e.file_id
   WHERE e.source_kind = 'cloudtrail' AND (e.destructive = 1 OR ' ' || e.classes || ' ' NOT LIKE '% read %') AND e.time >= :start AND e.time < :end
     AND (json_extract(e.attrs, '$.roleArn') = :arn OR e.actor = :arn)
   ORDER BY e.time, e.id LIMIT 200`;
 
-export function collectCloudTrailIam(db: Db, period: Period): CloudTrailIamReport {
+const CALLS_RULE = "cloudtrail-agent-destructive-calls-approved";
+
+/** The rule's verdict on each call it tested, by evidence ref: the report states it and never re-derives it. */
+function verdicts(evaluation: Evaluation): (id: number) => string {
+  const run = ruleRun(evaluation, CALLS_RULE);
+  const byRef = new Map((run?.items ?? []).map((i) => [i.evidence?.ref, i]));
+  return (id) => {
+    const item = byRef.get(`event:${id}`);
+    if (item) return item.result === "pass" ? item.observed : `${item.observed} (finding ${findingOfItem(evaluation, CALLS_RULE, item) ?? "?"})`;
+    if (!run?.items) return `not judged: ${CALLS_RULE} did not test the period`;
+    return "not judged: not a successful destructive call in production";
+  };
+}
+
+export function collectCloudTrailIam(db: Db, period: Period, evaluation: Evaluation): CloudTrailIamReport {
+  const verdictOf = verdicts(evaluation);
   const p = { start: period.startIso, end: period.endIso };
   const q = { all: <T>(sql: string, params: Record<string, unknown> = {}) => db.prepare(sql).all({ ...p, ...params }) as T[] };
   const principals = reviewAgentPrincipals(q).map((a): AgentPrincipalReport => ({
@@ -85,7 +103,7 @@ export function collectCloudTrailIam(db: Db, period: Period): CloudTrailIamRepor
     source: `${a.principal.file} ${a.principal.locator}`, byLevel: a.byLevel, counts: a.counts, coverage: a.coverage,
     used: a.used.map((u) => ({ action: u.action, allowed: u.allowed, denied: u.denied, granted: u.granted })),
     destructiveHeld: a.destructive.map((g) => ({ action: g.action, status: g.status })),
-    destructiveCalls: q.all<DestructiveCall>(CALLS_SQL, { arn: a.principal.arn }),
+    destructiveCalls: q.all<Omit<DestructiveCall, "verdict"> & { id: number }>(CALLS_SQL, { arn: a.principal.arn }).map(({ id, ...c }) => ({ ...c, verdict: verdictOf(id) })),
     escalationPaths: a.escalationPaths.map((e) => `${e.id} (${e.actions.join(" + ")})`), admin: a.admin, unmapped: a.unmapped,
     policyFile: suggestedPolicyFile(a), policyJson: suggestedPolicyJson(a),
   }));

@@ -1,4 +1,4 @@
-import type { Db } from "../store/index.ts";
+import type { Db } from "../../store/index.ts";
 
 /**
  * The reconciliation the report prints (issue 10): per source, every record read is stored as a row,
