@@ -6,7 +6,7 @@ import { UsageError } from "../errors.ts";
 import { evaluate, type Evaluation } from "../evaluate.ts";
 import { resultsOf } from "../history.ts";
 import { parsePeriod, type Period } from "../period.ts";
-import { assertSafeOutDir } from "../report/atomic-dir.ts";
+import { assertSafeOutDir, workspaceId } from "../report/atomic-dir.ts";
 import { writeReport } from "../report/index.ts";
 import { resolveSampleSizes } from "../report/sample.ts";
 import { readKeyFile } from "../report/signature.ts";
@@ -29,6 +29,8 @@ export interface BuildArgs extends GlobalOptions {
   signKey?: string | undefined;
   /** Hash every input, even one whose size and modification time are unchanged. */
   rehash?: boolean | undefined;
+  /** Replace a package that another workspace wrote at --out. */
+  force?: boolean | undefined;
 }
 
 /**
@@ -86,9 +88,12 @@ export async function buildCommand(args: BuildArgs): Promise<number> {
   const period = parsePeriod(args.period, config.report.timezone);
   const at = generatedAt(period, args.asOf);
   const signingKey = args.signKey ? readKeyFile(args.signKey, "private") : undefined;
-  const outDir = path.resolve(args.out ?? path.join("reports", period.label));
+  // The default lives beside the config, not in whatever folder the command runs from: two
+  // workspaces built from one checkout must not write (and replace) the same reports/<period>/.
+  const outDir = args.out !== undefined ? path.resolve(args.out) : path.join(ws.loaded.root, "reports", period.label);
   const repositories = config.sources.flatMap((s) => (s.repository ? [path.resolve(ws.loaded.root, s.repository)] : []));
-  assertSafeOutDir(outDir, [ws.loaded.root, ws.loaded.file, ws.dbPath, ...repositories]);
+  const workspace = workspaceId(outDir, ws.loaded.file);
+  assertSafeOutDir(outDir, [ws.loaded.root, ws.loaded.file, ws.dbPath, ...repositories], { workspace, configSha256: ws.loaded.sha256, force: args.force });
   // Catalog and registers are validated before anything is ingested: a bad register row exits 2 at once.
   const { catalog, rules, files: catalogFiles } = loadWorkspaceCatalog(ws.loaded);
   const registers = loadRegisters(config, ws.loaded.root);
@@ -143,7 +148,7 @@ export async function buildCommand(args: BuildArgs): Promise<number> {
     ];
     const written = await writeReport(model, {
       db, period, catalog, outDir, templatesDir: path.join(ws.loaded.root, "templates"), maxAcceptanceDays: config.thresholds.maxAcceptanceDays,
-      sampleSeed: config.report.sampleSeed, inputs, sampleSizes: resolveSampleSizes(config.report.sampleSizes), signingKey,
+      sampleSeed: config.report.sampleSeed, inputs, sampleSizes: resolveSampleSizes(config.report.sampleSizes), signingKey, workspace,
     });
     // Compared once, by the collector: the package and this summary state the same comparison.
     const comparison = model.package!.previous;

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { loadConfig, type LoadedConfig } from "../config.ts";
 import { UsageError } from "../errors.ts";
 import { createProgress, type Progress } from "../progress.ts";
-import { openStore, type Db } from "../store/index.ts";
+import { assertStorePath, openStore, type Db } from "../store/index.ts";
 import { lockStore, type LockOptions } from "../store/lock.ts";
 
 /** Flags every command accepts. */
@@ -32,6 +32,8 @@ export interface Workspace {
 export function openWorkspace(options: GlobalOptions): Workspace {
   const loaded = loadConfig(options.config);
   const dbPath = options.db ? path.resolve(options.db) : path.join(loaded.root, ".evidence", "evidence.db");
+  // Before the lock file or the owner-only chmod can touch whatever the path names.
+  assertStorePath(dbPath, options.db ? "--db" : "store");
   const wait = options.lockWait ?? 0;
   if (!Number.isFinite(wait) || wait < 0) throw new UsageError(`invalid --lock-wait "${options.lockWait}": expected a number of seconds, 0 or more`);
   // The command line names the run that holds the lock in another run's refusal message.

@@ -4,7 +4,7 @@ import path from "node:path";
 import type { Catalog } from "../catalog/index.ts";
 import type { Period } from "../period.ts";
 import type { Db } from "../store/index.ts";
-import { cleanStaleSiblings, insideDir } from "./atomic-dir.ts";
+import { assertReplaceable, cleanStaleSiblings, insideDir } from "./atomic-dir.ts";
 import { csvRow, renderCsv } from "./csv.ts";
 import { loadPdfFonts } from "./fonts.ts";
 import { loadMemoTemplates, renderMemos } from "./memo.ts";
@@ -33,6 +33,8 @@ export interface WriteOptions {
   signingKey?: KeyObject | undefined;
   /** Inputs to list in the manifest: path relative to the workspace and SHA-256. */
   inputs: { path: string; sha256: string; size: number }[];
+  /** The workspace writing the package (atomic-dir.ts workspaceId), recorded so another workspace's build does not replace it unasked. */
+  workspace?: string | undefined;
 }
 
 export interface WrittenFile {
@@ -124,6 +126,7 @@ export async function writeReport(base: ReportModel, opts: WriteOptions): Promis
       periodEnd: model.meta.periodEnd,
       generatedAt: model.meta.generatedAt,
       configSha256: model.meta.configSha256,
+      ...(opts.workspace !== undefined ? { workspace: opts.workspace } : {}),
       inputs: [...opts.inputs].sort((a, b) => a.path.localeCompare(b.path)),
       outputs,
     };
@@ -135,6 +138,8 @@ export async function writeReport(base: ReportModel, opts: WriteOptions): Promis
     }
 
     const old = `${outDir}.old-${process.pid}`;
+    // Checked again right before the move: the folder may have changed since the build began.
+    assertReplaceable(outDir);
     if (existsSync(outDir)) renameSync(outDir, old);
     renameSync(temp, outDir);
     rmSync(old, { recursive: true, force: true });

@@ -1,4 +1,6 @@
+import { closeSync, openSync, readSync, statSync, type Stats } from "node:fs";
 import Database from "better-sqlite3";
+import { UsageError } from "../errors.ts";
 import type { EvidenceEvent } from "../event.ts";
 import { MIGRATIONS } from "./migrations.ts";
 import { createOwnerOnly } from "./permissions.ts";
@@ -107,12 +109,52 @@ export interface ReviewRecord {
   locator: string;
 }
 
+/** The first 16 bytes of every SQLite 3 database file (sqlite.org/fileformat.html, "The Database Header"). */
+const SQLITE_MAGIC = Buffer.from("SQLite format 3\0", "latin1");
+
+/**
+ * Refuses a store path that names something other than an evidence store, before anything touches
+ * it: opening the store chmods the file to 0600 and the lock creates `<file>.lock` beside it, and
+ * SQLite would then fail on a text file, or add our tables to another program's database. Accepted:
+ * a path that does not exist yet, an empty file (a run stopped before SQLite wrote the header), and
+ * an SQLite file that is ours: either migrated (user_version above 0) or a single page, all that a
+ * run stopped before its first migration can leave in the main file.
+ */
+export function assertStorePath(file: string, flag = "--db"): void {
+  if (file === ":memory:") return;
+  let stats: Stats;
+  try {
+    stats = statSync(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+    throw new UsageError(`${flag} ${file}: cannot be read (${(error as Error).message.split("\n")[0]})`);
+  }
+  const refuse = (what: string) => new UsageError(`${flag} ${file}: ${what}, not an evidence store; refusing to use it (nothing was changed). Name a new file or an existing store.`);
+  if (stats.isDirectory()) throw refuse("is a folder");
+  if (!stats.isFile()) throw refuse("is not a regular file");
+  if (stats.size === 0) return;
+  const header = Buffer.alloc(100);
+  const fd = openSync(file, "r");
+  let read: number;
+  try {
+    read = readSync(fd, header, 0, header.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (read < SQLITE_MAGIC.length || !header.subarray(0, SQLITE_MAGIC.length).equals(SQLITE_MAGIC)) throw refuse("is not an SQLite database");
+  // Header offsets 16 (page size, 1 meaning 65536) and 60 (user_version), big-endian.
+  const pageSize = read >= 18 ? header.readUInt16BE(16) || 0 : 0;
+  const userVersion = read >= 64 ? header.readUInt32BE(60) : 0;
+  if (userVersion === 0 && stats.size > (pageSize === 1 ? 65536 : pageSize)) throw refuse("is an SQLite database of another program");
+}
+
 /**
  * Opens (creating if needed) the evidence store. The file holds redacted but still sensitive
  * audit data, so it is created owner-only (0600) before SQLite touches it.
  */
 export function openStore(file: string): Db {
   if (file !== ":memory:") {
+    assertStorePath(file, "store");
     createOwnerOnly(file);
   }
   const db = new Database(file);
