@@ -15,7 +15,7 @@ import { renderOscal } from "./oscal.ts";
 import { renderPdf } from "./pdf.ts";
 import { POPULATIONS } from "./populations.ts";
 import { DEFAULT_SAMPLE_SIZES, type SampleSizes } from "./sample.ts";
-import { PopulationSampler, samplesCsv, samplingMethodText } from "./samples.ts";
+import { drawTestSamples, samplesCsv, samplingMethodText } from "./samples.ts";
 import { SIGNATURE_FILE, signStatement, statementFor } from "./signature.ts";
 import { listFiles, MANIFEST_FILE, sha256File } from "./verify-package.ts";
 
@@ -76,7 +76,6 @@ function hashed(dir: string, file: string): WrittenFile {
  * so a reader (or an auditor's copy) never sees a half-written package.
  */
 export async function writeReport(base: ReportModel, opts: WriteOptions): Promise<WrittenFile[]> {
-  const sampler = base.samples ? null : new PopulationSampler(opts.db, opts.period, base.evaluation.controls, opts.sampleSeed, opts.sampleSizes ?? DEFAULT_SAMPLE_SIZES);
   if (!base.package) throw new Error("writeReport needs a collected model (report/collect)");
   const outDir = path.resolve(opts.outDir);
   mkdirSync(path.dirname(outDir), { recursive: true });
@@ -87,8 +86,8 @@ export async function writeReport(base: ReportModel, opts: WriteOptions): Promis
   mkdirSync(path.join(temp, "memos"), { recursive: true });
   try {
     const params = { start: opts.period.startIso, end: opts.period.endIso };
-    for (const spec of POPULATIONS) writePopulationCsv(opts.db, path.join(temp, spec.file), spec.columns, spec.sql, params, sampler?.rowTaker(spec.file) ?? null);
-    const samples = base.samples ?? sampler!.result();
+    for (const spec of POPULATIONS) writePopulationCsv(opts.db, path.join(temp, spec.file), spec.columns, spec.sql, params, null);
+    const samples = base.samples ?? drawTestSamples(base.evaluation, opts.sampleSeed, opts.sampleSizes ?? DEFAULT_SAMPLE_SIZES, base.meta.toolVersion);
     const model: ReportModel = { ...base, samples };
     const { evaluation } = model;
     writeFileSync(

@@ -1,109 +1,94 @@
-import type { ControlResult } from "../evaluate.ts";
-import type { Period } from "../period.ts";
-import type { Db } from "../store/index.ts";
+import type { Evaluation } from "../evaluate.ts";
 import { renderCsv } from "./csv.ts";
-import { POPULATIONS, type PopulationSpec } from "./populations.ts";
 import { drawSample, SAMPLE_METHOD, sampleSize, type SampleSizes } from "./sample.ts";
-import populationOf from "./sample-populations.json" with { type: "json" };
 
-/** One control's reproducible audit sample: the population it came from and the rows drawn. */
-export interface ControlSample {
+/**
+ * The workpapers: for each control and each test (rule) that supports it, a seeded sample drawn
+ * from that test's own population, with the attribute the test checked, the expected and observed
+ * values and the test's result on every sampled item. Pure: drawn from the rule runs' items, so a
+ * sample can never come from a population its test did not judge.
+ */
+export interface SampleItem {
+  /** 1-based position of the item in the test's population (its items, in the rule's order). */
+  position: number;
+  key: string;
+  observed: string;
+  result: "pass" | "exception";
+  findingId: string | null;
+  /** Source file and record, when the item has one. */
+  source: string | null;
+}
+
+export interface TestSample {
   control: string;
-  frequency: ControlResult["frequency"];
+  rule: string;
+  frequency: string;
   population: string;
-  populationTitle: string;
-  /** The SQL and its parameters that produce the population, in the population CSV's row order. */
   query: string;
-  parameters: Record<string, string>;
+  attribute: string;
+  expected: string;
   populationSize: number;
   sampleSize: number;
-  items: { row: number; values: Record<string, unknown> }[];
+  /** Why no sample was drawn, when none was (a test not run, or a population tested in full by query only). */
+  noSample: string | null;
+  items: SampleItem[];
 }
 
 export interface SampleSet {
   seed: string;
   method: string;
   sizes: SampleSizes;
-  controls: ControlSample[];
+  testedBy: string;
+  tests: TestSample[];
 }
 
-const POPULATION_BY_CONTROL: Record<string, string | undefined> = populationOf;
-
-interface PopulationDraw {
-  n: number;
-  /** 0-based positions in the population (CSV row order) some control samples. */
-  wanted: Set<number>;
-  rows: Map<number, unknown[]>;
-}
-
-/**
- * Draws every control's reproducible sample from its population while the population CSVs are
- * written: each population is counted first (the draw depends on its size), then its rows are
- * taken from the same pass that streams the CSV, so a month of agent actions is not read and
- * sorted twice. Row numbers are 1-based positions in the population CSV (after its header), so
- * an auditor can find each item there.
- */
-export class PopulationSampler {
-  private readonly planned: { control: ControlResult; spec: PopulationSpec }[];
-  private readonly draws = new Map<string, PopulationDraw>();
-
-  constructor(
-    db: Db,
-    private readonly period: Period,
-    controls: ControlResult[],
-    private readonly seed: string,
-    private readonly sizes: SampleSizes,
-  ) {
-    this.planned = controls.flatMap((control) => {
-      const spec = POPULATIONS.find((p) => p.file === POPULATION_BY_CONTROL[control.id]);
-      return spec ? [{ control, spec }] : [];
-    });
-    const parameters = periodParameters(period);
-    for (const spec of new Set(this.planned.map((p) => p.spec))) {
-      const n = (db.prepare(`SELECT count(*) AS n FROM (${spec.sql})`).get(parameters) as { n: number }).n;
-      const wanted = new Set(this.planned.filter((p) => p.spec === spec).flatMap((p) => drawSample(seed, p.control.id, n, sampleSize(p.control.frequency, n, sizes))));
-      this.draws.set(spec.file, { n, wanted, rows: new Map() });
+export function drawTestSamples(evaluation: Evaluation, seed: string, sizes: SampleSizes, toolVersion: string): SampleSet {
+  const findingByRef = new Map<string, string>();
+  for (const f of evaluation.findings) for (const e of f.evidence) if (!findingByRef.has(`${f.ruleId} ${e.ref}`)) findingByRef.set(`${f.ruleId} ${e.ref}`, f.id);
+  const findingBySubject = new Map(evaluation.findings.map((f) => [`${f.ruleId} ${f.subject}`, f.id]));
+  const tests: TestSample[] = [];
+  for (const control of evaluation.controls) {
+    for (const ruleId of control.rules) {
+      const run = evaluation.rules.find((r) => r.id === ruleId);
+      if (!run) continue;
+      const base = {
+        control: control.id, rule: run.id, frequency: control.frequency, population: run.population?.description ?? "none",
+        query: run.population?.query.replace(/\s+/g, " ").trim() ?? "", attribute: run.population?.attribute ?? "the rule's condition",
+        expected: run.population?.expected ?? "met", populationSize: run.population?.size ?? 0,
+      };
+      if (!run.items) {
+        const why = run.population ? "the test ran over the whole population by query (queries/" + run.id + ".sql); its items are not listed" : `not tested: ${run.results[0]?.message ?? run.outcome}`;
+        tests.push({ ...base, sampleSize: 0, noSample: why, items: [] });
+        continue;
+      }
+      const n = run.items.length;
+      const k = sampleSize(control.frequency, n, sizes);
+      const items = drawSample(seed, `${control.id}:${run.id}`, n, k).map((i): SampleItem => {
+        const item = run.items![i]!;
+        const findingId = item.result === "exception"
+          ? (item.evidence ? findingByRef.get(`${run.id} ${item.evidence.ref}`) : undefined) ?? findingBySubject.get(`${run.id} ${item.key}`) ?? null
+          : null;
+        return { position: i + 1, key: item.key, observed: item.observed, result: item.result, findingId, source: item.evidence ? `${item.evidence.file} ${item.evidence.locator}` : null };
+      });
+      tests.push({ ...base, populationSize: n, sampleSize: k, noSample: n === 0 ? "the population is empty" : null, items });
     }
   }
-
-  /** What the population writer calls with each row of `file` (0-based position), or null when no control samples it. */
-  rowTaker(file: string): ((position: number, row: unknown[]) => void) | null {
-    const draw = this.draws.get(file);
-    if (!draw?.wanted.size) return null;
-    return (position, row) => {
-      if (draw.wanted.has(position)) draw.rows.set(position, row);
-    };
-  }
-
-  /** The samples; every population drawn from must have been written (or read through rowTaker) by now. */
-  result(): SampleSet {
-    const parameters = periodParameters(this.period);
-    const controls = this.planned.map(({ control, spec }): ControlSample => {
-      const { n, rows } = this.draws.get(spec.file)!;
-      const k = sampleSize(control.frequency, n, this.sizes);
-      const items = drawSample(this.seed, control.id, n, k).map((index) => {
-        const row = rows.get(index);
-        // The count and the pass that wrote the CSV disagree only if the store changed in between.
-        if (!row) throw new Error(`${spec.file}: sampled row ${index + 1} of ${n} was not read; was the store changed during the build?`);
-        return { row: index + 1, values: Object.fromEntries(spec.columns.map((c, i) => [c, row[i]])) };
-      });
-      return {
-        control: control.id, frequency: control.frequency, population: spec.file, populationTitle: spec.title,
-        query: spec.sql.replace(/\s+/g, " ").trim(), parameters, populationSize: n, sampleSize: k, items,
-      };
-    });
-    return { seed: this.seed, method: SAMPLE_METHOD, sizes: this.sizes, controls };
-  }
+  return { seed, method: SAMPLE_METHOD, sizes, testedBy: `evidence ${toolVersion}`, tests };
 }
 
-function periodParameters(period: Period): Record<string, string> {
-  return { start: period.startIso, end: period.endIso };
-}
+export const SAMPLE_COLUMNS = [
+  "control", "rule", "population_size", "sample_size", "position", "item_key", "attribute", "expected", "observed", "result", "finding_id", "source", "seed", "tested_by",
+];
 
 export function samplesCsv(set: SampleSet): string {
   return renderCsv(
-    ["control", "population", "population_size", "sample_size", "row_number", "seed", "item"],
-    set.controls.flatMap((c) => c.items.map((item) => [c.control, c.population, c.populationSize, c.sampleSize, item.row, set.seed, JSON.stringify(item.values)])),
+    SAMPLE_COLUMNS,
+    set.tests.flatMap((t) =>
+      t.items.map((i) => [
+        t.control, t.rule, t.populationSize, t.sampleSize, i.position, i.key, t.attribute, t.expected, i.observed, i.result, i.findingId ?? "", i.source ?? "", set.seed,
+        `${t.rule} (${set.testedBy})`,
+      ]),
+    ),
   );
 }
 
@@ -111,16 +96,19 @@ export function samplesCsv(set: SampleSet): string {
 export function samplingMethodText(set: SampleSet): string {
   const lines = [
     `Seed: ${set.seed}`,
-    `Method: ${set.method}`,
+    `Method: ${set.method} The key is "<control>:<rule>"; positions are 1-based in the test's population, in the order its query returns it.`,
     "Sizes by control frequency: size = clamp(ceil(population x share), min, max), at most the population.",
     ...Object.entries(set.sizes).map(([f, r]) => `  ${f}: min ${r.min}, max ${r.max}, share ${r.share}`),
     "",
-    "Per control:",
+    "Per control and test:",
   ];
-  for (const c of set.controls) {
-    lines.push(`  ${c.control} (${c.frequency}): ${c.sampleSize} of ${c.populationSize} rows of ${c.population}; rows ${c.items.map((i) => i.row).join(", ") || "none"}`);
-    lines.push(`    query: ${c.query}`);
-    lines.push(`    parameters: start=${c.parameters.start}, end=${c.parameters.end}`);
+  for (const t of set.tests) {
+    lines.push(
+      t.noSample && t.items.length === 0
+        ? `  ${t.control} ${t.rule}: no sample: ${t.noSample}`
+        : `  ${t.control} ${t.rule} (${t.frequency}): ${t.sampleSize} of ${t.populationSize}; positions ${t.items.map((i) => i.position).join(", ")}`,
+    );
+    if (t.query) lines.push(`    query: queries/${t.rule}.sql`);
   }
   return lines.join("\n") + "\n";
 }

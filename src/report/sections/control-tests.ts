@@ -1,7 +1,6 @@
 import type { ControlResult, Finding } from "../../evaluate.ts";
 import type { ReportModel } from "../model.ts";
 import { FONT, heading, keyValues, lineHeight, paragraph, table, type Doc } from "../pdf-layout.ts";
-import type { ControlSample } from "../samples.ts";
 import { count, plural, STATUS_COLOR } from "./format.ts";
 
 /** Findings listed per test in the PDF; findings.csv always has all of them. */
@@ -18,29 +17,37 @@ function evidenceOf(f: Finding): string {
   return f.evidence.map((e) => `${e.ref} (${e.file} ${e.locator})`).join("; ") || "-";
 }
 
-/** The columns that identify a sampled item at a glance; samples.csv has every column. */
-const ITEM_COLUMNS = ["time", "committed", "agent_id", "agent_product", "author", "action", "subject", "command", "target", "environment", "outcome", "approval", "review", "sha", "source_file", "source", "locator"];
-
-/** A sampled row in one line: its identifying non-empty columns as `name: value`. */
-function itemSummary(values: Record<string, unknown>): string {
-  return ITEM_COLUMNS.filter((k) => values[k] !== null && values[k] !== undefined && values[k] !== "")
-    .map((k) => `${k}: ${typeof values[k] === "string" ? values[k] : JSON.stringify(values[k])}`)
-    .join(" · ");
-}
-
-function sampleBlock(doc: Doc, sample: ControlSample | undefined, seed: string | undefined): void {
-  heading(doc, "Sample", 3);
-  if (!sample || seed === undefined) {
-    paragraph(doc, "No automated population for this control: the sample is selected by hand.");
+/** Per test of the control, the seeded sample of its population with the test's result on each item. */
+function sampleBlock(doc: Doc, model: ReportModel, control: ControlResult): void {
+  heading(doc, "Samples and their results", 3);
+  const tests = model.samples?.tests.filter((t) => t.control === control.id) ?? [];
+  if (tests.length === 0) {
+    paragraph(doc, "No automated test for this control: the evidence is examined by hand.");
     return;
   }
-  keyValues(doc, [
-    ["Population", `${sample.populationTitle} (${sample.population}): ${count(sample.populationSize)} rows`],
-    ["Query", `${sample.query}  [start=${sample.parameters.start}, end=${sample.parameters.end}]`],
-    ["Sample", `${sample.sampleSize} item${sample.sampleSize === 1 ? "" : "s"} for a ${sample.frequency} control, seed "${seed}" (method in section 2)`],
-  ]);
-  if (sample.items.length)
-    table(doc, [{ header: "Row", width: 0.08, align: "right" }, { header: "Sampled item", width: 0.92 }], sample.items.map((i) => [String(i.row), itemSummary(i.values)]), { size: 7 });
+  for (const t of tests) {
+    if (t.items.length === 0) {
+      paragraph(doc, `${t.rule}: no sample: ${t.noSample ?? "the population is empty"}.`, { size: 8.5 });
+      continue;
+    }
+    paragraph(
+      doc,
+      `${t.rule}: ${t.sampleSize} of ${plural(t.populationSize, "item")} (seed "${model.samples!.seed}", method in section 2); attribute tested: ${t.attribute}; expected: ${t.expected}; query in queries/${t.rule}.sql.`,
+      { size: 8.5 },
+    );
+    table(
+      doc,
+      [{ header: "#", width: 0.06, align: "right" }, { header: "Item", width: 0.3 }, { header: "Observed", width: 0.36 }, { header: "Result", width: 0.28 }],
+      t.items.map((i) => [String(i.position), i.key, i.observed, i.result === "pass" ? "pass" : `exception (finding ${i.findingId ?? "?"})`]),
+      { size: 7 },
+    );
+  }
+}
+
+function resultLines(results: ReportModel["evaluation"]["rules"][number]["results"]): string {
+  const failing = results.filter((r) => r.outcome === "fail").length;
+  const others = results.filter((r) => r.outcome !== "fail").map((r) => `${r.outcome}: ${r.message}`);
+  return [...others, ...(failing ? [`fail: ${plural(failing, "exception")} (below)`] : [])].join("\n");
 }
 
 function oneControl(doc: Doc, model: ReportModel, control: ControlResult): void {
@@ -61,13 +68,14 @@ function oneControl(doc: Doc, model: ReportModel, control: ControlResult): void 
     keyValues(doc, [
       ["Test", `${run.title} (rule ${run.id}, severity ${run.severity})`],
       ["Why", run.rationale],
-      ["Result", run.outcome + (run.error ? `: ${run.error}` : "")],
+      ["Result", run.outcome + (run.error ? `: ${run.error}` : "") + (run.incomplete.length ? ` (population may be incomplete: ${run.incomplete.join("; ")})` : "")],
       ["Population", run.population ? `${run.population.description}: ${count(run.population.size)}` : `none: ${run.results[0]?.message ?? "no data"}`],
       ["Query or parameters", run.population?.query ?? "-"],
-      ["Results", run.results.filter((r) => r.outcome !== "fail").map((r) => r.message).join(" ") || `${plural(run.results.length, "exception")} (below)`],
+      // Each result with its own outcome: a rule that passes one subject and fails another reads as both.
+      ["Results", resultLines(run.results)],
     ]);
   }
-  sampleBlock(doc, model.samples?.controls.find((s) => s.control === control.id), model.samples?.seed);
+  sampleBlock(doc, model, control);
 
   heading(doc, "Exceptions and risk acceptances", 3);
   const findings = model.evaluation.findings.filter((f) => f.controlIds.includes(control.id));

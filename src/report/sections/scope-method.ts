@@ -59,5 +59,5 @@ export function scopeMethodSection(doc: Doc, model: ReportModel): void {
     [{ header: "Control frequency", width: 0.4 }, { header: "Min", width: 0.2, align: "right" }, { header: "Max", width: 0.2, align: "right" }, { header: "Share", width: 0.2, align: "right" }],
     Object.entries(samples.sizes).map(([f, r]) => [f, String(r.min), String(r.max), `${(r.share * 100).toFixed(0)}%`]),
   );
-  paragraph(doc, "samples.csv lists every sampled item with its row number in the population CSV; sampling-method.txt repeats the seed, method and queries.", { size: 8.5, color: "#555" });
+  paragraph(doc, "Each test is sampled from its own population: samples.csv lists every sampled item with the attribute tested, the expected and observed values, the result and the finding it raised; sampling-method.txt repeats the seed, method and positions; queries/ holds each test's query.", { size: 8.5, color: "#555" });
 }
