@@ -21,7 +21,7 @@ import { defaultWorkerCount, inlineRunner, POOL_MIN_BYTES, TASKS_PER_WORKER, wor
 
 // The parser registry lives in its own module so parsing workers load the parsers and nothing else.
 export { FILE_PARSERS };
-const GIT_PARSER = { name: "git-log", version: "2" };
+const GIT_PARSER = { name: "git-log", version: "3" };
 
 export interface FileResult {
   source: string;
