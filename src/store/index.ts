@@ -73,6 +73,7 @@ export interface CommitRecord {
   aiConfidence?: "high" | "medium" | "low" | null;
   aiScope?: "commit" | "squash-aggregate" | null;
   prRef?: string | null;
+  /** Null when not counted (file names only: lineCounts off, a partial clone, or a blob missing from the history), never 0 for unknown. */
   linesAdded?: number | null;
   linesDeleted?: number | null;
   sensitivePaths?: string[];

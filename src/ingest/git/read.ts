@@ -202,13 +202,13 @@ export async function* readGitHistory(
     failed = retry.code === 0 ? null : retry;
     stoppedAt = index;
   }
-  if (latin1) yield { kind: "note", text: `${latin1} commit message(s) were not valid UTF-8 and carried no encoding header; read as Latin-1` };
   if (failed?.partial?.includes(HEADER_DONE)) {
     // git flushes what it wrote before dying: the commit it stopped on has a whole header, but its
     // changes may be cut short, so it is kept with its changed files unknown.
     yield emit(failed.partial, "none");
     stoppedAt = index;
   }
+  if (latin1) yield { kind: "note", text: `${latin1} commit message(s) were not valid UTF-8 and carried no encoding header; read as Latin-1` };
   if (failed) {
     // A missing or corrupt object stops git for good: what was read is kept, the stop is a reject
     // the inventory shows, and the repository's population is marked incomplete.
