@@ -21,7 +21,7 @@ import { defaultWorkerCount, inlineRunner, POOL_MIN_BYTES, TASKS_PER_WORKER, wor
 
 // The parser registry lives in its own module so parsing workers load the parsers and nothing else.
 export { FILE_PARSERS };
-const GIT_PARSER = { name: "git-log", version: "2" };
+const GIT_PARSER = { name: "git-log", version: "3" };
 
 export interface FileResult {
   source: string;
@@ -385,7 +385,7 @@ async function writeBatches(
     // the evidence inventory shows it and no record vanishes without a trace.
     const refused = new FileWriter(db, header);
     const reason = redactor.redact(error.message);
-    refused.reject({ locator: "file", reason });
+    refused.reject({ locator: "file", reason, incomplete: `file refused: ${reason.split("\n")[0]}` });
     refused.commit();
     return { source: header.source, path: header.path, status: "failed", accepted: 0, duplicates: 0, rejected: 1, redacted: 0, notes: [], error: reason };
   }

@@ -59,8 +59,26 @@ export interface Parser {
 export const EXCERPT_SCAN = 4096;
 export const EXCERPT_KEPT = 200;
 
-export function reject(locator: string, reason: string, excerpt?: string): ParsedItem {
-  return { kind: "reject", reject: { locator, reason, excerpt: excerpt === undefined ? undefined : excerpt.slice(0, EXCERPT_SCAN) } };
+/** `incomplete`: set when this reject means the rest of the file was not read (see RejectRecord). */
+export function reject(locator: string, reason: string, excerpt?: string, incomplete?: string): ParsedItem {
+  return {
+    kind: "reject",
+    reject: { locator, reason, excerpt: excerpt === undefined ? undefined : excerpt.slice(0, EXCERPT_SCAN), ...(incomplete ? { incomplete } : {}) },
+  };
+}
+
+/**
+ * Why a whole-document read stopped early, if it did: a gzip stream that ended early, or JSON that
+ * is valid up to its very end and ends inside a value (V8's JSON.parse says "Unexpected end of JSON
+ * input", or names the position just past the last character), as opposed to a whole document that
+ * is malformed somewhere inside.
+ */
+export function cutOffReason(error: unknown, truncatedAt: number | undefined, text: string): string | undefined {
+  if (truncatedAt !== undefined) return `gzip stream truncated at byte ${truncatedAt}`;
+  const message = error instanceof Error ? error.message : "";
+  const at = /at position (\d+)/.exec(message);
+  const atEnd = /end of JSON input/i.test(message) || (at !== null && Number(at[1]) >= text.trimEnd().length);
+  return atEnd ? "JSON cut off: the document ends inside a value" : undefined;
 }
 
 /** Cuts an already redacted excerpt to EXCERPT_KEPT characters without splitting a redaction placeholder. */
@@ -94,7 +112,7 @@ export function toIsoTime(value: unknown): string | undefined {
  * allocation), each line's number for the locator. A stream that breaks (truncated gzip, a gzip
  * bomb refused by the inflation cap) ends with one error after the lines read before the damage.
  */
-export async function* jsonLines(input: ParserInput): AsyncIterable<{ line: number; value?: unknown; error?: string; raw: string }> {
+export async function* jsonLines(input: ParserInput): AsyncIterable<{ line: number; value?: unknown; error?: string; raw: string; incomplete?: string }> {
   let line = 0;
   try {
     for await (const batch of boundedLines(input.openStream())) {
@@ -113,7 +131,8 @@ export async function* jsonLines(input: ParserInput): AsyncIterable<{ line: numb
       }
     }
   } catch (error) {
-    yield { line: line + 1, error: `file ends early: ${(error as Error).message} (truncated or corrupt)`, raw: "" };
+    const why = `file ends early: ${(error as Error).message} (truncated or corrupt)`;
+    yield { line: line + 1, error: why, raw: "", incomplete: `${why}; read up to line ${line}` };
   }
 }
 

@@ -33,12 +33,20 @@ export interface SourceFileRecord {
   summarised?: number;
   /** Modification time when read: with the size, lets an unchanged file be skipped without hashing it. */
   mtime_ms?: number | null;
+  /**
+   * Null when the file (or repository) was read to its end; otherwise one line saying why reading
+   * stopped early (a truncated gzip, a JSON document cut off, a file refused for its size, git
+   * history that could not be read whole), so the population built from it is incomplete.
+   */
+  incomplete?: string | null;
 }
 
 export interface RejectRecord {
   locator: string;
   reason: string;
   excerpt?: string | undefined;
+  /** Set when this reject means the rest of the file was not read: the one-line reason the file's population is incomplete. */
+  incomplete?: string | undefined;
 }
 
 export interface CommitRecord {
@@ -67,6 +75,7 @@ export interface CommitRecord {
   aiConfidence?: "high" | "medium" | "low" | null;
   aiScope?: "commit" | "squash-aggregate" | null;
   prRef?: string | null;
+  /** Null when not counted (file names only: lineCounts off, a partial clone, or a blob missing from the history), never 0 for unknown. */
   linesAdded?: number | null;
   linesDeleted?: number | null;
   sensitivePaths?: string[];
@@ -226,6 +235,8 @@ export interface FileCounts {
   rejected: number;
   redacted: number;
   notes: string[];
+  /** Why reading stopped early, or null when the file was read to its end. */
+  incomplete: string | null;
 }
 
 /**
@@ -235,7 +246,7 @@ export interface FileCounts {
  */
 export class FileWriter {
   readonly fileId: number;
-  readonly counts: FileCounts = { recordsRead: 0, accepted: 0, summarised: 0, duplicates: 0, rejected: 0, redacted: 0, notes: [] };
+  readonly counts: FileCounts = { recordsRead: 0, accepted: 0, summarised: 0, duplicates: 0, rejected: 0, redacted: 0, notes: [], incomplete: null };
   private readonly insertEvent: Database.Statement;
   private readonly insertReject: Database.Statement;
   private readonly insertCommit: Database.Statement;
@@ -371,6 +382,12 @@ export class FileWriter {
     this.counts.recordsRead++;
     this.counts.rejected++;
     this.insertReject.run(this.fileId, r.locator, r.reason, r.excerpt ?? null);
+    if (r.incomplete) this.incomplete(r.incomplete);
+  }
+
+  /** Marks the file's population incomplete: reading stopped early. The first reason stands. */
+  incomplete(reason: string): void {
+    this.counts.incomplete ??= reason;
   }
 
   note(text: string): void {
@@ -382,8 +399,8 @@ export class FileWriter {
     if (this.joined) c.notes.push(`${this.joined} record${this.joined === 1 ? "" : "s"} joined with the same agent action reported elsewhere (counted as duplicates)`);
     cachedStatement(
       this.db,
-      "UPDATE source_files SET records_read = ?, accepted = ?, summarised = ?, duplicates = ?, rejected = ?, redacted = ?, notes = ? WHERE id = ?",
-    ).run(c.recordsRead, c.accepted, c.summarised, c.duplicates, c.rejected, c.redacted, c.notes.length ? JSON.stringify(c.notes) : null, this.fileId);
+      "UPDATE source_files SET records_read = ?, accepted = ?, summarised = ?, duplicates = ?, rejected = ?, redacted = ?, notes = ?, incomplete = ? WHERE id = ?",
+    ).run(c.recordsRead, c.accepted, c.summarised, c.duplicates, c.rejected, c.redacted, c.notes.length ? JSON.stringify(c.notes) : null, c.incomplete, this.fileId);
     this.db.exec(this.nested ? "RELEASE file_writer" : "COMMIT");
     this.open = false;
     return c;

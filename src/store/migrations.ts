@@ -378,4 +378,11 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX builds_seq ON builds(created_seq);
   `,
+  // Completeness (an auditor's completeness test of system-generated information): a population
+  // read from a source that stopped early is marked so. NULL: the file or repository was read to
+  // its end; otherwise a one-line reason (truncated gzip, JSON cut off, file refused for its size
+  // or expansion ratio, git history that could not be read whole).
+  `
+  ALTER TABLE source_files ADD COLUMN incomplete TEXT;
+  `,
 ];

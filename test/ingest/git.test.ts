@@ -199,6 +199,53 @@ test("a missing object is reported as a reject, not a crash", async () => {
   assert.match(rejects[0]!.reason, /git log exited 128/);
 });
 
+/** Deletes one loose object from a repository built by TestRepo (whose objects are all loose). */
+function deleteObject(repo: TestRepo, sha: string): void {
+  const file = path.join(repo.dir, ".git", "objects", sha.slice(0, 2), sha.slice(2));
+  rmSync(file);
+  assert.throws(() => repo.git(["cat-file", "-e", sha]), "the object is gone");
+}
+
+test("a missing blob stops --numstat; the history is read again by names and every commit is kept", async (t) => {
+  const repo = new TestRepo();
+  t.after(() => rmSync(repo.dir, { recursive: true, force: true }));
+  for (let i = 1; i <= 60; i++) repo.commit(`c${i}`, DEV1, i === 20 || i === 21 ? "shared.txt" : `f${i}.txt`);
+  // c21 changes shared.txt from c20's content: both diffs need that blob.
+  const blob = repo.git(["rev-parse", "HEAD~39:shared.txt"]).trim();
+  deleteObject(repo, blob);
+  assert.throws(() => repo.git(["log", "--numstat", "HEAD"]), /unable to read/, "bare git log --numstat dies on this repository");
+  const { commits, notes, rejects } = await history(repo.dir);
+  assert.deepEqual(rejects, [], "no record is lost, so nothing is rejected");
+  assert.equal(commits.length, 60, "every commit is kept");
+  assert.deepEqual(commits.map((c) => c.subject), Array.from({ length: 60 }, (_, i) => `c${60 - i}`), "each commit once, in order");
+  const bySubject = new Map(commits.map((c) => [c.subject, c]));
+  assert.equal(bySubject.get("c22")!.linesAdded, 2, "commits read before the stop keep their line counts");
+  for (const subject of ["c21", "c20", "c1"]) {
+    const c = bySubject.get(subject)!;
+    assert.equal(c.linesAdded, null, `${subject}: line counts unknown, not zero`);
+    assert.equal(c.linesDeleted, null);
+    assert.equal(c.filesChanged, 1, `${subject}: its changed file is still known`);
+  }
+  assert.ok(commits.every((c) => c.onProduction), "the first-parent chain is followed across the two reads");
+  assert.match(notes.join("\n"), /git log --numstat stopped after 39 commits \(exit 128: fatal: unable to read [0-9a-f]{40}\); the same history was read again with --name-status --no-renames.*21 more commits kept without line counts/);
+});
+
+test("when the names-only read fails too, the history is incomplete: a reject that says so", async (t) => {
+  const repo = new TestRepo();
+  t.after(() => rmSync(repo.dir, { recursive: true, force: true }));
+  for (let i = 1; i <= 6; i++) repo.commit(`c${i}`, DEV1, i === 3 || i === 4 ? "shared.txt" : `f${i}.txt`);
+  deleteObject(repo, repo.git(["rev-parse", "HEAD~3:shared.txt"]).trim());
+  // c2's tree is needed even to list names: without it, the second read stops too.
+  deleteObject(repo, repo.git(["rev-parse", "HEAD~4^{tree}"]).trim());
+  const { commits, rejects, notes } = await history(repo.dir);
+  assert.deepEqual(commits.map((c) => c.subject), ["c6", "c5", "c4"], "what was read is kept");
+  assert.deepEqual(commits.map((c) => c.filesChanged), [1, 1, null], "the commit git was writing when it stopped: changes unknown");
+  assert.equal(rejects.length, 1);
+  assert.match(rejects[0]!.locator, /after 3 commits/);
+  assert.match(rejects[0]!.incomplete ?? "", /^history read stopped after 3 commits: fatal: unable to read tree/);
+  assert.match(notes.join("\n"), /--numstat stopped after 2 commits/);
+});
+
 test("signatures are verified only when asked, as %G? letters", async () => {
   const repo = new TestRepo();
   repo.commit("unsigned");

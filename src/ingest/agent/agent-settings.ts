@@ -1,7 +1,7 @@
 import { parse as parseToml } from "smol-toml";
 import type { AgentSettingRule, AgentSettingsRecord } from "../../store/agent-settings.ts";
 import type { EnrichContext } from "../enrich.ts";
-import { isRecord, reject, str, type ParsedItem, type Parser, type ParserInput } from "../parser.ts";
+import { cutOffReason, isRecord, reject, str, type ParsedItem, type Parser, type ParserInput } from "../parser.ts";
 import spec from "./agent-settings.json" with { type: "json" };
 import { parseJson } from "../json.ts";
 
@@ -24,13 +24,13 @@ export function createAgentSettingsParser(_ctx: EnrichContext): Parser {
 const baseName = (p: string) => p.slice(p.lastIndexOf("/") + 1);
 
 async function* parseSettings(input: ParserInput): AsyncIterable<ParsedItem> {
-  const { text } = await input.readAll();
+  const { text, truncatedAt } = await input.readAll();
   const name = baseName(input.relPath);
   let doc: unknown;
   try {
     doc = name.endsWith(".toml") ? parseToml(text) : parseJson(text);
   } catch (error) {
-    yield reject("file", `not valid ${name.endsWith(".toml") ? "TOML" : "JSON"}: ${(error as Error).message.split("\n")[0]}`, text);
+    yield reject("file", `not valid ${name.endsWith(".toml") ? "TOML" : "JSON"}: ${(error as Error).message.split("\n")[0]}`, text, cutOffReason(error, truncatedAt, text));
     return;
   }
   if (!isRecord(doc)) {

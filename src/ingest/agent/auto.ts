@@ -1,15 +1,19 @@
 import type { EnrichContext } from "../enrich.ts";
 import { reject, type ParsedItem, type Parser, type ParserInput } from "../parser.ts";
 import { detectFormat, FORMATS, type DetectSample } from "./detect.ts";
-import { jsonRecords } from "./records.ts";
+import { jsonRecords, type JsonRecord } from "./records.ts";
 
 export type ParserFactory = (ctx: EnrichContext) => Parser;
 
-/** Reads just enough of a file to detect its format: the first JSON record (TOML files by name only). */
-export async function sampleOf(input: ParserInput): Promise<DetectSample> {
+/**
+ * Reads just enough of a file to detect its format: the first JSON record (TOML files by name only).
+ * `stopped`: the file ended before a first record could be read (a truncated gzip, a gzip bomb
+ * refused by the inflation cap), so that reason, not "format not recognised", is the reject.
+ */
+export async function sampleOf(input: ParserInput): Promise<DetectSample & { stopped?: JsonRecord }> {
   if (input.relPath.endsWith(".toml")) return { relPath: input.relPath, first: undefined };
   // Only the first record (a CSV or a damaged first line gives undefined); leaving the loop closes the stream.
-  for await (const r of jsonRecords(input)) return { relPath: input.relPath, first: r.value };
+  for await (const r of jsonRecords(input)) return { relPath: input.relPath, first: r.value, ...(r.incomplete ? { stopped: r } : {}) };
   return { relPath: input.relPath, first: undefined };
 }
 
@@ -28,8 +32,13 @@ export function createAgentLogsParser(ctx: EnrichContext, registry: Readonly<Rec
     name: "agent-logs",
     version,
     async *parse(input: ParserInput): AsyncIterable<ParsedItem> {
-      const format = detectFormat(await sampleOf(input));
+      const sample = await sampleOf(input);
+      const format = detectFormat(sample);
       const parser = format ? parsers.get(format) : undefined;
+      if (!parser && sample.stopped) {
+        yield reject(`line ${sample.stopped.line}`, sample.stopped.error ?? "file ends early", undefined, sample.stopped.incomplete);
+        return;
+      }
       if (!parser) {
         yield reject("file", `agent log format not recognised from its name or first record; expected one of: ${FORMATS.map((f) => f.describes).join("; ")}`);
         return;

@@ -242,7 +242,7 @@ export function locatorOf(r: JsonRecord): string {
 
 /** One record checked to be an object: bad JSON and non-objects become rejects with their line. */
 export function objectRecord(r: JsonRecord, what: string): { rec: Record<string, unknown>; line: number } | ParsedItem {
-  if (r.error) return reject(locatorOf(r), r.error, r.raw);
+  if (r.error) return reject(locatorOf(r), r.error, r.raw, r.incomplete);
   if (!isRecord(r.value)) return reject(locatorOf(r), `expected a JSON object (${what})`, r.raw);
   return { rec: r.value, line: r.line };
 }
@@ -254,7 +254,7 @@ export async function* objectRecords(
 ): AsyncIterable<{ rec: Record<string, unknown>; at: string; line: number } | ParsedItem> {
   for await (const r of records) {
     const at = r.index === undefined ? `line ${r.line}` : `line ${r.line} [${r.index}]`;
-    if (r.error) yield reject(at, r.error, r.raw);
+    if (r.error) yield reject(at, r.error, r.raw, r.incomplete);
     else if (!isRecord(r.value)) yield reject(at, `expected a JSON object (${what})`, r.raw);
     else yield { rec: r.value, at, line: r.line };
   }

@@ -63,10 +63,10 @@ async function* parseHooks(input: ParserInput, ctx: EnrichContext): AsyncIterabl
   const permissionRequests = new Map<string, number>();
   const sessionMode = new Map<string, string>();
 
-  for await (const { line, value, error, raw } of jsonLines(input)) {
+  for await (const { line, value, error, raw, incomplete } of jsonLines(input)) {
     const at = `line ${line}`;
     if (error) {
-      yield reject(at, error, raw);
+      yield reject(at, error, raw, incomplete);
       continue;
     }
     if (!isRecord(value)) {

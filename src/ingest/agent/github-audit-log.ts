@@ -1,4 +1,5 @@
 import { parse as parseCsv } from "csv-parse";
+import { pipeline } from "node:stream";
 import picomatch from "picomatch";
 import type { EnrichContext } from "../enrich.ts";
 import { isRecord, reject, str, toIsoTime, type ParsedItem, type Parser, type ParserInput } from "../parser.ts";
@@ -93,7 +94,10 @@ async function* parseAudit(input: ParserInput, ctx: EnrichContext): AsyncIterabl
 /** CSV rows as objects keyed by the header, with their line; malformed rows become rejects. */
 async function* csvRecords(input: ParserInput): AsyncIterable<{ rec: Record<string, unknown>; at: string; line: number } | ParsedItem> {
   const problems: ParsedItem[] = [];
-  const parser = input.openStream().pipe(
+  // pipeline, not pipe: a stream error (a truncated gzip) must reach the CSV parser, or its
+  // iterator waits forever and the run ends with the event loop empty, mid-ingest.
+  const parser = pipeline(
+    input.openStream(),
     parseCsv({
       columns: true, bom: true, info: true, relax_column_count: true, skip_empty_lines: true, skip_records_with_error: true,
       on_skip: (err) => {
@@ -101,17 +105,21 @@ async function* csvRecords(input: ParserInput): AsyncIterable<{ rec: Record<stri
         return undefined;
       },
     }),
+    () => {},
   );
+  let read = 0;
   try {
     for await (const row of parser as AsyncIterable<{ record: Record<string, unknown>; info: { lines: number } }>) {
       yield* problems.splice(0);
+      read = row.info.lines;
       if (!isRecord(row.record)) continue;
       yield { rec: row.record, at: `line ${row.info.lines}`, line: row.info.lines };
     }
   } catch (error) {
     yield* problems.splice(0);
     const lines = (error as { lines?: number }).lines;
-    yield reject(`line ${lines ?? "?"}`, `CSV ends early: ${(error as Error).message} (truncated or corrupt)`);
+    const why = `CSV ends early: ${(error as Error).message} (truncated or corrupt)`;
+    yield reject(`line ${lines ?? read + 1}`, why, undefined, `${why}; read up to line ${read}`);
     return;
   }
   yield* problems.splice(0);

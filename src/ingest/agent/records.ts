@@ -23,6 +23,8 @@ export interface JsonRecord {
   /** Set instead of `value` when the text is not a complete JSON value. */
   error?: string;
   raw: string;
+  /** With `error`, when the file stopped here: why the rest was not read. */
+  incomplete?: string;
 }
 
 /**
@@ -100,7 +102,8 @@ export async function* jsonRecordBatches(input: ParserInput): AsyncIterable<Json
     }
   } catch (error) {
     // A truncated gzip or an unreadable file: everything before the damage has been yielded.
-    yield [{ line: line + 1, error: `file ends early: ${(error as Error).message} (truncated or corrupt)`, raw: "" }];
+    const why = `file ends early: ${(error as Error).message} (truncated or corrupt)`;
+    yield [{ line: line + 1, error: why, raw: "", incomplete: `${why}; read up to line ${line}` }];
     return;
   }
   const open = scanner.end();
@@ -230,6 +233,7 @@ class ValueScanner {
   /** At end of file: an unclosed record means the file was cut short. */
   end(): JsonRecord | undefined {
     if (this.depth <= this.base) return undefined;
-    return { line: this.startLine, error: "file ends inside this record (truncated)", raw: this.parts.join("\n") };
+    const error = "file ends inside this record (truncated)";
+    return { line: this.startLine, error, raw: this.parts.join("\n"), incomplete: `JSON cut off: the file ends inside the record starting at line ${this.startLine}` };
   }
 }

@@ -74,17 +74,17 @@ export function* parseJsonDocument(text: string, ctx: EnrichContext, truncatedAt
   const head = shapeOfHead(text.slice(0, 4096));
   const split = head && head.shape !== "array" ? splitArrayObjects(text, head.key) : { objects: [], noArray: true, incompleteAt: undefined };
   if (!head || split.noArray) {
-    yield reject(truncatedAt !== undefined ? `byte ${truncatedAt} (gzip)` : "document", truncatedAt !== undefined
-      ? `gzip stream truncated after ${truncatedAt} compressed bytes; no complete record before the damage`
-      : 'not valid JSON and no "Records" array found', text);
+    if (truncatedAt !== undefined) {
+      const why = `gzip stream truncated after ${truncatedAt} compressed bytes; no complete record before the damage`;
+      yield reject(`byte ${truncatedAt} (gzip)`, why, text, why);
+    } else yield reject("document", 'not valid JSON and no "Records" array found', text);
     return;
   }
   for (const [i, raw] of split.objects.entries()) yield rawToItem(head.shape, raw, i, ctx);
   const n = split.objects.length;
   const where = truncatedAt !== undefined ? `record ${n} (gzip truncated at byte ${truncatedAt})` : `record ${n}`;
-  yield reject(where, truncatedAt !== undefined
-    ? `gzip stream truncated: ${n} complete records kept, the record in progress is lost`
-    : `document damaged after ${n} complete records`, text.slice(split.incompleteAt ?? 0));
+  const why = truncatedAt !== undefined ? `gzip stream truncated: ${n} complete records kept, the record in progress is lost` : `document damaged after ${n} complete records`;
+  yield reject(where, why, text.slice(split.incompleteAt ?? 0), truncatedAt !== undefined ? why : `JSON cut off: ${why}, the rest was not read`);
 }
 
 export function rawToItem(shape: JsonShape, raw: string, index: number, ctx: EnrichContext): ParsedItem {
@@ -142,8 +142,14 @@ export class JsonRecordStream {
     if (!this.splitter) return [reject("document", 'no "Records", "Events" or "events" array found in the first 64 KiB', this.head.slice(0, EXCERPT_SCAN))];
     const state = this.splitter.end();
     const n = this.splitter.count;
-    if (truncatedAt !== undefined) return [reject(`record ${n} (gzip truncated at byte ${truncatedAt})`, `gzip stream truncated: ${n} complete records kept, the record in progress is lost`)];
-    if (state.incomplete || !state.closed) return [reject(`record ${n}`, `document ends after ${n} complete records without closing the array`)];
+    if (truncatedAt !== undefined) {
+      const why = `gzip stream truncated: ${n} complete records kept, the record in progress is lost`;
+      return [reject(`record ${n} (gzip truncated at byte ${truncatedAt})`, why, undefined, why)];
+    }
+    if (state.incomplete || !state.closed) {
+      const why = `document ends after ${n} complete records without closing the array`;
+      return [reject(`record ${n}`, why, undefined, `JSON cut off: ${why}`)];
+    }
     return [];
   }
 }

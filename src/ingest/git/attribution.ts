@@ -31,8 +31,25 @@ const EMAILS = new Map(signals.emails.map((e) => [e.email, e]));
 const ACCOUNTS = new Map(signals.githubAccounts.map((a) => [a.id, a]));
 const AGENT_LOGINS = new Map(signals.agentLogins.map((a) => [a.login, a.product]));
 const BOT_LOGINS = new Set(signals.botLogins.map((b) => b.login));
-const MESSAGE_PATTERNS = signals.messagePatterns.map((p) => ({ ...p, re: new RegExp(p.pattern, "m") }));
-const TRAILERS = signals.trailers.map((t) => ({ ...t, key: t.key.toLowerCase() }));
+const MESSAGE_PATTERNS = signals.messagePatterns.map((p) => ({ ...p, re: new RegExp(p.pattern, `m${"flags" in p ? p.flags : ""}`) }));
+const TRAILERS = new Map(signals.trailers.map((t) => [t.key.toLowerCase(), { ...t, values: "values" in t ? t.values : null }]));
+const SUBJECT_PREFIXES = signals.subjectPrefixes.map((s) => ({ ...s, prefix: s.prefix.toLowerCase() }));
+
+/**
+ * `Key: value` lines anywhere in the message. git's `%(trailers)` reads only a last paragraph made
+ * of trailers (git-interpret-trailers(1)), so a `Co-authored-by:` written straight under the
+ * subject or under body text, without a blank line, is not a trailer to git; tools and people
+ * write it that way, and it names the agent just as well. Only known keys are acted on.
+ */
+const TRAILER_LINE = /^[ \t]*([A-Za-z][A-Za-z0-9-]*)[ \t]*:[ \t]*(\S.*?)[ \t]*$/gm;
+
+function trailersOf(c: CommitIdentity): { key: string; value: string }[] {
+  const body = c.message.indexOf("\n");
+  if (body < 0) return c.trailers;
+  const found = [...c.trailers];
+  for (const m of c.message.slice(body).matchAll(TRAILER_LINE)) found.push({ key: m[1]!, value: m[2]! });
+  return found;
+}
 
 /** What an e-mail address alone says: a known agent or bot identity, or nothing. */
 export function identityOfEmail(address: string): { kind: "agent" | "bot"; product: string } | null {
@@ -74,24 +91,24 @@ export function attributeCommit(c: CommitIdentity, configuredAgent: (email: stri
     if (configured) return { authorKind: "agent", agentProduct: configured, signal: `configured agent e-mail ${email} (${role})`, confidence: "high", scope: "commit" };
   }
   // An app account that commits under its own name, e.g. "renovate[bot] <bot@renovateapp.com>".
-  const byName = /\[bot\]$/i.test(c.authorName.trim()) ? identityOfLogin(c.authorName) : null;
-  if (byName) {
-    return byName.kind === "agent"
-      ? { authorKind: "agent", agentProduct: byName.product, signal: `author ${c.authorName}`, confidence: "high", scope: "commit" }
-      : { authorKind: "bot", agentProduct: null, signal: `bot author ${c.authorName}`, confidence: "high", scope: "commit" };
+  // An AI app only committing (a person's change pushed by the app) still says an agent made it.
+  for (const [role, name] of [["author", c.authorName], ["committer", c.committerName]] as const) {
+    const byName = /\[bot\]$/i.test(name.trim()) ? identityOfLogin(name) : null;
+    if (byName?.kind === "agent") return { authorKind: "agent", agentProduct: byName.product, signal: `${role} ${name}`, confidence: "high", scope: "commit" };
+    if (byName && role === "author") return { authorKind: "bot", agentProduct: null, signal: `bot author ${name}`, confidence: "high", scope: "commit" };
   }
   const scope = isPlatformSquash(c) ? "squash-aggregate" : "commit";
-  for (const t of c.trailers) {
+  const trailers = trailersOf(c);
+  for (const t of trailers) {
     if (!/^co-authored-by$/i.test(t.key)) continue;
     const email = emailIn(t.value);
     const known = identityOfEmail(email);
     const product = known?.kind === "agent" ? known.product : configuredAgent(email);
     if (product) return { authorKind: "agent", agentProduct: product, signal: `co-author ${email}`, confidence: "high", scope };
   }
-  for (const t of c.trailers) {
-    const key = t.key.toLowerCase();
-    const rule = TRAILERS.find((r) => r.key === key && (!r.value || t.value.toLowerCase().startsWith(r.value)));
-    if (!rule) continue;
+  for (const t of trailers) {
+    const rule = TRAILERS.get(t.key.toLowerCase());
+    if (!rule || (rule.values && !rule.values.some((v) => t.value.toLowerCase().startsWith(v)))) continue;
     // `Assisted-by: claude:opus-4 [tool]` names the agent in its value.
     const product = rule.product ?? (t.value.split(/[:\s]/, 1)[0]!.toLowerCase() || "unknown");
     return { authorKind: "agent", agentProduct: product, signal: clipAtTokenBoundary(`trailer ${t.key}: ${t.value}`, 120), confidence: "medium", scope };
@@ -104,8 +121,9 @@ export function attributeCommit(c: CommitIdentity, configuredAgent: (email: stri
     const who = c.authorName.endsWith(s.suffix) ? "author" : c.committerName.endsWith(s.suffix) ? "committer" : null;
     if (who) return { authorKind: "agent", agentProduct: s.product, signal: `${who} name suffix "${s.suffix.trim()}"`, confidence: "medium", scope: "commit" };
   }
-  for (const s of signals.subjectPrefixes) {
-    if (c.subject.startsWith(s.prefix)) return { authorKind: "agent", agentProduct: s.product, signal: `subject prefix "${s.prefix.trim()}"`, confidence: "medium", scope: "commit" };
+  const subject = c.subject.toLowerCase();
+  for (const s of SUBJECT_PREFIXES) {
+    if (subject.startsWith(s.prefix)) return { authorKind: "agent", agentProduct: s.product, signal: `subject prefix "${s.prefix.trim()}"`, confidence: "medium", scope: "commit" };
   }
   return NONE;
 }

@@ -128,10 +128,6 @@ export async function* readGitHistory(
   }
   if (options.verifySignatures) yield { kind: "note", text: "signatures verified with %G? against this machine's keyring" };
 
-  const child = spawn("git", ["-C", repo, ...GIT_SAFETY, ...args], { env: { ...process.env, ...GIT_ENV }, stdio: ["ignore", "pipe", "pipe"] });
-  let stderr = "";
-  child.stderr.on("data", (d) => (stderr = (stderr + d).slice(-4000)));
-  const exited = new Promise<number>((resolve) => child.on("close", (code) => resolve(code ?? 1)));
   const configuredAgent = (email: string) => ctx.agentForGitEmail(email)?.product ?? null;
   const isSensitive = options.sensitivePaths.length ? picomatch([...options.sensitivePaths], { dot: true }) : () => false;
   let expected: string | null = tip;
@@ -147,11 +143,13 @@ export async function* readGitHistory(
   let productionOrder = 0;
   let index = 0;
   let latin1 = 0;
-  const emit = (bytes: Buffer): ParsedItem => {
-    const raw = parseLogRecord(bytes, diff);
+  let lastSha = null as string | null;
+  const emit = (bytes: Buffer, mode: DiffMode): ParsedItem => {
+    const raw = parseLogRecord(bytes, mode);
     const i = index++;
     if (typeof raw === "string") return { kind: "reject", reject: { locator: `commit ${i}`, reason: raw, excerpt: bytes.subarray(0, 200).toString("latin1") } };
     if (raw.latin1) latin1++;
+    lastSha = raw.sha;
     const onProduction = raw.sha === expected;
     const landed = landing.get(raw.sha);
     landing.delete(raw.sha);
@@ -167,25 +165,116 @@ export async function* readGitHistory(
     if (!onProduction) commit.landedBy = landed?.sha ?? null;
     return { kind: "commit", commit };
   };
-  // Records are cut on the RS byte in raw bytes: a record is decoded only once it is whole, so a
-  // multi-byte character split across chunks, or a Latin-1 message, is never mangled.
-  let pending: Buffer[] = [];
-  for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
-    let start = 0;
-    for (let at = chunk.indexOf(RECORD, start); at >= 0; at = chunk.indexOf(RECORD, start)) {
-      pending.push(chunk.subarray(start, at));
-      const record = pending.length === 1 ? pending[0]! : Buffer.concat(pending);
-      pending = [];
-      start = at + 1;
-      if (record.length) yield emit(record);
+  const run: LogRun = { code: 0, stderr: "" };
+  for await (const record of logRecords(repo, args, run)) yield emit(record, diff);
+  let failed = run.code === 0 ? null : run;
+  let stoppedAt = index;
+  if (failed && diff === "numstat") {
+    // Line counts need both blobs of every changed file; one missing blob (a damaged clone, a
+    // pruned object) stops `git log --numstat` for good. `--name-status --no-renames` compares
+    // trees only, so the same range read that way lists every commit without any file contents:
+    // the commits already read are skipped (same walk, same order), the rest come without line
+    // counts (null, never zero: a count of zero would be a false statement).
+    const numstatError = lastLine(failed.stderr);
+    const retry: LogRun = { code: 0, stderr: "" };
+    const readBefore = index;
+    let seen = 0;
+    for await (const record of logRecords(repo, logArgs(tip, { diff: "name-status", verifySignatures: options.verifySignatures }), retry)) {
+      if (++seen < readBefore) continue;
+      if (seen === readBefore) {
+        // The walk must be the same one: the last commit read before the stop is at the same place.
+        if (shaOf(record) !== lastSha) {
+          retry.code = -1;
+          retry.stderr = `the second read listed ${shaOf(record).slice(0, 12)} where the first had ${lastSha?.slice(0, 12)}`;
+          break;
+        }
+        continue;
+      }
+      yield emit(record, "name-status");
     }
-    if (start < chunk.length) pending.push(chunk.subarray(start));
+    yield {
+      kind: "note",
+      text: clipAtTokenBoundary(
+        `git log --numstat stopped after ${readBefore} commits (exit ${failed.code}: ${numstatError}); the same history was read again with --name-status --no-renames, which needs no file contents: ${index - readBefore} more commits kept without line counts (stored as unknown, not zero), and a rename counts as a delete and an add`,
+        500,
+      ),
+    };
+    failed = retry.code === 0 ? null : retry;
+    stoppedAt = index;
   }
-  if (pending.length) yield emit(Buffer.concat(pending));
+  if (failed?.partial?.includes(HEADER_DONE)) {
+    // git flushes what it wrote before dying: the commit it stopped on has a whole header, but its
+    // changes may be cut short, so it is kept with its changed files unknown.
+    yield emit(failed.partial, "none");
+    stoppedAt = index;
+  }
   if (latin1) yield { kind: "note", text: `${latin1} commit message(s) were not valid UTF-8 and carried no encoding header; read as Latin-1` };
-  const code = await exited;
-  if (code !== 0) {
-    // A missing or corrupt object stops git: what was read is kept, and the stop is a reject the inventory shows.
-    yield { kind: "reject", reject: { locator: `git log (after ${index} commits)`, reason: clipAtTokenBoundary(`git log exited ${code}: ${stderr.trim().split("\n").slice(-3).join(" / ")}`, 500) } };
+  if (failed) {
+    // A missing or corrupt object stops git for good: what was read is kept, the stop is a reject
+    // the inventory shows, and the repository's population is marked incomplete.
+    const why = `git log exited ${failed.code}: ${failed.stderr.trim().split("\n").slice(-3).join(" / ")}`;
+    yield {
+      kind: "reject",
+      reject: {
+        locator: `git log (after ${stoppedAt} commits)`,
+        reason: clipAtTokenBoundary(why, 500),
+        incomplete: clipAtTokenBoundary(`history read stopped after ${stoppedAt} commits: ${lastLine(failed.stderr)}`, 300),
+      },
+    };
+  }
+}
+
+interface LogRun {
+  code: number;
+  stderr: string;
+  /** When git failed: the bytes of the record it was writing, which may be cut short. */
+  partial?: Buffer;
+}
+
+const HEADER_DONE = Buffer.from("\x1f\x00");
+
+function lastLine(text: string): string {
+  return text.trim().split("\n").at(-1) ?? "";
+}
+
+/** The commit id a raw record starts with (up to the first field separator). */
+function shaOf(record: Buffer): string {
+  const end = record.indexOf(0x1f);
+  return record.subarray(0, end < 0 ? 0 : end).toString("latin1");
+}
+
+/**
+ * One `git log` pass, yielding each record's raw bytes. Records are cut on the RS byte: a record
+ * is decoded only once it is whole, so a multi-byte character split across chunks, or a Latin-1
+ * message, is never mangled. A record is known whole when the next one starts; the last one only
+ * when git exits 0, since git that dies mid-diff has printed a header without its changes. The
+ * exit code and the end of stderr are left in `run`.
+ */
+async function* logRecords(repo: string, args: string[], run: LogRun): AsyncGenerator<Buffer> {
+  const child = spawn("git", ["-C", repo, ...GIT_SAFETY, ...args], { env: { ...process.env, ...GIT_ENV }, stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr = (stderr + d).slice(-4000)));
+  const exited = new Promise<number>((resolve) => child.on("close", (code) => resolve(code ?? 1)));
+  let pending: Buffer[] = [];
+  try {
+    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+      let start = 0;
+      for (let at = chunk.indexOf(RECORD, start); at >= 0; at = chunk.indexOf(RECORD, start)) {
+        pending.push(chunk.subarray(start, at));
+        const record = pending.length === 1 ? pending[0]! : Buffer.concat(pending);
+        pending = [];
+        start = at + 1;
+        if (record.length) yield record;
+      }
+      if (start < chunk.length) pending.push(chunk.subarray(start));
+    }
+    run.code = await exited;
+    run.stderr = stderr;
+    const last = Buffer.concat(pending);
+    if (run.code !== 0) run.partial = last;
+    else if (last.length) yield last;
+  } finally {
+    // A consumer that stops early must not leave git running.
+    if (child.exitCode === null && child.signalCode === null) child.kill();
   }
 }

@@ -3,7 +3,7 @@ import { managedPolicySource } from "../../iam/managed-policies.ts";
 import { effectiveGrants } from "../../iam/policy.ts";
 import type { IamPrincipalRecord } from "../../store/iam.ts";
 import type { EnrichContext } from "../enrich.ts";
-import { reject, type ParsedItem, type Parser, type ParserInput } from "../parser.ts";
+import { cutOffReason, reject, type ParsedItem, type Parser, type ParserInput } from "../parser.ts";
 import { parseJson } from "../json.ts";
 
 /**
@@ -41,12 +41,12 @@ export function iamItems(doc: unknown, relPath: string, ctx: EnrichContext): Par
 }
 
 async function* parseIamFile(input: ParserInput, ctx: EnrichContext): AsyncIterable<ParsedItem> {
-  const { text } = await input.readAll();
+  const { text, truncatedAt } = await input.readAll();
   let doc: unknown;
   try {
     doc = parseJson(text);
   } catch (error) {
-    yield reject("document", `not valid JSON (${(error as Error).message})`, text);
+    yield reject("document", `not valid JSON (${(error as Error).message})`, text, cutOffReason(error, truncatedAt, text));
     return;
   }
   yield* iamItems(doc, input.relPath, ctx);

@@ -57,7 +57,10 @@ export function exportParser(name: string, version: string, toItems: (value: unk
         if (item.error) yield reject(item.locator, item.error, item.raw);
         else yield* toItems(item.value, item.locator);
       }
-      if (truncatedAt !== undefined) yield { kind: "note", text: `gzip stream ended early at byte ${truncatedAt}` };
+      if (truncatedAt !== undefined) {
+        yield { kind: "note", text: `gzip stream ended early at byte ${truncatedAt}` };
+        yield reject(`byte ${truncatedAt} (gzip)`, "gzip stream truncated: the records after the damage are lost", undefined, `gzip stream truncated at byte ${truncatedAt}`);
+      }
     },
   };
 }
