@@ -317,7 +317,14 @@ function buildPrefilter(patterns: Compiled[], exact: true): RegExp | null;
 function buildPrefilter(patterns: Compiled[]): RegExp;
 function buildPrefilter(patterns: Compiled[], exact = false): RegExp | null {
   const own = patterns.filter((p) => p.matchCase === exact).flatMap((p) => p.keywords ?? []);
-  const words = [...new Set(exact ? own : [...own, ...secretNameKeywords()])].sort((a, b) => b.length - a.length);
+  // A keyword that contains another ("secret_key" holds "secret") adds nothing to "any occurs": the
+  // shorter one already lets the string through. Dropping them keeps the alternation short, which
+  // is what the scan of every string costs.
+  const kept: string[] = [];
+  for (const w of [...new Set(exact ? own : [...own, ...secretNameKeywords()])].sort((a, b) => a.length - b.length || (a < b ? -1 : 1))) {
+    if (!kept.some((k) => (exact ? w.includes(k) : w.toLowerCase().includes(k.toLowerCase())))) kept.push(w);
+  }
+  const words = kept.sort((a, b) => b.length - a.length);
   if (exact && words.length === 0) return null;
   return new RegExp(words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"), exact ? "" : "i");
 }
@@ -329,8 +336,8 @@ const NOT_PAIRS = new Set(secretNames.notPairs);
 const NOT_LAST = new Set(secretNames.notLast);
 const NOT_NAMES = new Set(secretNames.notNames);
 const REFERENCE_TYPES = new Set(secretNames.referenceTypes);
-const PAIR_NAME_KEYS = ["name", "Name", "key", "Key"];
-const PAIR_VALUE_KEYS = ["value", "Value"];
+const PAIR_NAME_KEYS = secretNames.nameKeys;
+const PAIR_VALUE_KEYS = secretNames.valueKeys;
 /** A value that is empty, masked, a reference ($VAR, {{ }}, <placeholder>) or already our placeholder. */
 const NOT_A_VALUE = /^(?:$|\$|%[A-Za-z_]|<[^>]*>$|\{\{|\*{3,}|HIDDEN_DUE_TO_SECURITY_REASONS$|\[REDACTED:[A-Za-z0-9_.-]+:[0-9a-f]{8}\]$)/;
 
