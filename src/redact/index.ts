@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { InputError } from "../errors.ts";
 import patternFile from "./patterns.json" with { type: "json" };
+import { redosRisk } from "./redos.ts";
 
 // Secret redaction applied to every string before it is stored (agent commands and outputs,
 // transcripts, CloudTrail parameters, commit messages). Patterns are data (patterns.json).
@@ -84,8 +85,8 @@ let defaults: Compiled[] | undefined;
 
 /** `extra` are user patterns from the config; an invalid one throws an InputError naming its id. */
 export function createRedactor(extra: RedactionPattern[] = []): Redactor {
-  defaults ??= compileAll(loadDefaultPatterns(), new Set());
-  const compiled = [...defaults, ...compileAll(extra, new Set(defaults.map((p) => p.id)))];
+  defaults ??= compileAll(loadDefaultPatterns(), new Set(), false);
+  const compiled = [...defaults, ...compileAll(extra, new Set(defaults.map((p) => p.id)), true)];
   const prefilter = buildPrefilter(compiled);
   const exactPrefilter = buildPrefilter(compiled, true);
   const passes = (text: string) => prefilter.test(text) || (exactPrefilter !== null && exactPrefilter.test(text));
@@ -282,7 +283,11 @@ function merge(spans: Span[]): Span[] {
   return out;
 }
 
-function compileAll(patterns: RedactionPattern[], taken: Set<string>): Compiled[] {
+/**
+ * `checkRedos` for user patterns: the built-in ones are held to linear time by the 1 MB near-match
+ * test instead (some use nested repeats that are safe because of what separates them).
+ */
+function compileAll(patterns: RedactionPattern[], taken: Set<string>, checkRedos: boolean): Compiled[] {
   return patterns.map((p) => {
     const name = typeof p?.id === "string" && p.id ? p.id : "(no id)";
     const fail = (why: string) => new InputError(`redaction pattern "${name}": ${why}`);
@@ -302,6 +307,8 @@ function compileAll(patterns: RedactionPattern[], taken: Set<string>): Compiled[
     const group = p.group ?? 0;
     if (!Number.isInteger(group) || group < 0 || group > groups) throw fail(`group ${group} does not exist (the regex has ${groups})`);
     if (re.test("")) throw fail("regex matches the empty string");
+    const risk = checkRedos ? redosRisk(p.regex, flags) : null;
+    if (risk) throw fail(`regex can take exponential or polynomial time: ${risk}`);
     const matchCase = p.matchCase === true;
     const keywords = p.keywords?.length ? p.keywords.map((k) => (matchCase ? k : k.toLowerCase())) : null;
     return { id: name, re, group, keywords, matchCase };
