@@ -3,7 +3,7 @@ import path from "node:path";
 import type { LoadedConfig, SourceConfig } from "../config.ts";
 import { InputError } from "../errors.ts";
 import type { Progress } from "../progress.ts";
-import { createRedactor, loadDefaultPatterns, type Redactor } from "../redact/index.ts";
+import { createRedactor, loadDefaultPatterns, loadSecretNames, type Redactor } from "../redact/index.ts";
 import { REDACTION_RULES } from "../redact/clip.ts";
 import { FileWriter, findSourceFile, type Db, type FileHeader } from "../store/index.ts";
 import { ObservationIndex } from "../store/observations.ts";
@@ -77,7 +77,7 @@ function contextHash(loaded: LoadedConfig, parserVersion: string): string {
   const { agents, environments, changeManagement, storage } = loaded.config;
   // Secret patterns too (built-in and configured): when they grow, stored files are re-read and re-redacted.
   // And how text is redacted: REDACTION_RULES changes when redaction itself does (clipping at tokens, IAM redacted).
-  const redaction = [loadDefaultPatterns(), loaded.config.redaction.patterns, REDACTION_RULES];
+  const redaction = [loadDefaultPatterns(), loadSecretNames(), loaded.config.redaction.patterns, REDACTION_RULES];
   // Summaries are counted per day of the report time zone, and what is summarised follows `storage`.
   const summaries = { storage, timezone: loaded.config.report.timezone };
   return createHash("sha256").update(JSON.stringify({ agents, environments, changeManagement, parserVersion, redaction, summaries })).digest("hex").slice(0, 16);

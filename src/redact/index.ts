@@ -81,6 +81,11 @@ export function loadDefaultPatterns(): RedactionPattern[] {
   return patternFile.patterns.map((p) => ({ ...p, keywords: [...p.keywords] }));
 }
 
+/** The secret-looking names whose {name, value} pairs are redacted (patterns.json secretNames). */
+export function loadSecretNames(): typeof patternFile.secretNames {
+  return structuredClone(patternFile.secretNames);
+}
+
 let defaults: Compiled[] | undefined;
 
 /** `extra` are user patterns from the config; an invalid one throws an InputError naming its id. */
