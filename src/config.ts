@@ -5,6 +5,7 @@ import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { InputError } from "./errors.ts";
 import { isValidTimeZone } from "./period.ts";
+import { redosRisk } from "./redact/redos.ts";
 import { Frequency } from "./catalog/schema.ts";
 import changeDefaults from "./changes/defaults.json" with { type: "json" };
 import { DEFAULT_KEEP, KEEP_RULE_IDS } from "./ingest/summary/policy.ts";
@@ -156,6 +157,11 @@ export const Config = z.strictObject({
             group: z.number().int().min(0).optional(),
             /** Lower-case words one of which must occur before the regex runs (faster); none: it runs on every string. */
             keywords: z.array(z.string().min(1)).optional(),
+          })
+          // A pattern that can backtrack catastrophically would hang the ingest with the store locked.
+          .superRefine((p, ctx) => {
+            const risk = isRegex(p.regex) ? redosRisk(p.regex, p.flags) : null;
+            if (risk) ctx.addIssue({ code: "custom", path: ["regex"], message: `redaction pattern "${p.id}": regex can take exponential or polynomial time: ${risk}` });
           }),
         )
         .default([]),

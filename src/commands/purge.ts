@@ -1,5 +1,6 @@
 import { UsageError } from "../errors.ts";
 import { parsePeriod } from "../period.ts";
+import { createRedactor } from "../redact/index.ts";
 import { purgeBefore, type PurgeResult } from "../store/purge.ts";
 import { type GlobalOptions, openWorkspace, output, withStore } from "./context.ts";
 
@@ -30,15 +31,17 @@ function describe(r: PurgeResult): string {
   const rows = Object.entries(r.removed).filter(([, n]) => n > 0);
   const total = rows.reduce((n, [, k]) => n + k, 0);
   const what = rows.length ? rows.map(([t, n]) => `${n} ${t}`).join(", ") : "nothing";
+  const findings = `${r.scrubbedFindings} stored finding message(s) quoting those records`;
   return r.dryRun
-    ? `Dry run: would delete ${total} rows older than ${r.before} (${what}) from ${r.files} source files; builds are kept.`
-    : `Deleted ${total} rows older than ${r.before} (${what}) from ${r.files} source files; builds and file provenance kept, store compacted.`;
+    ? `Dry run: would delete ${total} rows older than ${r.before} (${what}) from ${r.files} source files, and clear ${findings}; builds are kept.`
+    : `Deleted ${total} rows older than ${r.before} (${what}) from ${r.files} source files, and cleared ${findings}; builds and file provenance kept, store compacted.`;
 }
 
 export async function purgeCommand(args: PurgeArgs): Promise<number> {
   const ws = openWorkspace(args);
   const before = parseCutoff(args.before, ws.loaded.config.report.timezone);
-  const result = await withStore(ws.dbPath, async (db) => purgeBefore(db, before, { now: new Date(), dryRun: args.dryRun }), ws.lock);
+  const redactor = createRedactor(ws.loaded.config.redaction.patterns);
+  const result = await withStore(ws.dbPath, async (db) => purgeBefore(db, before, { now: new Date(), dryRun: args.dryRun, redact: redactor.redact }), ws.lock);
   output(args, result, () => describe(result));
   return 0;
 }

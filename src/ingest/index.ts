@@ -3,7 +3,7 @@ import path from "node:path";
 import type { LoadedConfig, SourceConfig } from "../config.ts";
 import { InputError } from "../errors.ts";
 import type { Progress } from "../progress.ts";
-import { createRedactor, loadDefaultPatterns, type Redactor } from "../redact/index.ts";
+import { createRedactor, loadDefaultPatterns, loadSecretNames, type Redactor } from "../redact/index.ts";
 import { REDACTION_RULES } from "../redact/clip.ts";
 import { FileWriter, findSourceFile, type Db, type FileHeader } from "../store/index.ts";
 import { ObservationIndex } from "../store/observations.ts";
@@ -77,7 +77,7 @@ function contextHash(loaded: LoadedConfig, parserVersion: string): string {
   const { agents, environments, changeManagement, storage } = loaded.config;
   // Secret patterns too (built-in and configured): when they grow, stored files are re-read and re-redacted.
   // And how text is redacted: REDACTION_RULES changes when redaction itself does (clipping at tokens, IAM redacted).
-  const redaction = [loadDefaultPatterns(), loaded.config.redaction.patterns, REDACTION_RULES];
+  const redaction = [loadDefaultPatterns(), loadSecretNames(), loaded.config.redaction.patterns, REDACTION_RULES];
   // Summaries are counted per day of the report time zone, and what is summarised follows `storage`.
   const summaries = { storage, timezone: loaded.config.report.timezone };
   return createHash("sha256").update(JSON.stringify({ agents, environments, changeManagement, parserVersion, redaction, summaries })).digest("hex").slice(0, 16);
@@ -109,14 +109,15 @@ export async function ingestSources(db: Db, loaded: LoadedConfig, options: Inges
       const plan: PlannedFile[] = [];
       for (const file of found) {
         const relPath = path.relative(root, file).split(path.sep).join("/");
-        seen.add(relPath);
-        plan.push(await planFile(db, source, parser, root, file, relPath, ctxHash, options));
+        const stored = storedPath(relPath, redactor);
+        seen.add(stored);
+        plan.push(await planFile(db, source, parser, root, file, { relPath, stored }, ctxHash, options));
       }
       files.push(...(await ingestPlanned(db, source, plan, runners, redactor, options)));
       files.push(...removeVanished(db, source.name, seen));
       if (source.kind === "cloudtrail") {
         options.progress.update(`verify ${source.name} digests`);
-        await recordTrailIntegrity(db, root, source, options.now);
+        await recordTrailIntegrity(db, root, source, options.now, redactor);
       }
     }
     if (!options.only?.length) dropped.push(...removeDroppedSources(db, config.sources, files));
@@ -175,6 +176,16 @@ function removeVanished(db: Db, source: string, seen: Set<string>): FileResult[]
   return gone.map((r) => ({ source, path: r.path, status: "removed", accepted: 0, duplicates: 0, rejected: 0, redacted: 0, notes: [] }));
 }
 
+/**
+ * The path a file is stored and shown under: redacted, since a file name can hold a secret (a
+ * token pasted into an export's name) and the path reaches the inventory, the manifest and the
+ * PDF. The file itself is always opened by its real path; the store only needs a stable key, and
+ * redaction is deterministic (same secret, same placeholder), so a re-ingest finds the same row.
+ */
+function storedPath(relPath: string, redactor: Redactor): string {
+  return redactor.mayHoldSecret(relPath) ? redactor.redact(relPath) : relPath;
+}
+
 function unchangedResult(source: string, relPath: string): FileResult {
   return { source, path: relPath, status: "unchanged", accepted: 0, duplicates: 0, rejected: 0, redacted: 0, notes: [] };
 }
@@ -192,12 +203,14 @@ type PlannedFile =
  * and `rehash` hashes everything, for the rare tool that rewrites a file keeping size and time.
  */
 async function planFile(
-  db: Db, source: SourceConfig, parser: Parser, root: string, file: string, relPath: string, ctxHash: string, options: IngestOptions,
+  db: Db, source: SourceConfig, parser: Parser, root: string, file: string, paths: { relPath: string; stored: string }, ctxHash: string, options: IngestOptions,
 ): Promise<PlannedFile> {
+  // The real path decides what the file is (skip rules match names); the stored one keys the store.
+  const { stored: relPath } = paths;
   const stamp = fileStamp(file);
   const known = findSourceFile(db, source.name, relPath);
   const sameStamp = !options.rehash && known !== undefined && known.size === stamp.size && known.mtime_ms === stamp.mtimeMs;
-  const skip = parser.skip?.(relPath) ?? null;
+  const skip = parser.skip?.(paths.relPath) ?? null;
   if (skip !== null) {
     const unchanged = sameStamp && known.parser === SKIPPED_PARSER && known.notes === JSON.stringify([skip]);
     const result: FileResult = { source: source.name, path: relPath, status: "skipped", accepted: 0, duplicates: 0, rejected: 0, redacted: 0, notes: [] };
@@ -325,7 +338,8 @@ async function ingestGit(
   db: Db, loaded: LoadedConfig, source: SourceConfig, ctx: EnrichContext, redactor: Redactor, options: IngestOptions,
 ): Promise<FileResult> {
   const repository = path.resolve(loaded.root, source.repository!);
-  const relPath = path.relative(loaded.root, repository).split(path.sep).join("/");
+  const realPath = path.relative(loaded.root, repository).split(path.sep).join("/");
+  const relPath = storedPath(realPath, redactor);
   if (!source.allowOutsidePaths) assertInsideWorkspace(loaded.root, repository);
   try {
     options.progress.update(`ingest ${source.name} ${relPath}`);

@@ -12,7 +12,7 @@
  * Part of every file's context hash (src/ingest/index.ts): files stored before text was clipped at
  * token boundaries and IAM principals were redacted are read again, so no earlier half-secret stays.
  */
-export const REDACTION_RULES = "clip-at-token-boundary, iam-redacted";
+export const REDACTION_RULES = "clip-at-token-boundary, iam-redacted, named-values, redacted-paths";
 
 const TOKEN_CHAR = /[^\s"'`,;<>()[\]{}|\\]/;
 

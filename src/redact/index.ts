@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { InputError } from "../errors.ts";
 import patternFile from "./patterns.json" with { type: "json" };
+import { redosRisk } from "./redos.ts";
 
 // Secret redaction applied to every string before it is stored (agent commands and outputs,
 // transcripts, CloudTrail parameters, commit messages). Patterns are data (patterns.json).
@@ -26,6 +27,8 @@ export interface RedactionPattern {
   flags?: string;
   group?: number;
   keywords?: string[];
+  /** Compare `keywords` in their exact case (for a short prefix such as Twilio's "SK" that is common in lower case). */
+  matchCase?: boolean;
   source?: string;
 }
 
@@ -60,6 +63,7 @@ interface Compiled {
   re: RegExp;
   group: number;
   keywords: string[] | null;
+  matchCase: boolean;
 }
 
 interface Span {
@@ -77,31 +81,38 @@ export function loadDefaultPatterns(): RedactionPattern[] {
   return patternFile.patterns.map((p) => ({ ...p, keywords: [...p.keywords] }));
 }
 
+/** The secret-looking names whose {name, value} pairs are redacted (patterns.json secretNames). */
+export function loadSecretNames(): typeof patternFile.secretNames {
+  return structuredClone(patternFile.secretNames);
+}
+
 let defaults: Compiled[] | undefined;
 
 /** `extra` are user patterns from the config; an invalid one throws an InputError naming its id. */
 export function createRedactor(extra: RedactionPattern[] = []): Redactor {
-  defaults ??= compileAll(loadDefaultPatterns(), new Set());
-  const compiled = [...defaults, ...compileAll(extra, new Set(defaults.map((p) => p.id)))];
+  defaults ??= compileAll(loadDefaultPatterns(), new Set(), false);
+  const compiled = [...defaults, ...compileAll(extra, new Set(defaults.map((p) => p.id)), true)];
   const prefilter = buildPrefilter(compiled);
+  const exactPrefilter = buildPrefilter(compiled, true);
+  const passes = (text: string) => prefilter.test(text) || (exactPrefilter !== null && exactPrefilter.test(text));
   const ungated = compiled.some((p) => p.keywords === null);
   const escapedInJson = compiled.some((p) => p.keywords?.some((k) => /["\\\u0000-\u001f\ud800-\udfff]/.test(k)));
   const counts: Record<string, number> = {};
   let total = 0;
 
   function isCandidate(text: string): boolean {
-    return ungated || prefilter.test(text);
+    return ungated || passes(text);
   }
 
   /** Finds secret spans in `text`, merged so that they are disjoint and sorted. */
   function scan(text: string): (Span & { id: string })[] {
-    const gated = prefilter.test(text);
+    const gated = passes(text);
     if (!gated && !ungated) return [];
     const lower = gated ? text.toLowerCase() : "";
     const held = text.includes("[REDACTED:") ? [...text.matchAll(PLACEHOLDER)].map((m) => [m.index, m.index + m[0].length] as const) : [];
     const spans: Span[] = [];
     compiled.forEach((p, rank) => {
-      if (p.keywords && !(gated && p.keywords.some((k) => lower.includes(k)))) return;
+      if (p.keywords && !(gated && p.keywords.some((k) => (p.matchCase ? text : lower).includes(k)))) return;
       for (const m of text.matchAll(p.re)) {
         const at: readonly [number, number] | undefined = p.group === 0 ? [m.index, m.index + m[0].length] : m.indices?.[p.group];
         if (!at || at[1] <= at[0]) continue;
@@ -169,11 +180,15 @@ export function createRedactor(extra: RedactionPattern[] = []): Redactor {
       return { src, out, nested: src.flatMap((v, i) => (isContainer(v) ? [i] : [])), next: 0 };
     }
     const keys = Object.keys(src);
-    const stringKeys = keys.filter((k) => typeof src[k] === "string");
+    const named = namedSecretKey(src);
+    const stringKeys = keys.filter((k) => typeof src[k] === "string" && k !== named);
     const redacted = redactSiblings(stringKeys, stringKeys.map((k) => src[k] as string));
     const out: Record<string, unknown> = {};
     let j = 0;
-    for (const k of keys) setOwn(out, k, typeof src[k] === "string" ? redacted[j++] : src[k]);
+    for (const k of keys) {
+      if (k === named) setOwn(out, k, placeholder(secretNames.id, src[k] as string));
+      else setOwn(out, k, typeof src[k] === "string" ? redacted[j++] : src[k]);
+    }
     return { src, out, nested: keys.filter((k) => isContainer(src[k])), next: 0 };
   }
 
@@ -190,17 +205,17 @@ export function createRedactor(extra: RedactionPattern[] = []): Redactor {
       if (Array.isArray(value)) {
         for (const v of value) {
           if (typeof v === "string") {
-            if (prefilter.test(v)) return true;
+            if (passes(v)) return true;
           } else if (isContainer(v)) stack.push(v);
         }
         continue;
       }
       for (const k in value) {
         if (!Object.hasOwn(value, k)) continue;
-        if (prefilter.test(k)) return true;
+        if (passes(k)) return true;
         const v = value[k];
         if (typeof v === "string") {
-          if (prefilter.test(v)) return true;
+          if (passes(v)) return true;
         } else if (isContainer(v)) stack.push(v);
       }
     }
@@ -273,7 +288,11 @@ function merge(spans: Span[]): Span[] {
   return out;
 }
 
-function compileAll(patterns: RedactionPattern[], taken: Set<string>): Compiled[] {
+/**
+ * `checkRedos` for user patterns: the built-in ones are held to linear time by the 1 MB near-match
+ * test instead (some use nested repeats that are safe because of what separates them).
+ */
+function compileAll(patterns: RedactionPattern[], taken: Set<string>, checkRedos: boolean): Compiled[] {
   return patterns.map((p) => {
     const name = typeof p?.id === "string" && p.id ? p.id : "(no id)";
     const fail = (why: string) => new InputError(`redaction pattern "${name}": ${why}`);
@@ -293,13 +312,80 @@ function compileAll(patterns: RedactionPattern[], taken: Set<string>): Compiled[
     const group = p.group ?? 0;
     if (!Number.isInteger(group) || group < 0 || group > groups) throw fail(`group ${group} does not exist (the regex has ${groups})`);
     if (re.test("")) throw fail("regex matches the empty string");
-    const keywords = p.keywords?.length ? p.keywords.map((k) => k.toLowerCase()) : null;
-    return { id: name, re, group, keywords };
+    const risk = checkRedos ? redosRisk(p.regex, flags) : null;
+    if (risk) throw fail(`regex can take exponential or polynomial time: ${risk}`);
+    const matchCase = p.matchCase === true;
+    const keywords = p.keywords?.length ? p.keywords.map((k) => (matchCase ? k : k.toLowerCase())) : null;
+    return { id: name, re, group, keywords, matchCase };
   });
 }
 
-/** One case-insensitive alternation of every keyword: most strings fail it and cost one scan. */
-function buildPrefilter(patterns: Compiled[]): RegExp {
-  const words = [...new Set(patterns.flatMap((p) => p.keywords ?? []))].sort((a, b) => b.length - a.length);
-  return new RegExp(words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"), "i");
+/**
+ * One case-insensitive alternation of every keyword (and of the secret-name words, see
+ * namedSecretKey): most strings fail it and cost one scan. With `exact`, the alternation of the
+ * keywords compared in their own case, or null when there are none.
+ */
+function buildPrefilter(patterns: Compiled[], exact: true): RegExp | null;
+function buildPrefilter(patterns: Compiled[]): RegExp;
+function buildPrefilter(patterns: Compiled[], exact = false): RegExp | null {
+  const own = patterns.filter((p) => p.matchCase === exact).flatMap((p) => p.keywords ?? []);
+  // A keyword that contains another ("secret_key" holds "secret") adds nothing to "any occurs": the
+  // shorter one already lets the string through. Dropping them keeps the alternation short, which
+  // is what the scan of every string costs.
+  const kept: string[] = [];
+  for (const w of [...new Set(exact ? own : [...own, ...secretNameKeywords()])].sort((a, b) => a.length - b.length || (a < b ? -1 : 1))) {
+    if (!kept.some((k) => (exact ? w.includes(k) : w.toLowerCase().includes(k.toLowerCase())))) kept.push(w);
+  }
+  const words = kept.sort((a, b) => b.length - a.length);
+  if (exact && words.length === 0) return null;
+  return new RegExp(words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"), exact ? "" : "i");
+}
+
+const secretNames = patternFile.secretNames;
+const SECRET_WORDS = new Set(secretNames.words);
+const SECRET_PAIRS = new Set(secretNames.pairs);
+const NOT_PAIRS = new Set(secretNames.notPairs);
+const NOT_LAST = new Set(secretNames.notLast);
+const NOT_NAMES = new Set(secretNames.notNames);
+const REFERENCE_TYPES = new Set(secretNames.referenceTypes);
+const PAIR_NAME_KEYS = secretNames.nameKeys;
+const PAIR_VALUE_KEYS = secretNames.valueKeys;
+/** A value that is empty, masked, a reference ($VAR, {{ }}, <placeholder>) or already our placeholder. */
+const NOT_A_VALUE = /^(?:$|\$|%[A-Za-z_]|<[^>]*>$|\{\{|\*{3,}|HIDDEN_DUE_TO_SECURITY_REASONS$|\[REDACTED:[A-Za-z0-9_.-]+:[0-9a-f]{8}\]$)/;
+
+/** What the keyword gate must let through for namedSecretKey to see a secret-looking name. */
+function secretNameKeywords(): string[] {
+  return [...secretNames.words, ...secretNames.pairs.flatMap((p) => ["", "_", "-", "."].map((sep) => p.replace(" ", sep)))];
+}
+
+/** `dbPassword`, `DB_PASSWORD`, `db-password` -> ["db", "password"]. */
+function nameWords(name: string): string[] {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
+}
+
+/** Whether a variable or parameter name says its value is a secret (patterns.json secretNames). */
+export function isSecretName(name: string): boolean {
+  const words = nameWords(name);
+  if (words.length === 0 || NOT_NAMES.has(words.join("_")) || NOT_LAST.has(words[words.length - 1]!)) return false;
+  const pairs = words.slice(1).map((w, i) => `${words[i]} ${w}`);
+  if (pairs.some((p) => NOT_PAIRS.has(p))) return false;
+  return words.some((w) => SECRET_WORDS.has(w)) || pairs.some((p) => SECRET_PAIRS.has(p));
+}
+
+/**
+ * In a {name, value} object (ECS environment, CodeBuild environmentVariables, SSM parameters), the
+ * key of the value to redact whole when the name looks secret; null otherwise. The name is in one
+ * field and the value in another, so no `NAME=value` pattern can see them together.
+ */
+function namedSecretKey(obj: Record<string, unknown>): string | null {
+  const nameKey = PAIR_NAME_KEYS.find((k) => typeof obj[k] === "string");
+  const valueKey = PAIR_VALUE_KEYS.find((k) => typeof obj[k] === "string");
+  if (nameKey === undefined || valueKey === undefined || NOT_A_VALUE.test(obj[valueKey] as string)) return null;
+  const type = obj.type ?? obj.Type;
+  if (typeof type === "string" && REFERENCE_TYPES.has(type.toUpperCase())) return null;
+  return isSecretName(obj[nameKey] as string) ? valueKey : null;
 }

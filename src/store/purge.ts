@@ -5,8 +5,11 @@ import purgeTables from "./purge-tables.json" with { type: "json" };
  * Retention: deletes raw records older than a cutoff while keeping what past builds concluded
  * (the `builds` table) and the provenance of every file (`source_files`, with the cutoff noted on
  * the files it touched). Rejects hold excerpts of raw lines, so those of files left without any
- * record go too. Afterwards the file is rewritten (VACUUM) and the WAL truncated: SQLite otherwise
- * keeps deleted rows in free pages, where they can still be read.
+ * record go too. So do the messages of findings in builds whose period began before the cutoff:
+ * a message quotes the records it is about (a command, a commit subject), which is raw content; the
+ * finding's id, rule, severity, controls and state stay, so period comparisons still work.
+ * Afterwards the file is rewritten (VACUUM) and the WAL truncated: SQLite otherwise keeps deleted
+ * rows in free pages, where they can still be read.
  */
 export interface PurgeResult {
   before: string;
@@ -14,6 +17,8 @@ export interface PurgeResult {
   removed: Record<string, number>;
   /** Source files that lost rows. */
   files: number;
+  /** Findings stored by builds whose message and subject were removed (period before the cutoff) or redacted. */
+  scrubbedFindings: number;
   dryRun: boolean;
 }
 
@@ -33,9 +38,48 @@ function fileTables(db: Db): string[] {
     .filter((name) => NAME.test(name) && (db.prepare(`SELECT name FROM pragma_table_info('${name}')`).all() as { name: string }[]).some((c) => c.name === "file_id"));
 }
 
-export function purgeBefore(db: Db, before: string, options: { now: Date; dryRun: boolean }): PurgeResult {
+/** What a purged finding's message reads. */
+export const PURGED_MESSAGE = "(message removed by purge: it quoted records older than the cutoff)";
+
+interface StoredFindingText {
+  message?: string;
+  subject?: string;
+}
+
+/**
+ * Findings of builds whose period began before `before` lose their message and subject; in the
+ * others, `redact` (the current secret patterns) is applied to both, so a secret pattern added
+ * since a build also reaches what it stored. Returns how many findings were changed.
+ */
+function scrubBuilds(db: Db, before: string, redact: ((text: string) => string) | undefined): number {
+  let changed = 0;
+  const update = db.prepare("UPDATE builds SET results = ? WHERE id = ?");
+  for (const b of db.prepare("SELECT id, period_start, results FROM builds ORDER BY id").all() as { id: number; period_start: string; results: string }[]) {
+    const results = JSON.parse(b.results) as { findings?: StoredFindingText[] };
+    let dirty = false;
+    for (const f of results.findings ?? []) {
+      const old = JSON.stringify([f.message, f.subject]);
+      if (b.period_start < before) {
+        if (f.message !== undefined) f.message = PURGED_MESSAGE;
+        delete f.subject;
+      } else if (redact) {
+        if (typeof f.message === "string") f.message = redact(f.message);
+        if (typeof f.subject === "string") f.subject = redact(f.subject);
+      }
+      if (JSON.stringify([f.message, f.subject]) !== old) {
+        changed++;
+        dirty = true;
+      }
+    }
+    if (dirty) update.run(JSON.stringify(results), b.id);
+  }
+  return changed;
+}
+
+export function purgeBefore(db: Db, before: string, options: { now: Date; dryRun: boolean; redact?: (text: string) => string }): PurgeResult {
   const removed: Record<string, number> = {};
   const touched = new Set<number>();
+  let scrubbed = 0;
   const withFile = new Set(fileTables(db));
   const run = db.transaction(() => {
     for (const { table, time } of TABLES) {
@@ -50,6 +94,7 @@ export function purgeBefore(db: Db, before: string, options: { now: Date; dryRun
     const emptied = [...touched].filter((id) => others.every((t) => !db.prepare(`SELECT 1 FROM ${t} WHERE file_id = ? LIMIT 1`).get(id)));
     const dropRejects = db.prepare("DELETE FROM rejects WHERE file_id = ?");
     removed.rejects = emptied.reduce((n, id) => n + dropRejects.run(id).changes, 0);
+    scrubbed = scrubBuilds(db, before, options.redact);
     const mark = db.prepare("UPDATE source_files SET purged_before = max(coalesce(purged_before, ''), ?) WHERE id = ?");
     for (const id of touched) mark.run(before, id);
     db.prepare("INSERT INTO purges (purged_at, before, removed) VALUES (?, ?, ?)").run(options.now.toISOString(), before, JSON.stringify(removed));
@@ -64,7 +109,7 @@ export function purgeBefore(db: Db, before: string, options: { now: Date; dryRun
     db.exec("VACUUM");
     db.pragma("wal_checkpoint(TRUNCATE)");
   }
-  return { before, removed, files: touched.size, dryRun: options.dryRun };
+  return { before, removed, files: touched.size, scrubbedFindings: scrubbed, dryRun: options.dryRun };
 }
 
 /** Thrown inside the transaction to roll a dry run back after counting. */

@@ -4,7 +4,8 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseCutoff } from "../../src/commands/purge.ts";
 import { FileWriter, openStore, type Db } from "../../src/store/index.ts";
-import { purgeBefore } from "../../src/store/purge.ts";
+import { createRedactor } from "../../src/redact/index.ts";
+import { PURGED_MESSAGE, purgeBefore } from "../../src/store/purge.ts";
 import { commit, event } from "../helpers/rule-tester.ts";
 import { tempDir } from "../helpers/workspace.ts";
 
@@ -61,6 +62,31 @@ test("purge deletes rows older than the cutoff, keeps builds and provenance, and
   const bytes = Buffer.concat([readFileSync(file), ...(existsSync(`${file}-wal`) ? [readFileSync(`${file}-wal`)] : [])]);
   assert.ok(!bytes.includes(OLD_MARKER), "deleted rows are not left in free pages or the WAL");
   assert.ok(bytes.includes(NEW_MARKER));
+});
+
+test("purge clears the finding messages a build stored about the purged period, and redacts those of later builds", () => {
+  const file = path.join(tempDir(), "evidence.db");
+  const db = openStore(file);
+  const secret = "sshpass -p Qz8-old-finding-pw ssh prod";
+  const later = "curl -u ops:Lx4-later-finding-pw https://ci.acme.dev";
+  const build = (id: string, period: string, start: string, message: string) =>
+    db.prepare("INSERT INTO builds (build_id, period, period_start, period_end, config_sha256, inputs_sha256, results, created_seq) VALUES (?, ?, ?, '', '', '', ?, 1)")
+      .run(id, period, start, JSON.stringify({ controls: [{ id: "CC8.1", status: "deficient" }], findings: [{ id: "f1", ruleId: "r", severity: "high", controlIds: ["CC8.1"], subject: message, message: `Ran ${message}`, state: "open" }] }));
+  build("b-sep", "2026-09", "2026-09-01T00:00:00.000Z", secret);
+  build("b-oct", "2026-10", "2026-10-01T00:00:00.000Z", later);
+  const redactor = createRedactor();
+  const result = purgeBefore(db, "2026-10-01T00:00:00.000Z", { now: new Date("2026-11-02T00:00:00Z"), dryRun: false, redact: redactor.redact });
+  assert.equal(result.scrubbedFindings, 2);
+  const stored = db.prepare("SELECT build_id, results FROM builds ORDER BY build_id").all() as { build_id: string; results: string }[];
+  const [oct, sep] = stored.map((b) => JSON.parse(b.results) as { controls: unknown[]; findings: { id: string; message: string; subject?: string }[] });
+  assert.equal(sep!.findings[0]!.message, PURGED_MESSAGE);
+  assert.equal(sep!.findings[0]!.subject, undefined);
+  assert.equal(sep!.findings[0]!.id, "f1", "the finding itself is kept for period comparisons");
+  assert.equal(sep!.controls.length, 1);
+  assert.match(oct!.findings[0]!.message, /^Ran curl -u ops:\[REDACTED:curl-user-password:[0-9a-f]{8}\] https/);
+  db.close();
+  const bytes = Buffer.concat([readFileSync(file), ...(existsSync(`${file}-wal`) ? [readFileSync(`${file}-wal`)] : [])]);
+  for (const pw of ["Qz8-old-finding-pw", "Lx4-later-finding-pw"]) assert.ok(!bytes.includes(pw), `${pw} left in the store file`);
 });
 
 test("the cutoff is a date, a period or an ISO time, in the report time zone", () => {

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import Database from "better-sqlite3";
@@ -45,7 +45,8 @@ function secrets(c: number): { texts: string[]; expected: Secret[] } {
       `echo DB_PASSWORD=${v.env} >> .env`,
       `curl -H 'X-Session: ${v.jwt}' https://api.acme.example/me`,
       `cat <<EOF > key.pem\n${v.key}\nEOF`,
-      `deploy --token ${v.acme}`,
+      // Under a flag no default pattern knows (--token would be cli-password-option's), so only the configured pattern can catch it.
+      `deploy --release ${v.acme}`,
     ],
     expected: [
       { id: "aws-access-key-id", value: v.keyId }, { id: "aws-secret-access-key", value: v.secretKey }, { id: "github-token", value: v.github },
@@ -105,8 +106,9 @@ function hashTree(dir: string, skip: RegExp): Map<string, string> {
   return new Map(listFiles(dir).filter((f) => !skip.test(f)).map((f) => [f, `${createHash("sha256").update(readFileSync(path.join(dir, f))).digest("hex")} ${statSync(path.join(dir, f)).mtimeMs}`]));
 }
 
-test("no seeded secret reaches the package or the store; each is redacted and counted per source", async () => {
+test("no seeded secret reaches the package or the store; each is redacted and counted per source", async (t) => {
   const ws = tempDir("evidence-secrets-");
+  t.after(() => rmSync(ws, { recursive: true, force: true }));
   const [commands, outputs, tr, ct, git] = [1, 2, 3, 4, 5].map(secrets) as [ReturnType<typeof secrets>, ...ReturnType<typeof secrets>[]];
   mkdirSync(path.join(ws, "logs"));
   writeFileSync(path.join(ws, "logs", "hooks.jsonl"), hookLog(commands.texts, outputs!.texts));
@@ -115,6 +117,7 @@ test("no seeded secret reaches the package or the store; each is redacted and co
   mkdirSync(trailDir, { recursive: true });
   writeFileSync(path.join(trailDir, "111122223333_CloudTrail_eu-west-1_20261014T0940Z_5ec7e75e0000a001.json.gz"), trail(ct!.texts));
   const repo = new TestRepo();
+  t.after(() => rmSync(repo.dir, { recursive: true, force: true }));
   for (const text of git!.texts) repo.commit(`Deploy fix\n\n${text}`);
   repo.git(["bundle", "create", path.join(ws, "api.bundle"), "main"]);
   writeFileSync(

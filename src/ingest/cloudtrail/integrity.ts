@@ -4,6 +4,7 @@ import path from "node:path";
 import { verifyDigestFolder } from "../../cloudtrail/digest-files.ts";
 import type { DigestVerification } from "../../cloudtrail/digest.ts";
 import fileNames from "../../cloudtrail/digest-file-names.json" with { type: "json" };
+import type { Redactor } from "../../redact/index.ts";
 import type { Db } from "../../store/index.ts";
 
 /**
@@ -53,7 +54,9 @@ function listing(dir: string): { files: string[]; hash: string } {
   return { files, hash: hash.digest("hex") };
 }
 
-export async function recordTrailIntegrity(db: Db, root: string, source: { name: string; paths: string[] }, now: Date): Promise<FolderIntegrity[]> {
+export async function recordTrailIntegrity(
+  db: Db, root: string, source: { name: string; paths: string[] }, now: Date, redactor?: Redactor,
+): Promise<FolderIntegrity[]> {
   const out: FolderIntegrity[] = [];
   const folders = sourceFolders(source.paths);
   for (const folder of folders) {
@@ -76,7 +79,9 @@ export async function recordTrailIntegrity(db: Db, root: string, source: { name:
     const none = !names.some((n) => DIGEST.test(n) || LAKE_SIGN.test(n));
     // Without digests, verification would only report every log as unlisted: record that plainly instead.
     const keys = list.files.find((f) => PUBLIC_KEYS.test(path.basename(f)));
-    const result = none ? null : await verifyDigestFolder(dir, keys ? { publicKeysFile: keys } : {});
+    const verified = none ? null : await verifyDigestFolder(dir, keys ? { publicKeysFile: keys } : {});
+    // The result names log files (listed, unlisted, missing): a secret in a file name is redacted like one in a record.
+    const result = verified && redactor ? redactor.redactDeep(verified) : verified;
     const ok = result?.ok ?? false;
     db.prepare(
       `INSERT INTO cloudtrail_integrity (source, folder, inputs_sha256, verified_at, ok, digests, log_files_listed, log_files_verified, result)
