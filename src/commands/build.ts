@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { hostname, userInfo } from "node:os";
 import path from "node:path";
 import { loadWorkspaceCatalog } from "../catalog/workspace.ts";
 import type { Config } from "../config.ts";
@@ -59,6 +60,15 @@ function scopeOf(config: Config): ReportScope {
   };
 }
 
+/** The operating user for the run record; a container without a passwd entry still names its uid. */
+function operatingUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return `uid ${process.getuid?.() ?? "unknown"}`;
+  }
+}
+
 /** Build id: a hash of everything that determines the package, so equal inputs give equal ids. */
 function buildIdOf(db: Db, configSha: string, period: Period, workspaceFiles: { path: string; sha256: string }[] = []): string {
   const inputs = [...listSourceFiles(db).map((f) => `${f.source}\t${f.path}\t${f.sha256}`), ...workspaceFiles.map((f) => `workspace\t${f.path}\t${f.sha256}`)];
@@ -100,7 +110,8 @@ export async function buildCommand(args: BuildArgs): Promise<number> {
   checkAcceptanceControls(registers, catalog.allControlIds);
   const workspaceFiles = [...catalogFiles, ...registers.files, ...workspaceTemplateFiles(ws.loaded.root)].sort((a, b) => a.path.localeCompare(b.path));
   return withStore(ws.dbPath, async (db) => {
-    const summary = await ingestSources(db, ws.loaded, { cacheDir: ws.cacheDir, now: new Date(), progress: ws.progress, rehash: args.rehash ?? false });
+    const startedAt = new Date();
+    const summary = await ingestSources(db, ws.loaded, { cacheDir: ws.cacheDir, now: startedAt, progress: ws.progress, rehash: args.rehash ?? false });
     ws.progress.info(describeIngest(summary));
     // Nothing changed since this package was written: it stands (src/report/up-to-date.ts).
     const buildId = buildIdOf(db, ws.loaded.sha256, period, workspaceFiles);
@@ -139,6 +150,7 @@ export async function buildCommand(args: BuildArgs): Promise<number> {
         toolVersion: TOOL_VERSION,
         configSha256: ws.loaded.sha256,
         preparedBy: config.report.preparedBy ?? null,
+        run: { extractedAt: startedAt.toISOString(), host: hostname(), user: operatingUser() },
     }, workspaceFiles);
     ws.progress.update("writing reports");
     const inputs = [

@@ -9,6 +9,8 @@ import { csvRow, renderCsv } from "./csv.ts";
 import { loadPdfFonts } from "./fonts.ts";
 import { loadMemoTemplates, renderMemos } from "./memo.ts";
 import { renderMemoPdf } from "./memo-pdf.ts";
+import { findingsCsv } from "./findings-csv.ts";
+import { queryFiles } from "./queries.ts";
 import type { ReportModel } from "./model.ts";
 import { writeSuggestedPolicies } from "./collect/cloudtrail-iam.ts";
 import { renderOscal } from "./oscal.ts";
@@ -92,10 +94,7 @@ export async function writeReport(base: ReportModel, opts: WriteOptions): Promis
     const { evaluation } = model;
     writeFileSync(
       path.join(temp, "findings.csv"),
-      renderCsv(
-        ["finding_id", "rule", "severity", "controls", "subject", "message", "time", "evidence"],
-        evaluation.findings.map((f) => [f.id, f.ruleId, f.severity, f.controlIds.join(" "), f.subject, f.message, f.time ?? "", f.evidence.map((e) => `${e.ref} ${e.file} ${e.locator}`).join("; ")]),
-      ),
+      findingsCsv(model),
     );
     writeFileSync(
       path.join(temp, "controls.csv"),
@@ -105,6 +104,8 @@ export async function writeReport(base: ReportModel, opts: WriteOptions): Promis
       ),
     );
     writeFileSync(path.join(temp, "samples.csv"), samplesCsv(samples));
+    mkdirSync(path.join(temp, "queries"));
+    for (const q of queryFiles(model)) writeFileSync(insideDir(temp, q.path), q.content);
     writeFileSync(path.join(temp, "sampling-method.txt"), samplingMethodText(samples));
     const fonts = loadPdfFonts();
     for (const memo of renderMemos(model, loadMemoTemplates(opts.templatesDir), opts.maxAcceptanceDays)) {
@@ -124,6 +125,8 @@ export async function writeReport(base: ReportModel, opts: WriteOptions): Promis
       periodStart: model.meta.periodStart,
       periodEnd: model.meta.periodEnd,
       generatedAt: model.meta.generatedAt,
+      // Set aside when packages are compared for determinism: everything else depends on the inputs only.
+      ...(model.meta.run ? { run: { ...model.meta.run, toolVersion: model.meta.toolVersion } } : {}),
       configSha256: model.meta.configSha256,
       ...(opts.workspace !== undefined ? { workspace: opts.workspace } : {}),
       inputs: [...opts.inputs].sort((a, b) => a.path.localeCompare(b.path)),

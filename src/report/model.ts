@@ -24,6 +24,11 @@ export interface ReportMeta {
   toolVersion: string;
   configSha256: string;
   preparedBy: string | null;
+  /**
+   * The run record: when the extraction really ran, on which host and as which user. It is the one
+   * part of the package that differs between two builds of the same inputs.
+   */
+  run?: { extractedAt: string; host: string; user: string };
 }
 
 export interface AgentActionSummary {
@@ -95,6 +100,8 @@ export interface ReportModel {
   meta: ReportMeta;
   /** Per control, the controls that can compensate for it and were effective (controls/compensating.json). */
   compensating?: Record<string, CompensatingControl[]>;
+  /** Per finding id, the first period a recorded build had it. */
+  firstSeen?: Record<string, string>;
   /** Workspace files the package rests on besides the ingested sources (catalog, registers, templates), with their SHA-256. */
   workspaceFiles?: { path: string; sha256: string }[];
   scope: ReportScope;

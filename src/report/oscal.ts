@@ -132,7 +132,10 @@ export function buildOscal(model: ReportModel): Record<string, unknown> {
         "last-modified": oscalTime(meta.generatedAt),
         version: meta.buildId,
         "oscal-version": OSCAL_VERSION,
-        props: [{ name: "tool", ns: NS, value: token(`evidence-${meta.toolVersion}`) }],
+        props: [
+          { name: "tool", ns: NS, value: token(`evidence-${meta.toolVersion}`) },
+          ...(meta.run ? [{ name: "extracted-at", ns: NS, value: oscalTime(meta.run.extractedAt) }, { name: "extracted-on", ns: NS, value: token(meta.run.host) }, { name: "extracted-by", ns: NS, value: token(meta.run.user) }] : []),
+        ],
       },
       // No separate OSCAL assessment plan exists: the plan (scope, method, sampling) is in the report and sampling-method.txt.
       "import-ap": { href: `#${methodResource}`, remarks: "The assessment method is described in report.pdf (Scope and method) and sampling-method.txt." },

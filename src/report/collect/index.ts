@@ -19,9 +19,26 @@ export function collectReport(
     meta,
     compensating: collectCompensating(evaluation),
     workspaceFiles,
+    firstSeen: firstSeenPeriods(db, period, evaluation),
     scope,
     evaluation,
     ...collectReportData(db, period, evaluation),
     package: collectPackageData(db, period, evaluation, scope),
   };
+}
+
+/**
+ * For each finding, the earliest period whose recorded build already had it (the id is rule,
+ * subject and message, so a recurring finding keeps its id); this period when none did.
+ */
+function firstSeenPeriods(db: Db, period: Period, evaluation: Evaluation): Record<string, string> {
+  const builds = db
+    .prepare("SELECT period, results FROM builds WHERE period_start < ? ORDER BY period_start, created_seq")
+    .all(period.startIso) as { period: string; results: string }[];
+  const first = new Map<string, string>();
+  for (const b of builds) {
+    const results = JSON.parse(b.results) as { findings?: { id: string }[] };
+    for (const f of results.findings ?? []) if (!first.has(f.id)) first.set(f.id, b.period);
+  }
+  return Object.fromEntries(evaluation.findings.map((f) => [f.id, first.get(f.id) ?? period.label]));
 }
