@@ -92,10 +92,11 @@ function environmentsBlock(production: ProductionScope | null): string {
     // Without production accounts, paths or resource patterns no agent action or cloud call can be
     // placed in production, so rules about production would have nothing to test: say so loudly.
     return `# What is production.
-# !! NOT DEFINED YET: init had no terminal to ask on and no --production-* flags. Until
-# !! awsAccounts, paths or resourcePatterns below are filled in, no agent action or AWS call counts
-# !! as production, so the rules about production actions have nothing to test (git changes use
-# !! branches). Fill them in, or re-run: evidence init --production-account <id> --production-path <glob>
+# !! NOT DEFINED YET: init was not told what production is (no answers on a terminal, no
+# !! --production-* flags). Until awsAccounts, paths or resourcePatterns below are filled in,
+# !! no agent action or AWS call counts as production, so the rules about production actions
+# !! have nothing to test (git changes use branches). Fill them in, or re-run:
+# !!   evidence init --production-account <id> --production-path <glob>
 environments:
   production:
     awsAccounts: []             # NOT SET: 12-digit account ids, e.g. ["111122223333"]

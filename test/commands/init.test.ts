@@ -23,7 +23,7 @@ test("without a terminal and without flags, init writes a valid config whose pro
   assert.equal(result.status, 0, result.stderr);
   assert.match(result.stdout, /Production is NOT DEFINED yet: until environments\.production in evidence\.config\.yaml names accounts, paths or resource patterns/);
   const text = readFileSync(path.join(dir, "evidence.config.yaml"), "utf8");
-  assert.match(text, /^# !! NOT DEFINED YET: init had no terminal to ask on and no --production-\* flags\./m);
+  assert.match(text, /^# !! NOT DEFINED YET: init was not told what production is \(no answers on a terminal, no\n# !! --production-\* flags\)\./m);
   assert.match(text, /^ {4}awsAccounts: \[\] +# NOT SET: /m);
   assert.match(text, /^ {4}paths: \[\] +# NOT SET: /m);
   assert.deepEqual(production(dir), { awsAccounts: [], branches: ["main"], paths: [], resourcePatterns: [] }, "the placeholder still loads");
