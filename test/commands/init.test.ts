@@ -5,6 +5,7 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { PassThrough } from "node:stream";
 import { askProduction } from "../../src/commands/init.ts";
+import { loadCatalog } from "../../src/catalog/index.ts";
 import { loadConfig } from "../../src/config.ts";
 import { REPO_ROOT, runCli, tempDir } from "../helpers/workspace.ts";
 
@@ -27,6 +28,11 @@ test("without a terminal and without flags, init writes a valid config whose pro
   assert.match(text, /^ {4}awsAccounts: \[\] +# NOT SET: /m);
   assert.match(text, /^ {4}paths: \[\] +# NOT SET: /m);
   assert.deepEqual(production(dir), { awsAccounts: [], branches: ["main"], paths: [], resourcePatterns: [] }, "the placeholder still loads");
+  // Manual controls count in coverage's denominator: the starter's minimum must be reachable by testing every automated control.
+  const { config } = loadConfig(path.join(dir, "evidence.config.yaml"));
+  const catalog = loadCatalog(config.report.frameworks);
+  const reachable = catalog.controls.filter((c) => c.rules.length > 0).length / catalog.controls.length;
+  assert.ok(config.thresholds.minCoverage <= reachable, `minCoverage ${config.thresholds.minCoverage} is above the reachable ${reachable.toFixed(3)}`);
 });
 
 test("--production-* flags (repeatable, comma lists too) are written to the config and nothing is asked", (t) => {
