@@ -5,7 +5,7 @@ import { checkCommand, type CheckArgs } from "./commands/check.ts";
 import { controlsCommand } from "./commands/controls.ts";
 import type { GlobalOptions } from "./commands/context.ts";
 import { ingestCommand } from "./commands/ingest.ts";
-import { initCommand } from "./commands/init.ts";
+import { initCommand, type InitArgs } from "./commands/init.ts";
 import { purgeCommand } from "./commands/purge.ts";
 import { pushdownCommand, type PushdownArgs } from "./commands/pushdown.ts";
 import { verifyCommand } from "./commands/verify.ts";
@@ -26,8 +26,15 @@ function parser(argv: string[], run: (p: Promise<number>) => void): Argv {
     .command(
       "init [dir]",
       "Write a starter workspace (config with comments, empty registers); never overwrites",
-      (y) => y.positional("dir", { type: "string", default: ".", describe: "Folder for the workspace" }).example("$0 init compliance/", "Start a workspace in compliance/"),
-      (a) => run(initCommand(a as unknown as GlobalOptions & { dir: string })),
+      (y) =>
+        y
+          .positional("dir", { type: "string", default: ".", describe: "Folder for the workspace" })
+          .option("production-account", { type: "string", array: true, describe: "A production AWS account id (repeatable); on a terminal init asks instead" })
+          .option("production-branch", { type: "string", array: true, describe: "A production git branch (repeatable; default main)" })
+          .option("production-path", { type: "string", array: true, describe: "A production working-directory glob, e.g. '/srv/prod/**' (repeatable)" })
+          .example("$0 init compliance/", "Start a workspace in compliance/ (asks which environment is production)")
+          .example("$0 init compliance/ --production-account 111122223333 --production-path '/srv/prod/**'", "The same from a script"),
+      (a) => run(initCommand(a as unknown as InitArgs)),
     )
     .command(
       "ingest",

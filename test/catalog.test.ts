@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { loadCatalog } from "../src/catalog/index.ts";
 import { loadWorkspaceCatalog } from "../src/catalog/workspace.ts";
@@ -9,11 +9,68 @@ import { InputError } from "../src/errors.ts";
 import { RULES, RULES_BY_ID } from "../src/rules/index.ts";
 import { REPO_ROOT, tempDir } from "./helpers/workspace.ts";
 
-const IN_SCOPE = ["CC6.1", "CC6.3", "CC7.1", "CC7.2", "CC8.1", "CC9.2", "A.5.37", "A.8.8", "A.8.9"];
+/** The controls with automated rules; every other control in the catalog is manual. */
+const AUTOMATED = ["CC6.1", "CC6.3", "CC7.1", "CC7.2", "CC8.1", "CC9.2", "A.5.37", "A.8.8", "A.8.9"];
 const catalog = loadCatalog(["soc2", "iso27001"]);
+const notInScope = catalog.notInScope ?? [];
 
-test("the catalog holds all nine in-scope controls with their verbatim ids", () => {
-  assert.deepEqual(catalog.controls.map((c) => c.id).sort(), [...IN_SCOPE].sort());
+/** Ids `prefix1` .. `prefixN` for each [prefix, N]. */
+const numbered = (groups: [string, number][]) => groups.flatMap(([prefix, n]) => Array.from({ length: n }, (_, i) => `${prefix}${i + 1}`));
+
+/** Each id's disposition in the catalog: automated, manual, not-in-scope; an id listed twice shows both. */
+function dispositions(framework: string): Map<string, string[]> {
+  const seen = new Map<string, string[]>();
+  const note = (id: string, what: string) => seen.set(id, [...(seen.get(id) ?? []), what]);
+  for (const c of catalog.controls.filter((x) => x.framework === framework)) note(c.id, c.rules.length ? "automated" : "manual");
+  for (const n of notInScope.filter((x) => x.framework === framework)) note(n.id, "not-in-scope");
+  return seen;
+}
+
+test("every SOC 2 criterion CC6 to CC9 is in the catalog exactly once: automated, manual or not in scope", () => {
+  // The AICPA's 2017 Trust Services Criteria (revised points of focus, 2022): CC6.1-CC6.8, CC7.1-CC7.5, CC8.1, CC9.1-CC9.2.
+  const expected = numbered([["CC6.", 8], ["CC7.", 5], ["CC8.", 1], ["CC9.", 2]]);
+  const seen = dispositions("soc2");
+  for (const id of expected) assert.equal((seen.get(id) ?? []).length, 1, `${id}: ${JSON.stringify(seen.get(id) ?? [])}`);
+  // The rest of the common criteria (CC1-CC5) are listed as not in scope, so the appendix shows them.
+  for (const id of numbered([["CC1.", 5], ["CC2.", 3], ["CC3.", 4], ["CC4.", 2], ["CC5.", 3]])) assert.deepEqual(seen.get(id), ["not-in-scope"], id);
+});
+
+test("every ISO/IEC 27001:2022 Annex A control is in the catalog exactly once: automated, manual or not in scope", () => {
+  // Annex A of the 2022 edition: 93 controls in four themes (5: 37, 6: 8, 7: 14, 8: 34).
+  const expected = numbered([["A.5.", 37], ["A.6.", 8], ["A.7.", 14], ["A.8.", 34]]);
+  const seen = dispositions("iso27001");
+  assert.deepEqual([...seen.keys()].sort(), [...expected].sort());
+  for (const id of expected) assert.equal(seen.get(id)!.length, 1, `${id}: ${JSON.stringify(seen.get(id))}`);
+  for (const id of ["A.5.15", "A.5.16", "A.5.18", "A.5.23", "A.5.24", "A.5.28", "A.8.2", "A.8.5", "A.8.15", "A.8.16", "A.8.25", "A.8.28", "A.8.32"]) {
+    assert.deepEqual(seen.get(id), ["manual"], `${id} is in scope`);
+  }
+});
+
+test("the automated controls keep their rules; every other control is manual, with a reason and the evidence to attach", () => {
+  assert.deepEqual(catalog.controls.filter((c) => c.rules.length > 0).map((c) => c.id).sort(), [...AUTOMATED].sort());
+  for (const c of catalog.controls.filter((x) => x.rules.length === 0)) {
+    assert.ok((c.manualReason ?? "").length > 20, `${c.id} has no manual reason`);
+    assert.ok((c.attach ?? []).length > 0 && c.attach!.every((a) => a.length > 10), `${c.id} does not say what to attach`);
+  }
+  for (const c of catalog.controls.filter((x) => x.rules.length > 0)) assert.equal(c.attach, undefined, `${c.id} is automated: nothing to attach by hand`);
+});
+
+test("every not-in-scope criterion has a title and a one-line reason, and ids are never reused", () => {
+  for (const n of notInScope) {
+    assert.ok(n.title.length > 3 && n.reason.length > 20 && !n.reason.includes("\n"), `${n.id}: ${JSON.stringify(n)}`);
+    assert.ok(!catalog.allControlIds.has(n.id), `${n.id} is also a control`);
+  }
+  assert.equal(new Set(notInScope.map((n) => n.id)).size, notInScope.length);
+  assert.deepEqual(notInScope.filter((n) => ["CC6.4", "CC6.5", "CC9.1"].includes(n.id)).map((n) => n.framework), ["soc2", "soc2", "soc2"]);
+});
+
+test("crosswalk pairs name controls in scope, never a not-in-scope criterion", () => {
+  const crosswalk = JSON.parse(readFileSync(path.join(REPO_ROOT, "controls", "crosswalk.json"), "utf8")) as { pairs: { soc2: string; iso27001: string }[] };
+  for (const p of crosswalk.pairs) {
+    assert.ok(catalog.controls.some((c) => c.id === p.soc2 && c.framework === "soc2"), `crosswalk names ${p.soc2}`);
+    assert.ok(catalog.controls.some((c) => c.id === p.iso27001 && c.framework === "iso27001"), `crosswalk names ${p.iso27001}`);
+  }
+  assert.deepEqual(catalog.controls.find((c) => c.id === "CC7.4")!.related, ["A.5.24", "A.5.26", "A.5.28"]);
 });
 
 test("every rule a control names exists", () => {
@@ -38,10 +95,6 @@ test("every rule file is registered under its file name", () => {
   assert.deepEqual(files, RULES.map((r) => r.id).sort());
 });
 
-test("every in-scope control has a rule or an explicit manual reason", () => {
-  for (const c of catalog.controls) assert.ok(c.rules.length > 0 || (c.manualReason ?? "").length > 10, `${c.id} has no rule and no manual reason`);
-});
-
 test("the crosswalk relates SOC 2 and ISO controls both ways", () => {
   const cc81 = catalog.controls.find((c) => c.id === "CC8.1")!;
   const a89 = catalog.controls.find((c) => c.id === "A.8.9")!;
@@ -50,15 +103,14 @@ test("the crosswalk relates SOC 2 and ISO controls both ways", () => {
 });
 
 test("narrowing the frameworks narrows the scope", () => {
-  assert.deepEqual(loadCatalog(["iso27001"]).controls.map((c) => c.id), ["A.5.37", "A.8.8", "A.8.9"]);
+  const iso = loadCatalog(["iso27001"]);
+  assert.deepEqual(new Set(iso.controls.map((c) => c.framework)), new Set(["iso27001"]));
+  assert.deepEqual(new Set(iso.notInScope!.map((n) => n.framework)), new Set(["iso27001"]));
+  assert.ok(["A.5.37", "A.8.8", "A.8.9"].every((id) => iso.controls.some((c) => c.id === id)));
 });
 
 test("every registered rule declares how often what it tests operates", () => {
   for (const rule of RULES) assert.ok(rule.frequency, `rule ${rule.id} has no frequency`);
-});
-
-test("the nine in-scope controls are all automated now (none manual)", () => {
-  assert.deepEqual(catalog.controls.filter((c) => c.rules.length === 0).map((c) => c.id), []);
 });
 
 // ---------------------------------------------------------------- workspace additions
@@ -124,7 +176,7 @@ test("catalog.scope narrows the controls evaluated and lists what it left out", 
   const config = workspace({ "controls/acme.json": JSON.stringify(USER_FRAMEWORK), "rules/r.yaml": USER_RULE }, "catalog:\n  scope: [CC8.1, ACME-1]\n");
   const { catalog: c } = loadWorkspaceCatalog(loadConfig(config));
   assert.deepEqual(c.controls.map((x) => x.id), ["CC8.1", "ACME-1"]);
-  assert.equal(c.outOfScope.length, 9 - 1);
+  assert.equal(c.outOfScope.length, catalog.controls.length - 1);
   assert.ok(c.allControlIds.has("CC6.1"), "acceptances may still name out-of-scope controls");
   assert.ok(!c.controlsByRule.has("agent-destructive-actions-human-approved"), "rules of out-of-scope controls do not run");
   assert.match(workspaceError(workspace({}, "catalog:\n  scope: [CC8.1, CC99]\n")), /catalog\.scope: unknown control "CC99"/);
@@ -138,4 +190,17 @@ test("workspace catalog mistakes are input errors naming the file", () => {
   assert.match(workspaceError(workspace({ "rules/r.yaml": USER_RULE.replace("acme-no-root-writes", "cloudtrail-root-account-unused") })), /rules\/r\.yaml: id: rule "cloudtrail-root-account-unused" already exists in the package/);
   assert.match(workspaceError(workspace({ "rules/r.yaml": USER_RULE.replace("  sql: SELECT id", "  sql: DELETE FROM events; SELECT id") })), /rules\/r\.yaml: population\.sql: must be a single SELECT/);
   assert.match(workspaceError(workspace({}, "catalog:\n  rules: my-rules\n")), /catalog: folder "my-rules" not found/);
+});
+
+test("not-in-scope criteria: a workspace control takes one into scope; listing one twice or as a control, or scoping it, is an input error", () => {
+  const physical = { ...USER_FRAMEWORK, framework: "soc2", controls: [{ ...USER_FRAMEWORK.controls[0], id: "CC6.4", title: "Physical access" }] };
+  const { catalog: c } = loadWorkspaceCatalog(loadConfig(workspace({ "controls/physical.json": JSON.stringify(physical), "rules/r.yaml": USER_RULE })));
+  assert.ok(c.controls.some((x) => x.id === "CC6.4" && x.origin === "controls/physical.json"));
+  assert.ok(!c.notInScope!.some((n) => n.id === "CC6.4"), "a criterion the workspace tests is no longer listed as not covered");
+
+  const both = { ...USER_FRAMEWORK, notInScope: [{ id: "ACME-1", title: "t", reason: "r" }] };
+  assert.match(workspaceError(workspace({ "controls/acme.json": JSON.stringify(both), "rules/r.yaml": USER_RULE })), /controls\/acme\.json: ACME-1 is both a control and listed under notInScope/);
+  const twice = { ...USER_FRAMEWORK, notInScope: [{ id: "CC6.5", title: "Disposal", reason: "again" }] };
+  assert.match(workspaceError(workspace({ "controls/acme.json": JSON.stringify(twice), "rules/r.yaml": USER_RULE })), /controls\/acme\.json: notInScope lists CC6\.5 twice \(already in soc2\)/);
+  assert.match(workspaceError(workspace({}, "catalog:\n  scope: [CC8.1, CC6.4]\n")), /catalog\.scope: "CC6\.4" is not tested by this tool \(Physical access/);
 });

@@ -4,8 +4,10 @@ import { readFileSync, readdirSync, existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { copySample, runCli } from "./helpers/workspace.ts";
 import { pdfPages } from "./helpers/pdf-text.ts";
+import { loadCatalog } from "../src/catalog/index.ts";
 
-const CONTROL_IDS = ["CC6.1", "CC6.3", "CC7.1", "CC7.2", "CC8.1", "CC9.2", "A.5.37", "A.8.8", "A.8.9"];
+/** Every control of the catalog, manual ones included: the package shows them all. */
+const CONTROL_IDS = loadCatalog(["soc2", "iso27001"]).controls.map((c) => c.id);
 
 /** The walking skeleton end to end: the sample workspace builds into a complete package. */
 test("evidence build on the sample workspace writes a PDF, CSVs, memos and a manifest", async (t) => {
@@ -109,11 +111,20 @@ test("init writes a starter workspace and refuses to overwrite it", () => {
   assert.match(again.stderr, /refusing to overwrite/);
 });
 
-test("controls --json lists every control with its rules", () => {
+test("controls lists every control with its rules or what to attach by hand, and the criteria the tool does not cover", () => {
   const ws = copySample();
   const result = runCli(["controls", "--json", "--config", path.join(ws, "evidence.config.yaml")]);
   assert.equal(result.status, 0, result.stderr);
-  const { controls } = JSON.parse(result.stdout) as { controls: { id: string; rules: { id: string }[]; manualReason: string | null }[] };
+  const { controls, notInScope } = JSON.parse(result.stdout) as {
+    controls: { id: string; rules: { id: string }[]; manualReason: string | null; attach: string[] }[];
+    notInScope: { id: string; framework: string; title: string; reason: string }[];
+  };
   assert.deepEqual(controls.map((c) => c.id).sort(), [...CONTROL_IDS].sort());
   assert.ok(controls.find((c) => c.id === "CC8.1")!.rules.some((r) => r.id === "git-production-changes-reviewed"));
+  const cc74 = controls.find((c) => c.id === "CC7.4")!;
+  assert.deepEqual([cc74.rules.length, Boolean(cc74.manualReason), cc74.attach.length > 0], [0, true, true], "a manual control says what evidence to attach");
+  assert.match(notInScope.find((n) => n.id === "CC6.4")?.reason ?? "", /[Pp]hysical/);
+  const text = runCli(["controls", "--config", path.join(ws, "evidence.config.yaml")]).stdout;
+  assert.match(text, /^CC7\.4 .*\n {10}manual: .*\n {10}attach: /m);
+  assert.match(text, /^Not covered by this tool \(\d+ criteria\): CC1\.1, /m);
 });

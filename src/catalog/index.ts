@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import path from "node:path";
 import { InputError } from "../errors.ts";
 import { describeIssue } from "../config.ts";
-import { ControlMappings, Crosswalk, Framework, type Control } from "./schema.ts";
+import { ControlMappings, Crosswalk, Framework, type Control, type NotInScope } from "./schema.ts";
 
 export const PACKAGE_CONTROLS_DIR = fileURLToPath(new URL("../../controls/", import.meta.url));
 export const FRAMEWORK_FILES = ["soc2.json", "iso27001.json"] as const;
@@ -17,6 +17,12 @@ export interface CatalogControl extends Control {
   origin: string;
 }
 
+/** A criterion outside this tool's subject, with the framework it belongs to. */
+export interface CatalogNotInScope extends NotInScope {
+  framework: string;
+  frameworkName: string;
+}
+
 export interface Catalog {
   frameworks: Framework[];
   /** Controls in scope. */
@@ -27,6 +33,13 @@ export interface Catalog {
   allControlIds: Set<string>;
   /** Ids removed by `catalog.scope`, listed so the report can say what was left out. */
   outOfScope: string[];
+  /**
+   * Criteria of the loaded frameworks that this tool does not test at all (the frameworks'
+   * `notInScope` lists), each with its reason, so the report can print what the package does not
+   * cover. Unlike `outOfScope`, the workspace did not choose these: the catalog never held them.
+   */
+  /** Optional only so that catalogs built by hand elsewhere keep compiling; `loadCatalog` always sets it. */
+  notInScope?: CatalogNotInScope[];
 }
 
 /** Workspace additions: extra JSON files (frameworks, rule mappings, crosswalk pairs) and a scope. */
@@ -74,7 +87,20 @@ export function loadCatalog(frameworks: readonly string[], dir = PACKAGE_CONTROL
     byId.set(c.id, c);
     controls.push(c);
   };
-  for (const fw of loaded) for (const control of fw.controls) add(fw, control, "package");
+  const notInScope: CatalogNotInScope[] = [];
+  const addNotInScope = (fw: Framework, shown: string) => {
+    const own = new Set(fw.controls.map((c) => c.id));
+    for (const entry of fw.notInScope ?? []) {
+      if (own.has(entry.id)) throw new InputError(`${shown}: ${entry.id} is both a control and listed under notInScope`);
+      const seen = notInScope.find((n) => n.id === entry.id);
+      if (seen) throw new InputError(`${shown}: notInScope lists ${entry.id} twice (already in ${seen.framework})`);
+      notInScope.push({ ...entry, framework: fw.framework, frameworkName: fw.name });
+    }
+  };
+  for (const fw of loaded) {
+    for (const control of fw.controls) add(fw, control, "package");
+    addNotInScope(fw, path.join(dir, `${fw.framework}.json`));
+  }
 
   const mappings: { file: string; mapping: ControlMappings["mappings"][number] }[] = [];
   for (const { abs, rel } of workspace.files ?? []) {
@@ -93,6 +119,7 @@ export function loadCatalog(frameworks: readonly string[], dir = PACKAGE_CONTROL
       if (existing) existing.controls.push(...fw.controls);
       else loaded.push(fw);
       for (const control of fw.controls) add(existing ?? fw, control, rel);
+      addNotInScope({ ...fw, name: (existing ?? fw).name }, rel);
     }
   }
   for (const { file, mapping } of mappings) {
@@ -109,6 +136,10 @@ export function loadCatalog(frameworks: readonly string[], dir = PACKAGE_CONTROL
   let inScope = controls;
   let outOfScope: string[] = [];
   if (workspace.scope) {
+    const excluded = workspace.scope.map((id) => notInScope.find((n) => n.id === id && !allControlIds.has(id))).filter((n) => n !== undefined);
+    if (excluded.length) {
+      throw new InputError(`catalog.scope: ${excluded.map((n) => `"${n.id}" is not tested by this tool (${n.reason})`).join("; ")} Define it as a workspace control to take it into scope.`);
+    }
     const unknown = workspace.scope.filter((id) => !allControlIds.has(id));
     if (unknown.length) throw new InputError(`catalog.scope: unknown control${unknown.length > 1 ? "s" : ""} ${unknown.map((u) => `"${u}"`).join(", ")}`);
     inScope = controls.filter((c) => workspace.scope!.includes(c.id));
@@ -116,5 +147,9 @@ export function loadCatalog(frameworks: readonly string[], dir = PACKAGE_CONTROL
   }
   const controlsByRule = new Map<string, string[]>();
   for (const c of inScope) for (const r of c.rules) controlsByRule.set(r, [...(controlsByRule.get(r) ?? []), c.id]);
-  return { frameworks: loaded.filter((f) => inScope.some((c) => c.framework === f.framework)), controls: inScope, controlsByRule, allControlIds, outOfScope };
+  return {
+    frameworks: loaded.filter((f) => inScope.some((c) => c.framework === f.framework)), controls: inScope, controlsByRule, allControlIds, outOfScope,
+    // A workspace control may take a listed criterion into scope: then it is a control, not a gap.
+    notInScope: notInScope.filter((n) => !allControlIds.has(n.id)),
+  };
 }

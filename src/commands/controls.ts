@@ -43,6 +43,7 @@ export async function controlsCommand(args: GlobalOptions): Promise<number> {
     related: c.related,
     origin: c.origin,
     manualReason: c.manualReason ?? null,
+    attach: c.attach ?? [],
     rules: c.rules.map((id) => {
       const rule = rules.get(id);
       return {
@@ -55,17 +56,19 @@ export async function controlsCommand(args: GlobalOptions): Promise<number> {
     lastPeriod: last.get(c.id)?.period ?? null,
     lastBuildId: last.get(c.id)?.buildId ?? null,
   }));
-  output(args, { controls, outOfScope: catalog.outOfScope }, () =>
+  const notInScope = (catalog.notInScope ?? []).map(({ id, framework, title, reason }) => ({ id, framework, title, reason }));
+  output(args, { controls, outOfScope: catalog.outOfScope, notInScope }, () =>
     controls
       .map((c) =>
         [
           `${c.id.padEnd(7)} ${c.title} [${c.framework}]${c.lastStatus ? `  last: ${c.lastStatus} (${c.lastPeriod})` : ""}`,
           ...(c.rules.length
             ? c.rules.map((r) => `          ${r.id} (${r.severity}; needs ${[...r.sources, ...r.registers.map((x) => `register ${x}`)].join(", ") || "nothing"})`)
-            : [`          manual: ${c.manualReason}`]),
+            : [`          manual: ${c.manualReason}`, ...c.attach.map((a) => `          attach: ${a}`)]),
         ].join("\n"),
       )
       .concat(catalog.outOfScope.length ? [`Out of scope (catalog.scope): ${catalog.outOfScope.join(", ")}`] : [])
+      .concat(notInScope.length ? [`Not covered by this tool (${notInScope.length} criteria): ${notInScope.map((n) => n.id).join(", ")}`] : [])
       .join("\n"),
   );
   return 0;
