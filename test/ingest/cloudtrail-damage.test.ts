@@ -88,3 +88,19 @@ test("CSV: a quoted cell may span lines; a stray quote in each of many rows keep
   assertReconciles(many);
   assert.deepEqual([many.row.accepted, many.row.rejected], [200, 200]);
 });
+
+const record = (i: number) => ({
+  eventVersion: "1.11", eventTime: "2026-10-14T09:00:00Z", eventSource: "s3.amazonaws.com", eventName: "ListBuckets", awsRegion: "eu-west-1",
+  eventID: `id-${i}`, eventType: "AwsApiCall", recipientAccountId: "111122223333", userIdentity: { type: "IAMUser", arn: "arn:aws:iam::111122223333:user/ci", accountId: "111122223333" },
+});
+
+test("JSON: a record nested 100 000 levels is one reject, not two: 11 records read, 10 accepted", async (t) => {
+  const records = Array.from({ length: 10 }, (_, i) => JSON.stringify(record(i)));
+  const deep = `{"eventID":"deep","requestParameters":${"[".repeat(100_000)}${"]".repeat(100_000)}}`;
+  records.splice(4, 0, deep);
+  const r = await ingestCloudTrail(t, { "deep.json": `{"Records":[${records.join(",")}]}` }, "deep.json");
+  assertReconciles(r);
+  assert.deepEqual([r.row.records_read, r.row.accepted, r.row.rejected], [11, 10, 1]);
+  assert.equal(r.rejects[0]!.locator, "record 4");
+  assert.match(r.rejects[0]!.reason, /nested deeper than/);
+});

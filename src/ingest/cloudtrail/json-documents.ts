@@ -79,20 +79,34 @@ export function* parseJsonDocument(text: string, ctx: EnrichContext, truncatedAt
       : 'not valid JSON and no "Records" array found', text);
     return;
   }
-  for (const [i, raw] of split.objects.entries()) yield rawToItem(head.shape, raw, i, ctx);
+  let unparsed = 0;
+  for (const [i, raw] of split.objects.entries()) {
+    const item = rawToItem(head.shape, raw, i, ctx);
+    if (item.kind === "reject" && item.reject.reason.startsWith(NOT_JSON)) unparsed++;
+    yield item;
+  }
   const n = split.objects.length;
+  if (truncatedAt === undefined && split.incompleteAt === undefined) {
+    // The array closed and every record in it was read: a record rejected above as invalid JSON
+    // (too deep, damaged inside) is why the document did not parse, and is already counted; a
+    // second reject here would count a record that does not exist.
+    if (unparsed === 0) yield { kind: "note", text: `document is not valid JSON outside its records (before or after the array); all ${n} records in the array were read` };
+    return;
+  }
   const where = truncatedAt !== undefined ? `record ${n} (gzip truncated at byte ${truncatedAt})` : `record ${n}`;
   yield reject(where, truncatedAt !== undefined
     ? `gzip stream truncated: ${n} complete records kept, the record in progress is lost`
     : `document damaged after ${n} complete records`, text.slice(split.incompleteAt ?? 0));
 }
 
+const NOT_JSON = "not valid JSON";
+
 export function rawToItem(shape: JsonShape, raw: string, index: number, ctx: EnrichContext): ParsedItem {
   let element: unknown;
   try {
     element = parseJson(raw);
   } catch (error) {
-    return reject(`record ${index}`, `not valid JSON (${(error as Error).message})`, raw);
+    return reject(`record ${index}`, `${NOT_JSON} (${(error as Error).message})`, raw);
   }
   return elementToItem(shape, element, index, ctx);
 }
