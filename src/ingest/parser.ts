@@ -6,6 +6,7 @@ import type { IamPrincipalRecord } from "../store/iam.ts";
 import type { CommitRecord, PullRequestRecord, RejectRecord, ReviewRecord } from "../store/index.ts";
 import type { SummaryRecord } from "./summary/summarise.ts";
 import { parseJson } from "./json.ts";
+import { incompleteReason } from "./files.ts";
 
 /** What a parser yields: a normalized event, a commit, a reject (never dropped), or a remark about the file. */
 export type ParsedItem =
@@ -113,7 +114,7 @@ export async function* jsonLines(input: ParserInput): AsyncIterable<{ line: numb
       }
     }
   } catch (error) {
-    yield { line: line + 1, error: `file ends early: ${(error as Error).message} (truncated or corrupt)`, raw: "" };
+    yield { line: line + 1, error: incompleteReason(error), raw: "" };
   }
 }
 

@@ -2,10 +2,16 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { gzipSync } from "node:zlib";
 import { parseConfigText, type LoadedConfig } from "../../src/config.ts";
+import { createCloudTrailS3Parser, DEFAULT_LIMITS } from "../../src/ingest/cloudtrail/s3-delivery.ts";
+import { parserInput } from "../../src/ingest/files.ts";
 import { ingestSources } from "../../src/ingest/index.ts";
+import { DEFAULT_INPUT_LIMITS } from "../../src/ingest/lines.ts";
+import { jsonLines } from "../../src/ingest/parser.ts";
 import { createProgress } from "../../src/progress.ts";
 import { openStore } from "../../src/store/index.ts";
+import { testContext } from "../helpers/parse.ts";
 import { REPO_ROOT, tempDir } from "../helpers/workspace.ts";
 
 /**
@@ -103,4 +109,59 @@ test("JSON: a record nested 100 000 levels is one reject, not two: 11 records re
   assert.deepEqual([r.row.records_read, r.row.accepted, r.row.rejected], [11, 10, 1]);
   assert.equal(r.rejects[0]!.locator, "record 4");
   assert.match(r.rejects[0]!.reason, /nested deeper than/);
+});
+
+/** A gzip bomb of `members` concatenated gzip members of 8 MiB of newlines each (~8 KiB compressed apiece; RFC 1952 allows members back to back). */
+function newlineBomb(members: number): Buffer {
+  const member = gzipSync(Buffer.alloc(8 << 20, 0x0a), { level: 9 });
+  return Buffer.concat(Array.from({ length: members }, () => member));
+}
+
+async function cpuMs(fn: () => Promise<unknown>): Promise<number> {
+  const start = process.cpuUsage();
+  await fn();
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+}
+
+test("gzip bombs are refused while inflating: the cost does not grow with what the bomb would inflate to", async (t) => {
+  const dir = tempDir("evidence-bomb-");
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(path.join(dir, "small.jsonl.gz"), newlineBomb(4));
+  writeFileSync(path.join(dir, "big.jsonl.gz"), newlineBomb(64));
+  writeFileSync(path.join(dir, "big.json.gz"), newlineBomb(64));
+  // A floor of 1 MiB: the guard may trip after 1 MiB of output; the big bomb would inflate to 512 MiB.
+  const limits = { ...DEFAULT_INPUT_LIMITS, gzipRatioFloorBytes: 1 << 20 };
+  const drain = async (file: string) => {
+    const out: { error?: string }[] = [];
+    for await (const r of jsonLines(parserInput(dir, path.join(dir, file), limits))) out.push(r);
+    return out;
+  };
+  await drain("small.jsonl.gz"); // warm-up
+  const small = await cpuMs(() => drain("small.jsonl.gz"));
+  let lines: { error?: string }[] = [];
+  const big = await cpuMs(async () => (lines = await drain("big.jsonl.gz")));
+  assert.equal(lines.length, 1);
+  assert.match(lines[0]!.error!, /^refused part-way: big\.jsonl\.gz: decompresses to more than \d+ bytes from the first \d+ compressed bytes \(over 200x/);
+  // 16x the bomb, about the same cost: judged on bytes read so far, not on the file's size.
+  assert.ok(big < 4 * small + 100, `big bomb ${big.toFixed(0)} ms of CPU against ${small.toFixed(0)} ms for one 16 times smaller`);
+  // The CloudTrail reader goes through the same guard.
+  const trail = createCloudTrailS3Parser(testContext(), { ...DEFAULT_LIMITS, wholeFileBytes: 1 << 20 });
+  const ct = await cpuMs(() => assert.rejects(collectItems(trail.parse(parserInput(dir, path.join(dir, "big.json.gz"), limits))), /big\.json\.gz: .*gzip bomb/));
+  assert.ok(ct < 4 * small + 100, `CloudTrail bomb ${ct.toFixed(0)} ms of CPU`);
+});
+
+async function collectItems<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+test("a refused gzip bomb is in the inventory as a failed file with one reject naming it and the reason", async (t) => {
+  const r = await ingestCloudTrail(t, { "bomb.json.gz": newlineBomb(128) }, "bomb.json.gz");
+  assertReconciles(r);
+  assert.equal(r.status, "failed");
+  assert.deepEqual([r.row.accepted, r.row.rejected], [0, 1]);
+  assert.equal(r.rejects[0]!.locator, "file");
+  assert.match(r.rejects[0]!.reason, /^ct\/bomb\.json\.gz: decompresses to more than \d+ bytes .*gzip bomb/);
 });

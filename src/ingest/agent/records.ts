@@ -1,6 +1,7 @@
 import { boundedLines, LineTooLong } from "../lines.ts";
 import type { ParserInput } from "../parser.ts";
 import { parseJson } from "../json.ts";
+import { incompleteReason } from "../files.ts";
 
 /**
  * Reads the JSON records of an agent log, streaming, with the line each record starts on.
@@ -99,8 +100,8 @@ export async function* jsonRecordBatches(input: ParserInput): AsyncIterable<Json
       if (out.length) yield out;
     }
   } catch (error) {
-    // A truncated gzip or an unreadable file: everything before the damage has been yielded.
-    yield [{ line: line + 1, error: `file ends early: ${(error as Error).message} (truncated or corrupt)`, raw: "" }];
+    // A truncated gzip, a refused gzip bomb or an unreadable file: everything before has been yielded.
+    yield [{ line: line + 1, error: incompleteReason(error), raw: "" }];
     return;
   }
   const open = scanner.end();
