@@ -360,10 +360,12 @@ async function writeBatches(
   db: Db, header: FileHeader, batches: AsyncIterable<StoreItem[]>, redacted: () => number, redactor: Redactor,
 ): Promise<FileResult> {
   const writer = new FileWriter(db, header);
+  let skipped: string | null = null;
   try {
     for await (const batch of batches) {
       for (const item of batch) {
-        if (item.kind === "event-row") writer.eventRow(item.row);
+        if (item.kind === "skipped") skipped = item.reason;
+        else if (item.kind === "event-row") writer.eventRow(item.row);
         else if (item.kind === "summary") writer.summary(item.summary);
         else if (item.kind === "commit") writer.commit_(item.commit);
         else if (item.kind === "pull-request") writer.pullRequest(item.pullRequest);
@@ -374,6 +376,11 @@ async function writeBatches(
         else if (item.kind === "summarised-duplicates") writer.summarisedDuplicates(item.n);
         else writer.note(item.text);
       }
+    }
+    if (skipped !== null) {
+      // Recognised by content as a file not to read (the parser yields nothing else): listed like a file skipped by its path.
+      writer.rollback();
+      return recordSkippedFile(db, header, skipped, undefined);
     }
     writer.counts.redacted = redacted();
     const c = writer.commit();

@@ -19,7 +19,9 @@ export type ParsedItem =
   | { kind: "reject"; reject: RejectRecord }
   /** A count of calls computed elsewhere (an Athena or Lake pushdown aggregate, issue 10). */
   | { kind: "summary"; summary: SummaryRecord }
-  | { kind: "note"; text: string };
+  | { kind: "note"; text: string }
+  /** The file, recognised by its content, is not one to read for records (a digest or Insights file away from its usual path): listed as skipped with this reason. */
+  | { kind: "skipped"; reason: string };
 
 export interface ParserInput {
   /** Absolute path. */

@@ -1,16 +1,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
-import { parseConfigText, type LoadedConfig } from "../../src/config.ts";
 import { createCloudTrailS3Parser, DEFAULT_LIMITS } from "../../src/ingest/cloudtrail/s3-delivery.ts";
 import { parserInput } from "../../src/ingest/files.ts";
-import { ingestSources } from "../../src/ingest/index.ts";
 import { DEFAULT_INPUT_LIMITS } from "../../src/ingest/lines.ts";
 import { jsonLines } from "../../src/ingest/parser.ts";
-import { createProgress } from "../../src/progress.ts";
-import { openStore } from "../../src/store/index.ts";
+import { assertReconciles, ingestCloudTrail } from "../helpers/ingest-cloudtrail.ts";
 import { testContext } from "../helpers/parse.ts";
 import { REPO_ROOT, tempDir } from "../helpers/workspace.ts";
 
@@ -19,41 +16,6 @@ import { REPO_ROOT, tempDir } from "../helpers/workspace.ts";
  * costs the damaged record only, and the inventory reconciles (records read = accepted +
  * duplicates + rejected).
  */
-export interface Ingested {
-  row: { id: number; records_read: number; accepted: number; duplicates: number; rejected: number; notes: string | null };
-  rejects: { locator: string; reason: string }[];
-  status: string;
-  error?: string;
-  notes: string[];
-}
-
-/** Writes `files` under a fresh workspace's `ct/`, ingests them as one CloudTrail source, and reports on `name`; the folder is removed after. */
-export async function ingestCloudTrail(t: { after(fn: () => void): void }, files: Record<string, string | Buffer>, name: string): Promise<Ingested> {
-  const root = tempDir("evidence-ctinput-");
-  t.after(() => rmSync(root, { recursive: true, force: true }));
-  for (const [file, bytes] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(root, "ct", file)), { recursive: true });
-    writeFileSync(path.join(root, "ct", file), bytes);
-  }
-  const yaml = `organisation: { name: Test Co }\nsources:\n  - { name: trail, kind: cloudtrail, paths: ["ct/**"] }\nstorage: { cloudtrail: { mode: full } }\n`;
-  const loaded: LoadedConfig = { config: parseConfigText(yaml, "t.yaml"), file: path.join(root, "t.yaml"), root, sha256: "0".repeat(64) };
-  const db = openStore(path.join(root, ".evidence", "evidence.db"));
-  try {
-    const summary = await ingestSources(db, loaded, { cacheDir: path.join(root, "cache"), now: new Date("2026-11-01T00:00:00Z"), progress: createProgress({ quiet: true }) });
-    const result = summary.files.find((f) => f.path === `ct/${name}`)!;
-    const row = db.prepare("SELECT id, records_read, accepted, duplicates, rejected, notes FROM source_files WHERE path = ?").get(`ct/${name}`) as Ingested["row"];
-    const rejects = db.prepare("SELECT locator, reason FROM rejects WHERE file_id = ? ORDER BY id").all(row.id) as Ingested["rejects"];
-    return { row, rejects, status: result.status, error: result.error, notes: result.notes };
-  } finally {
-    db.close();
-  }
-}
-
-export function assertReconciles(r: Ingested): void {
-  assert.equal(r.row.records_read, r.row.accepted + r.row.duplicates + r.row.rejected, "records read = accepted + duplicates + rejected");
-  assert.equal(r.rejects.length, r.row.rejected, "every reject is stored");
-}
-
 const ATHENA = readFileSync(path.join(REPO_ROOT, "test", "fixtures", "cloudtrail", "athena-results.csv"), "utf8").split("\n");
 const athenaRow = (i: number) => ATHENA[1]!.replace('"athena-0001"', `"athena-${String(i).padStart(4, "0")}"`).replace("req-a1", `req-${i}`);
 
