@@ -8,7 +8,7 @@ import type { Readable } from "node:stream";
 import { glob } from "tinyglobby";
 import { InputError } from "../errors.ts";
 import { DEFAULT_INPUT_LIMITS, type InputLimits } from "./lines.ts";
-import type { ParserInput, ReadAllResult } from "./parser.ts";
+import type { ParsedItem, ParserInput, ReadAllResult } from "./parser.ts";
 
 /** Whole-file reads above this many decompressed bytes are refused (gzip bombs, merged exports). */
 export const MAX_WHOLE_FILE_BYTES = 512 * 1024 * 1024;
@@ -92,13 +92,24 @@ export function inflateGuarded(raw: Readable, relPath: string, limits: InputLimi
 
 /**
  * Why a file's population is incomplete when its stream stopped early: refused by a cap (an
- * InputError) or truncated/corrupt. Recorded as a note on the file today.
- * TODO(lead): once `source_files.incomplete` (nullable TEXT, the reason a source stopped early)
- * lands, store this string there too; the callers below are the places that know it.
+ * InputError) or truncated/corrupt. TODO(lead): once `source_files.incomplete` (nullable TEXT,
+ * the reason a source stopped early) lands, store this string there (see incompleteNote).
  */
 export function incompleteReason(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return error instanceof InputError ? `refused part-way: ${message}` : `file ends early: ${message} (truncated or corrupt)`;
+}
+
+/** Notes starting with this mark a file whose population is incomplete (what follows is the reason). */
+export const INCOMPLETE_NOTE = "incomplete: ";
+
+/**
+ * The note a parser yields (or the writer adds) when a file stopped early, so the store says the
+ * file's population is incomplete. TODO(lead): with `source_files.incomplete`, set the column from
+ * this note's reason (FileWriter.note) rather than leaving it only in `notes`.
+ */
+export function incompleteNote(reason: string): ParsedItem {
+  return { kind: "note", text: `${INCOMPLETE_NOTE}${reason}` };
 }
 
 export function parserInput(root: string, file: string, limits: InputLimits = DEFAULT_INPUT_LIMITS): ParserInput {

@@ -8,7 +8,7 @@ import { REDACTION_RULES } from "../redact/clip.ts";
 import { FileWriter, findSourceFile, type Db, type FileHeader } from "../store/index.ts";
 import { ObservationIndex } from "../store/observations.ts";
 import { createEnrichContext, type EnrichContext } from "./enrich.ts";
-import { assertInsideWorkspace, findSourceFiles, parserInput, sha256File } from "./files.ts";
+import { assertInsideWorkspace, findSourceFiles, INCOMPLETE_NOTE, parserInput, sha256File } from "./files.ts";
 import { recordSkippedFile, SKIPPED_PARSER } from "./skipped.ts";
 import { recordTrailIntegrity } from "./cloudtrail/integrity.ts";
 import { deriveCloudTrailAttribution } from "./cloudtrail/derived-attribution.ts";
@@ -393,6 +393,7 @@ async function writeBatches(
     const refused = new FileWriter(db, header);
     const reason = redactor.redact(error.message);
     refused.reject({ locator: "file", reason });
+    refused.note(`${INCOMPLETE_NOTE}refused: ${reason}`);
     refused.commit();
     return { source: header.source, path: header.path, status: "failed", accepted: 0, duplicates: 0, rejected: 1, redacted: 0, notes: [], error: reason };
   }

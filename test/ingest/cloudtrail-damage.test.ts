@@ -126,4 +126,15 @@ test("a refused gzip bomb is in the inventory as a failed file with one reject n
   assert.deepEqual([r.row.accepted, r.row.rejected], [0, 1]);
   assert.equal(r.rejects[0]!.locator, "file");
   assert.match(r.rejects[0]!.reason, /^ct\/bomb\.json\.gz: decompresses to more than \d+ bytes .*gzip bomb/);
+  assert.ok(JSON.parse(r.row.notes ?? "[]").some((n: string) => /^incomplete: refused: ct\/bomb\.json\.gz/.test(n)), "the store says the file's population is incomplete");
+});
+
+test("a truncated CloudTrail gzip keeps the records before the damage and the store says the file is incomplete", async (t) => {
+  const records = Array.from({ length: 300 }, (_, i) => JSON.stringify(record(i)));
+  const gz = gzipSync(`{"Records":[${records.join(",")}]}`);
+  const r = await ingestCloudTrail(t, { "cut.json.gz": gz.subarray(0, Math.floor(gz.length / 2)) }, "cut.json.gz");
+  assertReconciles(r);
+  assert.ok(r.row.accepted > 10 && r.row.accepted < 300, `kept ${r.row.accepted}`);
+  assert.equal(r.row.rejected, 1);
+  assert.ok(JSON.parse(r.row.notes ?? "[]").some((n: string) => /^incomplete: gzip stream truncated after \d+ compressed bytes/.test(n)), r.row.notes ?? "");
 });

@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { StringDecoder } from "node:string_decoder";
 import { gunzipSync, constants as zlibConstants } from "node:zlib";
 import { InputError } from "../../errors.ts";
+import { incompleteNote } from "../files.ts";
 import type { EnrichContext } from "../enrich.ts";
 import type { ParsedItem, Parser, ParserInput } from "../parser.ts";
 import { parseCsvExport } from "./csv-exports.ts";
@@ -62,8 +63,12 @@ async function* parseTrailFile(input: ParserInput, ctx: EnrichContext, limits: T
     return;
   }
   const whole = tryGunzipWhole(bytes, limits);
-  if (whole) yield* parseTrailBuffer(whole.bytes, ctx, whole.truncatedAt);
-  else yield* streamTrailFile(input, ctx, limits, size);
+  if (!whole) {
+    yield* streamTrailFile(input, ctx, limits, size);
+    return;
+  }
+  yield* parseTrailBuffer(whole.bytes, ctx, whole.truncatedAt);
+  if (whole.truncatedAt !== undefined) yield incompleteNote(`gzip stream truncated after ${whole.truncatedAt} compressed bytes: records after the damage are lost`);
 }
 
 /**
@@ -109,4 +114,5 @@ async function* streamTrailFile(input: ParserInput, ctx: EnrichContext, limits: 
     broken = true;
   }
   yield* records.end(broken ? compressed : undefined);
+  if (broken) yield incompleteNote(`gzip stream truncated after ${compressed} compressed bytes: records after the damage are lost`);
 }
