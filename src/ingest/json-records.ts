@@ -143,10 +143,7 @@ export type JsonValueSpan =
  * value left open runs to the end of the text as one `incomplete` span. One pass: linear.
  */
 export function* splitJsonValues(text: string): Generator<JsonValueSpan> {
-  const firstEnd = scanValue(text, skipSpace(text, 0));
-  const nl = text.indexOf("\n", skipSpace(text, 0));
-  const lineMode = firstEnd > 0 && (nl < 0 || firstEnd <= nl);
-  if (!lineMode) {
+  if (!firstValueEndsOnItsLine(text)) {
     yield* valuesIn(text, 1);
     return;
   }
@@ -215,4 +212,89 @@ function* valuesIn(text: string, firstLine: number): Generator<JsonValueSpan> {
     yield { kind: "junk", line: at, text: text.slice(i, stop) };
     i = skipSpace(text, stop);
   }
+}
+
+/**
+ * splitJsonValues fed chunk by chunk, for files over the whole-file cap: memory holds the value
+ * being scanned, not the file. `lineMode` (decided from the file's head, as splitJsonValues does)
+ * ends a value left open at a line break there, so a damaged NDJSON line costs that line only.
+ */
+export class JsonValueStream {
+  private pending = "";
+  /** Offset in `pending` of the value (or junk run) being scanned, -1 between values. */
+  private start = -1;
+  private junk = false;
+  private depth = 0;
+  private inString = false;
+  private escaped = false;
+  private line = 1;
+  private startLine = 1;
+
+  constructor(private readonly lineMode: boolean) {}
+
+  push(chunk: string): JsonValueSpan[] {
+    const out: JsonValueSpan[] = [];
+    const text = this.pending + chunk;
+    let i = this.start >= 0 ? this.pending.length : 0;
+    for (; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (this.start < 0) {
+        if (c === 0x0a) this.line++;
+        if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0x2c || c === 0xfeff) continue;
+        this.start = i;
+        this.startLine = this.line;
+        this.junk = c !== 0x7b && c !== 0x5b;
+        this.depth = this.junk ? 0 : 1;
+        this.inString = false;
+        this.escaped = false;
+        continue;
+      }
+      if (c === 0x0a && (this.junk || this.lineMode)) {
+        out.push({ kind: this.junk ? "junk" : "incomplete", line: this.startLine, text: text.slice(this.start, i) });
+        this.start = -1;
+        this.line++;
+        continue;
+      }
+      if (c === 0x0a) this.line++;
+      if (this.junk) continue;
+      if (this.inString) {
+        if (this.escaped) this.escaped = false;
+        else if (c === 0x5c) this.escaped = true;
+        else if (c === 0x22) this.inString = false;
+      } else if (c === 0x22) this.inString = true;
+      else if (c === 0x7b || c === 0x5b) this.depth++;
+      else if ((c === 0x7d || c === 0x5d) && --this.depth === 0) {
+        out.push({ kind: "value", line: this.startLine, text: text.slice(this.start, i + 1) });
+        this.start = -1;
+      }
+    }
+    if (this.start >= 0) {
+      this.pending = text.slice(this.start);
+      this.start = 0;
+    } else this.pending = "";
+    return out;
+  }
+
+  /** After the last chunk: the value or junk the text ended inside, if any. */
+  end(): JsonValueSpan[] {
+    if (this.start < 0 || this.pending.trim() === "") return [];
+    const span: JsonValueSpan = { kind: this.junk ? "junk" : "incomplete", line: this.startLine, text: this.pending };
+    this.pending = "";
+    this.start = -1;
+    return [span];
+  }
+}
+
+/** Whether a text's first value ends before its first line break: NDJSON, or documents back to back on one line. */
+export function firstValueEndsOnItsLine(head: string): boolean {
+  const from = skipSpace(head, 0);
+  const end = scanValue(head, from);
+  const nl = head.indexOf("\n", from);
+  return end > 0 && (nl < 0 || end <= nl);
+}
+
+/** Whether a text's first object or array ends and something other than space follows it: several documents, not one. */
+export function startsWithSeveralValues(head: string): boolean {
+  const end = scanValue(head, skipSpace(head, 0));
+  return end > 0 && skipSpace(head, end) < head.length;
 }

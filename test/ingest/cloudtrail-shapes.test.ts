@@ -1,8 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { REPO_ROOT } from "../helpers/workspace.ts";
+import { createCloudTrailS3Parser, DEFAULT_LIMITS } from "../../src/ingest/cloudtrail/s3-delivery.ts";
+import { parseFile, testContext } from "../helpers/parse.ts";
+import { REPO_ROOT, tempDir } from "../helpers/workspace.ts";
 import { assertReconciles, ingestCloudTrail } from "../helpers/ingest-cloudtrail.ts";
 
 /** CloudTrail records in the wrappers other AWS services deliver them in, recognised by content whatever the file's name. */
@@ -55,4 +57,27 @@ test("NDJSON: a damaged line costs that line only; text between documents is a r
   assert.deepEqual(r.rejects.map((x) => x.locator), ["line 2", "line 3"]);
   assert.match(r.rejects[0]!.reason, /does not end/);
   assert.match(r.rejects[1]!.reason, /text between JSON documents/);
+});
+
+test("over the whole-file cap (read record by record) the same shapes give the same events and rejects", async () => {
+  const whole = createCloudTrailS3Parser(testContext());
+  const streamed = createCloudTrailS3Parser(testContext(), { ...DEFAULT_LIMITS, wholeFileBytes: 64 });
+  for (const name of ["eventbridge-envelopes.jsonl", "firehose-cloudwatch-logs.json.gz", "bare-records.ndjson"]) {
+    const a = await parseFile(whole, SHAPES, name);
+    const b = await parseFile(streamed, SHAPES, name);
+    assert.ok(a.events.length >= 3, name);
+    assert.deepEqual(b.events, a.events, name);
+    assert.deepEqual([b.rejects, b.notes], [a.rejects, a.notes], name);
+  }
+  // A damaged NDJSON line streamed: that line only.
+  const dir = tempDir();
+  try {
+    const lines = fixture("bare-records.ndjson").toString("utf8").trim().split("\n");
+    writeFileSync(path.join(dir, "d.ndjson"), [lines[0], lines[1]!.slice(0, 80), "garbage", lines[2]].join("\n") + "\n");
+    const d = await parseFile(streamed, dir, "d.ndjson");
+    assert.equal(d.events.length, 2);
+    assert.deepEqual(d.rejects.map((r) => r.locator), ["line 2", "line 3"]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

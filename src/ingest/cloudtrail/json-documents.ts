@@ -1,6 +1,8 @@
 import { EXCERPT_SCAN, isRecord, reject, type ParsedItem } from "../parser.ts";
 import type { EnrichContext } from "../enrich.ts";
-import { ArrayObjectStream, splitArrayObjects, splitJsonValues, type JsonValueSpan } from "../json-records.ts";
+import {
+  ArrayObjectStream, firstValueEndsOnItsLine, JsonValueStream, splitArrayObjects, splitJsonValues, startsWithSeveralValues, type JsonValueSpan,
+} from "../json-records.ts";
 import { cloudTrailRecordToEvent } from "./record.ts";
 import { parseJson } from "../json.ts";
 
@@ -179,36 +181,43 @@ function* documentItems(doc: unknown, at: string, ctx: EnrichContext, raw: strin
 }
 
 /** Several documents in one file (NDJSON, Firehose deliveries of CloudWatch Logs subscription payloads): each is read on its own. */
-function* concatenatedItems(values: JsonValueSpan[], ctx: EnrichContext, truncatedAt?: number): Generator<ParsedItem> {
-  // Firehose writes documents back to back on one line: number them within their line there.
-  const perLine = new Map<number, number>();
-  for (const v of values) perLine.set(v.line, (perLine.get(v.line) ?? 0) + 1);
-  const seen = new Map<number, number>();
-  for (const v of values) {
-    const nth = (seen.get(v.line) ?? 0) + 1;
-    seen.set(v.line, nth);
-    const at = perLine.get(v.line)! > 1 ? `line ${v.line} document ${nth}` : `line ${v.line}`;
-    if (v.kind === "junk") {
-      yield reject(at, "not JSON: text between JSON documents", v.text);
-      continue;
-    }
-    if (v.kind === "incomplete") {
-      yield reject(at, truncatedAt !== undefined
-        ? `gzip stream truncated after ${truncatedAt} compressed bytes: the document starting here is incomplete`
-        : "the document starting here does not end (truncated or unbalanced brackets)", v.text);
-      continue;
-    }
-    let doc: unknown;
-    try {
-      doc = parseJson(v.text);
-    } catch (error) {
-      yield reject(at, `${NOT_JSON} (${(error as Error).message})`, v.text);
-      continue;
-    }
-    const skip = skipReason(doc);
-    if (skip) yield { kind: "note", text: `${at}: ${skip}` };
-    else yield* documentItems(doc, `${at} `, ctx, v.text);
+function* concatenatedItems(values: Iterable<JsonValueSpan>, ctx: EnrichContext, truncatedAt?: number): Generator<ParsedItem> {
+  const where = documentLocator();
+  for (const v of values) yield* spanItems(v, where(v.line), ctx, truncatedAt);
+}
+
+/** `line L` for a line's first document, `line L document k` for the k-th (Firehose writes documents back to back on one line). */
+function documentLocator(): (line: number) => string {
+  let last = 0;
+  let nth = 0;
+  return (line) => {
+    nth = line === last ? nth + 1 : 1;
+    last = line;
+    return nth > 1 ? `line ${line} document ${nth}` : `line ${line}`;
+  };
+}
+
+function* spanItems(v: JsonValueSpan, at: string, ctx: EnrichContext, truncatedAt?: number): Generator<ParsedItem> {
+  if (v.kind === "junk") {
+    yield reject(at, "not JSON: text between JSON documents", v.text);
+    return;
   }
+  if (v.kind === "incomplete") {
+    yield reject(at, truncatedAt !== undefined
+      ? `gzip stream truncated after ${truncatedAt} compressed bytes: the document starting here is incomplete`
+      : "the document starting here does not end (truncated or unbalanced brackets)", v.text);
+    return;
+  }
+  let doc: unknown;
+  try {
+    doc = parseJson(v.text);
+  } catch (error) {
+    yield reject(at, `${NOT_JSON} (${(error as Error).message})`, v.text);
+    return;
+  }
+  const skip = skipReason(doc);
+  if (skip) yield { kind: "note", text: `${at}: ${skip}` };
+  else yield* documentItems(doc, `${at} `, ctx, v.text);
 }
 
 function shapeOf(doc: unknown): { shape: JsonShape; elements: unknown[] } | null {
@@ -226,14 +235,24 @@ export class JsonRecordStream {
   private head = "";
   private shape: JsonShape | null = null;
   private splitter: ArrayObjectStream | null = null;
+  /** Several documents (NDJSON, Firehose): split one by one, each read whole. */
+  private values: JsonValueStream | null = null;
+  private readonly where = documentLocator();
 
   constructor(private readonly ctx: EnrichContext) {}
 
   push(chunk: string): ParsedItem[] {
+    if (this.values) return this.valueItems(this.values.push(chunk));
     if (!this.splitter) {
       // Only the first 64 KiB can announce the shape; past that the document is not one we know.
       if (this.head.length > 65536) return [];
       this.head += chunk;
+      if (startsWithSeveralValues(this.head)) {
+        this.values = new JsonValueStream(firstValueEndsOnItsLine(this.head));
+        const text = this.head;
+        this.head = "";
+        return this.valueItems(this.values.push(text));
+      }
       const found = shapeOfHead(this.head.slice(0, 65536));
       if (!found) return [];
       this.shape = found.shape;
@@ -246,6 +265,10 @@ export class JsonRecordStream {
     return this.items(this.splitter.push(chunk));
   }
 
+  private valueItems(spans: JsonValueSpan[], truncatedAt?: number): ParsedItem[] {
+    return spans.flatMap((v) => [...spanItems(v, this.where(v.line), this.ctx, truncatedAt)]);
+  }
+
   private items(raws: string[]): ParsedItem[] {
     const base = this.splitter!.count - raws.length;
     return raws.map((raw, i) => rawToItem(this.shape!, raw, base + i, this.ctx));
@@ -253,6 +276,7 @@ export class JsonRecordStream {
 
   /** Rejects for what did not end cleanly; `truncatedAt` when the compressed stream broke. */
   end(truncatedAt?: number): ParsedItem[] {
+    if (this.values) return this.valueItems(this.values.end(), truncatedAt);
     if (!this.splitter) return [reject("document", 'no "Records", "Events" or "events" array found in the first 64 KiB', this.head.slice(0, EXCERPT_SCAN))];
     const state = this.splitter.end();
     const n = this.splitter.count;
