@@ -3,6 +3,8 @@ import assert from "node:assert/strict";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
+import { Readable } from "node:stream";
+import { csvRows, MAX_RECORD_LINES } from "../../src/ingest/cloudtrail/csv-rows.ts";
 import { createCloudTrailS3Parser, DEFAULT_LIMITS } from "../../src/ingest/cloudtrail/s3-delivery.ts";
 import { parserInput } from "../../src/ingest/files.ts";
 import { DEFAULT_INPUT_LIMITS } from "../../src/ingest/lines.ts";
@@ -137,4 +139,23 @@ test("a truncated CloudTrail gzip keeps the records before the damage and the st
   assert.ok(r.row.accepted > 10 && r.row.accepted < 300, `kept ${r.row.accepted}`);
   assert.equal(r.row.rejected, 1);
   assert.ok(JSON.parse(r.row.notes ?? "[]").some((n: string) => /^incomplete: gzip stream truncated after \d+ compressed bytes/.test(n)), r.row.notes ?? "");
+});
+
+test("CSV: time stays linear in the size whatever the stray quotes (each line is re-read a bounded number of times)", async () => {
+  // A stray quote every MAX_RECORD_LINES lines makes the longest re-reads; lines all of stray quotes the most rejects.
+  const text = (n: number, every: number) =>
+    Array.from({ length: n }, (_, i) => (i % every === 1 ? '"a","b' : '"x","y"')).join("\n") + "\n";
+  const rowsOf = async (s: string) => {
+    let rows = 0;
+    for await (const batch of csvRows(Readable.from([Buffer.from(s)]))) rows += batch.length;
+    return rows;
+  };
+  for (const every of [MAX_RECORD_LINES, 1]) {
+    const n = 20_000;
+    assert.equal(await rowsOf(text(n, every)), n, "every line is a row or a reject");
+    await rowsOf(text(n, every)); // warm-up
+    const one = await cpuMs(() => rowsOf(text(n, every)));
+    const four = await cpuMs(() => rowsOf(text(4 * n, every)));
+    assert.ok(four < 4 * 3 * one + 50, `stray quote every ${every} lines: ${four.toFixed(0)} ms for 4n against ${one.toFixed(0)} ms for n`);
+  }
 });
