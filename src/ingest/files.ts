@@ -97,7 +97,15 @@ export function inflateGuarded(raw: Readable, relPath: string, limits: InputLimi
  */
 export function incompleteReason(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return error instanceof InputError ? `refused part-way: ${message}` : `file ends early: ${message} (truncated or corrupt)`;
+  return error instanceof InputError ? `${REFUSED_PART_WAY}${message}` : `${ENDS_EARLY}${message} (truncated or corrupt)`;
+}
+
+const REFUSED_PART_WAY = "refused part-way: ";
+const ENDS_EARLY = "file ends early: ";
+
+/** Whether a reject's reason is one incompleteReason wrote: the stream stopped there, and the file's population is incomplete. */
+export function isIncompleteReason(reason: string): boolean {
+  return reason.startsWith(REFUSED_PART_WAY) || reason.startsWith(ENDS_EARLY);
 }
 
 /** Notes starting with this mark a file whose population is incomplete (what follows is the reason). */

@@ -1,12 +1,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { Readable } from "node:stream";
 import { csvRows, MAX_RECORD_LINES } from "../../src/ingest/cloudtrail/csv-rows.ts";
 import { createCloudTrailS3Parser, DEFAULT_LIMITS } from "../../src/ingest/cloudtrail/s3-delivery.ts";
+import { parseConfigText, type LoadedConfig } from "../../src/config.ts";
 import { parserInput } from "../../src/ingest/files.ts";
+import { ingestSources } from "../../src/ingest/index.ts";
+import { createProgress } from "../../src/progress.ts";
+import { openStore } from "../../src/store/index.ts";
 import { DEFAULT_INPUT_LIMITS } from "../../src/ingest/lines.ts";
 import { jsonLines } from "../../src/ingest/parser.ts";
 import { assertReconciles, ingestCloudTrail } from "../helpers/ingest-cloudtrail.ts";
@@ -157,5 +161,27 @@ test("CSV: time stays linear in the size whatever the stray quotes (each line is
     const one = await cpuMs(() => rowsOf(text(n, every)));
     const four = await cpuMs(() => rowsOf(text(4 * n, every)));
     assert.ok(four < 4 * 3 * one + 50, `stray quote every ${every} lines: ${four.toFixed(0)} ms for 4n against ${one.toFixed(0)} ms for n`);
+  }
+});
+
+test("an agent log (.jsonl.gz) refused part-way keeps the lines before and the store says the file is incomplete", async (t) => {
+  const root = tempDir("evidence-jsonl-bomb-");
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  mkdirSync(path.join(root, "logs"));
+  const hook = JSON.stringify({ hook_event_name: "PostToolUse", session_id: "s1", tool_name: "Bash", tool_use_id: "t1", tool_input: { command: "ls" }, timestamp: "2026-10-14T09:12:03Z" });
+  writeFileSync(path.join(root, "logs", "hooks.jsonl.gz"), Buffer.concat([gzipSync(`${hook}\n`), newlineBomb(128)]));
+  const yaml = `organisation: { name: Test Co }\nsources:\n  - { name: hooks, kind: claude-code-hooks, paths: ["logs/**"] }\n`;
+  const loaded: LoadedConfig = { config: parseConfigText(yaml, "t.yaml"), file: path.join(root, "t.yaml"), root, sha256: "0".repeat(64) };
+  const db = openStore(path.join(root, ".evidence", "evidence.db"));
+  try {
+    await ingestSources(db, loaded, { cacheDir: path.join(root, "cache"), now: new Date("2026-11-01T00:00:00Z"), progress: createProgress({ quiet: true }) });
+    const row = db.prepare("SELECT id, records_read, accepted, duplicates, rejected, notes FROM source_files").get() as { id: number; records_read: number; accepted: number; duplicates: number; rejected: number; notes: string };
+    assert.equal(row.records_read, row.accepted + row.duplicates + row.rejected);
+    assert.deepEqual([row.accepted, row.rejected], [1, 1]);
+    const reject = db.prepare("SELECT reason FROM rejects WHERE file_id = ?").get(row.id) as { reason: string };
+    assert.match(reject.reason, /^refused part-way: logs\/hooks\.jsonl\.gz: decompresses to more than \d+ bytes .*gzip bomb/);
+    assert.ok((JSON.parse(row.notes) as string[]).some((n) => n.startsWith("incomplete: refused part-way: logs/hooks.jsonl.gz")), row.notes);
+  } finally {
+    db.close();
   }
 });
