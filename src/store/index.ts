@@ -207,6 +207,7 @@ export class FileWriter {
   /** Joins records of one tool call reported by several files (src/store/observations.ts). */
   private readonly joins: ObservationIndex;
   private joined = 0;
+  private readonly path: string;
   /** CloudTrail records whose eventID is already stored for a different call: where each was read. */
   private readonly conflicts: string[] = [];
   private open = true;
@@ -218,6 +219,7 @@ export class FileWriter {
     header: FileHeader,
   ) {
     this.nested = db.inTransaction;
+    this.path = header.path;
     db.exec(this.nested ? "SAVEPOINT file_writer" : "BEGIN IMMEDIATE");
     this.joins = new ObservationIndex(db);
     this.joins.deleteFile(header.source, header.path);
@@ -283,7 +285,7 @@ export class FileWriter {
     });
     if (!differ.length) return null;
     const here = row[EVENT_COLUMNS.indexOf("locator")] as string;
-    return `eventID ${eventKey} (${differ.join(", ")} differ): kept as read at ${stored.path} ${stored.locator}; this file's ${here} not stored`;
+    return `eventID ${eventKey} (${differ.join(", ")} differ): kept as read at ${stored.path} ${stored.locator}, not as read at ${this.path} ${here}`;
   }
 
   agentSettings(s: AgentSettingsRecord): void {

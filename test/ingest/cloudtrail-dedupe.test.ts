@@ -61,5 +61,5 @@ test("the same eventID for two different calls is said to be a duplicate eventID
   // The identical repeat is a plain join; the conflicting one is named as what it is, with where each was read.
   assert.ok(notes.includes("1 record joined with the same agent action reported elsewhere (counted as duplicates)"), notes.join(" | "));
   const conflict = notes.find((n) => n.includes("duplicate eventID but different content"));
-  assert.equal(conflict, "1 record with a duplicate eventID but different content, kept once (counted as duplicates): eventID same-id (time, action differ): kept as read at ct/a.json record 0; this file's record 1 not stored");
+  assert.equal(conflict, "1 record with a duplicate eventID but different content, kept once (counted as duplicates): eventID same-id (time, action differ): kept as read at ct/a.json record 0, not as read at ct/b.json record 1");
 });
