@@ -46,8 +46,13 @@ export interface DigestVerification {
   altered: AlteredFile[];
   /** `s3://bucket/key` of log files a digest lists but that are not in the folder. */
   listedButMissing: string[];
-  /** Log files in the folder that no digest lists: unverifiable. */
+  /**
+   * Log files that a digest should have listed and none does: their account, region (and
+   * organisation) has a digest chain whose period includes the file's delivery time.
+   */
   presentButUnlisted: string[];
+  /** Log files no digest in the folder covers (another account or region, or outside the digests' period): unverifiable here. */
+  notCovered: { file: string; reason: string }[];
   chainBreaks: { digest: string; reason: string }[];
   /** Periods between two digests of one trail and region that no digest covers. */
   missingHours: { trail: string; region: string; from: string; to: string }[];
@@ -94,6 +99,8 @@ interface Stream {
 
 interface ParsedDigest {
   file: string;
+  /** Organisation id from the digest's key (organisation trails), or "". */
+  org: string;
   key: string;
   data: DigestFile;
   sha256: string;
@@ -109,6 +116,32 @@ interface ParsedDigest {
  */
 const GAP_TOLERANCE_MS = 60_000;
 const DIGEST_NAME = new RegExp(fileNames.digestFile);
+const LOG_NAME = new RegExp(fileNames.logFileParts);
+const ORG_ID = new RegExp(fileNames.orgId);
+/**
+ * A log file's name carries the minute it was written; it is listed by the digest of the hour it
+ * was delivered in, and delivery is "about every 5 minutes ... not guaranteed" (CloudTrail User
+ * Guide, "How CloudTrail works"), older pages said 15: a file named within this margin of the newest
+ * digest's end may belong to the next digest, not yet written.
+ */
+const DELIVERY_MARGIN_MS = 15 * 60_000;
+
+/** The organisation folder after `AWSLogs/` in a key (`AWSLogs/o-abc.../<account>/...`), or "". */
+function orgOf(key: string): string {
+  const parts = storageKey(key).split("/");
+  return parts[0] === "AWSLogs" && parts[1] && ORG_ID.test(parts[1]) ? parts[1] : "";
+}
+
+/** Account, region, organisation and delivery time of a log file, from its key and name; null when the name is not AWS's. */
+export function logScope(file: string): { org: string; account: string; region: string; time: number } | null {
+  const m = LOG_NAME.exec(posix.basename(file.replaceAll("\\", "/")));
+  if (!m) return null;
+  const t = m[3]!;
+  const time = Date.parse(`${t.slice(0, 4)}-${t.slice(4, 6)}-${t.slice(6, 8)}T${t.slice(9, 11)}:${t.slice(11, 13)}:00Z`);
+  return Number.isNaN(time) ? null : { org: orgOf(file), account: m[1]!, region: m[2]!, time };
+}
+
+const scopeId = (org: string, account: string, region: string) => `${org}\u0000${account}\u0000${region}`;
 
 export function sha256Hex(data: Buffer | string): string {
   return createHash("sha256").update(data).digest("hex");
@@ -211,6 +244,7 @@ function parseDigest(read: { file: string; content: Buffer; signature?: string |
   return {
     digest: {
       file: read.file,
+      org: orgOf(data.digestS3Object),
       key: storageKey(data.digestS3Object),
       data,
       sha256: sha256Hex(read.content),
@@ -351,9 +385,34 @@ interface LogResult {
   altered: AlteredFile[];
   listedButMissing: string[];
   presentButUnlisted: string[];
+  notCovered: { file: string; reason: string }[];
 }
 
-function checkLogs(digests: Iterable<ParsedDigest>, logs: HashedFile[]): LogResult {
+/** Each (organisation, account, region)'s period: from its oldest digest's start to its newest's end. */
+function digestPeriods(digests: Iterable<ParsedDigest>): Map<string, { start: number; end: number }> {
+  const periods = new Map<string, { start: number; end: number }>();
+  for (const d of digests) {
+    const id = scopeId(d.org, d.stream.account, d.stream.region);
+    const p = periods.get(id);
+    periods.set(id, p ? { start: Math.min(p.start, d.start), end: Math.max(p.end, d.end) } : { start: d.start, end: d.end });
+  }
+  return periods;
+}
+
+/** Null when a digest should have listed the file; otherwise why none covers it. */
+function whyNotCovered(file: string, periods: Map<string, { start: number; end: number }>): string | null {
+  const scope = logScope(file);
+  if (!scope) return "the file name is not a CloudTrail log file name, so its account, region and time are unknown";
+  const where = `account ${scope.account}, region ${scope.region}${scope.org ? `, organisation ${scope.org}` : ""}`;
+  const p = periods.get(scopeId(scope.org, scope.account, scope.region));
+  if (!p) return `no digest in the folder is for ${where}`;
+  const iso = (ms: number) => new Date(ms).toISOString().replace(".000Z", "Z");
+  if (scope.time < p.start) return `delivered before the oldest digest for ${where} (${iso(p.start)})`;
+  if (scope.time + DELIVERY_MARGIN_MS > p.end) return `delivered at or after the end of the newest digest for ${where} (${iso(p.end)}), or within ${DELIVERY_MARGIN_MS / 60_000} minutes of it`;
+  return null;
+}
+
+function checkLogs(digests: ParsedDigest[], logs: HashedFile[]): LogResult {
   const byKey = new Map<string, HashedFile>();
   const byName = new Map<string, HashedFile[]>();
   for (const log of logs) {
@@ -368,7 +427,7 @@ function checkLogs(digests: Iterable<ParsedDigest>, logs: HashedFile[]): LogResu
     const same = byName.get(posix.basename(s3Object));
     return same?.length === 1 ? same[0] : undefined;
   };
-  const out: LogResult = { listed: 0, verified: 0, altered: [], listedButMissing: [], presentButUnlisted: [] };
+  const out: LogResult = { listed: 0, verified: 0, altered: [], listedButMissing: [], presentButUnlisted: [], notCovered: [] };
   const claimed = new Set<HashedFile>();
   const seen = new Set<string>();
   for (const d of digests) {
@@ -389,7 +448,13 @@ function checkLogs(digests: Iterable<ParsedDigest>, logs: HashedFile[]): LogResu
       else out.altered.push({ file: log.file, expected: entry.hashValue, actual: log.sha256 });
     }
   }
-  out.presentButUnlisted = logs.filter((log) => !claimed.has(log)).map((log) => log.file);
+  const periods = digestPeriods(digests);
+  for (const log of logs) {
+    if (claimed.has(log)) continue;
+    const reason = whyNotCovered(log.file, periods);
+    if (reason === null) out.presentButUnlisted.push(log.file);
+    else out.notCovered.push({ file: log.file, reason });
+  }
   return out;
 }
 
@@ -448,7 +513,7 @@ const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 export function verifyIntegrity(input: IntegrityInput, keys?: PublicKeyRing): DigestVerification {
   const index = indexDigests(input.digests);
   const chain = walkChains(index);
-  const logs = checkLogs(index.byKey.values(), input.logs);
+  const logs = checkLogs([...index.byKey.values()], input.logs);
   const signatures = [...index.byKey.values()].map((d) => {
     const successor = chain.successor.get(d.key);
     const source = d.signature ? `${d.file} metadata` : `previousDigestSignature of ${successor?.file ?? "?"}`;
@@ -479,6 +544,7 @@ export function verifyIntegrity(input: IntegrityInput, keys?: PublicKeyRing): Di
     altered: logs.altered.sort((a, b) => byText(a.file, b.file)),
     listedButMissing: logs.listedButMissing.sort(byText),
     presentButUnlisted: logs.presentButUnlisted.sort(byText),
+    notCovered: logs.notCovered.sort((a, b) => byText(a.file, b.file)),
     chainBreaks: chainBreaks.sort((a, b) => byText(a.digest, b.digest) || byText(a.reason, b.reason)),
     missingHours: chain.missingHours.sort(
       (a, b) => byText(a.trail, b.trail) || byText(a.region, b.region) || byText(a.from, b.from),
@@ -495,6 +561,7 @@ export function verifyIntegrity(input: IntegrityInput, keys?: PublicKeyRing): Di
     result.altered.length === 0 &&
     result.listedButMissing.length === 0 &&
     result.presentButUnlisted.length === 0 &&
+    result.notCovered.length === 0 &&
     result.chainBreaks.length === 0 &&
     result.missingHours.length === 0 &&
     result.unreadable.length === 0 &&

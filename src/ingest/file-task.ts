@@ -5,7 +5,7 @@ import type { RejectRecord } from "../store/index.ts";
 import { ATTRS_COLUMN, EVENT_FIELDS, eventRow, type EventRow } from "../store/event-row.ts";
 import type { EvidenceEvent } from "../event.ts";
 import { createEnrichContext, type EnrichContext } from "./enrich.ts";
-import { parserInput, sha256File } from "./files.ts";
+import { INCOMPLETE_NOTE, isIncompleteReason, parserInput, sha256File } from "./files.ts";
 import { clipExcerpt, type ParsedItem, type Parser } from "./parser.ts";
 import { dayBucketer, type DayBucket } from "./summary/day.ts";
 import type { StoragePolicy } from "./summary/policy.ts";
@@ -105,7 +105,12 @@ export async function* storeItems(items: AsyncIterable<ParsedItem>, redactor: Re
     else if (item.kind === "pull-request") batch.push({ kind: "pull-request", pullRequest: redactor.redactDeep(item.pullRequest) });
     else if (item.kind === "review") batch.push({ kind: "review", review: redactor.redactDeep(item.review) });
     else if (item.kind === "agent-settings") batch.push({ kind: "agent-settings", settings: redactor.redactDeep(item.settings) });
-    else if (item.kind === "reject") batch.push({ kind: "reject", reject: clipped(redactor.redactDeep(item.reject)) });
+    else if (item.kind === "reject") {
+      const r = clipped(redactor.redactDeep(item.reject));
+      batch.push({ kind: "reject", reject: r });
+      // A line reader whose stream stopped (truncated gzip, a bomb refused part-way): the store must say the file is incomplete.
+      if (isIncompleteReason(r.reason)) batch.push({ kind: "note", text: `${INCOMPLETE_NOTE}${r.reason}` });
+    }
     else if (item.kind === "note") batch.push({ kind: "note", text: redactor.redact(item.text) });
     else if (item.kind === "summary") batch.push({ kind: "summary", summary: redactSummary(item.summary, redactor) });
     // IAM too: tags, descriptions and inline policy conditions are free text a person may paste a key into.

@@ -1,17 +1,14 @@
 import { createReadStream, existsSync, statSync, realpathSync } from "node:fs";
 import { pipeline, Transform } from "node:stream";
 import { createHash } from "node:crypto";
-import { createGunzip, gunzip, constants as zlibConstants } from "node:zlib";
-import { promisify } from "node:util";
+import { createGunzip } from "node:zlib";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { glob } from "tinyglobby";
 import { InputError } from "../errors.ts";
 import { DEFAULT_INPUT_LIMITS, type InputLimits } from "./lines.ts";
-import type { ParserInput, ReadAllResult } from "./parser.ts";
-
-const gunzipAsync = promisify(gunzip);
+import type { ParsedItem, ParserInput, ReadAllResult } from "./parser.ts";
 
 /** Whole-file reads above this many decompressed bytes are refused (gzip bombs, merged exports). */
 export const MAX_WHOLE_FILE_BYTES = 512 * 1024 * 1024;
@@ -67,23 +64,58 @@ function isGzip(file: string): boolean {
   return file.endsWith(".gz");
 }
 
-/** Most bytes a gzip file of `compressed` bytes may inflate to before it is called a bomb. */
-export function gzipCap(compressed: number, limits: InputLimits): number {
-  return Math.min(limits.gzipMaxBytes, Math.max(limits.gzipRatioFloorBytes, compressed * limits.gzipMaxRatio));
-}
-
-/** Passes decompressed bytes through, failing the stream with an InputError past the cap. */
-function inflationGuard(relPath: string, compressed: number, limits: InputLimits): Transform {
-  const cap = gzipCap(compressed, limits);
+/**
+ * Inflates a gzip stream, refusing it as soon as it is a bomb: past `gzipRatioFloorBytes` of
+ * output, when the output exceeds `gzipMaxRatio` times the compressed bytes the inflater has
+ * consumed so far (zlib's `bytesWritten`, https://nodejs.org/api/zlib.html#zlibbyteswritten), or
+ * past `gzipMaxBytes` in all. Judged on the bytes read so far, not the file's size, so refusing a
+ * 6 MB file that would inflate to 6 GB costs the floor's worth of output, not a ratio times 6 MB.
+ * Every gzipped input goes through here: line streams, whole-file reads and CloudTrail files.
+ */
+export function inflateGuarded(raw: Readable, relPath: string, limits: InputLimits): Readable {
+  const gunzip = createGunzip();
   let total = 0;
-  return new Transform({
+  const guard = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       total += chunk.length;
-      if (total > cap) {
-        callback(new InputError(`${relPath}: decompresses to more than ${cap} bytes from ${compressed} (over ${limits.gzipMaxRatio}x or ${limits.gzipMaxBytes} bytes): a gzip bomb or a merged export; refusing the rest`));
+      const consumed = gunzip.bytesWritten;
+      if (total > limits.gzipMaxBytes || (total > limits.gzipRatioFloorBytes && total > consumed * limits.gzipMaxRatio)) {
+        callback(new InputError(
+          `${relPath}: decompresses to more than ${total} bytes from the first ${consumed} compressed bytes (over ${limits.gzipMaxRatio}x, or over ${limits.gzipMaxBytes} bytes): a gzip bomb or a merged export; refusing the rest`,
+        ));
       } else callback(null, chunk);
     },
   });
+  // pipeline, not pipe: a read error or a corrupt stream reaches the reader instead of stalling it.
+  return pipeline(raw, gunzip, guard, () => {});
+}
+
+/**
+ * Why a file's population is incomplete when its stream stopped early: refused by a cap (an
+ * InputError) or truncated/corrupt; it is stored in `source_files.incomplete`.
+ */
+export function incompleteReason(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return error instanceof InputError ? `${REFUSED_PART_WAY}${message}` : `${ENDS_EARLY}${message} (truncated or corrupt)`;
+}
+
+const REFUSED_PART_WAY = "refused part-way: ";
+const ENDS_EARLY = "file ends early: ";
+
+/** Whether a reject's reason is one incompleteReason wrote: the stream stopped there, and the file's population is incomplete. */
+export function isIncompleteReason(reason: string): boolean {
+  return reason.startsWith(REFUSED_PART_WAY) || reason.startsWith(ENDS_EARLY);
+}
+
+/** Notes starting with this mark a file whose population is incomplete (what follows is the reason). */
+export const INCOMPLETE_NOTE = "incomplete: ";
+
+/**
+ * The note a parser yields (or the writer adds) when a file stopped early, so the store says the
+ * file's population is incomplete; the writer also stores the reason in `source_files.incomplete`.
+ */
+export function incompleteNote(reason: string): ParsedItem {
+  return { kind: "note", text: `${INCOMPLETE_NOTE}${reason}` };
 }
 
 export function parserInput(root: string, file: string, limits: InputLimits = DEFAULT_INPUT_LIMITS): ParserInput {
@@ -93,30 +125,26 @@ export function parserInput(root: string, file: string, limits: InputLimits = DE
     relPath,
     openStream(): Readable {
       const raw = createReadStream(file);
-      if (!isGzip(file)) return raw;
-      // pipeline, not pipe: a read error or a corrupt stream reaches the reader instead of stalling it.
-      return pipeline(raw, createGunzip(), inflationGuard(relPath, statSync(file).size, limits), () => {});
+      return isGzip(file) ? inflateGuarded(raw, relPath, limits) : raw;
     },
     async readAll(): Promise<ReadAllResult> {
       const size = statSync(file).size;
       if (size > MAX_WHOLE_FILE_BYTES) throw new InputError(`${relPath}: ${size} bytes is over the ${MAX_WHOLE_FILE_BYTES}-byte limit`);
-      const bytes = await readFile(file);
-      if (!isGzip(file)) return { text: bytes.toString("utf8") };
-      const cap = Math.min(MAX_WHOLE_FILE_BYTES, gzipCap(size, limits));
+      if (!isGzip(file)) return { text: (await readFile(file)).toString("utf8") };
+      const parts: Buffer[] = [];
+      let total = 0;
       try {
-        const out = await gunzipAsync(bytes, { maxOutputLength: cap });
-        return { text: out.toString("utf8") };
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code === "ERR_BUFFER_TOO_LARGE") {
-          throw new InputError(`${relPath}: decompresses to more than ${cap} bytes from ${size} (gzip bomb or merged export); refusing`);
+        for await (const chunk of inflateGuarded(createReadStream(file), relPath, limits) as AsyncIterable<Buffer>) {
+          total += chunk.length;
+          if (total > MAX_WHOLE_FILE_BYTES) throw new InputError(`${relPath}: decompresses to more than ${MAX_WHOLE_FILE_BYTES} bytes, over the whole-file limit; refusing`);
+          parts.push(chunk);
         }
-        // A truncated or corrupt gzip: keep what decompresses so the complete records before the damage survive.
-        const partial = await gunzipAsync(bytes, { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: cap }).catch(
-          () => Buffer.alloc(0),
-        );
-        return { text: partial.toString("utf8"), truncatedAt: bytes.length };
+      } catch (error) {
+        if (error instanceof InputError) throw error;
+        // A truncated or corrupt gzip: keep what decompressed so the complete records before the damage survive.
+        return { text: Buffer.concat(parts).toString("utf8"), truncatedAt: size };
       }
+      return { text: Buffer.concat(parts).toString("utf8") };
     },
   };
 }

@@ -8,7 +8,7 @@ import { REDACTION_RULES } from "../redact/clip.ts";
 import { FileWriter, findSourceFile, type Db, type FileHeader } from "../store/index.ts";
 import { ObservationIndex } from "../store/observations.ts";
 import { createEnrichContext, type EnrichContext } from "./enrich.ts";
-import { assertInsideWorkspace, findSourceFiles, parserInput, sha256File } from "./files.ts";
+import { assertInsideWorkspace, findSourceFiles, INCOMPLETE_NOTE, parserInput, sha256File } from "./files.ts";
 import { recordSkippedFile, SKIPPED_PARSER } from "./skipped.ts";
 import { recordTrailIntegrity } from "./cloudtrail/integrity.ts";
 import { deriveCloudTrailAttribution } from "./cloudtrail/derived-attribution.ts";
@@ -374,10 +374,12 @@ async function writeBatches(
   db: Db, header: FileHeader, batches: AsyncIterable<StoreItem[]>, redacted: () => number, redactor: Redactor,
 ): Promise<FileResult> {
   const writer = new FileWriter(db, header);
+  let skipped: string | null = null;
   try {
     for await (const batch of batches) {
       for (const item of batch) {
-        if (item.kind === "event-row") writer.eventRow(item.row);
+        if (item.kind === "skipped") skipped = item.reason;
+        else if (item.kind === "event-row") writer.eventRow(item.row);
         else if (item.kind === "summary") writer.summary(item.summary);
         else if (item.kind === "commit") writer.commit_(item.commit);
         else if (item.kind === "pull-request") writer.pullRequest(item.pullRequest);
@@ -386,8 +388,17 @@ async function writeBatches(
         else if (item.kind === "iam-principal") writeIamPrincipal(db, writer, item.principal);
         else if (item.kind === "reject") writer.reject(item.reject);
         else if (item.kind === "summarised-duplicates") writer.summarisedDuplicates(item.n);
-        else writer.note(item.text);
+        else {
+          writer.note(item.text);
+          // A parser that stopped early says so in a note: the file's population is incomplete.
+          if (item.text.startsWith(INCOMPLETE_NOTE)) writer.incomplete(item.text.slice(INCOMPLETE_NOTE.length));
+        }
       }
+    }
+    if (skipped !== null) {
+      // Recognised by content as a file not to read (the parser yields nothing else): listed like a file skipped by its path.
+      writer.rollback();
+      return recordSkippedFile(db, header, skipped, undefined);
     }
     writer.counts.redacted = redacted();
     const c = writer.commit();
@@ -400,6 +411,7 @@ async function writeBatches(
     const refused = new FileWriter(db, header);
     const reason = redactor.redact(error.message);
     refused.reject({ locator: "file", reason, incomplete: `file refused: ${reason.split("\n")[0]}` });
+    refused.note(`${INCOMPLETE_NOTE}refused: ${reason}`);
     refused.commit();
     return { source: header.source, path: header.path, status: "failed", accepted: 0, duplicates: 0, rejected: 1, redacted: 0, notes: [], error: reason };
   }

@@ -6,6 +6,7 @@ import type { IamPrincipalRecord } from "../store/iam.ts";
 import type { CommitRecord, PullRequestRecord, RejectRecord, ReviewRecord } from "../store/index.ts";
 import type { SummaryRecord } from "./summary/summarise.ts";
 import { parseJson } from "./json.ts";
+import { incompleteReason } from "./files.ts";
 
 /** What a parser yields: a normalized event, a commit, a reject (never dropped), or a remark about the file. */
 export type ParsedItem =
@@ -18,7 +19,9 @@ export type ParsedItem =
   | { kind: "reject"; reject: RejectRecord }
   /** A count of calls computed elsewhere (an Athena or Lake pushdown aggregate, issue 10). */
   | { kind: "summary"; summary: SummaryRecord }
-  | { kind: "note"; text: string };
+  | { kind: "note"; text: string }
+  /** The file, recognised by its content, is not one to read for records (a digest or Insights file away from its usual path): listed as skipped with this reason. */
+  | { kind: "skipped"; reason: string };
 
 export interface ParserInput {
   /** Absolute path. */
@@ -131,7 +134,7 @@ export async function* jsonLines(input: ParserInput): AsyncIterable<{ line: numb
       }
     }
   } catch (error) {
-    const why = `file ends early: ${(error as Error).message} (truncated or corrupt)`;
+    const why = incompleteReason(error);
     yield { line: line + 1, error: why, raw: "", incomplete: `${why}; read up to line ${line}` };
   }
 }

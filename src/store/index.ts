@@ -239,6 +239,10 @@ export interface FileCounts {
   incomplete: string | null;
 }
 
+const CONFLICT_FIELDS = ["time", "action", "account", "region"] as const;
+/** Conflicting eventIDs named in a file's note; the count covers the rest. */
+const MAX_LISTED_CONFLICTS = 20;
+
 /**
  * Writes one source file's records inside a single transaction: the earlier version of the file
  * (if any) is removed and the new one inserted, so a reader sees either all of a file's records or
@@ -256,6 +260,9 @@ export class FileWriter {
   /** Joins records of one tool call reported by several files (src/store/observations.ts). */
   private readonly joins: ObservationIndex;
   private joined = 0;
+  private readonly path: string;
+  /** CloudTrail records whose eventID is already stored for a different call: where each was read. */
+  private readonly conflicts: string[] = [];
   private open = true;
   /** Inside a caller's batch transaction (src/ingest/index.ts) the file is a savepoint: still all or nothing. */
   private readonly nested: boolean;
@@ -265,6 +272,7 @@ export class FileWriter {
     header: FileHeader,
   ) {
     this.nested = db.inTransaction;
+    this.path = header.path;
     db.exec(this.nested ? "SAVEPOINT file_writer" : "BEGIN IMMEDIATE");
     this.joins = new ObservationIndex(db);
     this.joins.deleteFile(header.source, header.path);
@@ -303,10 +311,34 @@ export class FileWriter {
       // one call; joining keeps it stored once and re-homes it if the file holding it is removed.
       const { sourceKind } = rowKey(row);
       if (sourceKind === "agent-log" || sourceKind === "cloudtrail") {
+        // Read before the join, which adds this file's location to the stored row.
+        const conflict = sourceKind === "cloudtrail" ? this.contentConflict(row) : null;
         this.joins.join(this.fileId, row);
-        this.joined++;
+        if (conflict) this.conflicts.push(conflict);
+        else this.joined++;
       }
     } else this.counts.accepted++;
+  }
+
+  /**
+   * Two CloudTrail records with one eventID are one call read twice (two delivery files, a delivery
+   * file and an export) unless they disagree on what the call was. Only fields every shape carries
+   * are compared, and only where both have them: an export can lack fields a delivery file has.
+   */
+  private contentConflict(row: EventRow): string | null {
+    const { sourceKind, eventKey } = rowKey(row);
+    const stored = cachedStatement(
+      this.db,
+      `SELECT e.time, e.action, e.account, e.region, e.locator, f.path FROM events e JOIN source_files f ON f.id = e.file_id WHERE e.source_kind = ? AND e.event_key = ?`,
+    ).get(sourceKind, eventKey) as Record<"time" | "action" | "account" | "region" | "locator" | "path", string | null> | undefined;
+    if (!stored) return null;
+    const differ = CONFLICT_FIELDS.filter((f) => {
+      const mine = row[EVENT_COLUMNS.indexOf(f)];
+      return stored[f] != null && mine != null && stored[f] !== mine;
+    });
+    if (!differ.length) return null;
+    const here = row[EVENT_COLUMNS.indexOf("locator")] as string;
+    return `eventID ${eventKey} (${differ.join(", ")} differ): kept as read at ${stored.path} ${stored.locator}, not as read at ${this.path} ${here}`;
   }
 
   agentSettings(s: AgentSettingsRecord): void {
@@ -397,6 +429,11 @@ export class FileWriter {
   commit(): FileCounts {
     const c = this.counts;
     if (this.joined) c.notes.push(`${this.joined} record${this.joined === 1 ? "" : "s"} joined with the same agent action reported elsewhere (counted as duplicates)`);
+    if (this.conflicts.length) {
+      const n = this.conflicts.length;
+      const listed = this.conflicts.slice(0, MAX_LISTED_CONFLICTS).join("; ");
+      c.notes.push(`${n} record${n === 1 ? "" : "s"} with a duplicate eventID but different content, kept once (counted as duplicates): ${listed}${n > MAX_LISTED_CONFLICTS ? `; and ${n - MAX_LISTED_CONFLICTS} more` : ""}`);
+    }
     cachedStatement(
       this.db,
       "UPDATE source_files SET records_read = ?, accepted = ?, summarised = ?, duplicates = ?, rejected = ?, redacted = ?, notes = ?, incomplete = ? WHERE id = ?",

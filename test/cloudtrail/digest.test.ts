@@ -329,3 +329,30 @@ test("log files of an organisation trail match their digest entries in memory", 
   assert.deepEqual(result.chainBreaks, []);
   assert.equal(result.ok, true);
 });
+
+test("digests are scoped to their account, region and period: a log no digest covers is reported apart from one a digest should have listed", async (t) => {
+  const root = mkdtempSync(join(tmpdir(), "digest-scope-"));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  // Account A's chain in us-west-2, 2026-10-14 09:00-11:00.
+  buildTrail(root, { start: "2026-10-14T09:00:00Z", logsPerHour: [1, 1], account: "111122223333", region: "us-west-2" }, key);
+  const rel = (p: string) => relative(root, p).split("\\").join("/");
+  const log = (account: string, region: string, stamp: string, id: string, org = "") =>
+    join(root, `acme-cloudtrail/AWSLogs/${org ? `${org}/` : ""}${account}/CloudTrail/${region}/2026/10/14/${account}_CloudTrail_${region}_${stamp}_${id}.json.gz`);
+  const otherAccount = log("444455556666", "eu-west-1", "20261014T0947Z", "ACCOUNTBXXXXXXX1");
+  const otherRegion = log("111122223333", "eu-west-1", "20261014T0947Z", "REGIONXXXXXXXXX1");
+  const before = log("111122223333", "us-west-2", "20261014T0810Z", "BEFOREXXXXXXXXX1");
+  const after = log("111122223333", "us-west-2", "20261014T1150Z", "AFTERXXXXXXXXXX1");
+  const orgLog = log("111122223333", "us-west-2", "20261014T0947Z", "ORGXXXXXXXXXXXX1", "o-abc123def4");
+  const shouldBeListed = log("111122223333", "us-west-2", "20261014T0947Z", "EXTRAEXTRAEXTRA1");
+  for (const f of [otherAccount, otherRegion, before, after, orgLog, shouldBeListed]) writeGzip(f, JSON.stringify({ Records: [] }));
+  const result = await verifyDigestFolder(root);
+  assert.deepEqual(result.presentButUnlisted, [rel(shouldBeListed)]);
+  const why = new Map(result.notCovered.map((n) => [n.file, n.reason]));
+  assert.equal(result.notCovered.length, 5);
+  assert.match(why.get(rel(otherAccount))!, /^no digest in the folder is for account 444455556666, region eu-west-1$/);
+  assert.match(why.get(rel(otherRegion))!, /^no digest in the folder is for account 111122223333, region eu-west-1$/);
+  assert.match(why.get(rel(orgLog))!, /organisation o-abc123def4/);
+  assert.match(why.get(rel(before))!, /delivered before the oldest digest .*\(2026-10-14T09:00:00Z\)/);
+  assert.match(why.get(rel(after))!, /end of the newest digest .*\(2026-10-14T11:00:00Z\)/);
+  assert.equal(result.ok, false, "an unverifiable log still keeps the folder from verifying");
+});

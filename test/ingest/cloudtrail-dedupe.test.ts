@@ -7,6 +7,7 @@ import { createCloudTrailS3Parser } from "../../src/ingest/cloudtrail/s3-deliver
 import { parserInput } from "../../src/ingest/files.ts";
 import { FileWriter, openStore, type Db } from "../../src/store/index.ts";
 import { ObservationIndex } from "../../src/store/observations.ts";
+import { assertReconciles, ingestCloudTrail } from "../helpers/ingest-cloudtrail.ts";
 import { testContext } from "../helpers/parse.ts";
 import { tempDir } from "../helpers/workspace.ts";
 
@@ -48,4 +49,17 @@ test("the same eventID in two files is stored once, and survives removal of the 
   // Re-reading b.json (changed bytes) replaces its contribution exactly: still one row per eventID.
   await ingest(db, dir, "b.json");
   assert.equal(rows(db).length, 2);
+});
+
+test("the same eventID for two different calls is said to be a duplicate eventID with different content, with both locations", async (t) => {
+  const a = [rec("same-id", 10), rec("a-only", 11)];
+  const b = [rec("b-only", 12), { ...rec("same-id", 40), eventName: "CreateStack" }, rec("a-only", 11)];
+  const r = await ingestCloudTrail(t, { "a.json": JSON.stringify({ Records: a }), "b.json": JSON.stringify({ Records: b }) }, "b.json");
+  assertReconciles(r);
+  assert.deepEqual([r.row.accepted, r.row.duplicates], [1, 2]);
+  const notes = JSON.parse(r.row.notes ?? "[]") as string[];
+  // The identical repeat is a plain join; the conflicting one is named as what it is, with where each was read.
+  assert.ok(notes.includes("1 record joined with the same agent action reported elsewhere (counted as duplicates)"), notes.join(" | "));
+  const conflict = notes.find((n) => n.includes("duplicate eventID but different content"));
+  assert.equal(conflict, "1 record with a duplicate eventID but different content, kept once (counted as duplicates): eventID same-id (time, action differ): kept as read at ct/a.json record 0, not as read at ct/b.json record 1");
 });

@@ -1,6 +1,7 @@
 import { boundedLines, LineTooLong } from "../lines.ts";
 import type { ParserInput } from "../parser.ts";
 import { parseJson } from "../json.ts";
+import { incompleteReason } from "../files.ts";
 
 /**
  * Reads the JSON records of an agent log, streaming, with the line each record starts on.
@@ -101,8 +102,8 @@ export async function* jsonRecordBatches(input: ParserInput): AsyncIterable<Json
       if (out.length) yield out;
     }
   } catch (error) {
-    // A truncated gzip or an unreadable file: everything before the damage has been yielded.
-    const why = `file ends early: ${(error as Error).message} (truncated or corrupt)`;
+    // A truncated gzip, a refused gzip bomb or an unreadable file: everything before has been yielded.
+    const why = incompleteReason(error);
     yield [{ line: line + 1, error: why, raw: "", incomplete: `${why}; read up to line ${line}` }];
     return;
   }

@@ -1,3 +1,5 @@
+import { MAX_JSON_DEPTH } from "../json.ts";
+
 /**
  * Parses Athena's text rendering of ROW / ARRAY / MAP values as it appears in CSV query results:
  * `{type=AssumedRole, arn=arn:aws:sts::1:assumed-role/r/s, sessioncontext={attributes={mfaauthenticated=false}}}`
@@ -6,9 +8,29 @@
  * common cases (ARNs, user agents with commas) whole. `null` becomes null.
  */
 export function parseAthenaValue(text: string): unknown {
+  // Checked once, iteratively: the recursive parse below would overflow the stack on a hostile
+  // cell (20 000 nested braces) and rescan each level, so a deep value is refused before it starts.
+  if (text.length > MAX_JSON_DEPTH && bracketDepth(text) > MAX_JSON_DEPTH) {
+    throw new SyntaxError(`Athena value nested deeper than ${MAX_JSON_DEPTH} levels`);
+  }
+  return parseValue(text);
+}
+
+function bracketDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x7b || c === 0x5b) max = Math.max(max, ++depth);
+    else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return max;
+}
+
+function parseValue(text: string): unknown {
   const s = text.trim();
   if (s.startsWith("{") && s.endsWith("}")) return parseStruct(s.slice(1, -1));
-  if (s.startsWith("[") && s.endsWith("]")) return splitTop(s.slice(1, -1), false).map(parseAthenaValue);
+  if (s.startsWith("[") && s.endsWith("]")) return splitTop(s.slice(1, -1), false).map(parseValue);
   if (s === "null") return null;
   return s;
 }
@@ -18,7 +40,7 @@ function parseStruct(body: string): Record<string, unknown> {
   for (const part of splitTop(body, true)) {
     const eq = part.indexOf("=");
     if (eq < 0) continue;
-    out[part.slice(0, eq).trim()] = parseAthenaValue(part.slice(eq + 1));
+    out[part.slice(0, eq).trim()] = parseValue(part.slice(eq + 1));
   }
   return out;
 }

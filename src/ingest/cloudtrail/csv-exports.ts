@@ -1,8 +1,8 @@
 import type { Readable } from "node:stream";
-import { parse } from "csv-parse";
 import type { EnrichContext } from "../enrich.ts";
 import { isRecord, reject, type ParsedItem } from "../parser.ts";
 import { parseAthenaValue } from "./athena-struct.ts";
+import { csvRows } from "./csv-rows.ts";
 import fieldData from "./record-fields.json" with { type: "json" };
 import { cloudTrailRecordToEvent } from "./record.ts";
 import { parseJson } from "../json.ts";
@@ -45,6 +45,14 @@ function cellValue(field: string, cell: string): unknown {
   return camelize(parseAthenaValue(t));
 }
 
+function namedCell(header: string, field: string, cell: string): unknown {
+  try {
+    return cellValue(field, cell);
+  } catch (error) {
+    throw new Error(`column "${header}": ${(error as Error).message}`);
+  }
+}
+
 /** One CSV row (header -> cell) as a CloudTrail record; a full embedded record wins when present. */
 export function rowToRecord(row: Record<string, string>): unknown {
   const rec: Record<string, unknown> = {};
@@ -61,7 +69,7 @@ export function rowToRecord(row: Record<string, string>): unknown {
         continue;
       }
     }
-    if (field && field in rec === false && !["type", "arn", "ARN"].includes(field)) rec[field] = cellValue(field, cell);
+    if (field && field in rec === false && !["type", "arn", "ARN"].includes(field)) rec[field] = namedCell(header, field, cell);
     else if (consoleField?.startsWith("userIdentity.") && cell) identity[consoleField.slice(13)] = cell;
     else if (consoleField?.startsWith("resources.") && cell) resource[consoleField.slice(10)] = cell;
     else if (consoleField && cell) rec[consoleField] = cell;
@@ -73,24 +81,41 @@ export function rowToRecord(row: Record<string, string>): unknown {
   return rec;
 }
 
+/**
+ * Rows become events one by one: a row that is not CSV (an unbalanced quote), whose cell cannot be
+ * read (an Athena struct nested past the depth cap) or that is not a CloudTrail record is one
+ * reject naming its line, and every other row, before and after it, is still read.
+ */
 export async function* parseCsvExport(stream: Readable, ctx: EnrichContext, relPath: string): AsyncIterable<ParsedItem> {
-  const parser = stream.pipe(parse({ columns: true, bom: true, relax_column_count: true, skip_empty_lines: true, info: true }));
+  let header: string[] | null = null;
   let index = 0;
-  try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
-      // `evidence pushdown` aggregates: counts, not records.
-      if (isPushdownAggregate(record)) {
-        yield pushdownAggregateToItem(record, index++, info.lines, ctx);
+  for await (const rows of csvRows(stream)) {
+    for (const row of rows) {
+      const locator = `line ${row.line}`;
+      if (row.kind === "bad") {
+        yield reject(locator, `${relPath}: ${row.reason}`, row.raw);
         continue;
       }
-      const rec = rowToRecord(record);
-      const result = cloudTrailRecordToEvent(rec, index, ctx);
-      const locator = `line ${info.lines}`;
-      if (typeof result === "string") yield reject(locator, result, JSON.stringify(record));
-      else yield { kind: "event", event: { ...result, locator } };
-      index++;
+      if (!header) {
+        header = row.fields;
+        continue;
+      }
+      const record: Record<string, string> = {};
+      for (let i = 0; i < Math.min(header.length, row.fields.length); i++) record[header[i]!] = row.fields[i]!;
+      yield rowToItem(record, index++, row.line, locator, ctx);
     }
-  } catch (error) {
-    yield reject(`row ${index + 1}`, `${relPath}: CSV unreadable after ${index} rows (${(error as Error).message})`);
   }
+}
+
+function rowToItem(record: Record<string, string>, index: number, line: number, locator: string, ctx: EnrichContext): ParsedItem {
+  // `evidence pushdown` aggregates: counts, not records.
+  if (isPushdownAggregate(record)) return pushdownAggregateToItem(record, index, line, ctx);
+  let rec: unknown;
+  try {
+    rec = rowToRecord(record);
+  } catch (error) {
+    return reject(locator, `cell unreadable: ${(error as Error).message}`, JSON.stringify(record));
+  }
+  const result = cloudTrailRecordToEvent(rec, index, ctx);
+  return typeof result === "string" ? reject(locator, result, JSON.stringify(record)) : { kind: "event", event: { ...result, locator } };
 }

@@ -7,7 +7,8 @@ export function integrityProblems(r: DigestVerification): string[] {
   const out: string[] = [];
   if (r.altered.length) out.push(`${r.altered.length} log file(s) altered since delivery (${sample(r.altered.map((a) => a.file))})`);
   if (r.listedButMissing.length) out.push(`${r.listedButMissing.length} log file(s) listed in a digest but missing (${sample(r.listedButMissing)})`);
-  if (r.presentButUnlisted.length) out.push(`${r.presentButUnlisted.length} log file(s) no digest vouches for (${sample(r.presentButUnlisted)})`);
+  if (r.presentButUnlisted.length) out.push(`${r.presentButUnlisted.length} log file(s) a digest should have listed but none does (${sample(r.presentButUnlisted)})`);
+  if (r.notCovered.length) out.push(`${r.notCovered.length} log file(s) no digest covers, so their integrity cannot be checked (${sample(r.notCovered.map((n) => `${n.file}: ${n.reason}`))})`);
   if (r.missingHours.length) out.push(`${r.missingHours.length} period(s) without digests (${sample(r.missingHours.map((h) => `${h.region} ${h.from}..${h.to}`))})`);
   if (r.chainBreaks.length) out.push(`${r.chainBreaks.length} broken digest chain link(s) (${sample(r.chainBreaks.map((b) => `${b.digest}: ${b.reason}`))})`);
   const badSig = r.signatures.filter((s) => s.status === "invalid");

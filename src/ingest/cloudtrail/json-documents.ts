@@ -1,6 +1,8 @@
 import { EXCERPT_SCAN, isRecord, reject, type ParsedItem } from "../parser.ts";
 import type { EnrichContext } from "../enrich.ts";
-import { ArrayObjectStream, splitArrayObjects } from "../json-records.ts";
+import {
+  ArrayObjectStream, firstValueEndsOnItsLine, JsonValueStream, splitArrayObjects, splitJsonValues, startsWithSeveralValues, type JsonValueSpan,
+} from "../json-records.ts";
 import { cloudTrailRecordToEvent } from "./record.ts";
 import { parseJson } from "../json.ts";
 
@@ -12,6 +14,8 @@ import { parseJson } from "../json.ts";
  * - `cloudwatch-logs`: a CloudWatch Logs export, `{"events":[{"message":"<json>",…}]}`;
  * - `array`: a bare JSON array of records (hand-made extracts).
  */
+const NOT_JSON = "not valid JSON";
+
 export type JsonShape = "records" | "lookup-events" | "cloudwatch-logs" | "array";
 
 const SHAPE_KEYS: [JsonShape, string][] = [["records", "Records"], ["lookup-events", "Events"], ["cloudwatch-logs", "events"]];
@@ -25,7 +29,7 @@ export function shapeOfHead(head: string): { shape: JsonShape; key: string } | n
 
 /** Turns one array element of a shape into a CloudTrail record, or a reason it cannot be. */
 export function unwrapElement(shape: JsonShape, element: unknown): unknown {
-  if (shape === "records" || shape === "array") return element;
+  if (shape === "records" || shape === "array") return envelopeDetail(element) ?? element;
   if (!isRecord(element)) return element;
   const embedded = shape === "lookup-events" ? element.CloudTrailEvent : element.message;
   if (typeof embedded !== "string") {
@@ -40,11 +44,12 @@ export function unwrapElement(shape: JsonShape, element: unknown): unknown {
   }
 }
 
-export function elementToItem(shape: JsonShape, element: unknown, index: number, ctx: EnrichContext): ParsedItem {
+export function elementToItem(shape: JsonShape, element: unknown, index: number, ctx: EnrichContext, locator = `record ${index}`): ParsedItem {
   const rec = unwrapElement(shape, element);
-  if (typeof rec === "string") return reject(`record ${index}`, rec, JSON.stringify(element));
+  if (typeof rec === "string") return reject(locator, rec, JSON.stringify(element));
   const result = cloudTrailRecordToEvent(rec, index, ctx);
-  return typeof result === "string" ? reject(`record ${index}`, result, JSON.stringify(rec)) : { kind: "event", event: result };
+  if (typeof result === "string") return reject(locator, result, JSON.stringify(rec));
+  return locator === `record ${index}` ? { kind: "event", event: result } : { kind: "event", event: { ...result, locator } };
 }
 
 /**
@@ -62,14 +67,16 @@ export function* parseJsonDocument(text: string, ctx: EnrichContext, truncatedAt
       // Damaged: salvage below.
     }
     if (parsed) {
-      const found = shapeOf(doc);
-      if (!found) {
-        yield reject("document", 'expected a JSON object with a "Records" array (S3 delivery or Event history download), "Events" (lookup-events) or "events" (CloudWatch Logs export)', text);
-        return;
-      }
-      for (let i = 0; i < found.elements.length; i++) yield elementToItem(found.shape, found.elements[i], i, ctx);
+      const skip = skipReason(doc);
+      if (skip) yield { kind: "skipped", reason: skip };
+      else yield* documentItems(doc, "", ctx, text);
       return;
     }
+  }
+  const values = [...splitJsonValues(text)];
+  if (values.length > 1) {
+    yield* concatenatedItems(values, ctx, truncatedAt);
+    return;
   }
   const head = shapeOfHead(text.slice(0, 4096));
   const split = head && head.shape !== "array" ? splitArrayObjects(text, head.key) : { objects: [], noArray: true, incompleteAt: undefined };
@@ -80,8 +87,20 @@ export function* parseJsonDocument(text: string, ctx: EnrichContext, truncatedAt
     } else yield reject("document", 'not valid JSON and no "Records" array found', text);
     return;
   }
-  for (const [i, raw] of split.objects.entries()) yield rawToItem(head.shape, raw, i, ctx);
+  let unparsed = 0;
+  for (const [i, raw] of split.objects.entries()) {
+    const item = rawToItem(head.shape, raw, i, ctx);
+    if (item.kind === "reject" && item.reject.reason.startsWith(NOT_JSON)) unparsed++;
+    yield item;
+  }
   const n = split.objects.length;
+  if (truncatedAt === undefined && split.incompleteAt === undefined) {
+    // The array closed and every record in it was read: a record rejected above as invalid JSON
+    // (too deep, damaged inside) is why the document did not parse, and is already counted; a
+    // second reject here would count a record that does not exist.
+    if (unparsed === 0) yield { kind: "note", text: `document is not valid JSON outside its records (before or after the array); all ${n} records in the array were read` };
+    return;
+  }
   const where = truncatedAt !== undefined ? `record ${n} (gzip truncated at byte ${truncatedAt})` : `record ${n}`;
   const why = truncatedAt !== undefined ? `gzip stream truncated: ${n} complete records kept, the record in progress is lost` : `document damaged after ${n} complete records`;
   yield reject(where, why, text.slice(split.incompleteAt ?? 0), truncatedAt !== undefined ? why : `JSON cut off: ${why}, the rest was not read`);
@@ -92,9 +111,113 @@ export function rawToItem(shape: JsonShape, raw: string, index: number, ctx: Enr
   try {
     element = parseJson(raw);
   } catch (error) {
-    return reject(`record ${index}`, `not valid JSON (${(error as Error).message})`, raw);
+    return reject(`record ${index}`, `${NOT_JSON} (${(error as Error).message})`, raw);
   }
   return elementToItem(shape, element, index, ctx);
+}
+
+/**
+ * EventBridge delivers CloudTrail events as `{"detail-type": "AWS API Call via CloudTrail", "detail": <record>}`
+ * (also "AWS Console Sign In via CloudTrail", "AWS Service Event via CloudTrail"; Amazon EventBridge
+ * User Guide, "Events from AWS services": CloudTrail): the record is `detail`.
+ */
+function envelopeDetail(value: unknown): unknown {
+  if (!isRecord(value)) return undefined;
+  const type = value["detail-type"];
+  return typeof type === "string" && / via CloudTrail$/.test(type) && isRecord(value.detail) ? value.detail : undefined;
+}
+
+/** A bare CloudTrail record (an NDJSON line, a single-event file): by the fields every record carries. */
+function isBareRecord(value: unknown): boolean {
+  return isRecord(value) && typeof value.eventName === "string" && typeof value.eventSource === "string" && "eventTime" in value;
+}
+
+/**
+ * Files that are CloudTrail's but not activity, recognised by content wherever they are stored:
+ * a digest (`digestStartTime`, `digestEndTime`, `logFiles`; AWS CloudTrail User Guide, "CloudTrail
+ * digest file structure") and an Insights file (records of `eventType` "AwsCloudTrailInsight";
+ * "CloudTrail Insights events" in the same guide). Skipped and counted, like those at their usual paths.
+ */
+export function skipReason(doc: unknown): string | null {
+  if (isRecord(doc) && "digestStartTime" in doc && "digestEndTime" in doc && Array.isArray(doc.logFiles)) {
+    return "CloudTrail digest file (recognised by its content): checked by the integrity verification when stored under CloudTrail-Digest/, not parsed as events";
+  }
+  const records = isRecord(doc) && Array.isArray(doc.Records) ? doc.Records : null;
+  if (records?.length && records.every((r) => isRecord(r) && r.eventType === "AwsCloudTrailInsight")) {
+    return "CloudTrail Insights file (recognised by its content): anomaly summaries, not API activity; ignored";
+  }
+  return null;
+}
+
+/**
+ * The records of one parsed document, whatever wraps them. `at` prefixes locators when the file
+ * holds several documents (`line 3 record 0`); `raw` is the document's text for a reject's excerpt.
+ */
+function* documentItems(doc: unknown, at: string, ctx: EnrichContext, raw: string): Generator<ParsedItem> {
+  const where = (i: number) => `${at}record ${i}`;
+  if (isRecord(doc) && typeof doc.messageType === "string") {
+    // CloudWatch Logs subscription payload (Amazon CloudWatch Logs User Guide, "Subscription filters"):
+    // DATA_MESSAGE carries the log events; CONTROL_MESSAGE only checks the destination is reachable.
+    if (doc.messageType === "CONTROL_MESSAGE") {
+      yield { kind: "note", text: `${at ? `${at.trimEnd()}: ` : ""}CloudWatch Logs CONTROL_MESSAGE (a reachability check, no log events) skipped` };
+      return;
+    }
+    if (doc.messageType === "DATA_MESSAGE" && Array.isArray(doc.logEvents)) {
+      for (let i = 0; i < doc.logEvents.length; i++) yield elementToItem("cloudwatch-logs", doc.logEvents[i], i, ctx, where(i));
+      return;
+    }
+  }
+  const detail = envelopeDetail(doc);
+  if (detail !== undefined || isBareRecord(doc)) {
+    yield elementToItem("records", doc, 0, ctx, at ? at.trimEnd() : "record 0");
+    return;
+  }
+  const found = shapeOf(doc);
+  if (!found) {
+    yield reject(at ? at.trimEnd() : "document", 'expected a JSON object with a "Records" array (S3 delivery or Event history download), "Events" (lookup-events), "events" (CloudWatch Logs export), "logEvents" (CloudWatch Logs subscription), an EventBridge "detail", or a CloudTrail record', raw);
+    return;
+  }
+  for (let i = 0; i < found.elements.length; i++) yield elementToItem(found.shape, found.elements[i], i, ctx, where(i));
+}
+
+/** Several documents in one file (NDJSON, Firehose deliveries of CloudWatch Logs subscription payloads): each is read on its own. */
+function* concatenatedItems(values: Iterable<JsonValueSpan>, ctx: EnrichContext, truncatedAt?: number): Generator<ParsedItem> {
+  const where = documentLocator();
+  for (const v of values) yield* spanItems(v, where(v.line), ctx, truncatedAt);
+}
+
+/** `line L` for a line's first document, `line L document k` for the k-th (Firehose writes documents back to back on one line). */
+function documentLocator(): (line: number) => string {
+  let last = 0;
+  let nth = 0;
+  return (line) => {
+    nth = line === last ? nth + 1 : 1;
+    last = line;
+    return nth > 1 ? `line ${line} document ${nth}` : `line ${line}`;
+  };
+}
+
+function* spanItems(v: JsonValueSpan, at: string, ctx: EnrichContext, truncatedAt?: number): Generator<ParsedItem> {
+  if (v.kind === "junk") {
+    yield reject(at, "not JSON: text between JSON documents", v.text);
+    return;
+  }
+  if (v.kind === "incomplete") {
+    yield reject(at, truncatedAt !== undefined
+      ? `gzip stream truncated after ${truncatedAt} compressed bytes: the document starting here is incomplete`
+      : "the document starting here does not end (truncated or unbalanced brackets)", v.text);
+    return;
+  }
+  let doc: unknown;
+  try {
+    doc = parseJson(v.text);
+  } catch (error) {
+    yield reject(at, `${NOT_JSON} (${(error as Error).message})`, v.text);
+    return;
+  }
+  const skip = skipReason(doc);
+  if (skip) yield { kind: "note", text: `${at}: ${skip}` };
+  else yield* documentItems(doc, `${at} `, ctx, v.text);
 }
 
 function shapeOf(doc: unknown): { shape: JsonShape; elements: unknown[] } | null {
@@ -112,14 +235,24 @@ export class JsonRecordStream {
   private head = "";
   private shape: JsonShape | null = null;
   private splitter: ArrayObjectStream | null = null;
+  /** Several documents (NDJSON, Firehose): split one by one, each read whole. */
+  private values: JsonValueStream | null = null;
+  private readonly where = documentLocator();
 
   constructor(private readonly ctx: EnrichContext) {}
 
   push(chunk: string): ParsedItem[] {
+    if (this.values) return this.valueItems(this.values.push(chunk));
     if (!this.splitter) {
       // Only the first 64 KiB can announce the shape; past that the document is not one we know.
       if (this.head.length > 65536) return [];
       this.head += chunk;
+      if (startsWithSeveralValues(this.head)) {
+        this.values = new JsonValueStream(firstValueEndsOnItsLine(this.head));
+        const text = this.head;
+        this.head = "";
+        return this.valueItems(this.values.push(text));
+      }
       const found = shapeOfHead(this.head.slice(0, 65536));
       if (!found) return [];
       this.shape = found.shape;
@@ -132,6 +265,10 @@ export class JsonRecordStream {
     return this.items(this.splitter.push(chunk));
   }
 
+  private valueItems(spans: JsonValueSpan[], truncatedAt?: number): ParsedItem[] {
+    return spans.flatMap((v) => [...spanItems(v, this.where(v.line), this.ctx, truncatedAt)]);
+  }
+
   private items(raws: string[]): ParsedItem[] {
     const base = this.splitter!.count - raws.length;
     return raws.map((raw, i) => rawToItem(this.shape!, raw, base + i, this.ctx));
@@ -139,6 +276,7 @@ export class JsonRecordStream {
 
   /** Rejects for what did not end cleanly; `truncatedAt` when the compressed stream broke. */
   end(truncatedAt?: number): ParsedItem[] {
+    if (this.values) return this.valueItems(this.values.end(), truncatedAt);
     if (!this.splitter) return [reject("document", 'no "Records", "Events" or "events" array found in the first 64 KiB', this.head.slice(0, EXCERPT_SCAN))];
     const state = this.splitter.end();
     const n = this.splitter.count;

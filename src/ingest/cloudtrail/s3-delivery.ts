@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { StringDecoder } from "node:string_decoder";
 import { gunzipSync, constants as zlibConstants } from "node:zlib";
 import { InputError } from "../../errors.ts";
+import { incompleteNote } from "../files.ts";
 import type { EnrichContext } from "../enrich.ts";
 import type { ParsedItem, Parser, ParserInput } from "../parser.ts";
 import { parseCsvExport } from "./csv-exports.ts";
@@ -19,20 +20,18 @@ import { JsonRecordStream, parseJsonDocument } from "./json-documents.ts";
  *
  * Memory is bounded whatever the input: a file is parsed whole with JSON.parse up to
  * `wholeFileBytes` decompressed (fast: no streaming parser comes close), read record by record
- * above it, and refused past `absoluteBytes` or a compression ratio no real log reaches.
+ * above it, and refused past `absoluteBytes`. A gzip bomb is refused while inflating by the
+ * expansion-ratio guard every gzipped input shares (inflateGuarded in src/ingest/files.ts).
  */
 export interface TrailLimits {
   wholeFileBytes: number;
   absoluteBytes: number;
-  /** Decompressed ÷ compressed above which a file is called a gzip bomb (CloudTrail JSON is ~10-20). */
-  maxRatio: number;
 }
 
 export const DEFAULT_LIMITS: TrailLimits = {
   // 64 MiB of JSON becomes ~250 MB of objects: the largest single allocation we allow per file.
   wholeFileBytes: 64 * 1024 * 1024,
   absoluteBytes: 8 * 1024 * 1024 * 1024,
-  maxRatio: 1000,
 };
 
 export function createCloudTrailS3Parser(ctx: EnrichContext, limits: TrailLimits = DEFAULT_LIMITS): Parser {
@@ -64,8 +63,12 @@ async function* parseTrailFile(input: ParserInput, ctx: EnrichContext, limits: T
     return;
   }
   const whole = tryGunzipWhole(bytes, limits);
-  if (whole) yield* parseTrailBuffer(whole.bytes, ctx, whole.truncatedAt);
-  else yield* streamTrailFile(input, ctx, limits, size);
+  if (!whole) {
+    yield* streamTrailFile(input, ctx, limits, size);
+    return;
+  }
+  yield* parseTrailBuffer(whole.bytes, ctx, whole.truncatedAt);
+  if (whole.truncatedAt !== undefined) yield incompleteNote(`gzip stream truncated after ${whole.truncatedAt} compressed bytes: records after the damage are lost`);
 }
 
 /**
@@ -103,9 +106,6 @@ async function* streamTrailFile(input: ParserInput, ctx: EnrichContext, limits: 
       if (total > limits.absoluteBytes) {
         throw new InputError(`${input.relPath}: decompresses to more than ${limits.absoluteBytes} bytes, over the absolute limit; split the export or raise the limit`);
       }
-      if (isGzip(input.file) && total > limits.wholeFileBytes && total > compressed * limits.maxRatio) {
-        throw new InputError(`${input.relPath}: expands more than ${limits.maxRatio}× (${compressed} compressed bytes to over ${total}): a gzip bomb, not a CloudTrail log; refusing`);
-      }
       yield* records.push(decoder.write(chunk));
     }
     yield* records.push(decoder.end());
@@ -114,4 +114,5 @@ async function* streamTrailFile(input: ParserInput, ctx: EnrichContext, limits: 
     broken = true;
   }
   yield* records.end(broken ? compressed : undefined);
+  if (broken) yield incompleteNote(`gzip stream truncated after ${compressed} compressed bytes: records after the damage are lost`);
 }
