@@ -65,6 +65,22 @@ export function actionInfo(action: string): ActionInfo | undefined {
   return actionsOf(action.slice(0, colon)).get(action.slice(colon + 1).toLowerCase());
 }
 
+let everyAction: readonly ActionInfo[] | undefined;
+
+/** Every action of the catalog, in service then catalog order: one shared, read-only list. */
+export function allActions(): readonly ActionInfo[] {
+  everyAction ??= Object.freeze(serviceKeys().flatMap((s) => [...actionsOf(s).values()]));
+  return everyAction;
+}
+
+let indexes: Map<ActionInfo, number> | undefined;
+
+/** An action's position in allActions(): grants are computed as flags over those positions. */
+export function catalogIndex(info: ActionInfo): number {
+  indexes ??= new Map(allActions().map((a, i) => [a, i]));
+  return indexes.get(info)!;
+}
+
 function wildcardRegex(pattern: string): RegExp {
   return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
 }
@@ -75,7 +91,7 @@ function wildcardRegex(pattern: string): RegExp {
  */
 export function expandActionPattern(pattern: string): ActionInfo[] {
   const p = pattern.trim();
-  if (p === "*") return serviceKeys().flatMap((s) => [...actionsOf(s).values()]);
+  if (p === "*") return [...allActions()];
   const colon = p.indexOf(":");
   if (colon < 0) return [];
   const service = p.slice(0, colon);

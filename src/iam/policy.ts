@@ -1,4 +1,4 @@
-import { expandActionPattern, serviceKeys, actionsOf, type AccessLevel } from "./action-catalog.ts";
+import { allActions, catalogIndex, expandActionPattern, type AccessLevel } from "./action-catalog.ts";
 
 /**
  * What an identity's policies grant, as concrete IAM actions with access levels: wildcards and
@@ -25,7 +25,7 @@ export interface PolicySource {
   document: unknown;
 }
 
-interface Statement {
+export interface Statement {
   effect: "Allow" | "Deny";
   actions: string[] | null;
   notActions: string[] | null;
@@ -67,40 +67,105 @@ export function statementsOf(raw: unknown): Statement[] {
     });
 }
 
-/** Concrete actions a statement names (Action) or leaves out (NotAction: everything else). */
-export function statementActions(s: Pick<Statement, "actions" | "notActions">): { action: string; accessLevel: AccessLevel }[] {
-  if (s.actions) return s.actions.flatMap(expandActionPattern);
-  if (!s.notActions) return [];
-  const excluded = new Set(s.notActions.flatMap(expandActionPattern).map((a) => a.action));
-  return serviceKeys().flatMap((svc) => [...actionsOf(svc).values()].filter((a) => !excluded.has(a.action)));
+/**
+ * A principal's policies as stored: one row per statement, its action patterns unexpanded, so
+ * an administrator costs a few rows rather than one per action (a dump of 300 `Action: "*"`
+ * roles once expanded to millions of grant rows). A permissions boundary is kept as `boundary`
+ * statements; a boundary without any Allow still caps everything, so it keeps one empty row.
+ */
+export interface PolicyStatement extends Statement {
+  policy: string;
+  role: "policy" | "boundary";
+}
+
+export function principalStatements(policies: PolicySource[], boundary?: unknown): PolicyStatement[] {
+  const out: PolicyStatement[] = policies.flatMap((p) => statementsOf(p.document).map((s) => ({ ...s, policy: p.name, role: "policy" as const })));
+  if (boundary === undefined) return out;
+  const allows = statementsOf(boundary).filter((s) => s.effect === "Allow");
+  const rows = allows.length ? allows : [{ effect: "Allow" as const, actions: [], notActions: null, allResources: false, conditional: false }];
+  return [...out, ...rows.map((s) => ({ ...s, policy: "permissions boundary", role: "boundary" as const }))];
+}
+
+/** Identical statements (often the same managed policy attached twice) are expanded once. */
+function distinct(statements: PolicyStatement[]): { s: PolicyStatement; policies: string[] }[] {
+  const byKey = new Map<string, { s: PolicyStatement; policies: string[] }>();
+  for (const s of statements) {
+    const key = JSON.stringify([s.role, s.effect, s.actions, s.notActions, s.allResources, s.conditional]);
+    const seen = byKey.get(key);
+    if (!seen) byKey.set(key, { s, policies: [s.policy] });
+    else if (!seen.policies.includes(s.policy)) seen.policies.push(s.policy);
+  }
+  return [...byKey.values()];
+}
+
+/** Calls `fn` with the catalog position of every action a statement covers; `*` never builds a list. */
+function forEachCovered(s: Pick<Statement, "actions" | "notActions">, fn: (i: number) => void): void {
+  const n = allActions().length;
+  if (s.actions) {
+    if (s.actions.some((a) => a.trim() === "*")) for (let i = 0; i < n; i++) fn(i);
+    else for (const p of s.actions) for (const a of expandActionPattern(p)) fn(catalogIndex(a));
+    return;
+  }
+  if (!s.notActions) return;
+  const excluded = new Uint8Array(n);
+  for (const p of s.notActions) for (const a of expandActionPattern(p)) excluded[catalogIndex(a)] = 1;
+  for (let i = 0; i < n; i++) if (!excluded[i]) fn(i);
+}
+
+/** Flags of a grant vector, one byte per catalog action. */
+export const GRANTED = 1;
+export const ALL_RESOURCES = 2;
+export const UNCONDITIONAL = 4;
+
+/**
+ * What stored statements grant, as one byte of flags per catalog action (allActions() order):
+ * the catalog's size in memory whatever the policies say, so an administrator costs no more
+ * than anyone else. A grant is conditional only when every statement granting it is.
+ */
+export function grantVector(statements: PolicyStatement[]): Uint8Array {
+  const n = allActions().length;
+  const v = new Uint8Array(n);
+  const denied = new Uint8Array(n);
+  let boundary: Uint8Array | null = null;
+  for (const { s } of distinct(statements)) {
+    if (s.role === "boundary") {
+      const allowed = (boundary ??= new Uint8Array(n));
+      forEachCovered(s, (i) => (allowed[i] = 1));
+    } else if (s.effect === "Deny") {
+      if (!s.conditional && s.allResources) forEachCovered(s, (i) => (denied[i] = 1));
+    } else {
+      const flags = GRANTED | (s.allResources ? ALL_RESOURCES : 0) | (s.conditional ? 0 : UNCONDITIONAL);
+      forEachCovered(s, (i) => (v[i]! |= flags));
+    }
+  }
+  for (let i = 0; i < n; i++) if (denied[i] || (boundary && !boundary[i])) v[i] = 0;
+  return v;
+}
+
+/** The grants of stored statements with the policies behind each: for listings, one principal at a time. */
+export function grantsOfStatements(statements: PolicyStatement[]): Map<string, Grant> {
+  const v = grantVector(statements);
+  const actions = allActions();
+  const via: string[][] = [];
+  for (const { s, policies } of distinct(statements)) {
+    if (s.role !== "policy" || s.effect !== "Allow") continue;
+    forEachCovered(s, (i) => {
+      if (!v[i]) return;
+      const names = (via[i] ??= []);
+      for (const name of policies) if (!names.includes(name)) names.push(name);
+    });
+  }
+  const grants = new Map<string, Grant>();
+  v.forEach((flags, i) => {
+    if (!flags) return;
+    const a = actions[i]!;
+    grants.set(a.action, {
+      action: a.action, accessLevel: a.accessLevel, resourceScope: flags & ALL_RESOURCES ? "all" : "limited", conditional: !(flags & UNCONDITIONAL), via: via[i] ?? [],
+    });
+  });
+  return grants;
 }
 
 export function effectiveGrants(policies: PolicySource[], boundary?: unknown): Map<string, Grant> {
-  const grants = new Map<string, Grant>();
-  const denied = new Set<string>();
-  for (const policy of policies) {
-    for (const s of statementsOf(policy.document)) {
-      const actions = statementActions(s);
-      if (s.effect === "Deny") {
-        if (!s.conditional && s.allResources) for (const a of actions) denied.add(a.action);
-        continue;
-      }
-      for (const a of actions) {
-        const g = grants.get(a.action);
-        if (!g) {
-          grants.set(a.action, { ...a, resourceScope: s.allResources ? "all" : "limited", conditional: s.conditional, via: [policy.name] });
-          continue;
-        }
-        if (s.allResources) g.resourceScope = "all";
-        g.conditional &&= s.conditional;
-        if (!g.via.includes(policy.name)) g.via.push(policy.name);
-      }
-    }
-  }
-  for (const a of denied) grants.delete(a);
-  if (boundary !== undefined) {
-    const allowed = new Set(statementsOf(boundary).filter((s) => s.effect === "Allow").flatMap(statementActions).map((a) => a.action));
-    for (const a of [...grants.keys()]) if (!allowed.has(a)) grants.delete(a);
-  }
-  return grants;
+  return grantsOfStatements(principalStatements(policies, boundary));
 }

@@ -24,7 +24,7 @@ export function overAgentPrincipals(
   judge: (a: PrincipalAccess) => RuleResult,
 ): RuleEvaluation {
   const reviews = reviewAgentPrincipals(ctx);
-  const population = { description, query: "SELECT … FROM iam_principals WHERE agent_id IS NOT NULL (grants expanded per src/iam/policy.ts)", size: reviews.length };
+  const population = { description, query: "SELECT … FROM iam_principals WHERE agent_id IS NOT NULL, with its iam_statements (action patterns expanded per src/iam/policy.ts)", size: reviews.length };
   if (reviews.length === 0) {
     return {
       population,

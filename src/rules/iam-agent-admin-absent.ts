@@ -11,8 +11,8 @@ export default defineRule({
   evaluate(ctx) {
     return overAgentPrincipals(ctx, "IAM principals attributed to agent identities", (a) =>
       a.admin
-        ? fail(a.principal.arn, `${label(a)} holds administrator access: ${a.granted.length} actions including every IAM permissions-management action, on all resources.`, [principalRef(a)])
-        : pass(a.principal.arn, `${label(a)} is not an administrator (${a.granted.length} actions granted).`, [principalRef(a)]),
+        ? fail(a.principal.arn, `${label(a)} holds administrator access: ${a.grantedCount} actions including every IAM permissions-management action, on all resources.`, [principalRef(a)])
+        : pass(a.principal.arn, `${label(a)} is not an administrator (${a.grantedCount} actions granted).`, [principalRef(a)]),
     );
   },
 });

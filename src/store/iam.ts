@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import type { PolicyStatement } from "../iam/policy.ts";
 import type { Db, FileWriter } from "./index.ts";
 
 /** An IAM principal as stored: who it is, which agent identity it is, and what it is granted. */
@@ -13,12 +14,13 @@ export interface IamPrincipalRecord {
   policies: { name: string; source: string }[];
   unresolved: string[];
   locator: string;
-  grants: { action: string; accessLevel: string; resourceScope: "all" | "limited"; conditional: boolean; via: string[] }[];
+  /** Its policy statements with action patterns as written; expanded when a rule reads them. */
+  statements: PolicyStatement[];
 }
 
-const statements = new WeakMap<Db, { principal: Database.Statement; grant: Database.Statement }>();
+const statements = new WeakMap<Db, { principal: Database.Statement; statement: Database.Statement }>();
 
-/** Writes one principal and its grants inside the file's open transaction. */
+/** Writes one principal and its policy statements inside the file's open transaction. */
 export function writeIamPrincipal(db: Db, writer: FileWriter, p: IamPrincipalRecord): void {
   let s = statements.get(db);
   if (!s) {
@@ -27,7 +29,10 @@ export function writeIamPrincipal(db: Db, writer: FileWriter, p: IamPrincipalRec
         `INSERT INTO iam_principals (file_id, arn, kind, name, account, agent_id, environment, trust_policy, policies, unresolved, locator)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      grant: db.prepare("INSERT OR IGNORE INTO iam_grants (principal_id, action, access_level, resource_scope, conditional, via) VALUES (?, ?, ?, ?, ?, ?)"),
+      statement: db.prepare(
+        `INSERT INTO iam_statements (principal_id, ord, policy, role, effect, actions, not_actions, all_resources, conditional)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
     };
     statements.set(db, s);
   }
@@ -39,5 +44,10 @@ export function writeIamPrincipal(db: Db, writer: FileWriter, p: IamPrincipalRec
       JSON.stringify(p.policies), p.unresolved.length ? JSON.stringify(p.unresolved) : null, p.locator,
     ).lastInsertRowid,
   );
-  for (const g of p.grants) s.grant.run(id, g.action, g.accessLevel, g.resourceScope, g.conditional ? 1 : 0, g.via.join("\n"));
+  p.statements.forEach((st, i) =>
+    s.statement.run(
+      id, i, st.policy, st.role, st.effect, st.actions ? JSON.stringify(st.actions) : null, st.notActions ? JSON.stringify(st.notActions) : null,
+      st.allResources ? 1 : 0, st.conditional ? 1 : 0,
+    ),
+  );
 }

@@ -385,4 +385,23 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE source_files ADD COLUMN incomplete TEXT;
   `,
+  // IAM grants by pattern: expanding every wildcard into one row per action and principal made an
+  // administrator role cost ~17,000 rows (150 admin roles: 3.3M rows, 2.6 GB). Statements are
+  // stored as written and expanded one principal at a time when rules read them. Files ingested
+  // into iam_grants are re-read (the iam parser's version changed), so nothing is carried over.
+  `
+  DROP TABLE iam_grants;
+  CREATE TABLE iam_statements (
+    principal_id INTEGER NOT NULL REFERENCES iam_principals(id) ON DELETE CASCADE,
+    ord INTEGER NOT NULL,            -- evaluation order within the principal
+    policy TEXT NOT NULL,            -- name of the policy holding the statement
+    role TEXT NOT NULL,              -- policy | boundary (a permissions boundary caps the policies)
+    effect TEXT NOT NULL,            -- Allow | Deny
+    actions TEXT,                    -- JSON: Action patterns as written (service:Verb*, *)
+    not_actions TEXT,                -- JSON: NotAction patterns
+    all_resources INTEGER NOT NULL,  -- Resource * or NotResource
+    conditional INTEGER NOT NULL,    -- granted only under a Condition
+    PRIMARY KEY (principal_id, ord)
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -66,7 +66,7 @@ test("IAM principals are redacted before they reach the store; action names are 
     agentId: "agent", environment: "production",
     trustPolicy: { Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Condition: { StringEquals: { "aws:PrincipalTag/note": `rotate ${KEY}` } } }] },
     policies: [{ name: "deploy", source: "inline" }], unresolved: [], locator: "RoleDetailList[0]",
-    grants: [{ action: "secretsmanager:GetSecretValue", accessLevel: "Read", resourceScope: "all", conditional: false, via: ["deploy"] }],
+    statements: [{ policy: "deploy", role: "policy", effect: "Allow", actions: ["secretsmanager:GetSecretValue"], notActions: null, allResources: true, conditional: false }],
   };
   async function* one(): AsyncIterable<ParsedItem> {
     yield { kind: "iam-principal", principal };
@@ -79,6 +79,6 @@ test("IAM principals are redacted before they reach the store; action names are 
   assert.ok(!text.includes(KEY), text);
   assert.match(text, /\[REDACTED:github-token:/);
   assert.equal(redactor.total(), 1);
-  assert.equal(stored.principal.grants[0]!.action, "secretsmanager:GetSecretValue");
+  assert.deepEqual(stored.principal.statements[0]!.actions, ["secretsmanager:GetSecretValue"]);
   assert.equal(stored.principal.arn, principal.arn);
 });

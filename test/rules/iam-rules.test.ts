@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import type { EvidenceEvent } from "../../src/event.ts";
 import { createRuleContext } from "../../src/evaluate.ts";
-import { reviewAgentPrincipals } from "../../src/iam/access-review.ts";
+import { grantedActions, reviewAgentPrincipals } from "../../src/iam/access-review.ts";
 import { createEnrichContext } from "../../src/ingest/enrich.ts";
 import { principalOfPolicyFile } from "../../src/iam/authorization-details.ts";
 import { toPrincipalRecord } from "../../src/ingest/iam/parser.ts";
@@ -46,8 +46,10 @@ const incident = [
 
 test("review: used (allowed or denied), never-logged, not-covered data events, and unused management actions", () => {
   const db = store(operator, incident);
-  const [a] = reviewAgentPrincipals(createRuleContext(db, parsePeriod("2026-10")));
-  const status = (action: string) => a!.granted.find((g) => g.action === action)?.status;
+  const q = createRuleContext(db, parsePeriod("2026-10"));
+  const [a] = reviewAgentPrincipals(q);
+  const granted = grantedActions(q, a!.principal);
+  const status = (action: string) => granted.find((g) => g.action === action)?.status;
   assert.equal(status("cloudformation:DeleteStack"), "used");
   assert.equal(status("iam:PassRole"), "never-logged");
   assert.equal(status("s3:GetObject"), "not-covered", "no data events were logged");
@@ -62,7 +64,7 @@ test("no action of a principal whose account has no logs in the period is called
   const db = store(operator, [], "arn:aws:iam::999999999999:role/ai-agent-operator");
   const [a] = reviewAgentPrincipals(createRuleContext(db, parsePeriod("2026-10")));
   assert.equal(a!.counts.unused, 0);
-  assert.equal(a!.counts["not-covered"], a!.granted.length - a!.counts["never-logged"]);
+  assert.equal(a!.counts["not-covered"], a!.grantedCount - a!.counts["never-logged"]);
 });
 
 test("iam-agent-destructive-rights-absent: fails for operator rights in production, passes for read-only", () => {

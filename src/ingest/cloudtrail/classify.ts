@@ -1,4 +1,7 @@
+import { actionInfo, type ActionInfo } from "../../iam/action-catalog.ts";
+import { iamActionForCall } from "../../iam/event-actions.ts";
 import apiClasses from "./api-classes.json" with { type: "json" };
+import classRules from "./class-rules.json" with { type: "json" };
 
 const exact = new Map<string, string[]>();
 const prefixes: [string, string][] = [];
@@ -10,17 +13,56 @@ for (const [cls, names] of Object.entries(apiClasses)) {
   }
 }
 
+const byLevel = new Map<string, string>(Object.entries(classRules.accessLevels).map(([level, r]) => [level, r.class]));
+const verbs = classRules.verbs;
+const DESTRUCTIVE_VERB = new RegExp(`^(Batch)?(${verbs.prefixes.join("|")})`);
+const CREDENTIAL = new RegExp(classRules.credentialAccess.pattern);
+const lower = (a: string) => a.toLowerCase();
+const notClass = new Map<string, string[]>();
+for (const e of classRules.exceptions) notClass.set(lower(e.action), [...(notClass.get(lower(e.action)) ?? []), e.not]);
+const added = new Map<string, string[]>();
+for (const e of classRules.additions) added.set(lower(e.action), [...(added.get(lower(e.action)) ?? []), e.class]);
+
 /** `cloudformation.amazonaws.com` + `DeleteStack` -> `cloudformation:DeleteStack`. */
 export function apiAction(eventSource: string, eventName: string): string {
   return `${eventSource.replace(/\.amazonaws\.com$/, "")}:${eventName}`;
 }
 
-/** Classes for a CloudTrail call; `readOnly` decides read vs write for everything not listed. */
+/** The classes the IAM dataset gives an action: by access level, verb and what it reads (class-rules.json). */
+export function derivedClasses(info: ActionInfo): string[] {
+  const name = info.action.slice(info.action.indexOf(":") + 1);
+  const out = new Set<string>(added.get(lower(info.action)) ?? []);
+  const levelClass = byLevel.get(info.accessLevel);
+  if (levelClass) out.add(levelClass);
+  if (info.accessLevel === verbs.level && DESTRUCTIVE_VERB.test(name)) out.add(verbs.class);
+  if (classRules.credentialAccess.levels.includes(info.accessLevel) && CREDENTIAL.test(name)) out.add(classRules.credentialAccess.class);
+  for (const c of notClass.get(lower(info.action)) ?? []) out.delete(c);
+  return [...out];
+}
+
+// Per distinct action (and readOnly flag): the same few hundred calls make up millions of records.
+// Capped, so a file of made-up event names cannot grow it without bound.
+const MAX_CACHED = 50_000;
+const cache = new Map<string, string[]>();
+
+/**
+ * Classes for a CloudTrail call (`eventSource` service spelling) or an IAM action: the listed
+ * classes of api-classes.json, those derived from the IAM dataset, and read or write (`readOnly`
+ * when the record has it, else the verb).
+ */
 export function classifyApiCall(action: string, readOnly: boolean | undefined): string[] {
+  const key = `${readOnly === undefined ? "?" : readOnly ? "r" : "w"}${action}`;
+  const hit = cache.get(key);
+  if (hit) return [...hit];
   const classes = new Set(exact.get(action) ?? []);
   for (const [prefix, cls] of prefixes) if (action.startsWith(prefix)) classes.add(cls);
+  const iam = iamActionForCall(action);
+  const info = iam ? actionInfo(iam) : undefined;
+  if (info) for (const c of derivedClasses(info)) classes.add(c);
   if (classes.has("logging-tamper")) classes.add("destructive");
   const name = action.slice(action.indexOf(":") + 1);
   classes.add(readOnly === true || (readOnly === undefined && /^(Get|List|Describe|Head|Lookup)/.test(name)) ? "read" : "write");
-  return [...classes].sort();
+  const out = [...classes].sort();
+  if (cache.size < MAX_CACHED) cache.set(key, out);
+  return [...out];
 }

@@ -15,6 +15,50 @@ const TARGET_KEYS = [
 ];
 const DENIED = /AccessDenied|UnauthorizedOperation|Unauthorized|Forbidden/i;
 
+/**
+ * Every field CloudTrail reports a failure in: `errorCode`; for sign-in events (ConsoleLogin,
+ * CheckMfa, SwitchRole…) `responseElements.<eventName>: "Failure"` with no errorCode (AWS IAM
+ * User Guide, "Example sign-in events in CloudTrail log"; Falco's CloudTrail rules read the same
+ * field); and an `errorMessage`, which CloudTrail writes only for a call that did not succeed
+ * (the CIS alarm on failed console sign-ins matches `errorMessage = "Failed authentication"`).
+ */
+export function recordOutcome(rec: Record<string, unknown>, eventName: string): Outcome {
+  const errorCode = str(rec.errorCode);
+  if (errorCode) return DENIED.test(errorCode) ? "denied" : "failed";
+  const response = isRecord(rec.responseElements) ? rec.responseElements : {};
+  const signal = response[eventName];
+  if (typeof signal === "string" && signal.trim().toLowerCase() === "failure") return "failed";
+  const errorMessage = str(rec.errorMessage);
+  if (errorMessage) return DENIED.test(errorMessage) ? "denied" : "failed";
+  return "succeeded";
+}
+
+/**
+ * Who made the call, as one stable string. Most identities have an ARN; those that do not
+ * (shared/reference/cloudtrail.md §1b: SAMLUser and WebIdentityUser on AssumeRoleWith*,
+ * IdentityCenterUser, AWSAccount, Unknown) are named from whichever of `onBehalfOf`
+ * (`userId` in `identityStoreArn`), `userName` (with its `identityProvider`) and `principalId`
+ * the record has, so two such users never fold into one "SAMLUser". Only a record with none of
+ * them falls back to its type, qualified by the access key or account when there is one.
+ */
+export function recordActor(identity: Record<string, unknown>): string | null {
+  const arn = str(identity.arn);
+  if (arn) return arn;
+  const type = str(identity.type) ?? "Unknown";
+  const behalf = isRecord(identity.onBehalfOf) ? identity.onBehalfOf : {};
+  const userId = str(behalf.userId);
+  if (userId) return `${str(behalf.identityStoreArn) ?? `${type}:identitystore`}/user/${userId}`;
+  // Failed sign-ins hide the name typed (same page): not a name that tells users apart.
+  const userName = identity.userName === "HIDDEN_DUE_TO_SECURITY_REASONS" ? null : str(identity.userName);
+  if (userName) return `${type}:${[str(identity.identityProvider), userName].filter((x) => x !== null).join("/")}`;
+  const principalId = str(identity.principalId);
+  if (principalId) return principalId;
+  if (type === "AWSService" && str(identity.invokedBy)) return str(identity.invokedBy);
+  // A typeless identity (the console's Event history CSV without its embedded record) names nobody.
+  const key = str(identity.accessKeyId) ?? str(identity.accountId);
+  return str(identity.type) && key ? `${type}:${key}` : str(identity.type);
+}
+
 // CloudTrail writes every eventTime as YYYY-MM-DDTHH:MM:SSZ; taking that shape apart directly
 // skips Date.parse, a measurable share of the per-record cost on millions of records.
 const CLOUDTRAIL_TIME = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\dZ$/;
@@ -58,7 +102,8 @@ export function cloudTrailRecordToEvent(rec: unknown, index: number, ctx: Enrich
   const action = apiAction(eventSource, eventName);
   const readOnly = typeof rec.readOnly === "boolean" ? rec.readOnly : rec.readOnly === "true" ? true : rec.readOnly === "false" ? false : undefined;
   const errorCode = str(rec.errorCode);
-  const outcome: Outcome = errorCode ? (DENIED.test(errorCode) ? "denied" : "failed") : "succeeded";
+  const outcome = recordOutcome(rec, eventName);
+  const actor = recordActor(identity);
   const account = str(rec.recipientAccountId) ?? str(identity.accountId);
   const params = isRecord(rec.requestParameters) ? rec.requestParameters : {};
   const resources = Array.isArray(rec.resources) ? rec.resources.filter(isRecord) : [];
@@ -67,9 +112,9 @@ export function cloudTrailRecordToEvent(rec: unknown, index: number, ctx: Enrich
   return {
     sourceKind: "cloudtrail",
     // eventID is the documented dedupe key; very old records (1.0) lack it, so fall back to content.
-    eventKey: eventId ?? `${time}:${action}:${arn ?? identityType}:${index}`,
+    eventKey: eventId ?? `${time}:${action}:${actor}:${index}`,
     time,
-    actor: arn ?? str(identity.principalId) ?? (identityType === "AWSService" ? str(identity.invokedBy) : null) ?? identityType,
+    actor,
     actorKind: attribution ? "agent" : identityType === "AWSService" ? "service" : identityType === "Root" || identityType === "IAMUser" ? "human" : "unknown",
     agentId: attribution?.agentId ?? null,
     agentProduct: attribution?.product ?? null,
@@ -99,6 +144,7 @@ export function cloudTrailRecordToEvent(rec: unknown, index: number, ctx: Enrich
       userAgent,
       sourceIPAddress: str(rec.sourceIPAddress),
       errorCode,
+      ...(str(rec.errorMessage) ? { errorMessage: str(rec.errorMessage) } : {}),
       requestParameters: rec.requestParameters ?? null,
       ...(attribution ? { attribution: { signal: attribution.signal, confidence: attribution.confidence } } : {}),
     },

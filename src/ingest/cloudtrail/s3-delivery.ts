@@ -37,7 +37,7 @@ export const DEFAULT_LIMITS: TrailLimits = {
 export function createCloudTrailS3Parser(ctx: EnrichContext, limits: TrailLimits = DEFAULT_LIMITS): Parser {
   return {
     name: "cloudtrail",
-    version: "2",
+    version: "3",
     skip: (relPath: string) => classifyTrailFile(relPath).skip,
     parse: (input) => parseTrailFile(input, ctx, limits),
   };

@@ -1,6 +1,6 @@
 import { principalOfPolicyFile, principalsOfAuthorizationDetails, isAuthorizationDetails, type IamPrincipal } from "../../iam/authorization-details.ts";
 import { managedPolicySource } from "../../iam/managed-policies.ts";
-import { effectiveGrants } from "../../iam/policy.ts";
+import { principalStatements } from "../../iam/policy.ts";
 import type { IamPrincipalRecord } from "../../store/iam.ts";
 import type { EnrichContext } from "../enrich.ts";
 import { cutOffReason, reject, type ParsedItem, type Parser, type ParserInput } from "../parser.ts";
@@ -8,20 +8,20 @@ import { parseJson } from "../json.ts";
 
 /**
  * IAM inputs: `aws iam get-account-authorization-details` output, or a plain policy document
- * per file. Each user and role becomes a principal with the concrete actions its policies grant,
- * attributed to a configured agent identity by the same role patterns as CloudTrail.
+ * per file. Each user and role becomes a principal with its policy statements (action patterns
+ * unexpanded: rules expand them one principal at a time), attributed to a configured agent identity by the same role patterns as CloudTrail.
  */
 export function createIamParser(ctx: EnrichContext): Parser {
-  return { name: "iam", version: "1", parse: (input) => parseIamFile(input, ctx) };
+  return { name: "iam", version: "2", parse: (input) => parseIamFile(input, ctx) };
 }
 
 export function toPrincipalRecord(p: IamPrincipal, ctx: EnrichContext): IamPrincipalRecord {
   const attribution = ctx.attributeAwsPrincipal({ roleArn: p.kind === "policy-file" ? null : p.arn, roleName: p.name, sessionName: null, userAgent: null });
-  const grants = [...effectiveGrants(p.policies, p.boundary).values()].sort((a, b) => a.action.localeCompare(b.action));
   return {
     arn: p.arn, kind: p.kind, name: p.name, account: p.account, agentId: attribution?.agentId ?? null,
     environment: ctx.environmentOfAccount(p.account), trustPolicy: p.trustPolicy,
-    policies: p.policies.map((x) => ({ name: x.name, source: x.source })), unresolved: p.unresolved, locator: p.locator, grants,
+    policies: p.policies.map((x) => ({ name: x.name, source: x.source })), unresolved: p.unresolved, locator: p.locator,
+    statements: principalStatements(p.policies, p.boundary),
   };
 }
 

@@ -23,6 +23,9 @@ const DESTRUCTIVE = ["destructive", "irreversible", "logging-tamper"];
 /** True when the call must stay a row; false when a count per principal x action x day is all evidence needs. */
 export function keepsFullRow(e: EvidenceEvent, policy: StoragePolicy): boolean {
   const k = policy.keep;
+  // A failed or denied call is itself the evidence (a failed sign-in, a refused deletion): never
+  // only a count, whatever the keep list says.
+  if (e.outcome === "failed" || e.outcome === "denied") return true;
   if (k.has("agent") && e.actorKind === "agent") return true;
   if (k.has("errors") && e.outcome !== "succeeded") return true;
   if (k.has("destructive") && e.classes.some((c) => DESTRUCTIVE.includes(c))) return true;

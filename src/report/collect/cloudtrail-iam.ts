@@ -102,7 +102,7 @@ export function collectCloudTrailIam(db: Db, period: Period, evaluation: Evaluat
     arn: a.principal.arn, name: a.principal.name, agentId: a.principal.agent_id ?? "", account: a.principal.account, environment: a.principal.environment,
     source: `${a.principal.file} ${a.principal.locator}`, byLevel: a.byLevel, counts: a.counts, coverage: a.coverage,
     used: a.used.map((u) => ({ action: u.action, allowed: u.allowed, denied: u.denied, granted: u.granted })),
-    destructiveHeld: a.destructive.map((g) => ({ action: g.action, status: g.status })),
+    destructiveHeld: a.destructive,
     destructiveCalls: q.all<Omit<DestructiveCall, "verdict"> & { id: number }>(CALLS_SQL, { arn: a.principal.arn }).map(({ id, ...c }) => ({ ...c, verdict: verdictOf(id) })),
     escalationPaths: a.escalationPaths.map((e) => `${e.id} (${e.actions.join(" + ")})`), admin: a.admin, unmapped: a.unmapped,
     policyFile: suggestedPolicyFile(a), policyJson: suggestedPolicyJson(a),
