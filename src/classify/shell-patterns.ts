@@ -112,42 +112,77 @@ const PatternFile = z.strictObject({
  */
 export interface ArgMatcher {
   exact: ReadonlySet<string>;
-  glob: RegExp | null;
+  globs: readonly Glob[];
   letters: string;
+}
+
+/**
+ * A glob split on `*`: `head` starts the word, `tail` ends it, and the `middle` pieces occur in order
+ * between them; without any `*` the word is exactly `head`. Matched by leftmost search, piece by piece,
+ * which is linear in the word: the regex form (`\$.*SECRET` searched anywhere) backtracked over every `$`
+ * of a nested `$(…)` line, quadratic time. Pieces may hold `?` (any one character).
+ */
+export interface Glob {
+  head: string;
+  middle: string[];
+  tail: string;
+  starred: boolean;
 }
 
 const CLUSTER = /^-[A-Za-z0-9]+$/;
 
 export function compileAlternatives(alts: readonly string[]): ArgMatcher {
   const exact = new Set<string>();
-  const globs: string[] = [];
+  const globs: Glob[] = [];
   let letters = "";
   for (const a of alts) {
-    if (a.includes("*") || a.includes("?")) globs.push(unanchoredGlob(a));
+    if (a.includes("*") || a.includes("?")) globs.push(compileGlob(a));
     else {
       exact.add(a);
       if (/^-[A-Za-z0-9]$/.test(a)) letters += a[1];
     }
   }
-  return { exact, glob: globs.length ? new RegExp(globs.join("|"), "s") : null, letters };
+  return { exact, globs, letters };
 }
 
-// `*x*` is compiled to a plain search for x rather than ^.*x.*$: the same language, without the
-// backtracking that made the secret-path globs the hottest code in a profile.
-function unanchoredGlob(glob: string): string {
-  const head = glob.startsWith("*") ? "" : "^";
-  const tail = glob.endsWith("*") && glob.length > 1 ? "" : "$";
-  const body = glob.replace(/^\*+/, "").replace(/\*+$/, "");
-  return `(?:${head}${globSource(body)}${tail})`;
+export function compileGlob(glob: string): Glob {
+  const parts = glob.split("*");
+  if (parts.length === 1) return { head: glob, middle: [], tail: "", starred: false };
+  return { head: parts[0]!, middle: parts.slice(1, -1).filter((p) => p !== ""), tail: parts[parts.length - 1]!, starred: true };
 }
 
-function globSource(glob: string): string {
-  return glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+function pieceAt(word: string, at: number, piece: string): boolean {
+  if (at + piece.length > word.length) return false;
+  for (let k = 0; k < piece.length; k++) {
+    const c = piece.charCodeAt(k);
+    if (c !== 63 /* ? */ && c !== word.charCodeAt(at + k)) return false;
+  }
+  return true;
+}
+
+/** Leftmost index >= from where piece occurs, or -1. Pieces are short data strings. */
+function findPiece(word: string, piece: string, from: number): number {
+  if (!piece.includes("?")) return word.indexOf(piece, from);
+  for (let at = from; at + piece.length <= word.length; at++) if (pieceAt(word, at, piece)) return at;
+  return -1;
+}
+
+export function globMatches(g: Glob, word: string): boolean {
+  if (!g.starred) return word.length === g.head.length && pieceAt(word, 0, g.head);
+  if (!pieceAt(word, 0, g.head)) return false;
+  let at = g.head.length;
+  for (const piece of g.middle) {
+    const found = findPiece(word, piece, at);
+    if (found < 0) return false;
+    at = found + piece.length;
+  }
+  const tailAt = word.length - g.tail.length;
+  return tailAt >= at && pieceAt(word, tailAt, g.tail);
 }
 
 export function matchArg(m: ArgMatcher, arg: string, clusters: boolean): boolean {
   if (m.exact.has(arg)) return true;
-  if (m.glob !== null && m.glob.test(arg)) return true;
+  for (const g of m.globs) if (globMatches(g, arg)) return true;
   if (clusters && m.letters.length > 0 && arg.length > 2 && CLUSTER.test(arg)) {
     for (let k = 0; k < m.letters.length; k++) if (arg.includes(m.letters[k]!, 1)) return true;
   }
@@ -183,7 +218,7 @@ export type Interpreter = z.infer<typeof InterpreterSchema> & {
 export interface CompiledPatterns {
   byCommand: ReadonlyMap<string, CompiledPattern[]>;
   /** Patterns whose command is a glob (`mkfs.*`, or `*` for every command). */
-  byGlob: { re: RegExp; pattern: CompiledPattern }[];
+  byGlob: { glob: Glob; pattern: CompiledPattern }[];
   options: ReadonlyMap<string, CommandOptions>;
   wrappers: ReadonlyMap<string, Wrapper>;
   interpreters: ReadonlyMap<string, Interpreter[]>;
@@ -226,7 +261,7 @@ export function compilePatterns(input: unknown): CompiledPatterns {
       maxArgs: p.maxArgs ?? null,
     };
     for (const c of toList(p.command)) {
-      if (c.includes("*")) byGlob.push({ re: new RegExp(`^${globSource(c)}$`), pattern: compiled });
+      if (c.includes("*")) byGlob.push({ glob: compileGlob(c), pattern: compiled });
       else byCommand.set(c, [...(byCommand.get(c) ?? []), compiled]);
     }
   }

@@ -9,6 +9,7 @@
 import { parseShell, type Redirect, type SimpleCommand } from "./shell-parse.ts";
 import {
   PATTERNS,
+  globMatches,
   matchAny,
   matchArg,
   optionsFor,
@@ -37,6 +38,11 @@ export interface CommandClassification {
   matches: CommandMatch[];
   /** The simple commands found after unwrapping, as argv joined by spaces. */
   segments: string[];
+  /**
+   * Part of the command was nested deeper than the classifier reads (MAX_DEPTH levels of `$(…)`,
+   * `bash -c`, …): what runs there is unknown, and a match with id UNCLASSIFIABLE says so.
+   */
+  unclassifiable: boolean;
 }
 
 type Classes = Set<ActionClass>;
@@ -44,15 +50,19 @@ type Classes = Set<ActionClass>;
 interface Ctx {
   matches: CommandMatch[];
   segments: string[];
+  unclassifiable: boolean;
 }
 
-// Nesting is bounded so that `bash -c "bash -c \"…\""` chains and quine-like inputs stay linear.
-const MAX_DEPTH = 8;
+// Nesting is bounded so that `bash -c "bash -c \"…\""` chains and quine-like inputs stay linear: each
+// level re-reads its own text once, so the work is at most MAX_DEPTH passes over the command. Deeper
+// text is not read; the command is then recorded as unclassifiable rather than silently as harmless.
+export const MAX_DEPTH = 8;
+export const UNCLASSIFIABLE = "unclassifiable-nesting-too-deep";
 const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=/;
 const HEREDOC_OPS = new Set(["<<", "<<-", "<<<"]);
 
 export function classifyCommand(command: string | string[]): CommandClassification {
-  const ctx: Ctx = { matches: [], segments: [] };
+  const ctx: Ctx = { matches: [], segments: [], unclassifiable: false };
   let classes: Classes;
   if (typeof command === "string") classes = classifyScript(command, ctx, 0);
   // Codex logs argv arrays; a one-element array is a whole command line.
@@ -65,7 +75,16 @@ export function classifyCommand(command: string | string[]): CommandClassificati
     irreversible: classes.has("irreversible"),
     matches: ctx.matches,
     segments: ctx.segments,
+    unclassifiable: ctx.unclassifiable,
   };
+}
+
+function tooDeep(ctx: Ctx, text: string): Classes {
+  const out: Classes = new Set();
+  if (!ctx.unclassifiable) record(ctx, out, UNCLASSIFIABLE, text.length > 80 ? `${text.slice(0, 80)}…` : text, "execute");
+  ctx.unclassifiable = true;
+  out.add("execute");
+  return out;
 }
 
 function addAll(into: Classes, from: Iterable<ActionClass>): void {
@@ -84,11 +103,8 @@ function commandName(word: string): string {
 }
 
 function classifyScript(src: string, ctx: Ctx, depth: number): Classes {
+  if (depth > MAX_DEPTH) return tooDeep(ctx, src);
   const out: Classes = new Set();
-  if (depth > MAX_DEPTH) {
-    out.add("execute");
-    return out;
-  }
   const results = new Map<SimpleCommand, Classes>();
   for (const sc of parseShell(src)) {
     let stdin = heredocBody(sc.redirects);
@@ -254,11 +270,8 @@ function classifySimple(
   ctx: Ctx,
   depth: number,
 ): Classes {
+  if (depth > MAX_DEPTH) return tooDeep(ctx, argv.join(" "));
   const out: Classes = new Set();
-  if (depth > MAX_DEPTH) {
-    out.add("execute");
-    return out;
-  }
   const a = unwrap(argv, ctx, out);
   const name = a.length > 0 ? commandName(a[0]!) : "";
   const args = a.slice(1);
@@ -323,8 +336,8 @@ function matchPatterns(
   for (const p of PATTERNS.byCommand.get(name) ?? []) {
     if (patternMatches(p, args, pos, opts.clusters)) for (const c of p.classes) fired.push({ id: p.id, cls: c });
   }
-  for (const { re, pattern } of PATTERNS.byGlob) {
-    if (re.test(name) && patternMatches(pattern, args, pos, opts.clusters)) {
+  for (const { glob, pattern } of PATTERNS.byGlob) {
+    if (globMatches(glob, name) && patternMatches(pattern, args, pos, opts.clusters)) {
       for (const c of pattern.classes) fired.push({ id: pattern.id, cls: c });
     }
   }

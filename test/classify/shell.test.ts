@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import table from "./commands.table.json" with { type: "json" };
 import raw from "../../src/classify/command-patterns.json" with { type: "json" };
-import { classifyCommand, splitStatements } from "../../src/classify/shell.ts";
+import { classifyCommand, splitStatements, UNCLASSIFIABLE } from "../../src/classify/shell.ts";
+import { classifyToolCall } from "../../src/classify/action.ts";
 import { compilePatterns } from "../../src/classify/shell-patterns.ts";
 import { parseShell } from "../../src/classify/shell-parse.ts";
 
@@ -225,4 +226,49 @@ test("speed: classification keeps up with per-action use", () => {
   console.log(`shell classifier speed: ${Math.round(perSecond)} simple commands/s (CPU time)`);
   // The target is 200k/s; the floor leaves room for a loaded or slower machine.
   assert.ok(perSecond >= 50_000, `${perSecond} simple commands/s`);
+});
+
+// Nested command substitution: "echo " + '$(echo "'×n + '")'×n. A glob searched anywhere in a word
+// (`*$*SECRET*`) once backtracked over every `$`, so n=2,000 took 11.6 s and n=8,000 188 s.
+const nestedSubstitution = (n: number): string => "echo " + '$(echo "'.repeat(n) + '")'.repeat(n);
+
+function cpuMs(f: () => void): number {
+  let best = Infinity;
+  for (let k = 0; k < 3; k++) {
+    const before = process.cpuUsage();
+    f();
+    const used = process.cpuUsage(before);
+    best = Math.min(best, (used.user + used.system) / 1000);
+  }
+  return best;
+}
+
+test("nested substitution: a 64 KB line classifies in under 100 ms of CPU and says it is unclassifiable", () => {
+  const line = nestedSubstitution(6_600);
+  assert.ok(line.length >= 64 * 1024);
+  const ms = cpuMs(() => classifyCommand(line));
+  console.log(`64 KB nested substitution: ${ms.toFixed(1)} ms CPU`);
+  assert.ok(ms < 100, `${ms} ms`);
+  const r = classifyCommand(line);
+  assert.equal(r.unclassifiable, true);
+  assert.ok(r.matches.some((m) => m.pattern === UNCLASSIFIABLE));
+  assert.match(classifyToolCall("Bash", line).basis, new RegExp(UNCLASSIFIABLE));
+  assert.equal(classifyCommand("echo $(echo $(date))").unclassifiable, false);
+});
+
+test("nested substitution: doubling the nesting at most doubles the time (generous factor)", () => {
+  const small = nestedSubstitution(8_000);
+  const large = nestedSubstitution(16_000);
+  const t1 = Math.max(cpuMs(() => classifyCommand(small)), 1);
+  const t2 = cpuMs(() => classifyCommand(large));
+  console.log(`nested substitution: n=8000 ${t1.toFixed(1)} ms, n=16000 ${t2.toFixed(1)} ms CPU`);
+  assert.ok(t2 < 4 * t1 + 20, `n=8000 ${t1} ms, n=16000 ${t2} ms`);
+});
+
+test("nesting 100,000 levels deep neither overflows the stack nor hides a command before it", () => {
+  for (const s of [nestedSubstitution(100_000), 'echo "' + '$(echo "'.repeat(100_000), "rm -rf /srv; echo " + "${x:-".repeat(100_000)]) {
+    const r = classifyCommand(s);
+    assert.ok(r.classes.length > 0);
+  }
+  assert.ok(classifyCommand("rm -rf /srv; echo " + '$(echo "'.repeat(100_000)).irreversible);
 });
