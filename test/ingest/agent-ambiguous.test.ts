@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { duplicateKeyReadings, duplicateKeys, mayRepeatKey } from "../../src/ingest/agent/ambiguous.ts";
+import { duplicateKeyReadings, duplicateKeys, keyGate, mayRepeatKey } from "../../src/ingest/agent/ambiguous.ts";
 
 test("duplicateKeys finds keys repeated within one object, at any depth, escaped or not, and nothing else", () => {
   assert.deepEqual(duplicateKeys('{"a":1,"b":{"c":"x","c":["y"]},"d":"{\\"a\\":2}"}'), [{ path: ["b"], key: "c", values: ["x", ["y"]] }]);
@@ -11,9 +11,9 @@ test("duplicateKeys finds keys repeated within one object, at any depth, escaped
 
 test("readings: one per value of each repeated key, the gate skips lines without a repeat", () => {
   const raw = '{"tool_input":{"command":"rm -rf /","command":"ls"}}';
-  const r = duplicateKeyReadings(JSON.parse(raw) as Record<string, unknown>, raw, ['"command"'])!;
+  const r = duplicateKeyReadings(JSON.parse(raw) as Record<string, unknown>, raw, keyGate(["command"]))!;
   assert.deepEqual(r.variants.map((v) => (v.tool_input as { command: string }).command), ["rm -rf /", "ls"]);
-  assert.equal(mayRepeatKey('{"tool_input":{"command":"ls"}}', ['"command"']), false);
+  assert.equal(mayRepeatKey('{"tool_input":{"command":"ls"}}', keyGate(["command"])), false);
   const many = `{"x":{${Array.from({ length: 20 }, (_, k) => `"command":${k}`).join(",")}},"y":{${Array.from({ length: 20 }, (_, k) => `"command":${k}`).join(",")}}}`;
-  assert.ok(duplicateKeyReadings(JSON.parse(many) as Record<string, unknown>, many, ['"command"'])!.variants.length <= 32);
+  assert.ok(duplicateKeyReadings(JSON.parse(many) as Record<string, unknown>, many, keyGate(["command"]))!.variants.length <= 32);
 });

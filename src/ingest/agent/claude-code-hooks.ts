@@ -2,7 +2,7 @@ import { classifyToolCall } from "../../classify/action.ts";
 import type { Approval, EvidenceEvent, Outcome } from "../../event.ts";
 import type { EnrichContext } from "../enrich.ts";
 import { isRecord, jsonLines, reject, str, toIsoTime, type ParsedItem, type Parser, type ParserInput } from "../parser.ts";
-import { duplicateKeyReadings, mostDangerous } from "./ambiguous.ts";
+import { duplicateKeyReadings, keyGate, mostDangerous } from "./ambiguous.ts";
 import { jsonField } from "./calls.ts";
 
 /**
@@ -42,7 +42,7 @@ interface PendingCall {
 }
 
 /** Keys whose repetition changes what a hook record says the tool did. */
-const REPEATABLE_KEYS = ['"command"', '"tool_input"', '"tool_name"', '"file_path"', '"url"'];
+const REPEATABLE_KEYS = keyGate(["command", "tool_input", "tool_name", "file_path", "url"]);
 
 export function createClaudeCodeHooksParser(ctx: EnrichContext): Parser {
   return {

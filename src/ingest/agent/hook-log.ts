@@ -3,7 +3,7 @@ import type { EnrichContext } from "../enrich.ts";
 import { reject, toIsoTime, type ParsedItem, type Parser, type ParserInput } from "../parser.ts";
 import { CallJoiner, callEvent, locatorOf, objectRecord, sessionEvent, UnknownTypes } from "./calls.ts";
 import { flatten, jsonRecordBatches, type JsonRecord } from "./records.ts";
-import { duplicateKeyReadings, mostDangerous } from "./ambiguous.ts";
+import { duplicateKeyReadings, keyGate, mostDangerous } from "./ambiguous.ts";
 
 /**
  * The shared driver of hook-payload logs (Cursor, Copilot CLI, Kiro, Windsurf): a logging hook
@@ -72,7 +72,7 @@ export const TIME_FIELDS = ["timestamp", "time", "ts", "@timestamp", "logged_at"
  * Keys whose repetition in a raw line changes what the record says was run (the formats' tool, input
  * and command fields); a line repeating none of them is not scanned for duplicates.
  */
-const REPEATABLE_KEYS = ['"command"', '"command_line"', '"tool_input"', '"tool_name"', '"toolArgs"', '"toolName"', '"tool_info"'];
+const REPEATABLE_KEYS = keyGate(["command", "command_line", "tool_input", "tool_name", "toolArgs", "toolName", "tool_info"]);
 
 /** Emitted calls remembered for folding late duplicates. */
 const RECENT = 100_000;
