@@ -39,15 +39,23 @@ const WrapperSchema = z.strictObject({
   positionals: z.number().int().optional(),
   requires: Alternatives.optional(),
   stopFlags: Alternatives.optional(),
+  /** The wrapper adds operands of its own to the command (xargs appends what it reads from stdin). */
+  appendsArguments: z.boolean().optional(),
   classes: Classes.optional(),
   source: z.string(),
 });
+
+/** Languages of inline code (`python -c`, `node -e`, …): read for shell calls and destructive library calls. */
+export const CodeLang = z.enum(["python", "javascript", "ruby", "perl", "php"]);
+export type CodeLang = z.infer<typeof CodeLang>;
+const StatementLang = z.union([z.enum(["sql", "mongo", "redis"]), CodeLang]);
+export type StatementLang = z.infer<typeof StatementLang>;
 
 const InterpreterSchema = z.strictObject({
   id: z.string(),
   commands: Alternatives,
   path: Alternatives.optional(),
-  lang: z.enum(["shell", "sql", "mongo", "redis", "argv"]),
+  lang: z.union([z.enum(["shell", "sql", "mongo", "redis", "argv"]), CodeLang]),
   transparent: z.boolean().optional(),
   optsWithValue: z.array(z.string()).default([]),
   scriptOptions: Alternatives.optional(),
@@ -94,10 +102,23 @@ const PatternFile = z.strictObject({
       source: z.string(),
     }),
   ),
+  code: z.array(
+    z.strictObject({
+      id: z.string(),
+      lang: CodeLang,
+      /** Matches a call that runs a shell command, up to its argument list. */
+      calls: z.string(),
+      /** `cmd` runs cmd through the shell. */
+      backticks: z.boolean().optional(),
+      /** Quote-like operators that run a shell command: qx(…), %x{…}. */
+      quoteOps: z.array(z.string()).optional(),
+      source: z.string(),
+    }),
+  ),
   statements: z.array(
     z.strictObject({
       id: z.string(),
-      lang: z.enum(["sql", "mongo", "redis"]),
+      lang: StatementLang,
       regex: z.string(),
       classes: Classes,
       source: z.string(),
@@ -226,7 +247,8 @@ export interface CompiledPatterns {
   pipelines: { id: string; fromClass: ActionClass; to: ReadonlySet<string>; scriptOptions: ArgMatcher; classes: ActionClass[] }[];
   modifiers: { id: string; any: ArgMatcher; suppresses: ReadonlySet<ActionClass>; classes: ActionClass[] }[];
   redirects: { id: string; ops: ReadonlySet<string>; targets: ArgMatcher; except: ArgMatcher | null; classes: ActionClass[] }[];
-  statements: { id: string; lang: "sql" | "mongo" | "redis"; re: RegExp; classes: ActionClass[] }[];
+  statements: { id: string; lang: StatementLang; re: RegExp; classes: ActionClass[] }[];
+  code: ReadonlyMap<CodeLang, { id: string; calls: RegExp; backticks: boolean; quoteOps: readonly string[] }>;
 }
 
 const DEFAULT_OPTIONS: CommandOptions = { globalOptsWithValue: new Set(), clusters: true };
@@ -284,7 +306,7 @@ export function compilePatterns(input: unknown): CompiledPatterns {
     for (const c of it.commands) interpreters.set(c, [...(interpreters.get(c) ?? []), compiled]);
   }
 
-  for (const x of [...file.pipelines, ...file.modifiers, ...file.redirects, ...file.statements]) checkId(x.id);
+  for (const x of [...file.pipelines, ...file.modifiers, ...file.redirects, ...file.statements, ...file.code]) checkId(x.id);
 
   return {
     byCommand,
@@ -314,6 +336,7 @@ export function compilePatterns(input: unknown): CompiledPatterns {
       classes: r.classes,
     })),
     statements: file.statements.map((s) => ({ id: s.id, lang: s.lang, re: new RegExp(s.regex, "is"), classes: s.classes })),
+    code: new Map(file.code.map((c) => [c.lang, { id: c.id, calls: new RegExp(c.calls, "g"), backticks: c.backticks === true, quoteOps: c.quoteOps ?? [] }])),
   };
 }
 

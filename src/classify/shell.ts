@@ -15,9 +15,11 @@ import {
   optionsFor,
   type ActionClass,
   type CompiledPattern,
+  type CodeLang,
   type CommandOptions,
   type Interpreter,
 } from "./shell-patterns.ts";
+import { shellCallsIn } from "./inline-code.ts";
 
 export type { ActionClass } from "./shell-patterns.ts";
 
@@ -140,8 +142,14 @@ function producerText(sc: SimpleCommand): string | undefined {
   return undefined;
 }
 
-/** Strips assignments and wrapper commands (sudo, env, nohup, time, xargs, …) off an argv. */
-function unwrap(argv: readonly string[], ctx: Ctx, out: Classes): readonly string[] {
+/** Stands for the operands xargs appends: `xargs rm -f` removes files although its own line names none. */
+const APPENDED_OPERAND = "(operands from stdin)";
+
+/**
+ * Strips assignments and wrapper commands (sudo, env, nohup, time, xargs, …) off an argv. `appended`
+ * is set when a wrapper gives the command operands of its own.
+ */
+function unwrap(argv: readonly string[], ctx: Ctx, out: Classes, appended: { yes: boolean }): readonly string[] {
   let a = argv;
   for (let guard = 0; guard < 16; guard++) {
     let k = 0;
@@ -168,9 +176,32 @@ function unwrap(argv: readonly string[], ctx: Ctx, out: Classes): readonly strin
     // Nothing left to run: the wrapper itself is the command (`sudo -i`, a bare `env`).
     if (j >= a.length) return a;
     if (w.classes) for (const c of w.classes) record(ctx, out, w.id, a.join(" "), c);
+    if (w.appendsArguments) appended.yes = true;
     a = a.slice(j);
   }
   return a;
+}
+
+const TRUE_WORDS = new Set(["true", "yes", "on", "1"]);
+const FALSE_WORDS = new Set(["false", "no", "off", "0"]);
+
+/**
+ * `--force=true` is `--force` and `--force=false` is no flag at all. Go's flag package documents
+ * `-flag=false` for boolean flags and many CLIs follow it; whether or not a given tool accepts the
+ * form, the command as logged asks for the flag, so a pattern written for `--force` sees either form.
+ */
+function booleanFlags(args: readonly string[]): readonly string[] {
+  let out: string[] | null = null;
+  for (let k = 0; k < args.length; k++) {
+    const a = args[k]!;
+    const eq = a.startsWith("--") ? a.indexOf("=") : -1;
+    const value = eq > 2 ? a.slice(eq + 1).toLowerCase() : "";
+    if (eq > 2 && (TRUE_WORDS.has(value) || FALSE_WORDS.has(value))) {
+      out ??= args.slice(0, k);
+      if (TRUE_WORDS.has(value)) out.push(a.slice(0, eq));
+    } else if (out !== null) out.push(a);
+  }
+  return out ?? args;
 }
 
 /** Non-option arguments; values of the command's global options (git -C DIR) are skipped. */
@@ -272,12 +303,14 @@ function classifySimple(
 ): Classes {
   if (depth > MAX_DEPTH) return tooDeep(ctx, argv.join(" "));
   const out: Classes = new Set();
-  const a = unwrap(argv, ctx, out);
+  const appended = { yes: false };
+  const a = unwrap(argv, ctx, out, appended);
   const name = a.length > 0 ? commandName(a[0]!) : "";
-  const args = a.slice(1);
+  const args = booleanFlags(a.slice(1));
   const segment = a.join(" ");
   const opts = optionsFor(PATTERNS, name);
   const pos = positionals(args, opts);
+  if (appended.yes) pos.push(APPENDED_OPERAND);
 
   let nested = false;
   let transparent = false;
@@ -360,11 +393,33 @@ function readsScriptFromStdin(args: readonly string[], scriptOptions: Parameters
 function classifyText(lang: Interpreter["lang"], text: string, ctx: Ctx, depth: number): Classes {
   if (lang === "shell") return classifyScript(text, ctx, depth);
   if (lang === "argv") return classifySimple(text.split(/\s+/).filter(Boolean), [], undefined, undefined, ctx, depth);
+  if (lang !== "sql" && lang !== "mongo" && lang !== "redis") return classifyCode(lang, text, ctx, depth);
   const out: Classes = new Set();
   for (const statement of splitStatements(text, lang)) {
     for (const s of PATTERNS.statements) {
       if (s.lang === lang && s.re.test(statement)) for (const c of s.classes) record(ctx, out, s.id, statement, c);
     }
+  }
+  return out;
+}
+
+/**
+ * Inline interpreter code: the shell commands it runs (os.system, execSync, `cmd`, …) go through the
+ * shell classifier, and its own destructive library calls (shutil.rmtree, fs.rmSync, FileUtils.rm_rf,
+ * unlink) are matched by the language's statement patterns over the whole text.
+ */
+function classifyCode(lang: CodeLang, text: string, ctx: Ctx, depth: number): Classes {
+  const out: Classes = new Set();
+  const spec = PATTERNS.code.get(lang);
+  if (spec !== undefined) {
+    const calls = shellCallsIn(text, spec);
+    for (const script of calls.scripts) addAll(out, classifyScript(script, ctx, depth + 1));
+    for (const argv of calls.argvs) addAll(out, classifySimple(argv, [], undefined, undefined, ctx, depth + 1));
+  }
+  for (const s of PATTERNS.statements) {
+    if (s.lang !== lang) continue;
+    const m = s.re.exec(text);
+    if (m !== null) for (const c of s.classes) record(ctx, out, s.id, m[0], c);
   }
   return out;
 }

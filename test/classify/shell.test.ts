@@ -272,3 +272,37 @@ test("nesting 100,000 levels deep neither overflows the stack nor hides a comman
   }
   assert.ok(classifyCommand("rm -rf /srv; echo " + '$(echo "'.repeat(100_000)).irreversible);
 });
+
+test("inline interpreter code is read: shell strings through the classifier, destructive library calls by pattern", () => {
+  const cases: [string, Label][] = [
+    [`python3 -c "import shutil; shutil.rmtree('/srv/data')"`, "irreversible"],
+    [`python -c "import os; os.remove('/etc/passwd')"`, "destructive"],
+    [`node -e "require('child_process').execSync('rm -rf /')"`, "irreversible"],
+    [`ruby -e "require 'fileutils'; FileUtils.rm_rf('/srv')"`, "irreversible"],
+    [`perl -e "system('rm -rf /home/u')"`, "irreversible"],
+    [`python3 -c "import subprocess; subprocess.run(['rm', '-rf', '/srv'], check=True)"`, "irreversible"],
+    [`node -e "require('child_process').spawn('rm', ['-rf', '/'], { stdio: 'inherit' })"`, "irreversible"],
+    [`node --eval "require('fs').rmSync('/srv/app', { recursive: true, force: true })"`, "irreversible"],
+    ["ruby -e '`rm -rf /tmp/x`'", "irreversible"],
+    [`perl -e 'qx(rm -rf /x)'`, "irreversible"],
+    [`php -r 'unlink("/etc/hosts");'`, "destructive"],
+    [`python3 -c "import os; os.system('kubectl delete pod web-1')"`, "destructive"],
+    [`python3 -c "print(1)"`, "benign"],
+    [`node -e "console.log(require('fs').readFileSync('x', 'utf8'))"`, "benign"],
+    [`perl -pi -e 's/unlink/remove/' notes.txt`, "benign"],
+    [`php -r 'echo shell_exec("ls -la");'`, "benign"],
+  ];
+  for (const [c, want] of cases) assert.equal(labelOf(c), want, c);
+});
+
+test("force flags with a value, and rm without operands or with --version", () => {
+  assert.equal(labelOf("git push --force=true origin main"), "irreversible");
+  assert.equal(labelOf("git push --force=yes origin feature"), "destructive");
+  assert.equal(labelOf("git push --force=false origin feature"), "benign");
+  assert.equal(labelOf("kubectl delete pod x --dry-run=false"), "destructive");
+  assert.equal(labelOf("rm --version"), "benign");
+  assert.equal(labelOf("rm"), "benign");
+  assert.equal(labelOf("rm -rf"), "benign");
+  assert.equal(labelOf("find . -name '*.pyc' | xargs rm -f"), "destructive", "xargs supplies the operands");
+  assert.equal(labelOf("rm -f build.log"), "destructive");
+});
