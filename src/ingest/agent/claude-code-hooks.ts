@@ -3,7 +3,7 @@ import type { Approval, EvidenceEvent, Outcome } from "../../event.ts";
 import type { EnrichContext } from "../enrich.ts";
 import { isRecord, jsonLines, reject, str, toIsoTime, type ParsedItem, type Parser, type ParserInput } from "../parser.ts";
 import { duplicateKeyReadings, keyGate, mostDangerous } from "./ambiguous.ts";
-import { jsonField } from "./calls.ts";
+import { jsonField, withClassifier } from "./calls.ts";
 
 /**
  * Claude Code hook payload logs: one JSON object per line, as a logging hook writes what Claude
@@ -48,7 +48,7 @@ export function createClaudeCodeHooksParser(ctx: EnrichContext): Parser {
   return {
     name: "claude-code-hooks",
     // 2: duplicate keys and a string tool_input are read as their most dangerous reading.
-    version: "2",
+    version: withClassifier("2"),
     parse: (input) => parseHooks(input, ctx),
   };
 }

@@ -1,7 +1,7 @@
 import type { Approval, Outcome } from "../../event.ts";
 import type { EnrichContext } from "../enrich.ts";
 import { isRecord, reject, str, toIsoTime, type ParsedItem, type Parser, type ParserInput } from "../parser.ts";
-import { callEvent, firstStr, isParsedItem, objectRecords, sessionEvent, UnknownTypes } from "./calls.ts";
+import { callEvent, firstStr, isParsedItem, objectRecords, sessionEvent, UnknownTypes , withClassifier } from "./calls.ts";
 import spec from "./claude-code-transcript.json" with { type: "json" };
 import { jsonRecords } from "./records.ts";
 import { clipAtTokenBoundary } from "../../redact/clip.ts";
@@ -62,7 +62,7 @@ interface Call {
 
 export function createClaudeCodeTranscriptParser(ctx: EnrichContext): Parser {
   // 2: subagent transcripts inherit the parent session's permission mode; sibling-cancelled calls are interrupted.
-  return { name: "claude-code-transcript", version: "2", parse: (input) => parseTranscript(input, ctx) };
+  return { name: "claude-code-transcript", version: withClassifier("2"), parse: (input) => parseTranscript(input, ctx) };
 }
 
 function blocks(rec: Record<string, unknown>): Record<string, unknown>[] {

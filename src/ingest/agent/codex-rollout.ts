@@ -1,7 +1,7 @@
 import type { Approval, Outcome } from "../../event.ts";
 import type { EnrichContext } from "../enrich.ts";
 import { isRecord, reject, str, toIsoTime, type ParsedItem, type Parser, type ParserInput } from "../parser.ts";
-import { callEvent, firstStr, isParsedItem, jsonField, objectRecords, sessionEvent, UnknownTypes, type AgentCall } from "./calls.ts";
+import { callEvent, firstStr, isParsedItem, jsonField, objectRecords, sessionEvent, UnknownTypes, type AgentCall , withClassifier } from "./calls.ts";
 import { outcomeFromExitCode, outcomeFromSuccess, outcomeFromText, userFromPath } from "./outcome.ts";
 import { jsonRecords } from "./records.ts";
 
@@ -86,7 +86,7 @@ interface Call {
 
 export function createCodexRolloutParser(ctx: EnrichContext): Parser {
   // 2: write_stdin polls folded into their exec; policy rejections are denials; escalated calls that ran are human-approved without a turn_context.
-  return { name: "codex-rollout", version: "2", parse: (input) => parseRollout(input, ctx) };
+  return { name: "codex-rollout", version: withClassifier("2"), parse: (input) => parseRollout(input, ctx) };
 }
 
 /** Older rollouts (before the `{timestamp,type,payload}` envelope) wrote the item itself on the line [O]. */

@@ -1,7 +1,7 @@
 import type { Approval, Outcome } from "../../event.ts";
 import type { EnrichContext } from "../enrich.ts";
 import { reject, toIsoTime, type ParsedItem, type Parser, type ParserInput } from "../parser.ts";
-import { CallJoiner, callEvent, locatorOf, objectRecord, sessionEvent, UnknownTypes } from "./calls.ts";
+import { CallJoiner, callEvent, withClassifier, locatorOf, objectRecord, sessionEvent, UnknownTypes } from "./calls.ts";
 import { flatten, jsonRecordBatches, type JsonRecord } from "./records.ts";
 import { duplicateKeyReadings, keyGate, mostDangerous } from "./ambiguous.ts";
 
@@ -107,7 +107,7 @@ export function recordTime(rec: Record<string, unknown>, fields: readonly string
 
 /** `maxOpen` overrides MAX_OPEN (tests). */
 export function createHookParser(name: string, version: string, format: HookFormat, options: { maxOpen?: number } = {}): (ctx: EnrichContext) => Parser {
-  return (ctx) => ({ name, version, parse: (input) => parseHookLog(input, ctx, format, options.maxOpen ?? MAX_OPEN) });
+  return (ctx) => ({ name, version: withClassifier(version), parse: (input) => parseHookLog(input, ctx, format, options.maxOpen ?? MAX_OPEN) });
 }
 
 function merge(call: HookCall, fields: CallFields, closing: boolean): void {
