@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import table from "./commands.table.json" with { type: "json" };
+import table from "../fixtures/classify/shell-commands.json" with { type: "json" };
 import raw from "../../src/classify/command-patterns.json" with { type: "json" };
 import { classifyCommand, splitStatements, UNCLASSIFIABLE } from "../../src/classify/shell.ts";
 import { classifyToolCall } from "../../src/classify/action.ts";
@@ -14,7 +14,7 @@ interface Row {
   expect: Label;
   core?: boolean;
   classes?: string[];
-  note?: string;
+  reason: string;
 }
 const rows = table.cases as Row[];
 
@@ -25,8 +25,9 @@ function labelOf(command: string | string[]): Label {
 
 const show = (c: string | string[]): string => JSON.stringify(c);
 
-test("the table has at least 150 commands covering all three labels", () => {
-  assert.ok(rows.length >= 150, `only ${rows.length} rows`);
+test("the corpus has at least 300 commands covering all three labels, each with its reason", () => {
+  assert.ok(rows.length >= 300, `only ${rows.length} rows`);
+  for (const r of rows) assert.ok(typeof r.reason === "string" && r.reason.length > 5, `no reason for ${show(r.command)}`);
   for (const l of ["irreversible", "destructive", "benign"] as const) {
     assert.ok(rows.filter((r) => r.expect === l).length >= 30, `too few ${l} rows`);
   }
@@ -58,14 +59,14 @@ test("precision and recall of the destructive and irreversible labels over the t
       `irreversible precision ${i.precision.toFixed(3)} recall ${i.recall.toFixed(3)}`,
   );
   for (const m of new Set([...d.misses, ...i.misses])) console.log(`  mismatch ${m}`);
-  assert.ok(d.precision >= 0.95, `destructive precision ${d.precision}`);
+  assert.ok(d.precision >= 0.98, `destructive precision ${d.precision}`);
   assert.ok(d.recall >= 0.95, `destructive recall ${d.recall}`);
   assert.ok(i.precision >= 0.9, `irreversible precision ${i.precision}`);
   assert.ok(i.recall >= 0.9, `irreversible recall ${i.recall}`);
 });
 
 for (const r of rows.filter((x) => x.core)) {
-  test(`core: ${show(r.command)} is ${r.expect}${r.note ? ` (${r.note})` : ""}`, () => {
+  test(`core: ${show(r.command)} is ${r.expect} (${r.reason})`, () => {
     const got = classifyCommand(r.command);
     assert.equal(labelOf(r.command), r.expect);
     if (r.classes) assert.deepEqual(got.classes, r.classes);
