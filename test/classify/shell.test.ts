@@ -307,3 +307,15 @@ test("force flags with a value, and rm without operands or with --version", () =
   assert.equal(labelOf("find . -name '*.pyc' | xargs rm -f"), "destructive", "xargs supplies the operands");
   assert.equal(labelOf("rm -f build.log"), "destructive");
 });
+
+test("inline code: a hostile 64 KB script of repeated call heads classifies in linear time", () => {
+  const scripts = [(n: number) => `node -e "${"rm(".repeat(n)}"`, (n: number) => `python3 -c "${"open(".repeat(n)}"`, (n: number) => `python3 -c "${"os.system(".repeat(n)}"`];
+  for (const make of scripts) {
+    const small = make(8_000);
+    const large = make(16_000);
+    const t1 = Math.max(cpuMs(() => classifyCommand(small)), 1);
+    const t2 = cpuMs(() => classifyCommand(large));
+    assert.ok(t2 < 4 * t1 + 20, `${small.slice(0, 20)}…: n=8000 ${t1} ms, n=16000 ${t2} ms`);
+    assert.ok(cpuMs(() => classifyCommand(make(21_000))) < 200, small.slice(0, 20));
+  }
+});
