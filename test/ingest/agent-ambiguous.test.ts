@@ -14,6 +14,8 @@ test("readings: one per value of each repeated key, the gate skips lines without
   const r = duplicateKeyReadings(JSON.parse(raw) as Record<string, unknown>, raw, keyGate(["command"]))!;
   assert.deepEqual(r.variants.map((v) => (v.tool_input as { command: string }).command), ["rm -rf /", "ls"]);
   assert.equal(mayRepeatKey('{"tool_input":{"command":"ls"}}', keyGate(["command"])), false);
+  assert.equal(mayRepeatKey('{"tool_input":{"command":"ls"},"tool_response":{"stdout":"\\u001b[31mred"}}', keyGate(["command"])), false, "ANSI escapes do not open the scan");
+  assert.equal(mayRepeatKey('{"comm\\u0061nd":"x"}', keyGate(["command"])), true);
   const many = `{"x":{${Array.from({ length: 20 }, (_, k) => `"command":${k}`).join(",")}},"y":{${Array.from({ length: 20 }, (_, k) => `"command":${k}`).join(",")}}}`;
   assert.ok(duplicateKeyReadings(JSON.parse(many) as Record<string, unknown>, many, keyGate(["command"]))!.variants.length <= 32);
 });
