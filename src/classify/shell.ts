@@ -3,9 +3,10 @@
 // command is unwrapped (assignments, sudo, env, xargs, bash -c, ssh, psql -c, heredocs fed to shells and
 // SQL clients, find -exec, kubectl exec --) and matched against the data in command-patterns.json.
 //
-// Speed, measured as CPU time by the speed test in test/classify/shell.test.ts over the 305-command
-// table: 195k-290k simple commands/s on the 2-core dev machine, at a load average near 10 (wall-clock figures there swing with
-// other suites sharing the cores). Target: >= 200k/s.
+// Speed, measured as CPU time by the speed test in test/classify/shell.test.ts over the labelled corpus
+// (test/fixtures/classify/shell-commands.json): 195k-290k simple commands/s on the 2-core dev machine
+// over the 305-command table, about 200k/s over the 361-command corpus at a load average near 15
+// (wall-clock figures there swing with other suites sharing the cores). Target: >= 200k/s.
 import { parseShell, type Redirect, type SimpleCommand } from "./shell-parse.ts";
 import {
   PATTERNS,
