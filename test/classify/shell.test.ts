@@ -5,7 +5,7 @@ import table from "../fixtures/classify/shell-commands.json" with { type: "json"
 import raw from "../../src/classify/command-patterns.json" with { type: "json" };
 import { classifyCommand, splitStatements, UNCLASSIFIABLE } from "../../src/classify/shell.ts";
 import { classifyToolCall } from "../../src/classify/action.ts";
-import { compilePatterns } from "../../src/classify/shell-patterns.ts";
+import { compileAlternatives, compilePatterns, matchArg } from "../../src/classify/shell-patterns.ts";
 import { parseShell } from "../../src/classify/shell-parse.ts";
 
 type Label = "irreversible" | "destructive" | "benign";
@@ -318,4 +318,12 @@ test("inline code: a hostile 64 KB script of repeated call heads classifies in l
     assert.ok(t2 < 4 * t1 + 20, `${small.slice(0, 20)}…: n=8000 ${t1} ms, n=16000 ${t2} ms`);
     assert.ok(cpuMs(() => classifyCommand(make(21_000))) < 200, small.slice(0, 20));
   }
+});
+
+test("glob alternatives keep glob meaning whichever way they are matched", () => {
+  const m = compileAlternatives(["*$*SECRET*", "*.ssh/*_rsa", "release/*", "4???", "*.pem", "of=/dev/*"]);
+  const yes = ["$MY_SECRET", "x=${DB_SECRET}", "/home/u/.ssh/id_rsa", "release/1.2", "4755", "key.pem", "of=/dev/sda"];
+  const no = ["SECRET$", "MY_SECRET", "/home/u/.ssh/id_rsa.pub", "prerelease/1", "47555", "key.pem.bak", "if=/dev/sda"];
+  for (const w of yes) assert.ok(matchArg(m, w, false), w);
+  for (const w of no) assert.ok(!matchArg(m, w, false), w);
 });
