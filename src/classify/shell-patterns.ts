@@ -67,6 +67,8 @@ const InterpreterSchema = z.strictObject({
   execBetween: z.strictObject({ start: Alternatives, end: Alternatives }).optional(),
   stdin: z.boolean().optional(),
   stdinMaxPositionals: z.number().int().default(0),
+  /** Options after which stdin is data, not the program (python -m MODULE runs the module). */
+  stdinIsDataWith: Alternatives.optional(),
   source: z.string(),
 });
 

@@ -5,7 +5,7 @@
 //
 // Speed, measured as CPU time by the speed test in test/classify/shell.test.ts over the labelled corpus
 // (test/fixtures/classify/shell-commands.json): 195k-290k simple commands/s on the 2-core dev machine
-// over the 305-command table, about 200k/s over the 361-command corpus at a load average near 15
+// over the 305-command table, about 200k/s over the 361-command corpus (now 368) at a load average near 15
 // (wall-clock figures there swing with other suites sharing the cores). Target: >= 200k/s.
 import { parseShell, type Redirect, type SimpleCommand } from "./shell-parse.ts";
 import {
@@ -289,8 +289,11 @@ function embedded(it: Interpreter, args: readonly string[], pos0: string | undef
   if (it.restFromPositional !== undefined && pos.length > it.restFromPositional) {
     e.scripts.push(pos.slice(it.restFromPositional).join(" "));
   }
+  // `-` as the script operand names stdin (python3 - <<EOF, bash -): it is not a script file.
+  const operands = pos[0] === "-" ? pos.length - 1 : pos.length;
   e.readsStdin =
-    it.stdin === true && !letterSeen && e.scripts.length === 0 && e.argvs.length === 0 && pos.length <= it.stdinMaxPositionals;
+    it.stdin === true && !letterSeen && e.scripts.length === 0 && e.argvs.length === 0 && operands <= it.stdinMaxPositionals &&
+    !(it.stdinIsDataWith?.some((o) => args.includes(o)) ?? false);
   return e;
 }
 
