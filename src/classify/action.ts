@@ -7,6 +7,14 @@ for (const [cls, tools] of Object.entries(toolClasses.classes)) {
   for (const tool of tools) BY_TOOL.set(tool, [...(BY_TOOL.get(tool) ?? []), cls]);
 }
 
+/**
+ * Bumped whenever the classes given to a tool call or command change (command-patterns.json, the shell
+ * parser, tool-classes.json): agent-log parsers carry it in their version (calls.ts withClassifier), so
+ * files ingested under an older classifier are re-read. 2: inline interpreter code, --flag=true forms,
+ * rm without operands, linear nesting with an unclassifiable depth cap.
+ */
+export const CLASSIFIER_VERSION = "2";
+
 export interface ActionClassification {
   classes: string[];
   /** Which pattern or tool rule decided, for the evidence trail. */

@@ -51,21 +51,57 @@ interface PendingHeredoc {
   owner: SimpleCommand;
 }
 
-/** Index just past the `close` that balances an already-consumed `open`, honouring quotes and escapes. */
+/**
+ * Index just past the `close` that balances an already-consumed `open`, honouring quotes and escapes.
+ * Iterative, with an explicit stack of the closers still owed: nested `$("$("…")")` once recursed one
+ * JavaScript frame per level, so a hostile line of 50,000 levels overflowed the call stack.
+ */
 function balancedEnd(src: string, start: number, open: string, close: string): number {
-  let depth = 1;
+  return nestedEnd(src, start, [close], open);
+}
+
+function doubleQuoteEnd(src: string, start: number): number {
+  return nestedEnd(src, start, ['"'], "(");
+}
+
+// `owed` holds the closers still expected, innermost last: `)` or `}` for a group, `"` for a double
+// quote. Inside a group only the group's own opener nests (as the shell counts `${…}` and `$(…)`); inside
+// a double quote only `$(` opens a group. Each character is visited once: linear in the input.
+function nestedEnd(src: string, start: number, owed: string[], outerOpen: string): number {
+  const opens: string[] = owed.map(() => outerOpen);
   let i = start;
   while (i < src.length) {
-    const c = src[i];
+    const c = src[i]!;
+    const want = owed[owed.length - 1]!;
     if (c === "\\") i += 2;
-    else if (c === "'") i = skipTo(src, i + 1, "'");
-    else if (c === '"') i = doubleQuoteEnd(src, i + 1);
-    else if (c === "`") i = skipTo(src, i + 1, "`");
+    else if (want === '"') {
+      if (c === '"') {
+        owed.pop();
+        opens.pop();
+        i++;
+      } else if (c === "$" && src[i + 1] === "(") {
+        owed.push(")");
+        opens.push("(");
+        i += 2;
+      } else if (c === "`") i = skipTo(src, i + 1, "`");
+      else i++;
+    } else if (c === "'") i = skipTo(src, i + 1, "'");
+    else if (c === '"') {
+      owed.push('"');
+      opens.push("(");
+      i++;
+    } else if (c === "`") i = skipTo(src, i + 1, "`");
     else {
-      if (c === open) depth++;
-      else if (c === close && --depth === 0) return i + 1;
+      if (c === opens[opens.length - 1]) {
+        owed.push(want);
+        opens.push(c);
+      } else if (c === want) {
+        owed.pop();
+        opens.pop();
+      }
       i++;
     }
+    if (owed.length === 0) return i;
   }
   return src.length;
 }
@@ -74,19 +110,6 @@ function skipTo(src: string, start: number, ch: string): number {
   for (let i = start; i < src.length; i++) {
     if (src[i] === "\\" && ch === "`") i++;
     else if (src[i] === ch) return i + 1;
-  }
-  return src.length;
-}
-
-function doubleQuoteEnd(src: string, start: number): number {
-  let i = start;
-  while (i < src.length) {
-    const c = src[i];
-    if (c === "\\") i += 2;
-    else if (c === '"') return i + 1;
-    else if (c === "$" && src[i + 1] === "(") i = balancedEnd(src, i + 2, "(", ")");
-    else if (c === "`") i = skipTo(src, i + 1, "`");
-    else i++;
   }
   return src.length;
 }

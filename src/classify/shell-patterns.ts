@@ -39,15 +39,23 @@ const WrapperSchema = z.strictObject({
   positionals: z.number().int().optional(),
   requires: Alternatives.optional(),
   stopFlags: Alternatives.optional(),
+  /** The wrapper adds operands of its own to the command (xargs appends what it reads from stdin). */
+  appendsArguments: z.boolean().optional(),
   classes: Classes.optional(),
   source: z.string(),
 });
+
+/** Languages of inline code (`python -c`, `node -e`, …): read for shell calls and destructive library calls. */
+export const CodeLang = z.enum(["python", "javascript", "ruby", "perl", "php"]);
+export type CodeLang = z.infer<typeof CodeLang>;
+const StatementLang = z.union([z.enum(["sql", "mongo", "redis"]), CodeLang]);
+export type StatementLang = z.infer<typeof StatementLang>;
 
 const InterpreterSchema = z.strictObject({
   id: z.string(),
   commands: Alternatives,
   path: Alternatives.optional(),
-  lang: z.enum(["shell", "sql", "mongo", "redis", "argv"]),
+  lang: z.union([z.enum(["shell", "sql", "mongo", "redis", "argv"]), CodeLang]),
   transparent: z.boolean().optional(),
   optsWithValue: z.array(z.string()).default([]),
   scriptOptions: Alternatives.optional(),
@@ -59,6 +67,8 @@ const InterpreterSchema = z.strictObject({
   execBetween: z.strictObject({ start: Alternatives, end: Alternatives }).optional(),
   stdin: z.boolean().optional(),
   stdinMaxPositionals: z.number().int().default(0),
+  /** Options after which stdin is data, not the program (python -m MODULE runs the module). */
+  stdinIsDataWith: Alternatives.optional(),
   source: z.string(),
 });
 
@@ -94,10 +104,23 @@ const PatternFile = z.strictObject({
       source: z.string(),
     }),
   ),
+  code: z.array(
+    z.strictObject({
+      id: z.string(),
+      lang: CodeLang,
+      /** Matches a call that runs a shell command, up to its argument list. */
+      calls: z.string(),
+      /** `cmd` runs cmd through the shell. */
+      backticks: z.boolean().optional(),
+      /** Quote-like operators that run a shell command: qx(…), %x{…}. */
+      quoteOps: z.array(z.string()).optional(),
+      source: z.string(),
+    }),
+  ),
   statements: z.array(
     z.strictObject({
       id: z.string(),
-      lang: z.enum(["sql", "mongo", "redis"]),
+      lang: StatementLang,
       regex: z.string(),
       classes: Classes,
       source: z.string(),
@@ -112,42 +135,116 @@ const PatternFile = z.strictObject({
  */
 export interface ArgMatcher {
   exact: ReadonlySet<string>;
-  glob: RegExp | null;
+  /** Globs that compile to a regex V8 runs in linear time, as one alternation (the fast path). */
+  linear: RegExp | null;
+  /** The other globs, matched piece by piece (see Glob). */
+  globs: readonly Glob[];
+  /**
+   * A literal each of `globs` requires (its first piece without `?`), as one alternation: a word holding
+   * none of them matches none of the globs, and most words hold none (a `$`, a `.ssh/`).
+   */
+  globGate: RegExp | null;
   letters: string;
+}
+
+/**
+ * A glob split on `*`: `head` starts the word, `tail` ends it, and the `middle` pieces occur in order
+ * between them; without any `*` the word is exactly `head`. Matched by leftmost search, piece by piece,
+ * which is linear in the word: the regex form (`\$.*SECRET` searched anywhere) backtracked over every `$`
+ * of a nested `$(…)` line, quadratic time. Pieces may hold `?` (any one character).
+ */
+export interface Glob {
+  head: string;
+  middle: string[];
+  tail: string;
+  starred: boolean;
 }
 
 const CLUSTER = /^-[A-Za-z0-9]+$/;
 
 export function compileAlternatives(alts: readonly string[]): ArgMatcher {
   const exact = new Set<string>();
-  const globs: string[] = [];
+  const globs: Glob[] = [];
+  const linear: string[] = [];
   let letters = "";
   for (const a of alts) {
-    if (a.includes("*") || a.includes("?")) globs.push(unanchoredGlob(a));
+    if (a.includes("*") || a.includes("?")) {
+      if (isLinearAsRegex(a)) linear.push(globRegex(a));
+      else globs.push(compileGlob(a));
+    }
     else {
       exact.add(a);
       if (/^-[A-Za-z0-9]$/.test(a)) letters += a[1];
     }
   }
-  return { exact, glob: globs.length ? new RegExp(globs.join("|"), "s") : null, letters };
+  const required = globs.map((g) => [g.head, ...g.middle, g.tail].find((p) => p !== "" && !p.includes("?")));
+  const globGate = globs.length && required.every((r) => r !== undefined) ? new RegExp([...new Set(required)].map((r) => escapeRegex(r!)).join("|")) : null;
+  return { exact, linear: linear.length ? new RegExp(linear.join("|"), "s") : null, globs, globGate, letters };
+}
+
+/**
+ * A glob whose regex cannot backtrack quadratically: anchored at the start with at most one `*` inside
+ * (`^a.*b$` tries one start and backtracks once), or unanchored with none inside (`*x*` is a plain search
+ * for x, `*x` a search for x at the end). `*$*SECRET*` (`\$.*SECRET` from every `$`) is not.
+ */
+function isLinearAsRegex(glob: string): boolean {
+  const inner = glob.replace(/^\*+/, "").replace(/\*+$/, "");
+  const innerStars = inner.split("*").length - 1;
+  return glob.startsWith("*") ? innerStars === 0 : innerStars <= 1;
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 // `*x*` is compiled to a plain search for x rather than ^.*x.*$: the same language, without the
 // backtracking that made the secret-path globs the hottest code in a profile.
-function unanchoredGlob(glob: string): string {
+function globRegex(glob: string): string {
   const head = glob.startsWith("*") ? "" : "^";
   const tail = glob.endsWith("*") && glob.length > 1 ? "" : "$";
   const body = glob.replace(/^\*+/, "").replace(/\*+$/, "");
-  return `(?:${head}${globSource(body)}${tail})`;
+  return `(?:${head}${body.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}${tail})`;
 }
 
-function globSource(glob: string): string {
-  return glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+export function compileGlob(glob: string): Glob {
+  const parts = glob.split("*");
+  if (parts.length === 1) return { head: glob, middle: [], tail: "", starred: false };
+  return { head: parts[0]!, middle: parts.slice(1, -1).filter((p) => p !== ""), tail: parts[parts.length - 1]!, starred: true };
+}
+
+function pieceAt(word: string, at: number, piece: string): boolean {
+  if (at + piece.length > word.length) return false;
+  for (let k = 0; k < piece.length; k++) {
+    const c = piece.charCodeAt(k);
+    if (c !== 63 /* ? */ && c !== word.charCodeAt(at + k)) return false;
+  }
+  return true;
+}
+
+/** Leftmost index >= from where piece occurs, or -1. Pieces are short data strings. */
+function findPiece(word: string, piece: string, from: number): number {
+  if (!piece.includes("?")) return word.indexOf(piece, from);
+  for (let at = from; at + piece.length <= word.length; at++) if (pieceAt(word, at, piece)) return at;
+  return -1;
+}
+
+export function globMatches(g: Glob, word: string): boolean {
+  if (!g.starred) return word.length === g.head.length && pieceAt(word, 0, g.head);
+  if (!pieceAt(word, 0, g.head)) return false;
+  let at = g.head.length;
+  for (const piece of g.middle) {
+    const found = findPiece(word, piece, at);
+    if (found < 0) return false;
+    at = found + piece.length;
+  }
+  const tailAt = word.length - g.tail.length;
+  return tailAt >= at && pieceAt(word, tailAt, g.tail);
 }
 
 export function matchArg(m: ArgMatcher, arg: string, clusters: boolean): boolean {
   if (m.exact.has(arg)) return true;
-  if (m.glob !== null && m.glob.test(arg)) return true;
+  if (m.linear !== null && m.linear.test(arg)) return true;
+  if (m.globs.length > 0 && (m.globGate === null || m.globGate.test(arg))) for (const g of m.globs) if (globMatches(g, arg)) return true;
   if (clusters && m.letters.length > 0 && arg.length > 2 && CLUSTER.test(arg)) {
     for (let k = 0; k < m.letters.length; k++) if (arg.includes(m.letters[k]!, 1)) return true;
   }
@@ -183,7 +280,7 @@ export type Interpreter = z.infer<typeof InterpreterSchema> & {
 export interface CompiledPatterns {
   byCommand: ReadonlyMap<string, CompiledPattern[]>;
   /** Patterns whose command is a glob (`mkfs.*`, or `*` for every command). */
-  byGlob: { re: RegExp; pattern: CompiledPattern }[];
+  byGlob: { glob: Glob; pattern: CompiledPattern }[];
   options: ReadonlyMap<string, CommandOptions>;
   wrappers: ReadonlyMap<string, Wrapper>;
   interpreters: ReadonlyMap<string, Interpreter[]>;
@@ -191,7 +288,8 @@ export interface CompiledPatterns {
   pipelines: { id: string; fromClass: ActionClass; to: ReadonlySet<string>; scriptOptions: ArgMatcher; classes: ActionClass[] }[];
   modifiers: { id: string; any: ArgMatcher; suppresses: ReadonlySet<ActionClass>; classes: ActionClass[] }[];
   redirects: { id: string; ops: ReadonlySet<string>; targets: ArgMatcher; except: ArgMatcher | null; classes: ActionClass[] }[];
-  statements: { id: string; lang: "sql" | "mongo" | "redis"; re: RegExp; classes: ActionClass[] }[];
+  statements: { id: string; lang: StatementLang; re: RegExp; classes: ActionClass[] }[];
+  code: ReadonlyMap<CodeLang, { id: string; calls: RegExp; backticks: boolean; quoteOps: readonly string[] }>;
 }
 
 const DEFAULT_OPTIONS: CommandOptions = { globalOptsWithValue: new Set(), clusters: true };
@@ -226,7 +324,7 @@ export function compilePatterns(input: unknown): CompiledPatterns {
       maxArgs: p.maxArgs ?? null,
     };
     for (const c of toList(p.command)) {
-      if (c.includes("*")) byGlob.push({ re: new RegExp(`^${globSource(c)}$`), pattern: compiled });
+      if (c.includes("*")) byGlob.push({ glob: compileGlob(c), pattern: compiled });
       else byCommand.set(c, [...(byCommand.get(c) ?? []), compiled]);
     }
   }
@@ -249,7 +347,7 @@ export function compilePatterns(input: unknown): CompiledPatterns {
     for (const c of it.commands) interpreters.set(c, [...(interpreters.get(c) ?? []), compiled]);
   }
 
-  for (const x of [...file.pipelines, ...file.modifiers, ...file.redirects, ...file.statements]) checkId(x.id);
+  for (const x of [...file.pipelines, ...file.modifiers, ...file.redirects, ...file.statements, ...file.code]) checkId(x.id);
 
   return {
     byCommand,
@@ -279,6 +377,7 @@ export function compilePatterns(input: unknown): CompiledPatterns {
       classes: r.classes,
     })),
     statements: file.statements.map((s) => ({ id: s.id, lang: s.lang, re: new RegExp(s.regex, "is"), classes: s.classes })),
+    code: new Map(file.code.map((c) => [c.lang, { id: c.id, calls: new RegExp(c.calls, "g"), backticks: c.backticks === true, quoteOps: c.quoteOps ?? [] }])),
   };
 }
 

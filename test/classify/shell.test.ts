@@ -1,10 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import table from "./commands.table.json" with { type: "json" };
+import table from "../fixtures/classify/shell-commands.json" with { type: "json" };
 import raw from "../../src/classify/command-patterns.json" with { type: "json" };
-import { classifyCommand, splitStatements } from "../../src/classify/shell.ts";
-import { compilePatterns } from "../../src/classify/shell-patterns.ts";
+import { classifyCommand, splitStatements, UNCLASSIFIABLE } from "../../src/classify/shell.ts";
+import { classifyToolCall } from "../../src/classify/action.ts";
+import { compileAlternatives, compilePatterns, matchArg } from "../../src/classify/shell-patterns.ts";
 import { parseShell } from "../../src/classify/shell-parse.ts";
 
 type Label = "irreversible" | "destructive" | "benign";
@@ -13,7 +14,7 @@ interface Row {
   expect: Label;
   core?: boolean;
   classes?: string[];
-  note?: string;
+  reason: string;
 }
 const rows = table.cases as Row[];
 
@@ -24,8 +25,9 @@ function labelOf(command: string | string[]): Label {
 
 const show = (c: string | string[]): string => JSON.stringify(c);
 
-test("the table has at least 150 commands covering all three labels", () => {
-  assert.ok(rows.length >= 150, `only ${rows.length} rows`);
+test("the corpus has at least 300 commands covering all three labels, each with its reason", () => {
+  assert.ok(rows.length >= 300, `only ${rows.length} rows`);
+  for (const r of rows) assert.ok(typeof r.reason === "string" && r.reason.length > 5, `no reason for ${show(r.command)}`);
   for (const l of ["irreversible", "destructive", "benign"] as const) {
     assert.ok(rows.filter((r) => r.expect === l).length >= 30, `too few ${l} rows`);
   }
@@ -57,14 +59,14 @@ test("precision and recall of the destructive and irreversible labels over the t
       `irreversible precision ${i.precision.toFixed(3)} recall ${i.recall.toFixed(3)}`,
   );
   for (const m of new Set([...d.misses, ...i.misses])) console.log(`  mismatch ${m}`);
-  assert.ok(d.precision >= 0.95, `destructive precision ${d.precision}`);
+  assert.ok(d.precision >= 0.98, `destructive precision ${d.precision}`);
   assert.ok(d.recall >= 0.95, `destructive recall ${d.recall}`);
   assert.ok(i.precision >= 0.9, `irreversible precision ${i.precision}`);
   assert.ok(i.recall >= 0.9, `irreversible recall ${i.recall}`);
 });
 
 for (const r of rows.filter((x) => x.core)) {
-  test(`core: ${show(r.command)} is ${r.expect}${r.note ? ` (${r.note})` : ""}`, () => {
+  test(`core: ${show(r.command)} is ${r.expect} (${r.reason})`, () => {
     const got = classifyCommand(r.command);
     assert.equal(labelOf(r.command), r.expect);
     if (r.classes) assert.deepEqual(got.classes, r.classes);
@@ -225,4 +227,103 @@ test("speed: classification keeps up with per-action use", () => {
   console.log(`shell classifier speed: ${Math.round(perSecond)} simple commands/s (CPU time)`);
   // The target is 200k/s; the floor leaves room for a loaded or slower machine.
   assert.ok(perSecond >= 50_000, `${perSecond} simple commands/s`);
+});
+
+// Nested command substitution: "echo " + '$(echo "'×n + '")'×n. A glob searched anywhere in a word
+// (`*$*SECRET*`) once backtracked over every `$`, so n=2,000 took 11.6 s and n=8,000 188 s.
+const nestedSubstitution = (n: number): string => "echo " + '$(echo "'.repeat(n) + '")'.repeat(n);
+
+function cpuMs(f: () => void): number {
+  let best = Infinity;
+  for (let k = 0; k < 3; k++) {
+    const before = process.cpuUsage();
+    f();
+    const used = process.cpuUsage(before);
+    best = Math.min(best, (used.user + used.system) / 1000);
+  }
+  return best;
+}
+
+test("nested substitution: a 64 KB line classifies in under 100 ms of CPU and says it is unclassifiable", () => {
+  const line = nestedSubstitution(6_600);
+  assert.ok(line.length >= 64 * 1024);
+  const ms = cpuMs(() => classifyCommand(line));
+  console.log(`64 KB nested substitution: ${ms.toFixed(1)} ms CPU`);
+  assert.ok(ms < 100, `${ms} ms`);
+  const r = classifyCommand(line);
+  assert.equal(r.unclassifiable, true);
+  assert.ok(r.matches.some((m) => m.pattern === UNCLASSIFIABLE));
+  assert.match(classifyToolCall("Bash", line).basis, new RegExp(UNCLASSIFIABLE));
+  assert.equal(classifyCommand("echo $(echo $(date))").unclassifiable, false);
+});
+
+test("nested substitution: doubling the nesting at most doubles the time (generous factor)", () => {
+  const small = nestedSubstitution(8_000);
+  const large = nestedSubstitution(16_000);
+  const t1 = Math.max(cpuMs(() => classifyCommand(small)), 1);
+  const t2 = cpuMs(() => classifyCommand(large));
+  console.log(`nested substitution: n=8000 ${t1.toFixed(1)} ms, n=16000 ${t2.toFixed(1)} ms CPU`);
+  assert.ok(t2 < 4 * t1 + 20, `n=8000 ${t1} ms, n=16000 ${t2} ms`);
+});
+
+test("nesting 100,000 levels deep neither overflows the stack nor hides a command before it", () => {
+  for (const s of [nestedSubstitution(100_000), 'echo "' + '$(echo "'.repeat(100_000), "rm -rf /srv; echo " + "${x:-".repeat(100_000)]) {
+    const r = classifyCommand(s);
+    assert.ok(r.classes.length > 0);
+  }
+  assert.ok(classifyCommand("rm -rf /srv; echo " + '$(echo "'.repeat(100_000)).irreversible);
+});
+
+test("inline interpreter code is read: shell strings through the classifier, destructive library calls by pattern", () => {
+  const cases: [string, Label][] = [
+    [`python3 -c "import shutil; shutil.rmtree('/srv/data')"`, "irreversible"],
+    [`python -c "import os; os.remove('/etc/passwd')"`, "destructive"],
+    [`node -e "require('child_process').execSync('rm -rf /')"`, "irreversible"],
+    [`ruby -e "require 'fileutils'; FileUtils.rm_rf('/srv')"`, "irreversible"],
+    [`perl -e "system('rm -rf /home/u')"`, "irreversible"],
+    [`python3 -c "import subprocess; subprocess.run(['rm', '-rf', '/srv'], check=True)"`, "irreversible"],
+    [`node -e "require('child_process').spawn('rm', ['-rf', '/'], { stdio: 'inherit' })"`, "irreversible"],
+    [`node --eval "require('fs').rmSync('/srv/app', { recursive: true, force: true })"`, "irreversible"],
+    ["ruby -e '`rm -rf /tmp/x`'", "irreversible"],
+    [`perl -e 'qx(rm -rf /x)'`, "irreversible"],
+    [`php -r 'unlink("/etc/hosts");'`, "destructive"],
+    [`python3 -c "import os; os.system('kubectl delete pod web-1')"`, "destructive"],
+    [`python3 -c "print(1)"`, "benign"],
+    [`node -e "console.log(require('fs').readFileSync('x', 'utf8'))"`, "benign"],
+    [`perl -pi -e 's/unlink/remove/' notes.txt`, "benign"],
+    [`php -r 'echo shell_exec("ls -la");'`, "benign"],
+  ];
+  for (const [c, want] of cases) assert.equal(labelOf(c), want, c);
+});
+
+test("force flags with a value, and rm without operands or with --version", () => {
+  assert.equal(labelOf("git push --force=true origin main"), "irreversible");
+  assert.equal(labelOf("git push --force=yes origin feature"), "destructive");
+  assert.equal(labelOf("git push --force=false origin feature"), "benign");
+  assert.equal(labelOf("kubectl delete pod x --dry-run=false"), "destructive");
+  assert.equal(labelOf("rm --version"), "benign");
+  assert.equal(labelOf("rm"), "benign");
+  assert.equal(labelOf("rm -rf"), "benign");
+  assert.equal(labelOf("find . -name '*.pyc' | xargs rm -f"), "destructive", "xargs supplies the operands");
+  assert.equal(labelOf("rm -f build.log"), "destructive");
+});
+
+test("inline code: a hostile 64 KB script of repeated call heads classifies in linear time", () => {
+  const scripts = [(n: number) => `node -e "${"rm(".repeat(n)}"`, (n: number) => `python3 -c "${"open(".repeat(n)}"`, (n: number) => `python3 -c "${"os.system(".repeat(n)}"`];
+  for (const make of scripts) {
+    const small = make(8_000);
+    const large = make(16_000);
+    const t1 = Math.max(cpuMs(() => classifyCommand(small)), 1);
+    const t2 = cpuMs(() => classifyCommand(large));
+    assert.ok(t2 < 4 * t1 + 20, `${small.slice(0, 20)}…: n=8000 ${t1} ms, n=16000 ${t2} ms`);
+    assert.ok(cpuMs(() => classifyCommand(make(21_000))) < 200, small.slice(0, 20));
+  }
+});
+
+test("glob alternatives keep glob meaning whichever way they are matched", () => {
+  const m = compileAlternatives(["*$*SECRET*", "*.ssh/*_rsa", "release/*", "4???", "*.pem", "of=/dev/*"]);
+  const yes = ["$MY_SECRET", "x=${DB_SECRET}", "/home/u/.ssh/id_rsa", "release/1.2", "4755", "key.pem", "of=/dev/sda"];
+  const no = ["SECRET$", "MY_SECRET", "/home/u/.ssh/id_rsa.pub", "prerelease/1", "47555", "key.pem.bak", "if=/dev/sda"];
+  for (const w of yes) assert.ok(matchArg(m, w, false), w);
+  for (const w of no) assert.ok(!matchArg(m, w, false), w);
 });

@@ -2,7 +2,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createClaudeCodeHooksParser } from "../../src/ingest/agent/claude-code-hooks.ts";
 import { parseFile, testContext, writeJsonl } from "../helpers/parse.ts";
-import { tempDir } from "../helpers/workspace.ts";
+import { REPO_ROOT, tempDir } from "../helpers/workspace.ts";
+import path from "node:path";
+
+const FIXTURES = path.join(REPO_ROOT, "test", "fixtures", "claude-code");
 
 const base = { session_id: "s1", transcript_path: "/home/a/.claude/projects/-srv-prod-api/s1.jsonl", cwd: "/srv/prod/api" };
 const rm = { command: "rm -rf /srv/prod/api/data" };
@@ -89,4 +92,29 @@ test("unknown future event types are kept and marked, not fatal", async () => {
   assert.equal(rejects.length, 0);
   assert.equal(events[0]!.action, "session:TeleportStart");
   assert.equal(events[0]!.attrs.unknownEventType, true);
+});
+
+test("ambiguous records: duplicate keys and a string tool_input are flagged and classified by their most dangerous reading", async () => {
+  const { events, rejects } = await parseFile(createClaudeCodeHooksParser(testContext()), FIXTURES, "hooks-ambiguous.jsonl");
+  assert.equal(rejects.length, 0);
+  const by = new Map(events.map((e) => [e.eventKey.replace("claude-code:tool:", ""), e]));
+  for (const id of ["dup1", "dup2"]) {
+    const e = by.get(id)!;
+    // JSON.parse keeps the last `command`; in dup1 that is the harmless `ls`.
+    assert.equal(e.command, "terraform destroy -auto-approve", id);
+    assert.ok(e.classes.includes("destructive"), `${id}: ${e.classes}`);
+    assert.match(String(e.attrs.ambiguous), /duplicate keys in the record \("tool_input\.command" 2 times\)/);
+  }
+  for (const id of ["str1", "str2"]) {
+    const e = by.get(id)!;
+    assert.ok(e.command !== null && e.classes.includes("destructive"), `${id}: ${e.command} ${e.classes}`);
+    assert.doesNotMatch(String(e.attrs.classifiedBy), /unknown tool/);
+    assert.match(String(e.attrs.ambiguous), /tool_input is a string/);
+  }
+  const escaped = by.get("esc1")!;
+  assert.equal(escaped.command, "rm -rf /srv/prod/data");
+  assert.match(String(escaped.attrs.ambiguous), /duplicate keys/);
+  const plain = by.get("ok1")!;
+  assert.equal(plain.attrs.ambiguous, undefined, "a key name repeated inside a value is not a duplicate key");
+  assert.ok(!plain.classes.includes("destructive"));
 });

@@ -107,3 +107,25 @@ test("a 50 MB transcript streams with bounded memory", async () => {
   // Reading it whole would need > 50 MB for the text alone; streaming holds calls in flight and a uuid window.
   assert.ok(grewMb < 16, `heap grew ${grewMb.toFixed(1)} MB`);
 });
+
+const SUBAGENT_DIR = path.join(FIXTURES, "subagent-session");
+
+test("a subagent transcript inherits the parent session's permission mode (policy, bypass)", async () => {
+  const { events } = await parseFile(createClaudeCodeTranscriptParser(testContext()), SUBAGENT_DIR, "sess-9/subagents/agent-a1.jsonl");
+  const call = events.find((e) => e.eventKey === "claude-code:tool:toolu_sub1")!;
+  assert.equal(call.attrs.sidechain, true);
+  assert.equal(call.approval, "policy");
+  assert.equal(call.attrs.permissionMode, "bypassPermissions");
+  assert.equal(call.attrs.permissionModeFrom, "sess-9.jsonl");
+  assert.match(call.approvalEvidence!, /bypassPermissions in force \(inherited from the parent session, sess-9\.jsonl\)/);
+});
+
+test("a call cancelled because a sibling call failed is interrupted, not failed", async () => {
+  const { events } = await parseFile(createClaudeCodeTranscriptParser(testContext()), SUBAGENT_DIR, "sess-9.jsonl");
+  const failed = events.find((e) => e.eventKey === "claude-code:tool:toolu_p1")!;
+  const sibling = events.find((e) => e.eventKey === "claude-code:tool:toolu_p2")!;
+  assert.equal(failed.outcome, "failed");
+  assert.equal(sibling.outcome, "interrupted");
+  assert.match(String(sibling.attrs.notRun), /another call of the same batch failed/);
+  assert.equal(sibling.attrs.error ?? null, null);
+});

@@ -115,3 +115,28 @@ test("bad lines, unknown shapes and a truncated last line become rejects with th
   // The call whose output was cut off is kept, outcome unknown.
   assert.equal(actions(events)[0]!.outcome, "unknown");
 });
+
+test("unified exec: write_stdin polls fold into the exec they poll, which ends once with the exit code of the last poll", async () => {
+  const { events, rejects } = await parse("unified-exec.jsonl");
+  assert.deepEqual(rejects, []);
+  const calls = actions(events);
+  assert.deepEqual(calls.map((e) => e.action), ["exec_command", "exec_command", "exec_command", "browser_navigate"]);
+  const [test1] = calls;
+  assert.equal(test1!.command, "npm test");
+  assert.equal(test1!.outcome, "failed");
+  assert.equal(test1!.attrs.polls, 2);
+  assert.deepEqual(test1!.attrs.stdinWrites, [JSON.stringify("y\n")]);
+  assert.equal(test1!.locator, "lines 2, 3, 4, 5, 6, 7, 8, 9");
+  assert.equal(calls.filter((e) => e.outcome === "failed").length, 1, "the failed process is counted once");
+});
+
+test("policy rejections in tool outputs are denials; an escalated call that ran is human-approved without a turn_context", async () => {
+  const calls = actions((await parse("unified-exec.jsonl")).events);
+  const escalated = calls.find((e) => e.attrs.callId === "e2")!;
+  assert.deepEqual([escalated.outcome, escalated.approval], ["succeeded", "human"]);
+  assert.match(escalated.approvalEvidence!, /require_escalated/);
+  for (const id of ["e3", "b1"]) {
+    const denied = calls.find((e) => e.attrs.callId === id)!;
+    assert.deepEqual([denied.outcome, denied.approval], ["denied", "denied"], id);
+  }
+});

@@ -108,3 +108,14 @@ test("no timestamp, no event name, no command, bad JSON and a truncated line are
   assert.match(rejects[3]!.reason, /not valid JSON/);
   assert.match(rejects[4]!.reason, /not valid JSON/);
 });
+
+test("a key repeated in a raw line is flagged and the most dangerous reading classified", async () => {
+  const { events, rejects } = await parse("duplicate-keys.jsonl");
+  assert.deepEqual(rejects, []);
+  const [dup, plain] = actions(events);
+  // JSON.parse keeps the last `command`, the harmless `ls`.
+  assert.equal(dup!.command, "kubectl delete namespace prod");
+  assert.ok(dup!.classes.includes("destructive"), String(dup!.classes));
+  assert.match(String(dup!.attrs.ambiguous), /"tool_input\.command" 2 times/);
+  assert.equal(plain!.attrs.ambiguous, undefined);
+});

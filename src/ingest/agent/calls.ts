@@ -1,4 +1,4 @@
-import { classifyToolCall, type ActionClassification } from "../../classify/action.ts";
+import { CLASSIFIER_VERSION, classifyToolCall, type ActionClassification } from "../../classify/action.ts";
 import type { Approval, EvidenceEvent, Outcome } from "../../event.ts";
 import type { EnrichContext } from "../enrich.ts";
 import { isRecord, reject, str, type ParsedItem } from "../parser.ts";
@@ -47,6 +47,11 @@ export interface AgentCall {
 }
 
 const MAX_ARG_STRING = 200;
+
+/** A parser version that also changes with the classifier's, for parsers whose actions it classifies. */
+export function withClassifier(version: string): string {
+  return `${version}+classifier.${CLASSIFIER_VERSION}`;
+}
 
 /** Renders an argv array as a shell would need it typed, for display and environment matching. */
 export function argvText(argv: readonly string[]): string {

@@ -2,6 +2,8 @@ import { classifyToolCall } from "../../classify/action.ts";
 import type { Approval, EvidenceEvent, Outcome } from "../../event.ts";
 import type { EnrichContext } from "../enrich.ts";
 import { isRecord, jsonLines, reject, str, toIsoTime, type ParsedItem, type Parser, type ParserInput } from "../parser.ts";
+import { duplicateKeyReadings, keyGate, mostDangerous } from "./ambiguous.ts";
+import { jsonField, withClassifier } from "./calls.ts";
 
 /**
  * Claude Code hook payload logs: one JSON object per line, as a logging hook writes what Claude
@@ -35,12 +37,18 @@ interface PendingCall {
   deniedReason?: string;
   lines: number[];
   extra: Record<string, unknown>;
+  /** Why the record could be read more than one way (duplicate keys, tool_input not an object). */
+  ambiguous?: string;
 }
+
+/** Keys whose repetition changes what a hook record says the tool did. */
+const REPEATABLE_KEYS = keyGate(["command", "tool_input", "tool_name", "file_path", "url"]);
 
 export function createClaudeCodeHooksParser(ctx: EnrichContext): Parser {
   return {
     name: "claude-code-hooks",
-    version: "1",
+    // 2: duplicate keys and a string tool_input are read as their most dangerous reading.
+    version: withClassifier("2"),
     parse: (input) => parseHooks(input, ctx),
   };
 }
@@ -92,7 +100,8 @@ async function* parseHooks(input: ParserInput, ctx: EnrichContext): AsyncIterabl
       yield { kind: "event", event: metaEvent(value, eventName, time, sessionId, currentMode, line, ctx, META_EVENTS.has(eventName)) };
       continue;
     }
-    const toolName = str(value.tool_name);
+    const read = toolReading(value, raw);
+    const toolName = read.toolName;
     if (!toolName) {
       yield reject(at, `${eventName} without "tool_name"`, raw);
       continue;
@@ -109,10 +118,16 @@ async function* parseHooks(input: ParserInput, ctx: EnrichContext): AsyncIterabl
     let call = calls.get(toolUseId);
     if (!call) {
       call = {
-        toolUseId, sessionId, toolName, toolInput: value.tool_input, cwd: str(value.cwd), mode: currentMode,
+        toolUseId, sessionId, toolName, toolInput: read.toolInput, cwd: str(value.cwd), mode: currentMode,
         firstTime: time, firstLine: line, outcome: "unknown", lines: [], extra: {},
       };
       calls.set(toolUseId, call);
+    }
+    if (read.ambiguous && !call.ambiguous) {
+      // A later record of the same call that reads two ways still decides what the call is taken to be.
+      call.ambiguous = `line ${line}: ${read.ambiguous}`;
+      call.toolName = toolName;
+      call.toolInput = read.toolInput;
     }
     call.lines.push(line);
     if (time < call.firstTime) call.firstTime = time;
@@ -142,6 +157,34 @@ async function* parseHooks(input: ParserInput, ctx: EnrichContext): AsyncIterabl
   for (const call of [...calls.values()].sort((a, b) => a.firstLine - b.firstLine)) {
     yield { kind: "event", event: toolEvent(call, ctx) };
   }
+}
+
+interface ToolReading {
+  toolName: string | null;
+  toolInput: unknown;
+  ambiguous?: string;
+}
+
+/**
+ * The tool and input a record names, taking its most dangerous reading when it has several: a key
+ * repeated in the raw line (JSON.parse keeps only the last), or a tool_input sent as a string instead of
+ * the object Claude Code writes (a JSON string is parsed; for Bash, other text is taken as the command).
+ */
+function toolReading(value: Record<string, unknown>, raw: string): ToolReading {
+  const dup = duplicateKeyReadings(value, raw, REPEATABLE_KEYS);
+  const readings = (dup?.variants ?? [value]).map((v) => {
+    const toolName = str(v.tool_name);
+    const given = v.tool_input;
+    const parsed = jsonField(given);
+    const toolInput = typeof parsed === "string" && toolName === "Bash" ? { command: parsed } : parsed;
+    const stringInput = typeof given === "string";
+    return { toolName, toolInput, stringInput, tool: toolName ?? "unknown", shell: toolName === "Bash" ? commandOf(toolInput) : null };
+  });
+  const chosen = readings[readings.length > 1 ? mostDangerous(readings) : 0]!;
+  const notes: string[] = [];
+  if (dup) notes.push(dup.note);
+  if (readings.some((r) => r.stringInput)) notes.push("tool_input is a string, not an object: read as the tool's input");
+  return notes.length ? { toolName: chosen.toolName, toolInput: chosen.toolInput, ambiguous: notes.join("; ") } : { toolName: chosen.toolName, toolInput: chosen.toolInput };
 }
 
 function commandOf(toolInput: unknown): string | null {
@@ -195,6 +238,7 @@ function toolEvent(call: PendingCall, ctx: EnrichContext): EvidenceEvent {
       cwd: call.cwd,
       permissionMode: call.mode,
       classifiedBy: basis,
+      ...(call.ambiguous ? { ambiguous: call.ambiguous } : {}),
       ...(call.error ? { error: call.error } : {}),
       ...(call.endTime ? { endTime: call.endTime } : {}),
     },

@@ -1,7 +1,7 @@
 import type { Approval, Outcome } from "../../event.ts";
 import type { EnrichContext } from "../enrich.ts";
 import { isRecord, reject, str, type ParsedItem, type Parser, type ParserInput } from "../parser.ts";
-import { callEvent, firstStr, isParsedItem, jsonField, objectRecords, sessionEvent, UnknownTypes, type AgentCall } from "./calls.ts";
+import { callEvent, firstStr, isParsedItem, jsonField, objectRecords, sessionEvent, UnknownTypes, type AgentCall , withClassifier } from "./calls.ts";
 import spec from "./claude-code-otel.json" with { type: "json" };
 import { isOtlpDocument, malformedOtlpEntries, otlpRecords, type OtlpRecord } from "./otlp.ts";
 import { jsonRecords } from "./records.ts";
@@ -44,7 +44,7 @@ interface OtelCall {
 }
 
 export function createClaudeCodeOtelParser(ctx: EnrichContext): Parser {
-  return { name: "claude-code-otel", version: "1", parse: (input) => parseOtel(input, ctx) };
+  return { name: "claude-code-otel", version: withClassifier("1"), parse: (input) => parseOtel(input, ctx) };
 }
 
 /** `tool_decision` from `claude_code.tool_decision` or `tool_decision`; null for another product's record. */

@@ -1,10 +1,13 @@
 import type { Approval, Outcome } from "../../event.ts";
 import type { EnrichContext } from "../enrich.ts";
 import { isRecord, reject, str, toIsoTime, type ParsedItem, type Parser, type ParserInput } from "../parser.ts";
-import { callEvent, firstStr, isParsedItem, objectRecords, sessionEvent, UnknownTypes } from "./calls.ts";
+import { callEvent, firstStr, isParsedItem, objectRecords, sessionEvent, UnknownTypes , withClassifier } from "./calls.ts";
 import spec from "./claude-code-transcript.json" with { type: "json" };
 import { jsonRecords } from "./records.ts";
 import { clipAtTokenBoundary } from "../../redact/clip.ts";
+import { createReadStream, existsSync } from "node:fs";
+import path from "node:path";
+import { boundedLines } from "../lines.ts";
 
 /**
  * Claude Code session transcripts (`~/.claude/projects/<cwd>/<session>.jsonl`, shared/reference/
@@ -23,11 +26,14 @@ const EDIT_MODES = new Set(spec.autoModes.editsOnly);
 const EDIT_TOOLS = new Set(spec.editTools);
 const NO_PROMPT_TOOLS = new Set(spec.noPromptTools.tools);
 const DENIED_BY_RULE = new RegExp(spec.deniedByRule);
+const SUBAGENT_FILE = new RegExp(spec.subagents.pathPattern);
 /** Duplicate lines (resumed or streamed responses) sit close together; older uuids are forgotten. */
 const UUID_WINDOW = 50_000;
 
 interface SessionState {
   mode: string | null;
+  /** Set when `mode` is the parent session's, read from its transcript (a subagent's own lines carry none). */
+  modeFrom?: string;
   cwd: string | null;
   branch: string | null;
   version: string | null;
@@ -38,6 +44,8 @@ interface Result {
   outcome: Outcome;
   denied?: string;
   error?: string;
+  /** Why a call that never ran is not a failure. */
+  notRun?: string;
 }
 
 interface Call {
@@ -53,7 +61,8 @@ interface Call {
 }
 
 export function createClaudeCodeTranscriptParser(ctx: EnrichContext): Parser {
-  return { name: "claude-code-transcript", version: "1", parse: (input) => parseTranscript(input, ctx) };
+  // 2: subagent transcripts inherit the parent session's permission mode; sibling-cancelled calls are interrupted.
+  return { name: "claude-code-transcript", version: withClassifier("2"), parse: (input) => parseTranscript(input, ctx) };
 }
 
 function blocks(rec: Record<string, unknown>): Record<string, unknown>[] {
@@ -73,6 +82,9 @@ export function resultOf(block: Record<string, unknown>, toolUseResult: unknown,
   const isError = block.is_error === true;
   if (isError && spec.rejected.prefixes.some((p) => text.startsWith(p))) return { line, outcome: "denied", denied: "the person refused or dismissed the permission prompt" };
   if (isError && DENIED_BY_RULE.test(text)) return { line, outcome: "denied", denied: `a permission rule: "${clipAtTokenBoundary(text.split("\n")[0]!, 160)}"` };
+  if (isError && spec.notRun.contains.some((m) => text.includes(m))) {
+    return { line, outcome: "interrupted", notRun: "cancelled before it ran: another call of the same batch failed" };
+  }
   if ((isRecord(toolUseResult) && toolUseResult.interrupted === true) || spec.interrupted.some((m) => text.startsWith(m))) return { line, outcome: "interrupted" };
   if (isError) return { line, outcome: "failed", error: clipAtTokenBoundary(text.split("\n")[0]!, 200) };
   return { line, outcome: "succeeded" };
@@ -82,7 +94,8 @@ function approvalOf(call: Call): { approval: Approval; evidence: string; recorde
   const r = call.result;
   if (r?.denied) return { approval: "denied", evidence: `transcript line ${r.line}: refused by ${r.denied}`, recorded: true };
   const mode = call.session.mode;
-  if (mode && AUTO_MODES.has(mode)) return { approval: "policy", evidence: `permissionMode ${mode} in force (transcript): runs without asking a person`, recorded: false };
+  const from = call.session.modeFrom ? ` (inherited from the parent session, ${call.session.modeFrom})` : " (transcript)";
+  if (mode && AUTO_MODES.has(mode)) return { approval: "policy", evidence: `permissionMode ${mode} in force${from}: runs without asking a person`, recorded: false };
   if (mode && EDIT_MODES.has(mode) && EDIT_TOOLS.has(call.tool)) return { approval: "policy", evidence: `permissionMode ${mode} in force: file edits run without asking`, recorded: false };
   if (NO_PROMPT_TOOLS.has(call.tool)) return { approval: "policy", evidence: `${call.tool} is read-only and runs without a permission prompt`, recorded: false };
   return { approval: "unknown", evidence: `the transcript does not record whether a permission prompt was answered (mode ${mode ?? "not recorded"})`, recorded: false };
@@ -115,6 +128,8 @@ function toEvent(call: Call, ctx: EnrichContext): ParsedItem {
           permissionMode: call.session.mode,
           gitBranch: call.session.branch,
           sidechain: call.sidechain || null,
+          permissionModeFrom: call.session.modeFrom ?? null,
+          notRun: call.result?.notRun ?? null,
           error: call.result?.error ?? null,
         },
       },
@@ -123,7 +138,57 @@ function toEvent(call: Call, ctx: EnrichContext): ParsedItem {
   };
 }
 
+/** A permission mode of the parent session and when it took effect. */
+interface ModeChange {
+  time: string;
+  mode: string;
+}
+
+/**
+ * The permission-mode changes of a subagent transcript's parent session (`<S>/subagents/x.jsonl` →
+ * `<S>.jsonl`), in file order. Only lines naming permissionMode are parsed. Empty when the file is not
+ * a subagent transcript or its parent is not beside it; then the subagent's calls stay `unknown`.
+ */
+async function parentModes(file: string): Promise<{ changes: ModeChange[]; parent: string } | null> {
+  if (!SUBAGENT_FILE.test(file)) return null;
+  const parent = `${path.dirname(path.dirname(file))}.jsonl`;
+  if (!existsSync(parent)) return null;
+  const changes: ModeChange[] = [];
+  for await (const batch of boundedLines(createReadStream(parent))) {
+    for (const text of batch) {
+      if (typeof text !== "string" || !text.includes('"permissionMode"')) continue;
+      try {
+        const rec = JSON.parse(text) as unknown;
+        const mode = isRecord(rec) ? str(rec.permissionMode) : null;
+        const time = isRecord(rec) ? toIsoTime(rec.timestamp) : undefined;
+        if (mode && time && changes[changes.length - 1]?.mode !== mode) changes.push({ time, mode });
+      } catch {
+        // A damaged parent line is the parent's own reject when it is ingested.
+      }
+    }
+  }
+  changes.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+  return { changes, parent: path.basename(parent) };
+}
+
+/**
+ * The parent's mode in force at `time`: the last change at or before it, else the first one logged.
+ * `changes` is sorted by time (parentModes does it), so a binary search keeps many calls against a
+ * long history linear-logarithmic.
+ */
+function modeAt(changes: readonly ModeChange[], time: string): string | null {
+  let lo = 0;
+  let hi = changes.length; // first index whose time is after `time`
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (changes[mid]!.time <= time) lo = mid + 1;
+    else hi = mid;
+  }
+  return (changes[lo - 1] ?? changes[0])?.mode ?? null;
+}
+
 async function* parseTranscript(input: ParserInput, ctx: EnrichContext): AsyncIterable<ParsedItem> {
+  const inherited = await parentModes(input.file);
   const sessions = new Map<string, SessionState>();
   const open = new Map<string, Call>();
   const early = new Map<string, Result>();
@@ -189,7 +254,12 @@ async function* parseTranscript(input: ParserInput, ctx: EnrichContext): AsyncIt
           yield reject(at, "tool_use line without a timestamp", JSON.stringify(block));
           continue;
         }
-        const call: Call = { id, tool, input: isRecord(block.input) ? block.input : {}, time, line, sessionId, session: { ...session }, sidechain: rec.isSidechain === true };
+        const callSession = { ...session };
+        if (callSession.mode === null && inherited !== null && inherited.changes.length > 0) {
+          callSession.mode = modeAt(inherited.changes, time);
+          callSession.modeFrom = inherited.parent;
+        }
+        const call: Call = { id, tool, input: isRecord(block.input) ? block.input : {}, time, line, sessionId, session: callSession, sidechain: rec.isSidechain === true };
         const result = early.get(id);
         if (result) {
           early.delete(id);

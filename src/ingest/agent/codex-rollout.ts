@@ -1,7 +1,7 @@
 import type { Approval, Outcome } from "../../event.ts";
 import type { EnrichContext } from "../enrich.ts";
 import { isRecord, reject, str, toIsoTime, type ParsedItem, type Parser, type ParserInput } from "../parser.ts";
-import { callEvent, firstStr, isParsedItem, jsonField, objectRecords, sessionEvent, UnknownTypes, type AgentCall } from "./calls.ts";
+import { callEvent, firstStr, isParsedItem, jsonField, objectRecords, sessionEvent, UnknownTypes, type AgentCall , withClassifier } from "./calls.ts";
 import { outcomeFromExitCode, outcomeFromSuccess, outcomeFromText, userFromPath } from "./outcome.ts";
 import { jsonRecords } from "./records.ts";
 
@@ -24,6 +24,13 @@ const KNOWN_ITEMS = new Set(["message", "reasoning", "function_call", "function_
 const QUIET_EVENTS = new Set(["agent_message", "agent_reasoning", "token_count", "task_started", "task_complete", "turn_started", "turn_complete", "agent_reasoning_raw_content", "context_compacted", "entered_review_mode", "exited_review_mode", "item_completed", "undo_completed"]);
 /** Function names whose arguments are a shell command: argv `command` (shell, container.exec) or string `command`/`cmd` [O]. */
 const SHELL_NAMES = new Set(["shell", "container.exec", "shell_command", "exec_command", "local_shell", "local_shell_call"]);
+/**
+ * Unified exec: an `exec_command` whose process outlives the call answers "Process running with session
+ * ID N"; the model then polls or feeds it with `write_stdin {session_id: N, chars}` until an output says
+ * "Process exited with code X" (openai/codex unified_exec; real rollouts). The polls are that one process.
+ */
+const POLL_TOOL = "write_stdin";
+const RUNNING = /Process running with session ID (\d+)/;
 
 interface Meta {
   type: string;
@@ -70,10 +77,16 @@ interface Call {
   outputNote: string | null;
   /** Set when this is an output line whose call line has not been seen (yet). */
   orphanOutput?: boolean;
+  /** write_stdin calls folded into this exec: empty polls, and writes with the characters sent. */
+  polls?: number;
+  stdinWrites?: string[];
+  /** The process was still running at its last output in the file. */
+  running?: boolean;
 }
 
 export function createCodexRolloutParser(ctx: EnrichContext): Parser {
-  return { name: "codex-rollout", version: "1", parse: (input) => parseRollout(input, ctx) };
+  // 2: write_stdin polls folded into their exec; policy rejections are denials; escalated calls that ran are human-approved without a turn_context.
+  return { name: "codex-rollout", version: withClassifier("2"), parse: (input) => parseRollout(input, ctx) };
 }
 
 /** Older rollouts (before the `{timestamp,type,payload}` envelope) wrote the item itself on the line [O]. */
@@ -180,6 +193,12 @@ function outcomeOfOutput(output: unknown): Outcome | undefined {
 
 function approvalOf(call: Call, turn: TurnContext | undefined): { approval: Approval; evidence: string } {
   if (call.outcome === "denied") return { approval: "denied", evidence: `the call's output reports a refusal (line ${call.lines.at(-1)})` };
+  const ran = call.outcome === "succeeded" || call.outcome === "failed";
+  if ((!turn || !turn.approvalPolicy) && call.escalated && ran) {
+    // Escalation outside the sandbox is put to the user under every policy that asks at all, and under
+    // `never` it is refused; so a call that requested it and ran was approved by a person.
+    return { approval: "human", evidence: "the call requested escalated permissions (sandbox_permissions: require_escalated) and ran, which needs the user's approval; no turn_context in the file" };
+  }
   if (!turn || !turn.approvalPolicy) {
     return { approval: "unknown", evidence: "no turn_context with approval_policy before this call; rollouts do not persist approval decisions" };
   }
@@ -204,6 +223,8 @@ async function* parseRollout(input: ParserInput, ctx: EnrichContext): AsyncItera
   const ordered: Call[] = [];
   const unknown = new UnknownTypes();
   const metas: Meta[] = [];
+  /** Unified-exec processes by the session id their exec's output announced. */
+  const processes = new Map<string, Call>();
   let lastTime: string | null = null;
 
   const callFor = (callId: string | null, line: number, time: string): Call => {
@@ -257,6 +278,20 @@ async function* parseRollout(input: ParserInput, ctx: EnrichContext): AsyncItera
       }
       case "response_item": {
         const type = str(p.type) ?? "unknown";
+        if (type === "function_call" && p.name === POLL_TOOL) {
+          const args = jsonField(p.arguments);
+          const exec = isRecord(args) ? processes.get(String(args.session_id)) : undefined;
+          const callId = str(p.call_id);
+          if (exec && callId) {
+            // Later lines of this call id (its output) land on the exec it polls.
+            calls.set(callId, exec);
+            exec.lines.push(line);
+            const chars = isRecord(args) && typeof args.chars === "string" ? args.chars : "";
+            if (chars === "") exec.polls = (exec.polls ?? 0) + 1;
+            else (exec.stdinWrites ??= []).push(chars);
+            break;
+          }
+        }
         if (type === "function_call" || type === "local_shell_call" || type === "custom_tool_call") {
           const callId = str(p.call_id) ?? str(p.id);
           const call = callFor(callId, line, env.time);
@@ -272,7 +307,12 @@ async function* parseRollout(input: ParserInput, ctx: EnrichContext): AsyncItera
           const known = callId ? calls.has(callId) : false;
           const call = callFor(callId, line, env.time);
           if (!known) call.orphanOutput = true;
-          call.outcome = outcomeOfOutput(p.output) ?? (call.outcome === "unknown" ? "succeeded" : call.outcome);
+          const outcome = outcomeOfOutput(p.output);
+          const running = typeof p.output === "string" ? RUNNING.exec(p.output.slice(0, 400)) : null;
+          call.running = running !== null && outcome === undefined;
+          if (running) processes.set(running[1]!, call);
+          // A process still running has no outcome yet: its polls' outputs will say how it ended.
+          call.outcome = outcome ?? (call.outcome === "unknown" && !call.running ? "succeeded" : call.outcome);
         } else if (type === "web_search_call") {
           const call = callFor(str(p.id), line, env.time);
           call.tool = "web_search";
@@ -362,6 +402,9 @@ async function* parseRollout(input: ParserInput, ctx: EnrichContext): AsyncItera
         ...(call.escalated ? { escalated: true } : {}),
         ...(call.orphanOutput ? { callRecordMissing: true } : {}),
         ...(call.outputNote ? { note: call.outputNote } : {}),
+        ...(call.polls ? { polls: call.polls } : {}),
+        ...(call.stdinWrites ? { stdinWrites: call.stdinWrites.map((c) => JSON.stringify(c).slice(0, 80)) } : {}),
+        ...(call.running ? { stillRunning: true } : {}),
       },
     };
     yield { kind: "event", event: callEvent(event, ctx) };

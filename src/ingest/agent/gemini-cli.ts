@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { Approval, Outcome } from "../../event.ts";
 import type { EnrichContext } from "../enrich.ts";
 import { isRecord, reject, str, toIsoTime, type ParsedItem, type Parser, type ParserInput } from "../parser.ts";
-import { argsText, callEvent, firstStr, isParsedItem, jsonField, objectRecords, sessionEvent, UnknownTypes } from "./calls.ts";
+import { argsText, callEvent, firstStr, isParsedItem, jsonField, objectRecords, sessionEvent, UnknownTypes , withClassifier } from "./calls.ts";
 import { isOtlpDocument, keyValues, type OtlpRecord } from "./otlp.ts";
 import { mapOtlpDocument, type OtlpMapping, type OtlpMappingRun } from "./otlp-parser.ts";
 import { outcomeFromSuccess } from "./outcome.ts";
@@ -141,7 +141,7 @@ export const geminiOtlpMapping: OtlpMapping = {
 };
 
 export function createGeminiCliParser(ctx: EnrichContext): Parser {
-  return { name: "gemini-cli-telemetry", version: "1", parse: (input) => parseGemini(input, ctx) };
+  return { name: "gemini-cli-telemetry", version: withClassifier("1"), parse: (input) => parseGemini(input, ctx) };
 }
 
 async function* parseGemini(input: ParserInput, ctx: EnrichContext): AsyncIterable<ParsedItem> {

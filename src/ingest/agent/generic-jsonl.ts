@@ -1,6 +1,6 @@
 import type { EnrichContext } from "../enrich.ts";
 import { reject, toIsoTime, type ParsedItem, type Parser, type ParserInput } from "../parser.ts";
-import { callEvent, isParsedItem, objectRecords, sessionEvent, UnknownTypes } from "./calls.ts";
+import { callEvent, isParsedItem, objectRecords, sessionEvent, UnknownTypes , withClassifier } from "./calls.ts";
 import { GenericAgentRecord } from "./generic-schema.ts";
 import { jsonRecords } from "./records.ts";
 
@@ -12,7 +12,7 @@ import { jsonRecords } from "./records.ts";
 const CONTEXT_TYPES = new Set(["session_start", "session_end", "prompt", "mode_change"]);
 
 export function createGenericAgentLogParser(ctx: EnrichContext): Parser {
-  return { name: "generic-agent-log", version: "1", parse: (input) => parseGeneric(input, ctx) };
+  return { name: "generic-agent-log", version: withClassifier("1"), parse: (input) => parseGeneric(input, ctx) };
 }
 
 async function* parseGeneric(input: ParserInput, ctx: EnrichContext): AsyncIterable<ParsedItem> {

@@ -1,8 +1,9 @@
 import type { Approval, Outcome } from "../../event.ts";
 import type { EnrichContext } from "../enrich.ts";
 import { reject, toIsoTime, type ParsedItem, type Parser, type ParserInput } from "../parser.ts";
-import { CallJoiner, callEvent, locatorOf, objectRecord, sessionEvent, UnknownTypes } from "./calls.ts";
+import { CallJoiner, callEvent, withClassifier, locatorOf, objectRecord, sessionEvent, UnknownTypes } from "./calls.ts";
 import { flatten, jsonRecordBatches, type JsonRecord } from "./records.ts";
+import { duplicateKeyReadings, keyGate, mostDangerous } from "./ambiguous.ts";
 
 /**
  * The shared driver of hook-payload logs (Cursor, Copilot CLI, Kiro, Windsurf): a logging hook
@@ -67,6 +68,12 @@ export interface HookFormat {
 
 /** Where logging hooks put the time they add (the payloads of Claude Code, Cursor and Kiro carry none). */
 export const TIME_FIELDS = ["timestamp", "time", "ts", "@timestamp", "logged_at", "event_time"] as const;
+/**
+ * Keys whose repetition in a raw line changes what the record says was run (the formats' tool, input
+ * and command fields); a line repeating none of them is not scanned for duplicates.
+ */
+const REPEATABLE_KEYS = keyGate(["command", "command_line", "tool_input", "tool_name", "toolArgs", "toolName", "tool_info"]);
+
 /** Emitted calls remembered for folding late duplicates. */
 const RECENT = 100_000;
 /**
@@ -100,7 +107,7 @@ export function recordTime(rec: Record<string, unknown>, fields: readonly string
 
 /** `maxOpen` overrides MAX_OPEN (tests). */
 export function createHookParser(name: string, version: string, format: HookFormat, options: { maxOpen?: number } = {}): (ctx: EnrichContext) => Parser {
-  return (ctx) => ({ name, version, parse: (input) => parseHookLog(input, ctx, format, options.maxOpen ?? MAX_OPEN) });
+  return (ctx) => ({ name, version: withClassifier(version), parse: (input) => parseHookLog(input, ctx, format, options.maxOpen ?? MAX_OPEN) });
 }
 
 function merge(call: HookCall, fields: CallFields, closing: boolean): void {
@@ -123,6 +130,20 @@ function merge(call: HookCall, fields: CallFields, closing: boolean): void {
   const { facts, attrs } = fields;
   if (facts) for (const k in facts) if (facts[k] !== undefined && facts[k] !== null) call.facts[k] = facts[k];
   if (attrs) for (const k in attrs) if (attrs[k] !== undefined && attrs[k] !== null) call.attrs[k] = attrs[k];
+}
+
+/**
+ * The format's step for a record, or, when its raw line repeats a key (JSON.parse keeps only the
+ * last), the step of its most dangerous reading, flagged in the action's attrs.
+ */
+function readStep(format: HookFormat, rec: Record<string, unknown>, name: string, raw: string): HookStep {
+  const readings = duplicateKeyReadings(rec, raw, REPEATABLE_KEYS);
+  if (readings === null) return format.step(rec, name);
+  const steps = readings.variants.map((v) => format.step(v, format.eventName(v) ?? name));
+  const calls = steps.map((st) => ("fields" in st ? { tool: st.fields.tool ?? "unknown", shell: st.fields.shell ?? null } : { tool: "unknown", shell: null }));
+  const step = steps[mostDangerous(calls)]!;
+  if ("fields" in step) step.fields.attrs = { ...step.fields.attrs, ambiguous: readings.note };
+  return step;
 }
 
 function byNumber(a: number, b: number): number {
@@ -208,7 +229,7 @@ function parseHookLog(input: ParserInput, ctx: EnrichContext, format: HookFormat
       out.push(reject(locatorOf(r), `no timestamp: expected one of ${(format.timeFields ?? TIME_FIELDS).join(", ")} (added by the logging hook) as ISO-8601 or epoch`, JSON.stringify(rec)));
       return;
     }
-    const step = format.step(rec, name);
+    const step = readStep(format, rec, name, r.raw);
     switch (step.kind) {
       case "reject":
         out.push(reject(locatorOf(r), step.reason, JSON.stringify(rec)));

@@ -1,6 +1,6 @@
 import type { EnrichContext } from "../enrich.ts";
 import { reject, type ParsedItem, type Parser, type ParserInput } from "../parser.ts";
-import { isParsedItem, objectRecords, UnknownTypes } from "./calls.ts";
+import { isParsedItem, objectRecords, UnknownTypes , withClassifier } from "./calls.ts";
 import { isOtlpDocument, malformedOtlpEntries, otlpRecords, type OtlpRecord } from "./otlp.ts";
 import { jsonRecords } from "./records.ts";
 
@@ -24,7 +24,7 @@ export interface OtlpMappingRun {
 }
 
 export function createOtlpParser(name: string, version: string, mappings: readonly OtlpMapping[]): (ctx: EnrichContext) => Parser {
-  return (ctx) => ({ name, version, parse: (input) => parseOtlp(input, ctx, mappings) });
+  return (ctx) => ({ name, version: withClassifier(version), parse: (input) => parseOtlp(input, ctx, mappings) });
 }
 
 /** Records of one OTLP document, or of a file of them, through the mappings. Shared by the Gemini parser. */
