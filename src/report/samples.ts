@@ -9,7 +9,7 @@ import { drawSample, SAMPLE_METHOD, sampleSize, type SampleSizes } from "./sampl
  * sample can never come from a population its test did not judge.
  */
 export interface SampleItem {
-  /** 1-based position of the item in the test's population (its items, in the rule's order). */
+  /** 1-based position of the item among the items the test judged, in the rule's order. */
   position: number;
   key: string;
   observed: string;
@@ -70,7 +70,7 @@ export function drawTestSamples(evaluation: Evaluation, seed: string, sizes: Sam
           : null;
         return { position: i + 1, key: item.key, observed: item.observed, result: item.result, findingId, source: item.evidence ? `${item.evidence.file} ${item.evidence.locator}` : null };
       });
-      tests.push({ ...base, populationSize: n, sampleSize: k, noSample: n === 0 ? "the population is empty" : null, items });
+      tests.push({ ...base, sampleSize: k, noSample: n === 0 ? "the population is empty" : null, items });
     }
   }
   return { seed, method: SAMPLE_METHOD, sizes, testedBy: `evidence ${toolVersion}`, tests };

@@ -36,7 +36,7 @@ export default defineRule({
       for (const { req, d, evidence: cited } of problems) {
         results.push(fail(`${product} ${req.setting}`, `${product} settings drift from baseline ${req.baseline}: ${d}.`, cited));
       }
-      if (problems.length === 0) results.push(pass(product, `${product} settings (${evidence.length} file${evidence.length === 1 ? "" : "s"}) meet all ${own.length} requirements of the baseline.`, evidence));
+      if (problems.length === 0) results.push(pass(product, `${product} settings (${evidence.length} file${evidence.length === 1 ? "" : "s"}) meet ${own.length === 1 ? "the 1 requirement" : `all ${own.length} requirements`} of the baseline.`, evidence));
     }
     if (results.length === 0) results.push({ outcome: "not-applicable", subject: "baselines", message: "The configuration baseline register lists no requirement.", evidence: [] });
     return { population, results };

@@ -78,7 +78,7 @@ export function evidenceInventorySection(doc: Doc, model: ReportModel): void {
     color: "#555",
   });
   for (const [source, files] of groups) {
-    heading(doc, `${source} (${count(files.length)} files)`, 3);
+    heading(doc, `${source} (${count(files.length)} file${files.length === 1 ? "" : "s"})`, 3);
     for (const [folder, inFolder] of byFolder(files)) {
       ensureSpace(doc, 40); // the folder line stays with its table's first rows
       paragraph(doc, `${folder || "(workspace root)"}  ·  ${count(inFolder.length)} file${inFolder.length === 1 ? "" : "s"}`, { size: 7, font: FONT.bold, color: "#333" });
