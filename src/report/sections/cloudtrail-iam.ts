@@ -53,7 +53,7 @@ export function cloudtrailIamSection(doc: Doc, model: ReportModel): void {
     if (p.destructiveCalls.length === 0) paragraph(doc, "None in the period.");
     else table(
       doc,
-      [{ header: "Time (UTC)", width: 0.14 }, { header: "Call", width: 0.22 }, { header: "Target", width: 0.1 }, { header: "Outcome", width: 0.09 }, { header: "Human confirmation (rule verdict)", width: 0.23 }, { header: "Source", width: 0.22 }],
+      [{ header: "Time (UTC)", width: 0.13 }, { header: "Call", width: 0.21 }, { header: "Target", width: 0.1 }, { header: "Outcome", width: 0.11 }, { header: "Human confirmation (rule verdict)", width: 0.24 }, { header: "Source", width: 0.21 }],
       p.destructiveCalls.map((c) => [
         c.time.replace("T", " ").slice(0, 19), `${c.action}${c.destructive ? " (destructive)" : ""}`, c.target ?? "-", c.outcome, c.verdict,
         `${c.file.split("/").pop()} ${c.locator}`,
