@@ -86,7 +86,7 @@ test("source_files.incomplete: NULL for a file read to its end, the reason for e
     ["ct/whole.json.gz", null],
     ["healed", null],
     ["iam/bomb.json.gz", /^file refused: iam\/bomb\.json\.gz: decompresses to more than \d+ bytes/],
-    ["logs/bomb.jsonl.gz", /^file ends early: logs\/bomb\.jsonl\.gz: decompresses to more than \d+ bytes .*a gzip bomb.*; read up to line \d+$/],
+    ["logs/bomb.jsonl.gz", /^refused part-way: logs\/bomb\.jsonl\.gz: decompresses to more than \d+ bytes .*a gzip bomb.*; read up to line \d+$/],
     ["logs/cut-array.json", /^JSON cut off: the file ends inside the record starting at line \d+$/],
     ["logs/cut.jsonl.gz", /^file ends early: unexpected end of file \(truncated or corrupt\); read up to line \d+$/],
     ["logs/whole.jsonl", null],
