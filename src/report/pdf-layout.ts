@@ -1,4 +1,5 @@
 import PDFDocument from "pdfkit";
+import { visibleText } from "../visible-text.ts";
 
 export type Doc = InstanceType<typeof PDFDocument>;
 
@@ -135,19 +136,14 @@ export function heading(doc: Doc, text: string, level: 1 | 2 | 3 = 1): void {
 // ------------------------------------------------------------------ text
 
 /**
- * Strips what would break layout or mislead a reader: C0 and C1 control characters, line and
- * paragraph separators, bidi overrides, isolates and marks (a log line can carry U+202E to make
- * text read backwards) and lone surrogates. Each is shown as its code point, `[U+202E]`: the
- * embedded font has no glyph for U+FFFD, which a reader would see (and copy) as an empty box.
+ * Shows what would break layout or mislead a reader (control characters, bidi overrides, lone
+ * surrogates: see visible-text.ts) as its code point, `[U+202E]`: the embedded font has no glyph
+ * for U+FFFD, which a reader would see (and copy) as an empty box.
  * Values longer than `max` keep their first `max` characters and say how many more the CSV holds,
  * so nothing is dropped silently.
  */
 export function safeText(text: string, max = MAX_VALUE_CHARS): string {
-  const cleaned = text.replace(
-    // eslint-disable-next-line no-control-regex
-    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
-    (c) => `[U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}]`,
-  );
+  const cleaned = visibleText(text);
   return cleaned.length > max ? `${cleaned.slice(0, max)}… [${cleaned.length - max} more characters in the CSV]` : cleaned;
 }
 
