@@ -11,6 +11,7 @@ import { pushdownCommand, type PushdownArgs } from "./commands/pushdown.ts";
 import { verifyCommand } from "./commands/verify.ts";
 import { ExitCode, InputError, UsageError } from "./errors.ts";
 import { PERIOD_FORMS } from "./period.ts";
+import { visibleText } from "./visible-text.ts";
 
 const PERIOD_HELP = `Reporting period: ${PERIOD_FORMS.join(", ")}`;
 
@@ -150,10 +151,11 @@ export async function main(argv: string[]): Promise<number> {
     return pending ? await pending : ExitCode.ok;
   } catch (error) {
     if (error instanceof UsageError || error instanceof InputError) {
-      process.stderr.write(`evidence: ${error.message}\n`);
+      // Messages quote input (paths, values, record excerpts): show its control characters.
+      process.stderr.write(`evidence: ${visibleText(error.message)}\n`);
       return ExitCode.usage;
     }
-    process.stderr.write(`evidence: internal error (please report it):\n${(error as Error).stack ?? String(error)}\n`);
+    process.stderr.write(`evidence: internal error (please report it):\n${visibleText((error as Error).stack ?? String(error))}\n`);
     return ExitCode.usage;
   }
 }

@@ -32,3 +32,15 @@ const codePoint = (c: string) => `[U+${c.charCodeAt(0).toString(16).toUpperCase(
 export function visibleText(text: string, target: "display" | "csv" = "display"): string {
   return text.replace(target === "csv" ? CSV : DISPLAY, codePoint);
 }
+
+// eslint-disable-next-line no-control-regex
+const JSON_UNESCAPED = /[\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
+
+/**
+ * JSON text for a terminal: JSON.stringify escapes C0 controls but leaves DEL, C1 (U+009B is CSI)
+ * and bidi controls raw. Outside strings JSON has none of them, so writing each as `\uXXXX` keeps
+ * the document valid and every value exact.
+ */
+export function visibleJson(json: string): string {
+  return json.replace(JSON_UNESCAPED, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
