@@ -1,6 +1,6 @@
 import type { Approval, Outcome } from "../../event.ts";
 import type { EnrichContext } from "../enrich.ts";
-import { isRecord, reject, str, toIsoTime, type ParsedItem, type Parser, type ParserInput } from "../parser.ts";
+import { isRecord, reject, str, timeRejectReason, toIsoTime, type ParsedItem, type Parser, type ParserInput } from "../parser.ts";
 import { callEvent, firstStr, isParsedItem, jsonField, objectRecords, sessionEvent, UnknownTypes, type AgentCall } from "./calls.ts";
 import { outcomeFromExitCode, outcomeFromSuccess, outcomeFromText, userFromPath } from "./outcome.ts";
 import { jsonRecords } from "./records.ts";
@@ -230,7 +230,7 @@ async function* parseRollout(input: ParserInput, ctx: EnrichContext): AsyncItera
       continue;
     }
     if (!env.time) {
-      yield reject(at, "no timestamp on this line and none earlier in the file", JSON.stringify(rec));
+      yield reject(at, timeRejectReason(rec, ["timestamp"], "no timestamp on this line and none earlier in the file"), JSON.stringify(rec));
       continue;
     }
     lastTime = env.time;
