@@ -1,4 +1,6 @@
-import yargs, { type Argv } from "yargs";
+import { createRequire } from "node:module";
+import type { Argv } from "yargs";
+import type yargsFactory from "yargs";
 import { buildCommand } from "./commands/build.ts";
 import { baselineWriteCommand, type BaselineWriteArgs } from "./commands/baseline.ts";
 import { checkCommand, type CheckArgs } from "./commands/check.ts";
@@ -12,6 +14,10 @@ import { verifyCommand } from "./commands/verify.ts";
 import { ExitCode, InputError, UsageError } from "./errors.ts";
 import { PERIOD_FORMS } from "./period.ts";
 import { visibleText } from "./visible-text.ts";
+
+// yargs' ESM build wraps help text with cliui's ESM stand-in for wrap-ansi, which cuts every N
+// characters, mid-word ("nev|er", "chang|ed"); its CommonJS build wraps with wrap-ansi at spaces.
+const yargs = createRequire(import.meta.url)("yargs") as typeof yargsFactory;
 
 const PERIOD_HELP = `Reporting period: ${PERIOD_FORMS.join(", ")}`;
 
@@ -136,7 +142,8 @@ function parser(argv: string[], run: (p: Promise<number>) => void): Argv {
     .help()
     .alias("help", "h")
     .version(false)
-    .wrap(Math.min(110, process.stdout.columns ?? 100));
+    // The terminal's width on a TTY (at most 110 for readability); 100 when piped to a file or a CI log.
+    .wrap(Math.min(110, process.stdout.isTTY ? process.stdout.columns : 100));
 }
 
 /** The one place errors become exit codes: usage and input problems are one line and exit 2; anything else is a bug. */
