@@ -164,8 +164,23 @@ function measure(doc: Doc, font: string, size: number, text: string): number {
 }
 
 /**
- * Splits a token wider than a line: first after separators (/, :, -, …), then between characters.
- * The first piece may be given less room (`firstWidth`: what is left on the current line).
+ * Where a token too wide for its line may break, in order of preference: after a path separator,
+ * then after other punctuation, then anywhere. A piece that fits is never split further, so a path
+ * breaks between its folders and the date or id inside a folder name stays whole.
+ */
+const BREAKS = [/(?<=\/)/, /(?<=[:\-,;=&?.@_|])/] as const;
+
+/** The pieces of `token` wider than `width` split at the first tier of BREAKS that has any. */
+function breakPieces(doc: Doc, font: string, size: number, token: string, width: number, tier = 0): string[] {
+  if (measure(doc, font, size, token) <= width) return [token];
+  if (tier >= BREAKS.length) return [...token];
+  const parts = token.split(BREAKS[tier]!);
+  return parts.flatMap((part) => breakPieces(doc, font, size, part, width, tier + 1));
+}
+
+/**
+ * Splits a token wider than a line: first after separators (/, then :, -, …), then between
+ * characters. The first piece may be given less room (`firstWidth`: what is left on the current line).
  */
 function hardBreak(doc: Doc, font: string, size: number, token: string, width: number, firstWidth = width): string[] {
   const out: string[] = [];
@@ -183,11 +198,7 @@ function hardBreak(doc: Doc, font: string, size: number, token: string, width: n
     line += piece;
     lineWidth += w;
   };
-  for (const part of token.split(/(?<=[/:\-,;=&?.@_|])/)) {
-    const w = measure(doc, font, size, part);
-    if (w <= width) push(part, w);
-    else for (const ch of part) push(ch, measure(doc, font, size, ch));
-  }
+  for (const piece of breakPieces(doc, font, size, token, width)) push(piece, measure(doc, font, size, piece));
   if (line) out.push(line);
   return out;
 }
@@ -268,6 +279,34 @@ export function paragraph(doc: Doc, text: string, options: { size?: number; colo
   doc.y += size * 0.4;
 }
 
+/**
+ * Preformatted text (a JSON policy, a config excerpt) in the monospace font. Each line keeps its
+ * indentation: writeLines splits at spaces and would drop leading ones, flattening JSON nesting.
+ * A line too long for the page wraps under its own indent, two characters further in.
+ */
+export function codeBlock(doc: Doc, text: string, options: { size?: number; color?: string } = {}): void {
+  const size = options.size ?? 7.5;
+  const lh = lineHeight(size);
+  const left = doc.page.margins.left;
+  const width = contentWidth(doc);
+  const charWidth = measure(doc, FONT.mono, size, " ");
+  ensureSpace(doc, lh * 3);
+  for (const raw of safeText(text).replace(/\t/g, "  ").split(/\r\n|\r|\n/)) {
+    const body = raw.trimStart();
+    // Deep nesting stops indenting at half the width, so every line keeps room for its text.
+    const indent = Math.min((raw.length - body.length) * charWidth, width / 2);
+    wrapLines(doc, body, width - indent - 2 * charWidth, FONT.mono, size).forEach((line, n) => {
+      if (doc.y + lh > bottom(doc)) newPage(doc);
+      const y = doc.y;
+      doc.font(FONT.mono).fontSize(size).fillColor(options.color ?? "#222");
+      if (line) doc.text(line, left + indent + (n > 0 ? 2 * charWidth : 0), y, { lineBreak: false });
+      doc.x = left;
+      doc.y = y + lh;
+    });
+  }
+  doc.y += size * 0.4;
+}
+
 export function keyValues(doc: Doc, rows: [string, string][]): void {
   table(doc, [{ header: "", width: 0.3 }, { header: "", width: 0.7 }], rows, { headerless: true });
 }
@@ -289,17 +328,83 @@ export interface TableOptions {
 }
 
 /**
+ * A word wider than this share of the table is an ARN, a file name or a digest: it may break at
+ * its punctuation (BREAKS). A word without punctuation (an identifier such as
+ * disableBypassPermissionsMode) could only break between letters, so it is kept whole up to more.
+ */
+const LONG_WORD_SHARE = 0.25;
+const LONG_PLAIN_WORD_SHARE = 0.4;
+const PUNCTUATED = /[:\-,;=&?.@_|]/;
+/** The smallest font a table shrinks to so that its words fit their columns. */
+const MIN_TABLE_SIZE = 6.5;
+
+/**
+ * Per column, the width its longest word needs (header in bold, cells in regular), so no word is
+ * broken in the middle ("Reject|ed", "bypassPermi|ssions", a short hash, an ISO timestamp). Words
+ * wider than LONG_WORD_SHARE of the table are left out: they break at separators whatever happens.
+ */
+function columnNeeds(doc: Doc, columns: Column[], rows: string[][], total: number, pad: number, size: number, withHeader: boolean): number[] {
+  const need = columns.map(() => 0);
+  const visit = (text: string, i: number, font: string) => {
+    // A path may break between folders (see BREAKS), so its widest folder is what must fit.
+    for (const word of safeText(text).split(/\s+/).flatMap((token) => token.split(BREAKS[0]))) {
+      if (!word) continue;
+      const w = measure(doc, font, size, word);
+      const cap = total * (PUNCTUATED.test(word) ? LONG_WORD_SHARE : LONG_PLAIN_WORD_SHARE);
+      if (w <= cap && w > need[i]!) need[i] = w;
+    }
+  };
+  if (withHeader) columns.forEach((c, i) => visit(c.header, i, FONT.bold));
+  for (const row of rows) columns.forEach((_, i) => visit(row[i] ?? "", i, FONT.regular));
+  // wrapLines keeps half a point in hand; a little more absorbs rounding in the PDF's glyph widths.
+  return need.map((w) => (w > 0 ? w + 2 * pad + 1 : 0));
+}
+
+/**
+ * Moves width to columns whose longest word does not fit from columns with room to spare (in
+ * proportion to that room); null when the spare room is not enough.
+ */
+function redistribute(base: number[], need: number[]): number[] | null {
+  const deficit = base.reduce((sum, w, i) => sum + Math.max(0, need[i]! - w), 0);
+  if (deficit === 0) return base;
+  const slack = base.map((w, i) => Math.max(0, w - need[i]!));
+  const spare = slack.reduce((a, b) => a + b, 0);
+  if (spare < deficit) return null;
+  return base.map((w, i) => (need[i]! > w ? need[i]! : w - (slack[i]! / spare) * deficit));
+}
+
+/**
+ * Column widths (points) and font size for a table: the columns' own shares where every word fits,
+ * else width moved between columns, else a smaller font (down to MIN_TABLE_SIZE). When even that
+ * is not enough, each short column gets a share of the spare room and its longest words wrap.
+ */
+function fitColumns(doc: Doc, columns: Column[], rows: string[][], total: number, pad: number, size: number, withHeader: boolean): { widths: number[]; size: number } {
+  const base = columns.map((c) => c.width * total);
+  for (let s = size; ; s = Math.max(MIN_TABLE_SIZE, s - 0.5)) {
+    const need = columnNeeds(doc, columns, rows, total, pad, s, withHeader);
+    const widths = redistribute(base, need);
+    if (widths) return { widths, size: s };
+    if (s <= MIN_TABLE_SIZE) {
+      const slack = base.map((w, i) => Math.max(0, w - need[i]!));
+      const short = base.map((w, i) => Math.max(0, need[i]! - w));
+      const spare = slack.reduce((a, b) => a + b, 0);
+      const deficit = short.reduce((a, b) => a + b, 0);
+      return { widths: base.map((w, i) => (short[i]! > 0 ? w + (short[i]! / deficit) * spare : w - slack[i]!)), size: s };
+    }
+  }
+}
+
+/**
  * A table whose cells wrap (long tokens included) and whose rows break across pages: the header
  * row repeats on each new page, and a row taller than a page continues on the next one, so no
  * value is ever cut off or drawn past the page edge.
  */
 export function table(doc: Doc, columns: Column[], rows: string[][], options: TableOptions = {}): void {
-  const size = options.size ?? 8;
-  const lh = lineHeight(size);
   const width = contentWidth(doc);
   const left = doc.page.margins.left;
   const pad = options.pad ?? 3;
-  const widths = columns.map((c) => c.width * width);
+  const { widths, size } = fitColumns(doc, columns, rows, width, pad, options.size ?? 8, !options.headerless);
+  const lh = lineHeight(size);
   const layout = (cells: string[], font: string) => cells.map((cell, i) => wrapLines(doc, safeText(cell ?? ""), widths[i]! - 2 * pad, font, size));
   const headerCells = options.headerless ? null : layout(columns.map((c) => c.header), FONT.bold);
   const headerHeight = headerCells ? Math.max(...headerCells.map((l) => l.length)) * lh + 2 * pad : 0;
@@ -332,11 +437,13 @@ export function table(doc: Doc, columns: Column[], rows: string[][], options: Ta
   const firstRow = rows[0] ? Math.min(3, Math.max(1, ...layout(rows[0], FONT.regular).map((l) => l.length))) : 1;
   ensureSpace(doc, headerHeight + firstRow * lh + 2 * pad + 4);
   header();
-  for (const row of rows) {
+  for (const [r, row] of rows.entries()) {
     const cells = layout(row, FONT.regular);
     const total = Math.max(1, ...cells.map((l) => l.length));
     const h = total * lh + 2 * pad;
-    if (doc.y + h > bottom(doc) && h <= pageRoom()) {
+    // A row that does not fit moves whole to the next page, except the first: moving it would leave
+    // the header just drawn alone at the page foot, so it starts here and continues over the page.
+    if (doc.y + h > bottom(doc) && h <= pageRoom() && r > 0) {
       newPage(doc);
       header();
     }
