@@ -10,11 +10,13 @@
  * - Bidi overrides, embeddings, isolates and marks, and the line/paragraph separators: they make
  *   text display in another order than it is stored ("Trojan Source", CVE-2021-42574; Unicode
  *   Standard Annex #9). U+061C is the Arabic letter mark.
+ * - Zero-width characters (U+200B-U+200D, U+2060-U+2064, U+FEFF): invisible, so two values that
+ *   read the same can differ ("rm\u200B -rf"); shown so a reader sees the difference.
  * - Lone surrogates: not encodable as UTF-8; they would become U+FFFD, a box that hides the value.
  * Tab and line feed are kept: they are layout that every output shows as layout.
  */
 // eslint-disable-next-line no-control-regex
-const DISPLAY = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const DISPLAY = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 /**
  * For CSV cells: the C0 controls a spreadsheet or a parser could trip on (NUL ends a C string;
  * RFC 4180 text is printable characters, CR and LF) and DEL. Tab, CR and LF are kept because RFC

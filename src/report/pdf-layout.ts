@@ -1,3 +1,4 @@
+import bidiModule, { type Bidi } from "bidi-js";
 import PDFDocument from "pdfkit";
 import { visibleText } from "../visible-text.ts";
 
@@ -18,6 +19,8 @@ export const MAX_VALUE_CHARS = 100_000;
 export interface PdfFonts {
   regular: Buffer;
   bold: Buffer;
+  /** Fonts for scripts the main one lacks (Arabic, Hebrew, emoji), tried in order per character. */
+  fallbacks?: { regular: Buffer; bold: Buffer }[];
 }
 
 export interface DocumentOptions {
@@ -52,6 +55,12 @@ export function createDocument(options: DocumentOptions): { doc: Doc; done: Prom
   });
   doc.registerFont(FONT.regular, options.fonts?.regular ?? "Helvetica");
   doc.registerFont(FONT.bold, options.fonts?.bold ?? "Helvetica-Bold");
+  const fallbacks = options.fonts?.fallbacks ?? [];
+  fallbacks.forEach((f, i) => {
+    doc.registerFont(`${FONT.regular}-F${i}`, f.regular);
+    doc.registerFont(`${FONT.bold}-F${i}`, f.bold);
+  });
+  if (fallbacks.length) FALLBACKS.set(doc, { [FONT.regular]: fallbacks.map((_, i) => `${FONT.regular}-F${i}`), [FONT.bold]: fallbacks.map((_, i) => `${FONT.bold}-F${i}`) });
   const chunks: Buffer[] = [];
   doc.on("data", (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve) => doc.on("end", () => resolve(Buffer.concat(chunks))));
@@ -149,8 +158,8 @@ export function safeText(text: string, max = MAX_VALUE_CHARS): string {
 
 const WIDTHS = new WeakMap<Doc, Map<string, number>>();
 
-/** Width of a string in a font and size, cached: tables repeat the same words thousands of times. */
-function measure(doc: Doc, font: string, size: number, text: string): number {
+/** Width of a string drawn in one font, cached: tables repeat the same words thousands of times. */
+function runWidth(doc: Doc, font: string, size: number, text: string): number {
   let cache = WIDTHS.get(doc);
   if (!cache) WIDTHS.set(doc, (cache = new Map()));
   const key = `${font}\u0000${size}\u0000${text}`;
@@ -161,6 +170,108 @@ function measure(doc: Doc, font: string, size: number, text: string): number {
     if (cache.size < 200_000) cache.set(key, w);
   }
   return w;
+}
+
+/** Width of text as drawText draws it: the sum of its runs, each in the font that has its glyphs. */
+function measure(doc: Doc, font: string, size: number, text: string): number {
+  const runs = textRuns(doc, font, text);
+  return runs.length === 1 ? runWidth(doc, runs[0]!.font, size, runs[0]!.text) : runs.reduce((sum, r) => sum + runWidth(doc, r.font, size, r.text), 0);
+}
+
+// ------------------------------------------------------------------ font fallback and bidi
+
+/** Fallback font names per main font name, for documents created with fallback fonts. */
+const FALLBACKS = new WeakMap<Doc, Record<string, string[]>>();
+const COVERAGE = new WeakMap<Doc, Map<string, boolean>>();
+// bidi-js is CommonJS whose module.exports is the factory; its typings declare it as an ES default export.
+const bidi = (bidiModule as unknown as () => Bidi)();
+/** Text that may need another font or bidi reordering: RTL scripts, symbols, astral planes (emoji). Anything else is one run. */
+const NEEDS_RUNS = /[\u0590-\u08ff\u2190-\u2bff\ufb1d-\ufdff\ufe70-\ufefc\ud800-\udfff]/;
+/** Scripts fontkit shapes right to left itself (it reverses their glyphs after shaping). */
+const RTL_SCRIPT = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]/;
+
+function covers(doc: Doc, font: string, cp: number): boolean {
+  let cache = COVERAGE.get(doc);
+  if (!cache) COVERAGE.set(doc, (cache = new Map()));
+  const key = `${font}\u0000${cp}`;
+  let has = cache.get(key);
+  if (has === undefined) {
+    doc.font(font);
+    const face = (doc as unknown as { _font?: { font?: { hasGlyphForCodePoint?(cp: number): boolean } } })._font?.font;
+    has = face?.hasGlyphForCodePoint?.(cp) ?? true;
+    cache.set(key, has);
+  }
+  return has;
+}
+
+/**
+ * Splits a line into runs, each in one font and in visual (left-to-right drawing) order, because
+ * pdfkit has neither font fallback nor bidi. Fonts: the main one where it has the glyph, else the
+ * first fallback that has it; punctuation stays in the run around it, spaces in the main font. Order: the
+ * Unicode Bidirectional Algorithm (UAX #9) resolves each character's level (bidi-js), and rule L2
+ * reverses runs from the highest level down. An RTL run in Arabic or Hebrew is passed in logical
+ * order, since fontkit shapes (joins) it and reverses its glyphs itself; other RTL runs (spaces,
+ * punctuation between RTL words) are reversed here, brackets mirrored.
+ * Bidi controls never reach here: safeText shows them as code points.
+ */
+function textRuns(doc: Doc, font: string, text: string): { text: string; font: string }[] {
+  const fallbacks = FALLBACKS.get(doc)?.[font];
+  if (!fallbacks || !NEEDS_RUNS.test(text)) return [{ text, font }];
+  const { levels } = bidi.getEmbeddingLevels(text, "ltr");
+  const runs: { start: number; end: number; level: number; font: string }[] = [];
+  for (let i = 0; i < text.length; ) {
+    const cp = text.codePointAt(i)!;
+    const len = cp > 0xffff ? 2 : 1;
+    const last = runs.at(-1);
+    const ch = String.fromCodePoint(cp);
+    // A space is always its own run in the main font: an RTL run is then one word, which fontkit
+    // shapes and mirrors reliably, and rule L2 puts the words in order.
+    const neutral = !/[\p{L}\p{N}\p{Extended_Pictographic}\s]/u.test(ch);
+    const f = /\s/.test(ch) ? font : neutral && last && covers(doc, last.font, cp) ? last.font : covers(doc, font, cp) ? font : (fallbacks.find((fb) => covers(doc, fb, cp)) ?? font);
+    const level = levels[i]!;
+    if (last && last.level === level && last.font === f) last.end = i + len;
+    else runs.push({ start: i, end: i + len, level, font: f });
+    i += len;
+  }
+  const odd = runs.map((r) => r.level).filter((l) => l % 2 === 1);
+  if (odd.length) {
+    for (let level = Math.max(...runs.map((r) => r.level)); level >= Math.min(...odd); level--) {
+      for (let i = 0; i < runs.length; ) {
+        if (runs[i]!.level < level) {
+          i++;
+          continue;
+        }
+        let j = i;
+        while (j < runs.length && runs[j]!.level >= level) j++;
+        runs.splice(i, j - i, ...runs.slice(i, j).reverse());
+        i = j;
+      }
+    }
+  }
+  return runs.map((r) => {
+    const logical = text.slice(r.start, r.end);
+    if (r.level % 2 === 0 || RTL_SCRIPT.test(logical)) return { text: logical, font: r.font };
+    return { text: [...logical].reverse().map((c) => bidi.getMirroredCharacter(c) ?? c).join(""), font: r.font };
+  });
+}
+
+/** Draws one line of text at (x, y) with font fallback and bidi ordering; returns its width. */
+export function drawText(doc: Doc, font: string, size: number, text: string, x: number, y: number): number {
+  const runs = textRuns(doc, font, text);
+  if (runs.length === 1) {
+    doc.font(font).fontSize(size).text(text, x, y, { lineBreak: false });
+    return runWidth(doc, font, size, text);
+  }
+  // pdfkit places text by its top; fonts differ in ascender, so each run is shifted to share the main font's baseline.
+  const ascender = (name: string) => (doc.font(name).fontSize(size) as unknown as { _font: { ascender: number } })._font.ascender;
+  const baseline = ascender(font);
+  let cx = x;
+  for (const run of runs) {
+    const shift = ((baseline - ascender(run.font)) / 1000) * size;
+    doc.text(run.text, cx, y + shift, { lineBreak: false });
+    cx += runWidth(doc, run.font, size, run.text);
+  }
+  return cx - x;
 }
 
 /**
@@ -263,8 +374,8 @@ function writeLines(doc: Doc, text: string, style: TextStyle & { x?: number; wid
   for (const line of wrapLines(doc, text, style.width ?? contentWidth(doc), font, size)) {
     if (doc.y + lh > bottom(doc)) newPage(doc);
     const y = doc.y;
-    doc.font(font).fontSize(size).fillColor(style.color ?? "#222");
-    if (line) doc.text(line, x, y, { lineBreak: false });
+    doc.fillColor(style.color ?? "#222");
+    if (line) drawText(doc, font, size, line, x, y);
     doc.x = doc.page.margins.left;
     doc.y = y + lh;
   }
@@ -420,7 +531,7 @@ export function table(doc: Doc, columns: Column[], rows: string[][], options: Ta
       lines.slice(from, from + count).forEach((line, n) => {
         if (!line) return;
         const lx = columns[i]!.align === "right" ? x + colWidth - pad - measure(doc, font, size, line) : x + pad;
-        doc.text(line, lx, y + pad + n * lh, { lineBreak: false });
+        drawText(doc, font, size, line, lx, y + pad + n * lh);
       });
       x += colWidth;
     });

@@ -179,3 +179,34 @@ test("bar chart labels are sized to the labels or wrapped, never cut off", async
   assert.equal(layout.items.filter((t) => t.str === "deficient: 5/5 tests, 7 findings").length, 3, "notes complete");
   assertInsideMargins(layout);
 });
+
+test("Arabic, Hebrew and emoji are drawn with fonts that have their glyphs, RTL runs in bidi order; bidi controls stay visible", async () => {
+  const arabic = "مرحبا بالعالم";
+  const hebrew = "שלום עולם";
+  const { bytes, layout } = await render((doc) => {
+    paragraph(doc, `Commit "${arabic}" by Olga`);
+    paragraph(doc, `Commit "${hebrew}" by Dan`);
+    paragraph(doc, "Deploy done 🚀✅ by bot");
+    table(doc, [{ header: "Subject", width: 0.5 }, { header: "Author", width: 0.5 }], [[`"${arabic}"`, `${hebrew} 😀`]]);
+    paragraph(doc, `evil\u202E${arabic}\u200Btxt`);
+  });
+  const pdf = bytes.toString("latin1");
+  for (const font of ["NotoSansArabic", "NotoSansHebrew", "NotoEmoji"]) assert.match(pdf, new RegExp(`/BaseFont /[A-Z]{6}\\+${font}`), `${font} embedded`);
+  const text = layout.pages.map((p) => p.text).join("\n");
+  assert.match(text, /🚀/);
+  assert.match(text, /U\+202E/, "a bidi override is still shown as its code point");
+  assert.match(text, /U\+200B/, "and a zero-width space");
+  // The closing quote of a Latin sentence stays after the Arabic phrase it closes: to its right.
+  // Each line's items left to right: the Latin start, the RTL phrase, then the closing quote.
+  const lineOf = (end: string) => {
+    const y = layout.items.find((i) => i.str.includes(end))!.y;
+    return layout.items.filter((t) => Math.abs(t.y - y) < 1).sort((a, b) => a.x - b.x);
+  };
+  for (const [end, script] of [["by Olga", /\p{Script=Arabic}/u], ["by Dan", /\p{Script=Hebrew}/u]] as const) {
+    const items = lineOf(end);
+    const rtl = items.findIndex((t) => script.test(t.str));
+    const close = items.findIndex((t, i) => i > rtl && t.str.startsWith("\""));
+    assert.ok(items[0]!.str === "Commit \"" && rtl > 0 && close > rtl, `the closing quote is drawn after (right of) the RTL phrase: ${items.map((t) => t.str).join(" | ")}`);
+  }
+  assertInsideMargins(layout);
+});
