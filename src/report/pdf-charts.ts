@@ -1,4 +1,4 @@
-import { contentWidth, ensureSpace, FONT, lineHeight, safeText, wrapLines, type Doc } from "./pdf-layout.ts";
+import { contentWidth, drawText, ensureSpace, FONT, lineHeight, safeText, wrapLines, type Doc } from "./pdf-layout.ts";
 
 /**
  * Small vector charts drawn with pdfkit primitives (rectangles, lines, text), so they stay sharp
@@ -77,7 +77,7 @@ export function horizontalBars(doc: Doc, spec: { title: string; series: Series[]
   spec.data.forEach((d, i) => {
     const row = rows[i]!;
     doc.font(FONT.regular).fontSize(LABEL_SIZE).fillColor(LABEL);
-    row.label.forEach((line, n) => doc.text(line, x0, y + 1.5 + n * lh, { lineBreak: false }));
+    row.label.forEach((line, n) => drawText(doc, FONT.regular, LABEL_SIZE, line, x0, y + 1.5 + n * lh));
     let x = plotX;
     d.values.forEach((v, s) => {
       const w = (Math.max(0, v) / max) * plotW;
@@ -85,7 +85,7 @@ export function horizontalBars(doc: Doc, spec: { title: string; series: Series[]
       x += w;
     });
     doc.font(FONT.regular).fontSize(LABEL_SIZE).fillColor(LABEL);
-    row.note.forEach((line, n) => doc.text(line, x + 4, y + 1.5 + n * lh, { lineBreak: false }));
+    row.note.forEach((line, n) => drawText(doc, FONT.regular, LABEL_SIZE, line, x + 4, y + 1.5 + n * lh));
     y += row.height;
   });
   doc.save().moveTo(plotX, plotTop - 2).lineTo(plotX, y).lineWidth(0.6).strokeColor(AXIS).stroke().restore();
