@@ -214,7 +214,7 @@ function covers(doc: Doc, font: string, cp: number): boolean {
  * punctuation between RTL words) are reversed here, brackets mirrored.
  * Bidi controls never reach here: safeText shows them as code points.
  */
-function textRuns(doc: Doc, font: string, text: string): { text: string; font: string }[] {
+export function textRuns(doc: Doc, font: string, text: string): { text: string; font: string }[] {
   const fallbacks = FALLBACKS.get(doc)?.[font];
   if (!fallbacks || !NEEDS_RUNS.test(text)) return [{ text, font }];
   const { levels } = bidi.getEmbeddingLevels(text, "ltr");

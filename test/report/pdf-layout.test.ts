@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { loadPdfFonts } from "../../src/report/fonts.ts";
 import { horizontalBars } from "../../src/report/pdf-charts.ts";
-import { codeBlock, createDocument, heading, paragraph, table, type Doc } from "../../src/report/pdf-layout.ts";
+import { codeBlock, createDocument, FONT, heading, paragraph, table, textRuns, type Doc } from "../../src/report/pdf-layout.ts";
 import { pdfLayout, type PdfLayout } from "../helpers/pdf-items.ts";
 
 const MARGIN = 56;
@@ -209,4 +209,18 @@ test("Arabic, Hebrew and emoji are drawn with fonts that have their glyphs, RTL 
     assert.ok(items[0]!.str === "Commit \"" && rtl > 0 && close > rtl, `the closing quote is drawn after (right of) the RTL phrase: ${items.map((t) => t.str).join(" | ")}`);
   }
   assertInsideMargins(layout);
+});
+
+test("RTL words are drawn in bidi order: the first Hebrew or Arabic word of a phrase is the rightmost", async () => {
+  let runs: { text: string; font: string }[][] = [];
+  await render((doc) => {
+    runs = ['Commit "שלום עולם" by Dan', 'Commit "مرحبا بالعالم" by Olga', "plain Latin text"].map((t) => textRuns(doc, FONT.regular, t));
+  });
+  // Left to right as drawn; the closing quote may be its own run (in the font of the word it follows).
+  const drawn = (r: { text: string }[]) => [...r.slice(0, 4).map((x) => x.text), r.slice(4).map((x) => x.text).join("")];
+  assert.deepEqual(drawn(runs[0]!), ['Commit "', "עולם", " ", "שלום", '" by Dan']);
+  assert.deepEqual(drawn(runs[1]!), ['Commit "', "بالعالم", " ", "مرحبا", '" by Olga']);
+  assert.notEqual(runs[0]![1]!.font, FONT.regular, "Hebrew in its fallback font");
+  assert.notEqual(runs[1]![1]!.font, runs[0]![1]!.font, "Arabic in another");
+  assert.deepEqual(runs[2], [{ text: "plain Latin text", font: FONT.regular }], "Latin text is one run in the main font");
 });
