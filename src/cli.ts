@@ -1,4 +1,6 @@
-import yargs, { type Argv } from "yargs";
+import { createRequire } from "node:module";
+import type { Argv } from "yargs";
+import type yargsFactory from "yargs";
 import { buildCommand } from "./commands/build.ts";
 import { baselineWriteCommand, type BaselineWriteArgs } from "./commands/baseline.ts";
 import { checkCommand, type CheckArgs } from "./commands/check.ts";
@@ -11,6 +13,11 @@ import { pushdownCommand, type PushdownArgs } from "./commands/pushdown.ts";
 import { verifyCommand } from "./commands/verify.ts";
 import { ExitCode, InputError, UsageError } from "./errors.ts";
 import { PERIOD_FORMS } from "./period.ts";
+import { visibleText } from "./visible-text.ts";
+
+// yargs' ESM build wraps help text with cliui's ESM stand-in for wrap-ansi, which cuts every N
+// characters, mid-word ("nev|er", "chang|ed"); its CommonJS build wraps with wrap-ansi at spaces.
+const yargs = createRequire(import.meta.url)("yargs") as typeof yargsFactory;
 
 const PERIOD_HELP = `Reporting period: ${PERIOD_FORMS.join(", ")}`;
 
@@ -143,7 +150,8 @@ function parser(argv: string[], run: (p: Promise<number>) => void): Argv {
     .help()
     .alias("help", "h")
     .version(false)
-    .wrap(Math.min(110, process.stdout.columns ?? 100));
+    // The terminal's width on a TTY (at most 110 for readability); 100 when piped to a file or a CI log.
+    .wrap(Math.min(110, process.stdout.isTTY ? process.stdout.columns : 100));
 }
 
 /** The one place errors become exit codes: usage and input problems are one line and exit 2; anything else is a bug. */
@@ -158,10 +166,11 @@ export async function main(argv: string[]): Promise<number> {
     return pending ? await pending : ExitCode.ok;
   } catch (error) {
     if (error instanceof UsageError || error instanceof InputError) {
-      process.stderr.write(`evidence: ${error.message}\n`);
+      // Messages quote input (paths, values, record excerpts): show its control characters.
+      process.stderr.write(`evidence: ${visibleText(error.message)}\n`);
       return ExitCode.usage;
     }
-    process.stderr.write(`evidence: internal error (please report it):\n${(error as Error).stack ?? String(error)}\n`);
+    process.stderr.write(`evidence: internal error (please report it):\n${visibleText((error as Error).stack ?? String(error))}\n`);
     return ExitCode.usage;
   }
 }

@@ -1,3 +1,5 @@
+import { visibleText } from "./visible-text.ts";
+
 /**
  * Progress goes to stderr so stdout stays clean for --json. On a TTY the current step is one live
  * line rewritten in place; otherwise (CI, pipes) each step is a plain line.
@@ -23,13 +25,15 @@ export function createProgress(options: { quiet: boolean; stream?: NodeJS.WriteS
   return {
     info(message) {
       clear();
-      stream.write(`${message}\n`);
+      stream.write(`${visibleText(message)}\n`);
     },
     update(message) {
       if (!live) return;
       clear();
       const width = Math.max(20, (stream.columns ?? 80) - 1);
-      stream.write(message.length > width ? `${message.slice(0, width - 1)}…` : message);
+      // One line that the next update erases: a newline from input would leave it behind.
+      const line = visibleText(message).replaceAll("\n", " ");
+      stream.write(line.length > width ? `${line.slice(0, width - 1)}…` : line);
       showing = true;
     },
     done: clear,

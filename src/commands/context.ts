@@ -3,6 +3,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadConfig, type LoadedConfig } from "../config.ts";
 import { UsageError } from "../errors.ts";
+import { visibleJson, visibleText } from "../visible-text.ts";
 import { createProgress, type Progress } from "../progress.ts";
 import { assertStorePath, openStore, type Db } from "../store/index.ts";
 import { lockStore, type LockOptions } from "../store/lock.ts";
@@ -54,5 +55,7 @@ export async function withStore<T>(dbPath: string, fn: (db: Db) => Promise<T>, l
 
 /** Writes machine output to stdout (with --json) or human lines (otherwise). */
 export function output(options: GlobalOptions, json: unknown, human: () => string): void {
-  process.stdout.write(options.json ? JSON.stringify(json, null, 2) + "\n" : human() + "\n");
+  // Text quotes commit messages and commands, whose escape sequences could recolour, erase or
+  // fake lines of a CI log.
+  process.stdout.write(options.json ? visibleJson(JSON.stringify(json, null, 2)) + "\n" : visibleText(human()) + "\n");
 }

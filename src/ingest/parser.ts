@@ -92,22 +92,67 @@ export function clipExcerpt(text: string): string {
   return text.slice(0, close >= EXCERPT_KEPT ? close + 1 : EXCERPT_KEPT);
 }
 
+/**
+ * Accepted times: after the Unix epoch (0 is what an unset epoch field holds) and before the year
+ * 3000. Later values are typos or placeholders (9999-12-31 is a common "never"), and a record
+ * dated there would fall outside every period.
+ */
+const MAX_MS = 32503680000000;
+export const TIME_RANGE = "after 1970-01-01T00:00:00Z and before 3000-01-01T00:00:00Z";
+/** Fixed-width ISO strings compare like the times they hold: the fast paths' range check. */
+export const inTimeRange = (iso: string) => iso > "1970-01-01T00:00:00" && iso < "3000";
+
+/** Epoch seconds until 2286, milliseconds next, then micro- and nanoseconds. */
+const epochMs = (value: number) => (value < 1e10 ? value * 1000 : value < 1e13 ? value : value < 1e16 ? value / 1000 : value / 1e6);
+const EPOCH_TEXT = /^\d+(\.\d+)?$/;
+// Only strings that carry a date; Date.parse alone accepts too much ("1", "May").
+const DATE_TEXT = /^\d{4}-\d{2}-\d{2}/;
+
 /** Normalizes the time shapes logs use (ISO strings, epoch s/ms/ns as numbers or strings) to UTC ISO. */
 export function toIsoTime(value: unknown): string | undefined {
   if (typeof value === "string" && value.trim() !== "") {
     const s = value.trim();
-    if (/^\d+(\.\d+)?$/.test(s)) return toIsoTime(Number(s));
-    // Only accept strings that carry a date; Date.parse alone accepts too much ("1", "May").
-    if (!/^\d{4}-\d{2}-\d{2}/.test(s)) return undefined;
+    if (EPOCH_TEXT.test(s)) return toIsoTime(Number(s));
+    if (!DATE_TEXT.test(s)) return undefined;
     const ms = Date.parse(s);
-    return Number.isFinite(ms) && ms > 0 && ms < 32503680000000 ? new Date(ms).toISOString() : undefined;
+    return Number.isFinite(ms) && ms > 0 && ms < MAX_MS ? new Date(ms).toISOString() : undefined;
   }
   if (typeof value === "number" && Number.isFinite(value) && value > 0) {
-    // Epoch seconds until 2286, milliseconds next, then micro- and nanoseconds.
-    const ms = value < 1e10 ? value * 1000 : value < 1e13 ? value : value < 1e16 ? value / 1000 : value / 1e6;
-    return ms < 32503680000000 ? new Date(Math.floor(ms)).toISOString() : undefined;
+    const ms = epochMs(value);
+    return ms < MAX_MS ? new Date(Math.floor(ms)).toISOString() : undefined;
   }
   return undefined;
+}
+
+/** Milliseconds already known to be milliseconds (no unit guessing) to UTC ISO, in the accepted range. */
+export function epochMsToIso(ms: number): string | undefined {
+  return Number.isFinite(ms) && ms > 0 && ms < MAX_MS ? new Date(Math.floor(ms)).toISOString() : undefined;
+}
+
+/**
+ * Why toIsoTime refuses a value that is there: a real time out of the accepted range, or not a
+ * time at all. Only called on the reject path, so the hot path stays toIsoTime alone.
+ */
+function timeProblem(value: unknown): string {
+  const shown = JSON.stringify(value)?.slice(0, 60) ?? String(value);
+  const s = typeof value === "string" ? value.trim() : null;
+  const ms = typeof value === "number" ? epochMs(value) : s !== null && EPOCH_TEXT.test(s) ? epochMs(Number(s)) : s !== null && DATE_TEXT.test(s) ? Date.parse(s) : NaN;
+  if (!Number.isFinite(ms)) return `is not a time (${shown}): expected ISO-8601 or epoch seconds, milliseconds or nanoseconds`;
+  return `is out of range (${shown}): accepted times are ${TIME_RANGE}`;
+}
+
+/**
+ * The reject reason for a record without a usable time: the first of `fields` that is present and
+ * what is wrong with its value ("out of range", "not a time"), or `absent` when none is present.
+ * A year-9999 timestamp is then reported as out of range, not as missing.
+ */
+export function timeRejectReason(rec: Record<string, unknown>, fields: readonly string[], absent: string): string {
+  for (const f of fields) {
+    const v = rec[f];
+    if (v === undefined || v === null || (typeof v === "string" && v.trim() === "")) continue;
+    if (toIsoTime(v) === undefined) return `"${f}" ${timeProblem(v)}`;
+  }
+  return absent;
 }
 
 /**

@@ -1,9 +1,16 @@
+import { visibleText } from "../visible-text.ts";
+
 /**
- * RFC 4180 CSV with spreadsheet formula-injection protection. AWS warns that CloudTrail exports
- * opened in a spreadsheet can execute cells that start with = + - @ (and tab/CR in some
- * programs), so such text cells get a leading apostrophe, which spreadsheets display as text.
+ * RFC 4180 CSV with spreadsheet formula-injection protection.
+ *
+ * OWASP "CSV Injection" (owasp.org/www-community/attacks/CSV_Injection): no cell may begin with
+ * = + - @, tab (0x09), carriage return (0x0D) or line feed (0x0A); such a cell gets a leading
+ * apostrophe, which spreadsheets display as text. Spreadsheets also skip leading spaces, NBSP and
+ * a byte order mark before reading a formula, and Excel on Japanese and Chinese systems reads the
+ * fullwidth forms ＝ ＋ － ＠ (U+FF1D, U+FF0B, U+FF0D, U+FF20) as their ASCII twins, so the
+ * trigger is looked for after any leading whitespace or invisible format characters too.
  */
-const FORMULA_START = /^[=+\-@\t\r]/;
+const FORMULA_START = /^(?:[\t\r\n]|[\p{White_Space}\p{Cf}]*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20])/u;
 const NEEDS_QUOTES = /[",\r\n]/;
 
 export function csvCell(value: unknown): string {
@@ -12,7 +19,8 @@ export function csvCell(value: unknown): string {
   if (typeof value === "number" || typeof value === "bigint") text = String(value);
   else if (typeof value === "boolean") text = value ? "true" : "false";
   else {
-    text = typeof value === "string" ? value : JSON.stringify(value);
+    // A NUL or another C0 control inside a JSON string would reach the file as a raw byte.
+    text = visibleText(typeof value === "string" ? value : JSON.stringify(value), "csv");
     if (FORMULA_START.test(text)) text = `'${text}`;
   }
   return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;

@@ -5,16 +5,18 @@ import Handlebars from "handlebars";
 import type { Finding } from "../evaluate.ts";
 import type { ReportModel } from "./model.ts";
 import { safeFileName } from "./atomic-dir.ts";
+import { visibleText } from "../visible-text.ts";
 
 export const PACKAGE_TEMPLATES_DIR = fileURLToPath(new URL("../../templates/", import.meta.url));
 
 /**
  * Markdown-escapes a value from a log before it reaches a memo, so a hostile log line cannot
  * inject links, images, HTML or table breaks. Handlebars never evaluates template syntax found in
- * data, so `{{…}}` in a log is inert already.
+ * data, so `{{…}}` in a log is inert already. Control characters (terminal escapes) are shown as
+ * code points, as in every other output.
  */
 export function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()<>#+!|~]/g, (c) => `\\${c}`).replace(/\r?\n/g, " ");
+  return visibleText(text.replace(/\r?\n/g, " ")).replace(/[\\`*_{}[\]()<>#+!|~]/g, (c) => `\\${c}`);
 }
 
 function escapeDeep(value: unknown): unknown {

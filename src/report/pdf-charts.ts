@@ -1,4 +1,4 @@
-import { contentWidth, ensureSpace, FONT, type Doc } from "./pdf-layout.ts";
+import { contentWidth, drawText, ensureSpace, FONT, lineHeight, safeText, wrapLines, type Doc } from "./pdf-layout.ts";
 
 /**
  * Small vector charts drawn with pdfkit primitives (rectangles, lines, text), so they stay sharp
@@ -34,47 +34,60 @@ function title(doc: Doc, text: string, x: number, y: number): void {
   doc.font(FONT.bold).fontSize(10).fillColor("#111").text(text, x, y, { lineBreak: false });
 }
 
-function ellipsize(doc: Doc, text: string, width: number): string {
-  if (doc.widthOfString(text) <= width) return text;
-  let t = text;
-  while (t.length > 1 && doc.widthOfString(`${t}…`) > width) t = t.slice(0, -1);
-  return `${t}…`;
+const LABEL_SIZE = 7.5;
+
+/** Widest of `texts` at the label size plus the 6 pt gutter (and 1 pt for wrapLines' margin), within [min, max]. */
+function fitWidth(doc: Doc, texts: string[], min: number, max: number): number {
+  doc.font(FONT.regular).fontSize(LABEL_SIZE);
+  return Math.min(max, Math.max(min, ...texts.map((t) => doc.widthOfString(t) + 7)));
 }
 
 /**
  * Horizontal stacked bars, one per datum. `max` fixes the scale (e.g. 1 for ratios); by default
- * the largest total fills the plot.
+ * the largest total fills the plot. The label and note areas are as wide as their longest text
+ * (within limits that keep the plot at least a third of the width); a label longer wraps onto
+ * more lines, so a label is never cut off.
  */
 export function horizontalBars(doc: Doc, spec: { title: string; series: Series[]; data: BarDatum[]; max?: number; labelWidth?: number }): void {
   const barH = 11;
   const gap = 5;
-  const height = 34 + spec.data.length * (barH + gap) + 18;
+  const total = (d: BarDatum) => d.values.reduce((a, b) => a + b, 0);
+  const notes = spec.data.map((d) => safeText(d.note ?? String(total(d))));
+  const labels = spec.data.map((d) => safeText(d.label));
+  const width = contentWidth(doc);
+  const noteWidth = fitWidth(doc, notes, 40, width * 0.3);
+  const labelWidth = fitWidth(doc, labels, spec.labelWidth ?? 60, width * 0.65 - noteWidth);
+  const lh = lineHeight(LABEL_SIZE);
+  const rows = spec.data.map((_, i) => {
+    const label = wrapLines(doc, labels[i]!, labelWidth - 6, FONT.regular, LABEL_SIZE);
+    const note = wrapLines(doc, notes[i]!, noteWidth - 6, FONT.regular, LABEL_SIZE);
+    return { label, note, height: Math.max(barH, Math.max(label.length, note.length) * lh) + gap };
+  });
+  const height = 34 + rows.reduce((sum, r) => sum + r.height, 0) + 18;
   ensureSpace(doc, height);
   const x0 = doc.page.margins.left;
   const top = doc.y;
   title(doc, spec.title, x0, top);
   legend(doc, spec.series, x0, top + 15);
-  const labelWidth = spec.labelWidth ?? 110;
-  const noteWidth = 150;
   const plotX = x0 + labelWidth;
-  const plotW = contentWidth(doc) - labelWidth - noteWidth;
-  const max = spec.max ?? Math.max(1, ...spec.data.map((d) => d.values.reduce((a, b) => a + b, 0)));
+  const plotW = width - labelWidth - noteWidth;
+  const max = spec.max ?? Math.max(1, ...spec.data.map(total));
   let y = top + 34;
   const plotTop = y;
-  for (const d of spec.data) {
-    doc.font(FONT.regular).fontSize(7.5).fillColor(LABEL);
-    doc.text(ellipsize(doc, d.label, labelWidth - 6), x0, y + 1.5, { lineBreak: false });
+  spec.data.forEach((d, i) => {
+    const row = rows[i]!;
+    doc.font(FONT.regular).fontSize(LABEL_SIZE).fillColor(LABEL);
+    row.label.forEach((line, n) => drawText(doc, FONT.regular, LABEL_SIZE, line, x0, y + 1.5 + n * lh));
     let x = plotX;
-    d.values.forEach((v, i) => {
+    d.values.forEach((v, s) => {
       const w = (Math.max(0, v) / max) * plotW;
-      if (w > 0) doc.save().rect(x, y, w, barH).fill(spec.series[i]?.color ?? "#999").restore();
+      if (w > 0) doc.save().rect(x, y, w, barH).fill(spec.series[s]?.color ?? "#999").restore();
       x += w;
     });
-    const total = d.values.reduce((a, b) => a + b, 0);
-    doc.font(FONT.regular).fontSize(7.5).fillColor(LABEL);
-    doc.text(ellipsize(doc, d.note ?? String(total), noteWidth - 8), x + 4, y + 1.5, { lineBreak: false });
-    y += barH + gap;
-  }
+    doc.font(FONT.regular).fontSize(LABEL_SIZE).fillColor(LABEL);
+    row.note.forEach((line, n) => drawText(doc, FONT.regular, LABEL_SIZE, line, x + 4, y + 1.5 + n * lh));
+    y += row.height;
+  });
   doc.save().moveTo(plotX, plotTop - 2).lineTo(plotX, y).lineWidth(0.6).strokeColor(AXIS).stroke().restore();
   doc.x = x0;
   doc.y = top + height;
@@ -118,8 +131,11 @@ export function columnTrend(doc: Doc, spec: { title: string; series: Series[]; d
     const total = String(totals[i]);
     doc.font(FONT.regular).fontSize(7).fillColor(LABEL);
     doc.text(total, cx + colW / 2 - doc.widthOfString(total) / 2, y - 10, { lineBreak: false });
-    const label = ellipsize(doc, d.label, slot - 2);
-    doc.text(label, cx + colW / 2 - doc.widthOfString(label) / 2, base + 4, { lineBreak: false });
+    // Wrapped under its column (the 40 pt under the axis hold four lines), never cut off.
+    wrapLines(doc, safeText(d.label), slot - 2, FONT.regular, 7).slice(0, 4).forEach((line, n) => {
+      doc.font(FONT.regular).fontSize(7).fillColor(LABEL);
+      doc.text(line, cx + colW / 2 - doc.widthOfString(line) / 2, base + 4 + n * lineHeight(7), { lineBreak: false });
+    });
     tops.push([cx + colW / 2, y]);
   });
   if (tops.length > 1) {

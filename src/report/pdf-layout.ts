@@ -1,4 +1,6 @@
+import bidiModule, { type Bidi } from "bidi-js";
 import PDFDocument from "pdfkit";
+import { visibleText } from "../visible-text.ts";
 
 export type Doc = InstanceType<typeof PDFDocument>;
 
@@ -17,6 +19,8 @@ export const MAX_VALUE_CHARS = 100_000;
 export interface PdfFonts {
   regular: Buffer;
   bold: Buffer;
+  /** Fonts for scripts the main one lacks (Arabic, Hebrew, emoji), tried in order per character. */
+  fallbacks?: { regular: Buffer; bold: Buffer }[];
 }
 
 export interface DocumentOptions {
@@ -51,6 +55,12 @@ export function createDocument(options: DocumentOptions): { doc: Doc; done: Prom
   });
   doc.registerFont(FONT.regular, options.fonts?.regular ?? "Helvetica");
   doc.registerFont(FONT.bold, options.fonts?.bold ?? "Helvetica-Bold");
+  const fallbacks = options.fonts?.fallbacks ?? [];
+  fallbacks.forEach((f, i) => {
+    doc.registerFont(`${FONT.regular}-F${i}`, f.regular);
+    doc.registerFont(`${FONT.bold}-F${i}`, f.bold);
+  });
+  if (fallbacks.length) FALLBACKS.set(doc, { [FONT.regular]: fallbacks.map((_, i) => `${FONT.regular}-F${i}`), [FONT.bold]: fallbacks.map((_, i) => `${FONT.bold}-F${i}`) });
   const chunks: Buffer[] = [];
   doc.on("data", (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve) => doc.on("end", () => resolve(Buffer.concat(chunks))));
@@ -135,26 +145,21 @@ export function heading(doc: Doc, text: string, level: 1 | 2 | 3 = 1): void {
 // ------------------------------------------------------------------ text
 
 /**
- * Strips what would break layout or mislead a reader: C0 and C1 control characters, line and
- * paragraph separators, bidi overrides, isolates and marks (a log line can carry U+202E to make
- * text read backwards) and lone surrogates. Each is shown as its code point, `[U+202E]`: the
- * embedded font has no glyph for U+FFFD, which a reader would see (and copy) as an empty box.
+ * Shows what would break layout or mislead a reader (control characters, bidi overrides, lone
+ * surrogates: see visible-text.ts) as its code point, `[U+202E]`: the embedded font has no glyph
+ * for U+FFFD, which a reader would see (and copy) as an empty box.
  * Values longer than `max` keep their first `max` characters and say how many more the CSV holds,
  * so nothing is dropped silently.
  */
 export function safeText(text: string, max = MAX_VALUE_CHARS): string {
-  const cleaned = text.replace(
-    // eslint-disable-next-line no-control-regex
-    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
-    (c) => `[U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}]`,
-  );
+  const cleaned = visibleText(text);
   return cleaned.length > max ? `${cleaned.slice(0, max)}… [${cleaned.length - max} more characters in the CSV]` : cleaned;
 }
 
 const WIDTHS = new WeakMap<Doc, Map<string, number>>();
 
-/** Width of a string in a font and size, cached: tables repeat the same words thousands of times. */
-function measure(doc: Doc, font: string, size: number, text: string): number {
+/** Width of a string drawn in one font, cached: tables repeat the same words thousands of times. */
+function runWidth(doc: Doc, font: string, size: number, text: string): number {
   let cache = WIDTHS.get(doc);
   if (!cache) WIDTHS.set(doc, (cache = new Map()));
   const key = `${font}\u0000${size}\u0000${text}`;
@@ -167,9 +172,126 @@ function measure(doc: Doc, font: string, size: number, text: string): number {
   return w;
 }
 
+/** Width of text as drawText draws it: the sum of its runs, each in the font that has its glyphs. */
+function measure(doc: Doc, font: string, size: number, text: string): number {
+  const runs = textRuns(doc, font, text);
+  return runs.length === 1 ? runWidth(doc, runs[0]!.font, size, runs[0]!.text) : runs.reduce((sum, r) => sum + runWidth(doc, r.font, size, r.text), 0);
+}
+
+// ------------------------------------------------------------------ font fallback and bidi
+
+/** Fallback font names per main font name, for documents created with fallback fonts. */
+const FALLBACKS = new WeakMap<Doc, Record<string, string[]>>();
+const COVERAGE = new WeakMap<Doc, Map<string, boolean>>();
+// bidi-js is CommonJS whose module.exports is the factory; its typings declare it as an ES default export.
+const bidi = (bidiModule as unknown as () => Bidi)();
+/** Text that may need another font or bidi reordering: RTL scripts, symbols, astral planes (emoji). Anything else is one run. */
+const NEEDS_RUNS = /[\u0590-\u08ff\u2190-\u2bff\ufb1d-\ufdff\ufe70-\ufefc\ud800-\udfff]/;
+/** Scripts fontkit shapes right to left itself (it reverses their glyphs after shaping). */
+const RTL_SCRIPT = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]/;
+
+function covers(doc: Doc, font: string, cp: number): boolean {
+  let cache = COVERAGE.get(doc);
+  if (!cache) COVERAGE.set(doc, (cache = new Map()));
+  const key = `${font}\u0000${cp}`;
+  let has = cache.get(key);
+  if (has === undefined) {
+    doc.font(font);
+    const face = (doc as unknown as { _font?: { font?: { hasGlyphForCodePoint?(cp: number): boolean } } })._font?.font;
+    has = face?.hasGlyphForCodePoint?.(cp) ?? true;
+    cache.set(key, has);
+  }
+  return has;
+}
+
 /**
- * Splits a token wider than a line: first after separators (/, :, -, …), then between characters.
- * The first piece may be given less room (`firstWidth`: what is left on the current line).
+ * Splits a line into runs, each in one font and in visual (left-to-right drawing) order, because
+ * pdfkit has neither font fallback nor bidi. Fonts: the main one where it has the glyph, else the
+ * first fallback that has it; punctuation stays in the run around it, spaces in the main font. Order: the
+ * Unicode Bidirectional Algorithm (UAX #9) resolves each character's level (bidi-js), and rule L2
+ * reverses runs from the highest level down. An RTL run in Arabic or Hebrew is passed in logical
+ * order, since fontkit shapes (joins) it and reverses its glyphs itself; other RTL runs (spaces,
+ * punctuation between RTL words) are reversed here, brackets mirrored.
+ * Bidi controls never reach here: safeText shows them as code points.
+ */
+export function textRuns(doc: Doc, font: string, text: string): { text: string; font: string }[] {
+  const fallbacks = FALLBACKS.get(doc)?.[font];
+  if (!fallbacks || !NEEDS_RUNS.test(text)) return [{ text, font }];
+  const { levels } = bidi.getEmbeddingLevels(text, "ltr");
+  const runs: { start: number; end: number; level: number; font: string }[] = [];
+  for (let i = 0; i < text.length; ) {
+    const cp = text.codePointAt(i)!;
+    const len = cp > 0xffff ? 2 : 1;
+    const last = runs.at(-1);
+    const ch = String.fromCodePoint(cp);
+    // A space is always its own run in the main font: an RTL run is then one word, which fontkit
+    // shapes and mirrors reliably, and rule L2 puts the words in order.
+    const neutral = !/[\p{L}\p{N}\p{Extended_Pictographic}\s]/u.test(ch);
+    const f = /\s/.test(ch) ? font : neutral && last && covers(doc, last.font, cp) ? last.font : covers(doc, font, cp) ? font : (fallbacks.find((fb) => covers(doc, fb, cp)) ?? font);
+    const level = levels[i]!;
+    if (last && last.level === level && last.font === f) last.end = i + len;
+    else runs.push({ start: i, end: i + len, level, font: f });
+    i += len;
+  }
+  const odd = runs.map((r) => r.level).filter((l) => l % 2 === 1);
+  if (odd.length) {
+    for (let level = Math.max(...runs.map((r) => r.level)); level >= Math.min(...odd); level--) {
+      for (let i = 0; i < runs.length; ) {
+        if (runs[i]!.level < level) {
+          i++;
+          continue;
+        }
+        let j = i;
+        while (j < runs.length && runs[j]!.level >= level) j++;
+        runs.splice(i, j - i, ...runs.slice(i, j).reverse());
+        i = j;
+      }
+    }
+  }
+  return runs.map((r) => {
+    const logical = text.slice(r.start, r.end);
+    if (r.level % 2 === 0 || RTL_SCRIPT.test(logical)) return { text: logical, font: r.font };
+    return { text: [...logical].reverse().map((c) => bidi.getMirroredCharacter(c) ?? c).join(""), font: r.font };
+  });
+}
+
+/** Draws one line of text at (x, y) with font fallback and bidi ordering; returns its width. */
+export function drawText(doc: Doc, font: string, size: number, text: string, x: number, y: number): number {
+  const runs = textRuns(doc, font, text);
+  if (runs.length === 1) {
+    doc.font(font).fontSize(size).text(text, x, y, { lineBreak: false });
+    return runWidth(doc, font, size, text);
+  }
+  // pdfkit places text by its top; fonts differ in ascender, so each run is shifted to share the main font's baseline.
+  const ascender = (name: string) => (doc.font(name).fontSize(size) as unknown as { _font: { ascender: number } })._font.ascender;
+  const baseline = ascender(font);
+  let cx = x;
+  for (const run of runs) {
+    const shift = ((baseline - ascender(run.font)) / 1000) * size;
+    doc.text(run.text, cx, y + shift, { lineBreak: false });
+    cx += runWidth(doc, run.font, size, run.text);
+  }
+  return cx - x;
+}
+
+/**
+ * Where a token too wide for its line may break, in order of preference: after a path separator,
+ * then after other punctuation, then anywhere. A piece that fits is never split further, so a path
+ * breaks between its folders and the date or id inside a folder name stays whole.
+ */
+const BREAKS = [/(?<=\/)/, /(?<=[:\-,;=&?.@_|])/] as const;
+
+/** The pieces of `token` wider than `width` split at the first tier of BREAKS that has any. */
+function breakPieces(doc: Doc, font: string, size: number, token: string, width: number, tier = 0): string[] {
+  if (measure(doc, font, size, token) <= width) return [token];
+  if (tier >= BREAKS.length) return [...token];
+  const parts = token.split(BREAKS[tier]!);
+  return parts.flatMap((part) => breakPieces(doc, font, size, part, width, tier + 1));
+}
+
+/**
+ * Splits a token wider than a line: first after separators (/, then :, -, …), then between
+ * characters. The first piece may be given less room (`firstWidth`: what is left on the current line).
  */
 function hardBreak(doc: Doc, font: string, size: number, token: string, width: number, firstWidth = width): string[] {
   const out: string[] = [];
@@ -187,11 +309,7 @@ function hardBreak(doc: Doc, font: string, size: number, token: string, width: n
     line += piece;
     lineWidth += w;
   };
-  for (const part of token.split(/(?<=[/:\-,;=&?.@_|])/)) {
-    const w = measure(doc, font, size, part);
-    if (w <= width) push(part, w);
-    else for (const ch of part) push(ch, measure(doc, font, size, ch));
-  }
+  for (const piece of breakPieces(doc, font, size, token, width)) push(piece, measure(doc, font, size, piece));
   if (line) out.push(line);
   return out;
 }
@@ -256,8 +374,8 @@ function writeLines(doc: Doc, text: string, style: TextStyle & { x?: number; wid
   for (const line of wrapLines(doc, text, style.width ?? contentWidth(doc), font, size)) {
     if (doc.y + lh > bottom(doc)) newPage(doc);
     const y = doc.y;
-    doc.font(font).fontSize(size).fillColor(style.color ?? "#222");
-    if (line) doc.text(line, x, y, { lineBreak: false });
+    doc.fillColor(style.color ?? "#222");
+    if (line) drawText(doc, font, size, line, x, y);
     doc.x = doc.page.margins.left;
     doc.y = y + lh;
   }
@@ -269,6 +387,34 @@ export function paragraph(doc: Doc, text: string, options: { size?: number; colo
   const leadIn = text.trimEnd().endsWith(":");
   ensureSpace(doc, lineHeight(size) * 2 + (leadIn ? 70 : 0));
   writeLines(doc, safeText(text), { font: options.font ?? FONT.regular, size, color: options.color ?? "#222" });
+  doc.y += size * 0.4;
+}
+
+/**
+ * Preformatted text (a JSON policy, a config excerpt) in the monospace font. Each line keeps its
+ * indentation: writeLines splits at spaces and would drop leading ones, flattening JSON nesting.
+ * A line too long for the page wraps under its own indent, two characters further in.
+ */
+export function codeBlock(doc: Doc, text: string, options: { size?: number; color?: string } = {}): void {
+  const size = options.size ?? 7.5;
+  const lh = lineHeight(size);
+  const left = doc.page.margins.left;
+  const width = contentWidth(doc);
+  const charWidth = measure(doc, FONT.mono, size, " ");
+  ensureSpace(doc, lh * 3);
+  for (const raw of safeText(text).replace(/\t/g, "  ").split(/\r\n|\r|\n/)) {
+    const body = raw.trimStart();
+    // Deep nesting stops indenting at half the width, so every line keeps room for its text.
+    const indent = Math.min((raw.length - body.length) * charWidth, width / 2);
+    wrapLines(doc, body, width - indent - 2 * charWidth, FONT.mono, size).forEach((line, n) => {
+      if (doc.y + lh > bottom(doc)) newPage(doc);
+      const y = doc.y;
+      doc.font(FONT.mono).fontSize(size).fillColor(options.color ?? "#222");
+      if (line) doc.text(line, left + indent + (n > 0 ? 2 * charWidth : 0), y, { lineBreak: false });
+      doc.x = left;
+      doc.y = y + lh;
+    });
+  }
   doc.y += size * 0.4;
 }
 
@@ -293,17 +439,83 @@ export interface TableOptions {
 }
 
 /**
+ * A word wider than this share of the table is an ARN, a file name or a digest: it may break at
+ * its punctuation (BREAKS). A word without punctuation (an identifier such as
+ * disableBypassPermissionsMode) could only break between letters, so it is kept whole up to more.
+ */
+const LONG_WORD_SHARE = 0.25;
+const LONG_PLAIN_WORD_SHARE = 0.4;
+const PUNCTUATED = /[:\-,;=&?.@_|]/;
+/** The smallest font a table shrinks to so that its words fit their columns. */
+const MIN_TABLE_SIZE = 6.5;
+
+/**
+ * Per column, the width its longest word needs (header in bold, cells in regular), so no word is
+ * broken in the middle ("Reject|ed", "bypassPermi|ssions", a short hash, an ISO timestamp). Words
+ * wider than LONG_WORD_SHARE of the table are left out: they break at separators whatever happens.
+ */
+function columnNeeds(doc: Doc, columns: Column[], rows: string[][], total: number, pad: number, size: number, withHeader: boolean): number[] {
+  const need = columns.map(() => 0);
+  const visit = (text: string, i: number, font: string) => {
+    // A path may break between folders (see BREAKS), so its widest folder is what must fit.
+    for (const word of safeText(text).split(/\s+/).flatMap((token) => token.split(BREAKS[0]))) {
+      if (!word) continue;
+      const w = measure(doc, font, size, word);
+      const cap = total * (PUNCTUATED.test(word) ? LONG_WORD_SHARE : LONG_PLAIN_WORD_SHARE);
+      if (w <= cap && w > need[i]!) need[i] = w;
+    }
+  };
+  if (withHeader) columns.forEach((c, i) => visit(c.header, i, FONT.bold));
+  for (const row of rows) columns.forEach((_, i) => visit(row[i] ?? "", i, FONT.regular));
+  // wrapLines keeps half a point in hand; a little more absorbs rounding in the PDF's glyph widths.
+  return need.map((w) => (w > 0 ? w + 2 * pad + 1 : 0));
+}
+
+/**
+ * Moves width to columns whose longest word does not fit from columns with room to spare (in
+ * proportion to that room); null when the spare room is not enough.
+ */
+function redistribute(base: number[], need: number[]): number[] | null {
+  const deficit = base.reduce((sum, w, i) => sum + Math.max(0, need[i]! - w), 0);
+  if (deficit === 0) return base;
+  const slack = base.map((w, i) => Math.max(0, w - need[i]!));
+  const spare = slack.reduce((a, b) => a + b, 0);
+  if (spare < deficit) return null;
+  return base.map((w, i) => (need[i]! > w ? need[i]! : w - (slack[i]! / spare) * deficit));
+}
+
+/**
+ * Column widths (points) and font size for a table: the columns' own shares where every word fits,
+ * else width moved between columns, else a smaller font (down to MIN_TABLE_SIZE). When even that
+ * is not enough, each short column gets a share of the spare room and its longest words wrap.
+ */
+function fitColumns(doc: Doc, columns: Column[], rows: string[][], total: number, pad: number, size: number, withHeader: boolean): { widths: number[]; size: number } {
+  const base = columns.map((c) => c.width * total);
+  for (let s = size; ; s = Math.max(MIN_TABLE_SIZE, s - 0.5)) {
+    const need = columnNeeds(doc, columns, rows, total, pad, s, withHeader);
+    const widths = redistribute(base, need);
+    if (widths) return { widths, size: s };
+    if (s <= MIN_TABLE_SIZE) {
+      const slack = base.map((w, i) => Math.max(0, w - need[i]!));
+      const short = base.map((w, i) => Math.max(0, need[i]! - w));
+      const spare = slack.reduce((a, b) => a + b, 0);
+      const deficit = short.reduce((a, b) => a + b, 0);
+      return { widths: base.map((w, i) => (short[i]! > 0 ? w + (short[i]! / deficit) * spare : w - slack[i]!)), size: s };
+    }
+  }
+}
+
+/**
  * A table whose cells wrap (long tokens included) and whose rows break across pages: the header
  * row repeats on each new page, and a row taller than a page continues on the next one, so no
  * value is ever cut off or drawn past the page edge.
  */
 export function table(doc: Doc, columns: Column[], rows: string[][], options: TableOptions = {}): void {
-  const size = options.size ?? 8;
-  const lh = lineHeight(size);
   const width = contentWidth(doc);
   const left = doc.page.margins.left;
   const pad = options.pad ?? 3;
-  const widths = columns.map((c) => c.width * width);
+  const { widths, size } = fitColumns(doc, columns, rows, width, pad, options.size ?? 8, !options.headerless);
+  const lh = lineHeight(size);
   const layout = (cells: string[], font: string) => cells.map((cell, i) => wrapLines(doc, safeText(cell ?? ""), widths[i]! - 2 * pad, font, size));
   const headerCells = options.headerless ? null : layout(columns.map((c) => c.header), FONT.bold);
   const headerHeight = headerCells ? Math.max(...headerCells.map((l) => l.length)) * lh + 2 * pad : 0;
@@ -319,7 +531,7 @@ export function table(doc: Doc, columns: Column[], rows: string[][], options: Ta
       lines.slice(from, from + count).forEach((line, n) => {
         if (!line) return;
         const lx = columns[i]!.align === "right" ? x + colWidth - pad - measure(doc, font, size, line) : x + pad;
-        doc.text(line, lx, y + pad + n * lh, { lineBreak: false });
+        drawText(doc, font, size, line, lx, y + pad + n * lh);
       });
       x += colWidth;
     });
@@ -336,11 +548,13 @@ export function table(doc: Doc, columns: Column[], rows: string[][], options: Ta
   const firstRow = rows[0] ? Math.min(3, Math.max(1, ...layout(rows[0], FONT.regular).map((l) => l.length))) : 1;
   ensureSpace(doc, headerHeight + firstRow * lh + 2 * pad + 4);
   header();
-  for (const row of rows) {
+  for (const [r, row] of rows.entries()) {
     const cells = layout(row, FONT.regular);
     const total = Math.max(1, ...cells.map((l) => l.length));
     const h = total * lh + 2 * pad;
-    if (doc.y + h > bottom(doc) && h <= pageRoom()) {
+    // A row that does not fit moves whole to the next page, except the first: moving it would leave
+    // the header just drawn alone at the page foot, so it starts here and continues over the page.
+    if (doc.y + h > bottom(doc) && h <= pageRoom() && r > 0) {
       newPage(doc);
       header();
     }

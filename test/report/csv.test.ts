@@ -19,3 +19,35 @@ test("RFC 4180 quoting round-trips through a CSV parser", () => {
   const parsed = parse(text, { columns: true }) as Record<string, string>[];
   assert.deepEqual(parsed[0], { c1: "a,b", c2: 'say "hi"', c3: "line1\nline2", c4: "", c5: "3", c6: "true" });
 });
+
+/** The cell's text as a spreadsheet reads it, quotes undone. */
+const unquote = (cell: string) => (cell.startsWith('"') ? cell.slice(1, -1).replaceAll('""', '"') : cell);
+
+test("a formula after leading whitespace, invisible characters or in fullwidth form is neutralised (OWASP CSV Injection)", () => {
+  const hostile = [
+    "\n=1+1",
+    " =1+1",
+    "\u00a0=HYPERLINK(\"http://x\")",
+    "\ufeff=1+1",
+    "\u200b@SUM(A1)",
+    "  \t+cmd",
+    "\uff1dHYPERLINK(\"http://x\")",
+    "\uff0b1+1",
+    "\uff0d2+3",
+    "\uff20SUM(A1)",
+    " \u3000\uff1d1",
+    "\n",
+  ];
+  for (const value of hostile) assert.equal(unquote(csvCell(value))[0], "'", `${JSON.stringify(value)} -> ${JSON.stringify(csvCell(value))}`);
+  for (const plain of ["hello", " hello", "a=b", "1-2", "user@example.com", "（=）"]) assert.equal(unquote(csvCell(plain)), plain, `${JSON.stringify(plain)} unchanged`);
+});
+
+test("NUL and other C0 controls inside a cell are shown as code points; tab, CR and LF keep RFC 4180 quoting", () => {
+  const value = "a\u0000b\u0007c\u001bd\u007fe\tf\r\ng";
+  const text = renderCsv(["v"], [[value], [{ nested: "x\u0000y" }]]);
+  assert.doesNotMatch(text, /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/, "no raw control byte reaches the file");
+  const parsed = parse(text, { columns: true }) as Record<string, string>[];
+  assert.equal(parsed[0]!.v, "a[U+0000]b[U+0007]c[U+001B]d[U+007F]e\tf\r\ng");
+  assert.equal(parsed[1]!.v, '{"nested":"x\\u0000y"}', "JSON text already escapes its controls");
+  assert.equal(unquote(csvCell("\u0000=1+1")), "[U+0000]=1+1", "an escaped NUL no longer starts a formula");
+});

@@ -96,9 +96,33 @@ test("the evidence package: PDF sections, Unicode, CSV injection, memos, OSCAL, 
     assert.match(pdf.toString("latin1"), /\/Lang \(en\)/);
   });
 
+  await t.test("table headers, identifiers, hashes and timestamps are never broken mid-word; the policy keeps its indentation; chart labels are whole", () => {
+    const tokens = new Set(layout.items.flatMap((i) => i.str.split(" ")));
+    // Words the page images showed broken: "Bypass disable|d", "Reject|ed", "Redac|ted", "bypassPermi|ssions".
+    for (const word of ["disabled", "Rejected", "Redacted", "bypassPermissions", "disableBypassPermissionsMode"]) assert.ok(tokens.has(word), `"${word}" drawn whole`);
+    for (const fragment of ["d", "ed", "ted", "ssions", "Reject", "Redac", "bypassPermi"]) assert.ok(!tokens.has(fragment), `no line holds the fragment "${fragment}"`);
+    for (const item of layout.items) {
+      // The start of an ISO timestamp cut at a separator, or the end of one on the next line.
+      assert.doesNotMatch(item.str, /\b\d{4}-\d\d-\d\dT(\d\d:(\d\d:(\d\d\.)?)?)?$|^[-:.]?\d{1,3}Z\b|^\d\d:\d\d\.\d{3}Z/, `an ISO timestamp broken across lines at "${item.str}"`);
+    }
+    // Finding ids (short hashes) stay on one line wherever the PDF lists them.
+    const findings = parse(readFileSync(path.join(out, "findings.csv")), { columns: true }) as Record<string, string>[];
+    const ids = findings.map((f) => f.finding_id!);
+    assert.ok(ids.some((id) => text.includes(id)), "the PDF lists finding ids");
+    for (const id of ids) {
+      for (let cut = 1; cut < id.length; cut++) assert.ok(!text.includes(`${id.slice(0, cut)} ${id.slice(cut)}`), `${id} broken as ${id.slice(0, cut)} ${id.slice(cut)}`);
+    }
+    const x = (start: string) => layout.items.find((i) => i.str.startsWith(start))?.x ?? NaN;
+    assert.ok(x('"Effect": "Allow"') > x('"Statement": [') + 5, "the suggested policy's statement keys are indented under Statement");
+    assert.doesNotMatch(pages[2]!, /…/, "no chart label cut off on the executive summary page");
+    assert.ok(layout.items.some((i) => i.str === "A.8.8 Management of technical vulnerabilities"), "chart label whole");
+  });
+
   await t.test("the Cyrillic and Chinese commit messages of the sample history appear correctly", () => {
-    assert.ok(text.includes("Добавить русский перевод приветствия (#43)"), "Cyrillic commit subject");
-    assert.ok(text.includes("添加中文问候语翻译 (#44)"), "Chinese commit subject");
+    // Wrapped or not: the subject column is as wide as the full timestamps beside it leave it.
+    const flowed = text.replace(/\s+/g, " ");
+    assert.ok(flowed.includes("Добавить русский перевод приветствия (#43)"), "Cyrillic commit subject");
+    assert.ok(flowed.includes("添加中文问候语翻译 (#44)"), "Chinese commit subject");
   });
 
   await t.test("values beginning with = + - @ in a log are neutralised in the CSV", () => {

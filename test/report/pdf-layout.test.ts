@@ -1,7 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { loadPdfFonts } from "../../src/report/fonts.ts";
-import { createDocument, heading, paragraph, table, type Doc } from "../../src/report/pdf-layout.ts";
+import { horizontalBars } from "../../src/report/pdf-charts.ts";
+import { codeBlock, createDocument, FONT, heading, paragraph, table, textRuns, type Doc } from "../../src/report/pdf-layout.ts";
 import { pdfLayout, type PdfLayout } from "../helpers/pdf-items.ts";
 
 const MARGIN = 56;
@@ -115,4 +116,111 @@ test("a heading or a lead-in paragraph at the foot of a page moves to the next p
       assert.equal(title.page, header.page, `${intro} with ${gap} pt left: on page ${title.page}, its table on page ${header.page}`);
     }
   }
+});
+
+test("narrow columns widen to their longest word: headers, identifiers, short hashes and ISO timestamps are never broken mid-word", async () => {
+  // As the agent settings and evidence inventory tables: narrow numeric or flag columns under
+  // headers like "Bypass disabled", "Rejected" and "Redacted", and a wide column with room to give.
+  const columns = [
+    { header: "File", width: 0.2 }, { header: "Default mode", width: 0.1 }, { header: "Bypass disabled", width: 0.06 }, { header: "Rejected", width: 0.06 },
+    { header: "Redacted", width: 0.06 }, { header: "Commit", width: 0.07 }, { header: "Time (UTC)", width: 0.1 }, { header: "Remarks", width: 0.35 },
+  ];
+  const rows = [["settings/claude/ops-oncall/settings.local.json", "bypassPermissions", "NO", "0", "12", "d467101b65", "2026-10-28T19:10:24.945Z", "disableBypassPermissionsMode is not \"disable\": a user can switch to bypassPermissions"]];
+  const { layout } = await render((doc) => table(doc, columns, rows));
+  const words = ["Bypass", "disabled", "Rejected", "Redacted", "bypassPermissions", "d467101b65", "2026-10-28T19:10:24.945Z", "disableBypassPermissionsMode"];
+  for (const word of words) assert.ok(layout.items.some((t) => t.str.split(" ").includes(word)), `"${word}" drawn whole (items: ${layout.items.map((t) => t.str).join(" | ")})`);
+  assertInsideMargins(layout);
+});
+
+test("when the columns cannot all fit their words, the table's font shrinks before any word is broken", async () => {
+  const columns = Array.from({ length: 8 }, (_, i) => ({ header: `Column${i}`, width: 1 / 8 }));
+  // Each word needs a little more than its eighth of the width at 8 pt, and fits at 6.5 pt.
+  const row = Array.from({ length: 8 }, (_, i) => `identifier${i}abcdef`);
+  const { layout } = await render((doc) => table(doc, columns, [row]));
+  for (const word of row) assert.ok(layout.items.some((t) => t.str === word), `"${word}" drawn whole`);
+  assertInsideMargins(layout);
+});
+
+test("a table's header is never left alone at a page foot: a first row that does not fit starts under it and continues", async () => {
+  const columns = [{ header: "Source", width: 0.3 }, { header: "Findings", width: 0.7 }];
+  const tall = [["first-row-key", Array.from({ length: 12 }, (_, i) => `line ${i} of a long finding that wraps`).join("\n")], ["second", "x"]];
+  for (let gap = 60; gap <= 200; gap += 4) {
+    const { layout } = await render((doc) => {
+      doc.y = doc.page.height - MARGIN - gap;
+      table(doc, columns, tall);
+    });
+    const header = layout.items.find((t) => t.str === "Source")!;
+    const first = layout.items.find((t) => t.str === "line 0 of a long finding that wraps")!;
+    assert.equal(first.page, header.page, `${gap} pt left: header on page ${header.page}, first row from page ${first.page}`);
+    const lines = layout.items.filter((t) => /^line \d+ of/.test(t.str)).map((t) => t.str);
+    assert.deepEqual(lines, tall[0]![1]!.split("\n"), "every line of the row drawn once, in order");
+  }
+});
+
+test("a code block keeps its indentation, so a JSON policy reads as nested", async () => {
+  const policy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "UsedInPeriod", Effect: "Allow", Action: ["cloudformation:CreateStack"], Resource: "*" }] }, null, 2);
+  const { layout } = await render((doc) => codeBlock(doc, policy));
+  const x = (start: string) => layout.items.find((t) => t.str.startsWith(start))!.x;
+  assert.ok(x('"Version"') > x("{") + 5, "one level in");
+  assert.ok(x('"Effect"') > x('"Statement"') + 5, "a statement's keys two levels in");
+  assert.ok(x('"cloudformation:CreateStack"') > x('"Action"') + 5, "array items three levels in");
+  assert.equal(Math.round(x('"Sid"')), Math.round(x('"Effect"')), "same level, same indent");
+  assertInsideMargins(layout);
+});
+
+test("bar chart labels are sized to the labels or wrapped, never cut off", async () => {
+  const labels = ["CC6.3 Authorize, modify and remove access", "A.8.8 Management of technical vulnerabilities", "A.5.37 Documented operating procedures for an unusually long control title that must wrap"];
+  const { layout } = await render((doc) =>
+    horizontalBars(doc, { title: "Coverage by control", series: [{ name: "deficient", color: "#c33" }], max: 1, labelWidth: 150, data: labels.map((label) => ({ label, values: [1], note: "deficient: 5/5 tests, 7 findings" })) }),
+  );
+  const text = layout.items.map((t) => t.str).join(" ");
+  assert.doesNotMatch(text, /…/, "nothing ellipsized");
+  for (const label of labels) assert.ok(text.replace(/\s+/g, " ").includes(label), `"${label}" complete`);
+  assert.equal(layout.items.filter((t) => t.str === "deficient: 5/5 tests, 7 findings").length, 3, "notes complete");
+  assertInsideMargins(layout);
+});
+
+test("Arabic, Hebrew and emoji are drawn with fonts that have their glyphs, RTL runs in bidi order; bidi controls stay visible", async () => {
+  const arabic = "مرحبا بالعالم";
+  const hebrew = "שלום עולם";
+  const { bytes, layout } = await render((doc) => {
+    paragraph(doc, `Commit "${arabic}" by Olga`);
+    paragraph(doc, `Commit "${hebrew}" by Dan`);
+    paragraph(doc, "Deploy done 🚀✅ by bot");
+    table(doc, [{ header: "Subject", width: 0.5 }, { header: "Author", width: 0.5 }], [[`"${arabic}"`, `${hebrew} 😀`]]);
+    paragraph(doc, `evil\u202E${arabic}\u200Btxt`);
+  });
+  const pdf = bytes.toString("latin1");
+  for (const font of ["NotoSansArabic", "NotoSansHebrew", "NotoEmoji"]) assert.match(pdf, new RegExp(`/BaseFont /[A-Z]{6}\\+${font}`), `${font} embedded`);
+  const text = layout.pages.map((p) => p.text).join("\n");
+  assert.match(text, /🚀/);
+  assert.match(text, /U\+202E/, "a bidi override is still shown as its code point");
+  assert.match(text, /U\+200B/, "and a zero-width space");
+  // The closing quote of a Latin sentence stays after the Arabic phrase it closes: to its right.
+  // Each line's items left to right: the Latin start, the RTL phrase, then the closing quote.
+  const lineOf = (end: string) => {
+    const y = layout.items.find((i) => i.str.includes(end))!.y;
+    return layout.items.filter((t) => Math.abs(t.y - y) < 1).sort((a, b) => a.x - b.x);
+  };
+  for (const [end, script] of [["by Olga", /\p{Script=Arabic}/u], ["by Dan", /\p{Script=Hebrew}/u]] as const) {
+    const items = lineOf(end);
+    const rtl = items.findIndex((t) => script.test(t.str));
+    const close = items.findIndex((t, i) => i > rtl && t.str.startsWith("\""));
+    assert.ok(items[0]!.str === "Commit \"" && rtl > 0 && close > rtl, `the closing quote is drawn after (right of) the RTL phrase: ${items.map((t) => t.str).join(" | ")}`);
+  }
+  assertInsideMargins(layout);
+});
+
+test("RTL words are drawn in bidi order: the first Hebrew or Arabic word of a phrase is the rightmost", async () => {
+  let runs: { text: string; font: string }[][] = [];
+  await render((doc) => {
+    runs = ['Commit "שלום עולם" by Dan', 'Commit "مرحبا بالعالم" by Olga', "plain Latin text"].map((t) => textRuns(doc, FONT.regular, t));
+  });
+  // Left to right as drawn; the closing quote may be its own run (in the font of the word it follows).
+  const drawn = (r: { text: string }[]) => [...r.slice(0, 4).map((x) => x.text), r.slice(4).map((x) => x.text).join("")];
+  assert.deepEqual(drawn(runs[0]!), ['Commit "', "עולם", " ", "שלום", '" by Dan']);
+  assert.deepEqual(drawn(runs[1]!), ['Commit "', "بالعالم", " ", "مرحبا", '" by Olga']);
+  assert.notEqual(runs[0]![1]!.font, FONT.regular, "Hebrew in its fallback font");
+  assert.notEqual(runs[1]![1]!.font, runs[0]![1]!.font, "Arabic in another");
+  assert.deepEqual(runs[2], [{ text: "plain Latin text", font: FONT.regular }], "Latin text is one run in the main font");
 });

@@ -1,7 +1,7 @@
 import { classifyToolCall } from "../../classify/action.ts";
 import type { Approval, EvidenceEvent, Outcome } from "../../event.ts";
 import type { EnrichContext } from "../enrich.ts";
-import { isRecord, jsonLines, reject, str, toIsoTime, type ParsedItem, type Parser, type ParserInput } from "../parser.ts";
+import { isRecord, jsonLines, reject, str, timeRejectReason, toIsoTime, type ParsedItem, type Parser, type ParserInput } from "../parser.ts";
 import { duplicateKeyReadings, keyGate, mostDangerous } from "./ambiguous.ts";
 import { jsonField, withClassifier } from "./calls.ts";
 
@@ -88,7 +88,7 @@ async function* parseHooks(input: ParserInput, ctx: EnrichContext): AsyncIterabl
     }
     const time = recordTime(value);
     if (!time) {
-      yield reject(at, `no timestamp: expected one of ${TIME_FIELDS.join(", ")} (added by the logging hook) as ISO-8601 or epoch`, raw);
+      yield reject(at, timeRejectReason(value, TIME_FIELDS, `no timestamp: expected one of ${TIME_FIELDS.join(", ")} (added by the logging hook) as ISO-8601 or epoch`), raw);
       continue;
     }
     const sessionId = str(value.session_id);

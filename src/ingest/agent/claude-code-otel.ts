@@ -96,7 +96,7 @@ async function* parseOtel(input: ParserInput, ctx: EnrichContext): AsyncIterable
         continue;
       }
       if (!rec.time) {
-        yield reject(at, `${name} without a time (timeUnixNano or event.timestamp)`, JSON.stringify(rec.attrs));
+        yield reject(at, rec.timeIssue ?? `${name} without a time (timeUnixNano or event.timestamp)`, JSON.stringify(rec.attrs));
         continue;
       }
       const sessionId = str(attr(rec, "session.id"));

@@ -1,7 +1,7 @@
 import type { Approval, Outcome } from "../../event.ts";
 import type { EnrichContext } from "../enrich.ts";
-import { isRecord, reject, str, toIsoTime, type ParsedItem, type Parser, type ParserInput } from "../parser.ts";
-import { callEvent, firstStr, isParsedItem, objectRecords, sessionEvent, UnknownTypes , withClassifier } from "./calls.ts";
+import { isRecord, reject, str, timeRejectReason, toIsoTime, type ParsedItem, type Parser, type ParserInput } from "../parser.ts";
+import { callEvent, firstStr, isParsedItem, objectRecords, sessionEvent, UnknownTypes, withClassifier } from "./calls.ts";
 import spec from "./claude-code-transcript.json" with { type: "json" };
 import { jsonRecords } from "./records.ts";
 import { clipAtTokenBoundary } from "../../redact/clip.ts";
@@ -251,7 +251,7 @@ async function* parseTranscript(input: ParserInput, ctx: EnrichContext): AsyncIt
           continue;
         }
         if (!time) {
-          yield reject(at, "tool_use line without a timestamp", JSON.stringify(block));
+          yield reject(at, timeRejectReason(rec, ["timestamp"], "tool_use line without a timestamp"), JSON.stringify(block));
           continue;
         }
         const callSession = { ...session };

@@ -103,7 +103,7 @@ export const codexOtelMapping: OtlpMapping = {
         const operator = firstStr(a, "user.email", "user.account_id") ?? firstStr(rec.resource, "user.email");
         const version = firstStr(a, "app.version") ?? firstStr(rec.resource, "service.version");
         if (!time) {
-          yield { kind: "reject", reject: { locator: at, reason: `${name} without a timestamp (timeUnixNano or event.timestamp)` } };
+          yield { kind: "reject", reject: { locator: at, reason: rec.timeIssue ?? `${name} without a timestamp (timeUnixNano or event.timestamp)` } };
           return;
         }
         if (TOOL_EVENTS.has(name)) {

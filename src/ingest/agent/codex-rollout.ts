@@ -1,7 +1,7 @@
 import type { Approval, Outcome } from "../../event.ts";
 import type { EnrichContext } from "../enrich.ts";
-import { isRecord, reject, str, toIsoTime, type ParsedItem, type Parser, type ParserInput } from "../parser.ts";
-import { callEvent, firstStr, isParsedItem, jsonField, objectRecords, sessionEvent, UnknownTypes, type AgentCall , withClassifier } from "./calls.ts";
+import { isRecord, reject, str, timeRejectReason, toIsoTime, type ParsedItem, type Parser, type ParserInput } from "../parser.ts";
+import { callEvent, firstStr, isParsedItem, jsonField, objectRecords, sessionEvent, UnknownTypes, type AgentCall, withClassifier } from "./calls.ts";
 import { outcomeFromExitCode, outcomeFromSuccess, outcomeFromText, userFromPath } from "./outcome.ts";
 import { jsonRecords } from "./records.ts";
 
@@ -251,7 +251,7 @@ async function* parseRollout(input: ParserInput, ctx: EnrichContext): AsyncItera
       continue;
     }
     if (!env.time) {
-      yield reject(at, "no timestamp on this line and none earlier in the file", JSON.stringify(rec));
+      yield reject(at, timeRejectReason(rec, ["timestamp"], "no timestamp on this line and none earlier in the file"), JSON.stringify(rec));
       continue;
     }
     lastTime = env.time;

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import type { Approval, Outcome } from "../../event.ts";
 import type { EnrichContext } from "../enrich.ts";
-import { isRecord, reject, str, toIsoTime, type ParsedItem, type Parser, type ParserInput } from "../parser.ts";
-import { argsText, callEvent, firstStr, isParsedItem, jsonField, objectRecords, sessionEvent, UnknownTypes , withClassifier } from "./calls.ts";
+import { epochMsToIso, isRecord, reject, str, timeRejectReason, toIsoTime, type ParsedItem, type Parser, type ParserInput } from "../parser.ts";
+import { argsText, callEvent, firstStr, isParsedItem, jsonField, objectRecords, sessionEvent, UnknownTypes, withClassifier } from "./calls.ts";
 import { isOtlpDocument, keyValues, type OtlpRecord } from "./otlp.ts";
 import { mapOtlpDocument, type OtlpMapping, type OtlpMappingRun } from "./otlp-parser.ts";
 import { outcomeFromSuccess } from "./outcome.ts";
@@ -40,12 +40,24 @@ const AUTO_MODES = new Set(["yolo", "auto_edit"]);
 interface GeminiEvent {
   name: string;
   time: string | null;
+  /** Why a time that is present is unusable (out of range, not a time); the reject reason. */
+  timeIssue?: string | undefined;
   attrs: Record<string, unknown>;
   version: string | null;
 }
 
+/** OpenTelemetry JS HrTime `[seconds, nanoseconds]`, in milliseconds: never unit-guessed, so year 9999 is not read as 1978 microseconds. */
+function hrTimeMs(v: unknown): number | undefined {
+  return Array.isArray(v) && v.length === 2 && typeof v[0] === "number" && typeof v[1] === "number" ? v[0] * 1000 + v[1] / 1e6 : undefined;
+}
 function hrTime(v: unknown): string | undefined {
-  return Array.isArray(v) && v.length === 2 && typeof v[0] === "number" && typeof v[1] === "number" ? toIsoTime(v[0] * 1000 + v[1] / 1e6) : undefined;
+  const ms = hrTimeMs(v);
+  return ms === undefined ? undefined : epochMsToIso(ms);
+}
+/** An HrTime shown as ISO in a reject reason, when it is a real (if out-of-range) time. */
+function hrTimeShown(v: unknown): string | undefined {
+  const ms = hrTimeMs(v);
+  return ms !== undefined && Math.abs(ms) < 8.64e15 ? new Date(ms).toISOString() : undefined;
 }
 
 /** Reads a `telemetry.outfile` record [I]; null when it is not a Gemini CLI event. */
@@ -55,7 +67,12 @@ export function outfileEvent(rec: Record<string, unknown>): GeminiEvent | null {
   if (!name || !name.startsWith("gemini_cli.")) return null;
   const resource = isRecord(rec.resource) ? (isRecord(rec.resource.attributes) ? rec.resource.attributes : rec.resource) : {};
   const time = toIsoTime(attrs["event.timestamp"]) ?? toIsoTime(rec.timestamp) ?? hrTime(rec.timestamp) ?? hrTime(rec.hrTime) ?? toIsoTime(rec.time) ?? null;
-  return { name, time, attrs, version: firstStr(resource, "service.version") };
+  const timeIssue = time ? undefined : timeRejectReason(
+        { "event.timestamp": attrs["event.timestamp"], timestamp: Array.isArray(rec.timestamp) ? hrTimeShown(rec.timestamp) : rec.timestamp, hrTime: hrTimeShown(rec.hrTime), time: rec.time },
+        ["event.timestamp", "timestamp", "hrTime", "time"],
+        "",
+      ) || undefined;
+  return { name, time, timeIssue, attrs, version: firstStr(resource, "service.version") };
 }
 
 export function isGeminiOutfileRecord(rec: unknown): boolean {
@@ -84,7 +101,7 @@ function geminiRun(ctx: EnrichContext): { map(e: GeminiEvent, at: string, unknow
     *map(e, at, unknown) {
       const a = e.attrs;
       if (!e.time) {
-        yield reject(at, `${e.name} without a time (event.timestamp or timestamp)`);
+        yield reject(at, e.timeIssue ?? `${e.name} without a time (event.timestamp or timestamp)`);
         return;
       }
       const sessionId = firstStr(a, "session.id", "session_id");
@@ -134,7 +151,7 @@ export const geminiOtlpMapping: OtlpMapping = {
   start(ctx): OtlpMappingRun {
     const run = geminiRun(ctx);
     return {
-      map: (rec, at, unknown) => run.map({ name: rec.name ?? "(unnamed)", time: rec.time, attrs: rec.attrs, version: firstStr(rec.resource, "service.version") }, at, unknown),
+      map: (rec, at, unknown) => run.map({ name: rec.name ?? "(unnamed)", time: rec.time, timeIssue: rec.timeIssue, attrs: rec.attrs, version: firstStr(rec.resource, "service.version") }, at, unknown),
       end: () => [],
     };
   },

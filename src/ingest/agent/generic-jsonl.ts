@@ -1,6 +1,6 @@
 import type { EnrichContext } from "../enrich.ts";
-import { reject, toIsoTime, type ParsedItem, type Parser, type ParserInput } from "../parser.ts";
-import { callEvent, isParsedItem, objectRecords, sessionEvent, UnknownTypes , withClassifier } from "./calls.ts";
+import { reject, timeRejectReason, toIsoTime, type ParsedItem, type Parser, type ParserInput } from "../parser.ts";
+import { callEvent, isParsedItem, objectRecords, sessionEvent, UnknownTypes, withClassifier } from "./calls.ts";
 import { GenericAgentRecord } from "./generic-schema.ts";
 import { jsonRecords } from "./records.ts";
 
@@ -31,7 +31,7 @@ async function* parseGeneric(input: ParserInput, ctx: EnrichContext): AsyncItera
     const g = parsed.data;
     const time = toIsoTime(g.time);
     if (!time) {
-      yield reject(r.at, `time: not a usable time (${String(g.time)})`, JSON.stringify(r.rec));
+      yield reject(r.at, timeRejectReason({ time: g.time }, ["time"], `time: not a usable time (${String(g.time)})`), JSON.stringify(r.rec));
       continue;
     }
     const attrs = { ...g.attrs, ...(g.branch ? { branch: g.branch } : {}), ...(g.mode ? { mode: g.mode } : {}) };

@@ -2,7 +2,7 @@ import { parse as parseCsv } from "csv-parse";
 import { pipeline } from "node:stream";
 import picomatch from "picomatch";
 import type { EnrichContext } from "../enrich.ts";
-import { isRecord, reject, str, toIsoTime, type ParsedItem, type Parser, type ParserInput } from "../parser.ts";
+import { isRecord, reject, str, timeRejectReason, toIsoTime, type ParsedItem, type Parser, type ParserInput } from "../parser.ts";
 import { callEvent, firstStr, isParsedItem, objectRecords, sessionEvent } from "./calls.ts";
 import actionClasses from "./github-audit-actions.json" with { type: "json" };
 import { jsonRecords, textLines } from "./records.ts";
@@ -42,7 +42,7 @@ export function auditItem(rec: Record<string, unknown>, at: string, ctx: EnrichC
   const agent = bool(rec.actor_is_agent);
   if (!agent && !action.startsWith("copilot.")) return null;
   const time = toIsoTime(rec["@timestamp"]) ?? toIsoTime(rec.created_at) ?? toIsoTime(rec.timestamp);
-  if (!time) return reject(at, `${action} without "@timestamp"/"created_at"`, JSON.stringify(rec));
+  if (!time) return reject(at, timeRejectReason(rec, ["@timestamp", "created_at", "timestamp"], `${action} without "@timestamp"/"created_at"`), JSON.stringify(rec));
   const repo = firstStr(rec, "repo", "repository");
   const sessionId = firstStr(rec, "agent_session_id");
   const common = { org: str(rec.org), business: str(rec.business), documentId: str(rec._document_id), actorId: rec.actor_id ?? null };

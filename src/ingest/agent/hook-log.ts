@@ -1,6 +1,6 @@
 import type { Approval, Outcome } from "../../event.ts";
 import type { EnrichContext } from "../enrich.ts";
-import { reject, toIsoTime, type ParsedItem, type Parser, type ParserInput } from "../parser.ts";
+import { inTimeRange, reject, timeRejectReason, toIsoTime, type ParsedItem, type Parser, type ParserInput } from "../parser.ts";
 import { CallJoiner, callEvent, withClassifier, locatorOf, objectRecord, sessionEvent, UnknownTypes } from "./calls.ts";
 import { flatten, jsonRecordBatches, type JsonRecord } from "./records.ts";
 import { duplicateKeyReadings, keyGate, mostDangerous } from "./ambiguous.ts";
@@ -98,7 +98,7 @@ const CANONICAL = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):
 export function recordTime(rec: Record<string, unknown>, fields: readonly string[] = TIME_FIELDS): string | undefined {
   for (const f of fields) {
     const v = rec[f];
-    if (typeof v === "string" && v.length === 24 && CANONICAL.test(v)) return v;
+    if (typeof v === "string" && v.length === 24 && CANONICAL.test(v) && inTimeRange(v)) return v;
     const t = toIsoTime(v);
     if (t) return t;
   }
@@ -226,7 +226,8 @@ function parseHookLog(input: ParserInput, ctx: EnrichContext, format: HookFormat
     }
     const time = recordTime(rec, format.timeFields ?? TIME_FIELDS);
     if (!time) {
-      out.push(reject(locatorOf(r), `no timestamp: expected one of ${(format.timeFields ?? TIME_FIELDS).join(", ")} (added by the logging hook) as ISO-8601 or epoch`, JSON.stringify(rec)));
+      const fields = format.timeFields ?? TIME_FIELDS;
+      out.push(reject(locatorOf(r), timeRejectReason(rec, fields, `no timestamp: expected one of ${fields.join(", ")} (added by the logging hook) as ISO-8601 or epoch`), JSON.stringify(rec)));
       return;
     }
     const step = readStep(format, rec, name, r.raw);

@@ -48,7 +48,7 @@ export const genaiMapping: OtlpMapping = {
         const product = productOf(rec);
         const version = firstStr(rec.resource, "service.version");
         if (!rec.time) {
-          yield { kind: "reject", reject: { locator: at, reason: `${rec.name ?? "record"} without a start time` } };
+          yield { kind: "reject", reject: { locator: at, reason: rec.timeIssue ?? `${rec.name ?? "record"} without a start time` } };
           return;
         }
         const op = operation(rec);

@@ -1,4 +1,4 @@
-import { isRecord, str, toIsoTime } from "../parser.ts";
+import { isRecord, str, timeRejectReason, toIsoTime } from "../parser.ts";
 
 /**
  * OTLP/JSON (opentelemetry-proto `ExportLogsServiceRequest` / `ExportTraceServiceRequest`, as the
@@ -13,6 +13,8 @@ export interface OtlpRecord {
   /** The string body of a log record (Claude Code puts the prefixed event name there). */
   body: unknown;
   time: string | null;
+  /** Set when a time field is present but unusable (out of range, not a time): the reject reason. */
+  timeIssue?: string;
   /** Spans only. */
   endTime?: string | null;
   attrs: Record<string, unknown>;
@@ -25,6 +27,13 @@ export interface OtlpRecord {
   statusMessage?: string | null;
   /** `log record 3` / `span 2`: position inside the document, appended to the line locator. */
   position: string;
+}
+
+/** OTLP writes 0 for a time it does not know (opentelemetry-proto logs.proto, `time_unix_nano`): that is absent, not out of range. */
+function timeIssue(fields: Record<string, unknown>): { timeIssue?: string } {
+  for (const [k, v] of Object.entries(fields)) if (v === 0 || v === "0") fields[k] = undefined;
+  const reason = timeRejectReason(fields, Object.keys(fields), "");
+  return reason ? { timeIssue: reason } : {};
 }
 
 export function isOtlpDocument(value: unknown): value is Record<string, unknown> {
@@ -106,11 +115,13 @@ export function* otlpRecords(doc: Record<string, unknown>): Iterable<OtlpRecord>
         if (!isRecord(lr)) continue;
         const attrs = keyValues(lr.attributes);
         const body = anyValue(lr.body);
+        const time = toIsoTime(lr.timeUnixNano) ?? toIsoTime(attrs["event.timestamp"]) ?? toIsoTime(lr.observedTimeUnixNano) ?? null;
         yield {
           signal: "log",
           name: str(lr.eventName) ?? str(attrs["event.name"]) ?? (typeof body === "string" ? body : null),
           body,
-          time: toIsoTime(lr.timeUnixNano) ?? toIsoTime(attrs["event.timestamp"]) ?? toIsoTime(lr.observedTimeUnixNano) ?? null,
+          time,
+          ...(time ? {} : timeIssue({ timeUnixNano: lr.timeUnixNano, "event.timestamp": attrs["event.timestamp"], observedTimeUnixNano: lr.observedTimeUnixNano })),
           attrs,
           resource,
           scope,
@@ -130,11 +141,13 @@ export function* otlpRecords(doc: Record<string, unknown>): Iterable<OtlpRecord>
       for (const sp of Array.isArray(ss.spans) ? ss.spans : []) {
         spans++;
         if (!isRecord(sp)) continue;
+        const start = toIsoTime(sp.startTimeUnixNano) ?? null;
         yield {
           signal: "span",
           name: str(sp.name),
           body: null,
-          time: toIsoTime(sp.startTimeUnixNano) ?? null,
+          time: start,
+          ...(start ? {} : timeIssue({ startTimeUnixNano: sp.startTimeUnixNano })),
           endTime: toIsoTime(sp.endTimeUnixNano) ?? null,
           attrs: keyValues(sp.attributes),
           resource,

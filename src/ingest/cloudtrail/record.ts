@@ -1,6 +1,6 @@
 import type { EvidenceEvent, Outcome } from "../../event.ts";
 import type { EnrichContext } from "../enrich.ts";
-import { isRecord, str, toIsoTime } from "../parser.ts";
+import { inTimeRange, isRecord, str, timeRejectReason, toIsoTime } from "../parser.ts";
 import { apiAction, classifyApiCall } from "./classify.ts";
 
 /**
@@ -63,7 +63,7 @@ export function recordActor(identity: Record<string, unknown>): string | null {
 // skips Date.parse, a measurable share of the per-record cost on millions of records.
 const CLOUDTRAIL_TIME = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\dZ$/;
 function fastIsoTime(value: unknown): string | undefined {
-  return typeof value === "string" && CLOUDTRAIL_TIME.test(value) ? `${value.slice(0, 19)}.000Z` : undefined;
+  return typeof value === "string" && CLOUDTRAIL_TIME.test(value) && inTimeRange(value) ? `${value.slice(0, 19)}.000Z` : undefined;
 }
 
 /**
@@ -84,7 +84,7 @@ export function cloudTrailRecordToEvent(rec: unknown, index: number, ctx: Enrich
   const time = fastIsoTime(rec.eventTime) ?? toIsoTime(rec.eventTime);
   const eventSource = str(rec.eventSource);
   const eventName = str(rec.eventName);
-  if (!time) return `missing or invalid "eventTime" (expected ISO-8601 UTC, got ${JSON.stringify(rec.eventTime)?.slice(0, 40)})`;
+  if (!time) return timeRejectReason(rec, ["eventTime"], 'missing "eventTime" (expected ISO-8601 UTC)');
   if (!eventSource || !eventName) return 'missing "eventSource" or "eventName"';
   const identity = isRecord(rec.userIdentity) ? rec.userIdentity : {};
   const session = isRecord(identity.sessionContext) ? identity.sessionContext : {};

@@ -1,6 +1,6 @@
 import { ACCESS_LEVELS } from "../../iam/action-catalog.ts";
 import type { ReportModel } from "../model.ts";
-import { heading, keyValues, paragraph, table, type Doc } from "../pdf-layout.ts";
+import { codeBlock, heading, keyValues, paragraph, table, type Doc } from "../pdf-layout.ts";
 
 const count = (n: number) => n.toLocaleString("en-US");
 const list = (items: string[], n = 12) => (items.length <= n ? items.join(", ") : `${items.slice(0, n).join(", ")} and ${items.length - n} more`);
@@ -61,7 +61,7 @@ export function cloudtrailIamSection(doc: Doc, model: ReportModel): void {
     );
     heading(doc, `Suggested least-privilege policy (${p.policyFile})`, 3);
     paragraph(doc, "Built from the actions used in the period; review it, and add back what the period did not exercise but the role genuinely needs (including the never-logged actions above).", { size: 8.5, color: "#555" });
-    paragraph(doc, p.policyJson, { size: 7.5, font: "Courier" });
+    codeBlock(doc, p.policyJson, { size: 7.5 });
   }
 }
 
