@@ -23,6 +23,8 @@ export interface ChainLink extends EvidenceRef {
   summary: string;
   /** Why an inferred link was made; absent for links recorded in the source (same session id). */
   basis?: string;
+  /** The link contradicts another: the CloudTrail call's own attribution names another agent product than the tool call it is correlated to. */
+  conflict?: string;
 }
 
 /** A tool call's own span, padded for clock skew: a call's API requests land inside it. */
@@ -75,13 +77,16 @@ export function awsCliCalls(command: string): AwsCliCall[] {
 }
 
 interface ToolCallRow { id: number; time: string; end_time: string | null; session_id: string | null; agent_product: string | null; action: string; command: string | null; file: string; locator: string }
-interface CloudRow { id: number; time: string; action: string; actor: string | null; target: string | null; outcome: string; file: string; locator: string; source_identity: string | null; session_name: string | null; user_agent: string | null }
+interface CloudRow {
+  id: number; time: string; action: string; actor: string | null; target: string | null; outcome: string; file: string; locator: string; source_identity: string | null;
+  session_name: string | null; user_agent: string | null; agent_product: string | null; attribution: string | null;
+}
 
 const TOOL_CALL_SQL = `SELECT e.id, e.time, json_extract(e.attrs, '$.endTime') AS end_time, e.session_id, e.agent_product, e.action, e.command, f.path AS file, e.locator
   FROM events e JOIN source_files f ON f.id = e.file_id`;
 const CLOUD_SQL = `SELECT e.id, e.time, e.action, e.actor, e.target, e.outcome, f.path AS file, e.locator,
     json_extract(e.attrs, '$.sourceIdentity') AS source_identity, json_extract(e.attrs, '$.sessionName') AS session_name,
-    json_extract(e.attrs, '$.userAgent') AS user_agent
+    json_extract(e.attrs, '$.userAgent') AS user_agent, e.agent_product, json_extract(e.attrs, '$.attribution.signal') AS attribution
   FROM events e JOIN source_files f ON f.id = e.file_id`;
 
 /** The person behind a session: the e-mail the agent log records on its session records (Claude Code `user_email`). */
@@ -337,9 +342,18 @@ function chainThroughCall(db: Db, call: ToolCallRow, cloud?: CloudLink): ChainLi
   const caused = entry?.cloud ?? cloudCandidates(db, call);
   const chosen = strongest(caused);
   if (cloud && !chosen.some((l) => l.event.id === cloud.event.id)) chosen.unshift(cloud);
-  links.push(...chosen.map(cloudLink));
+  links.push(...chosen.map((l) => withConflict(cloudLink(l), l.event, call.agent_product)));
   links.push(...(timeline?.commits ?? []).map(commitLink));
   return links;
+}
+
+/** Flags a cloud link whose call CloudTrail attributes to another agent product than the correlated tool call's. */
+function withConflict(link: ChainLink, ev: CloudRow, product: string | null): ChainLink {
+  if (!ev.agent_product || !product || ev.agent_product.toLowerCase() === product.toLowerCase()) return link;
+  return {
+    ...link,
+    conflict: `CloudTrail attributes ${ev.action} to ${ev.agent_product}${ev.attribution ? ` (by ${ev.attribution})` : ""}, but the tool call it is correlated to is ${product}'s: one of the two attributions is wrong`,
+  };
 }
 
 /**

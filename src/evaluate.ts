@@ -53,6 +53,8 @@ export interface Finding {
   acceptance?: AcceptanceRef;
   /** prompt -> tool call -> CloudTrail -> commit, when the finding's evidence links to a session. */
   chain?: ChainLink[];
+  /** Contradictions found while correlating (an attribution conflict), stated beside the finding. */
+  conflicts?: string[];
 }
 
 export interface ControlResult {
@@ -373,6 +375,8 @@ function attachChains(db: Db, findings: Finding[]): void {
     const chain = chainFor(db, f.evidence);
     if (chain.length < 2) continue;
     f.chain = chain;
+    const conflicts = [...new Set(chain.flatMap((l) => (l.conflict ? [l.conflict] : [])))];
+    if (conflicts.length) f.conflicts = conflicts;
     const cited = new Set(f.evidence.map((e) => e.ref));
     for (const link of chain) {
       if (cited.has(link.ref)) continue;

@@ -59,6 +59,13 @@ export function sarifLog(build: StoredBuild, gate: GateResult, rules: ReadonlyMa
       : {}),
     properties: { findingId: f.id, controls: f.controlIds, state: f.state ?? "open", severity: f.severity },
   }));
+  // Code-scanning UIs need a file in the repository for every result; a finding whose evidence is a
+  // log, a CloudTrail record or a commit has none. Those are not results here, and the run says so,
+  // with their ids and count, so the file never reads as the whole list of findings.
+  const omitted = build.results.findings.filter((f) => !f.locations?.length).map((f) => f.id).sort();
+  const omittedNote = omitted.length
+    ? `${omitted.length} of ${build.results.findings.length} findings are not results here: their evidence is in logs, CloudTrail records or commits, not in a file the repository keeps. findings.csv in the evidence package lists every finding.`
+    : null;
   return {
     $schema: SARIF_SCHEMA,
     version: "2.1.0",
@@ -67,7 +74,13 @@ export function sarifLog(build: StoredBuild, gate: GateResult, rules: ReadonlyMa
         tool: { driver: { name: "evidence", version: options.toolVersion, rules: driverRules } },
         automationDetails: { id: `evidence-check/${gate.period}/` },
         results,
-        properties: { period: gate.period, buildId: gate.buildId, passed: gate.passed },
+        ...(omittedNote
+          ? { invocations: [{ executionSuccessful: true, toolExecutionNotifications: [{ level: "note", message: { text: omittedNote } }] }] }
+          : {}),
+        properties: {
+          period: gate.period, buildId: gate.buildId, passed: gate.passed, findings: build.results.findings.length,
+          ...(omitted.length ? { notIncluded: { count: omitted.length, reason: omittedNote, findingIds: omitted } } : {}),
+        },
       },
     ],
   };

@@ -14,14 +14,14 @@ export function stableEvidence(e: EvidenceRef): string {
   return `${e.file} ${e.locator}${e.key ? ` (${e.key})` : e.ref.startsWith("event:") ? "" : ` (${e.ref})`}`;
 }
 
-export const FINDING_COLUMNS = ["finding_id", "rule", "severity", "controls", "state", "acceptance_id", "first_seen_period", "subject", "message", "time", "evidence"];
+export const FINDING_COLUMNS = ["finding_id", "rule", "severity", "controls", "state", "acceptance_id", "first_seen_period", "subject", "message", "time", "evidence", "conflicts"];
 
 export function findingsCsv(model: ReportModel): string {
   return renderCsv(
     FINDING_COLUMNS,
     model.evaluation.findings.map((f) => [
       f.id, f.ruleId, f.severity, f.controlIds.join(" "), findingState(f), f.acceptance?.id ?? "", model.firstSeen?.[f.id] ?? model.meta.period, f.subject, f.message,
-      f.time ?? "", f.evidence.map(stableEvidence).join("; "),
+      f.time ?? "", f.evidence.map(stableEvidence).join("; "), (f.conflicts ?? []).join("; "),
     ]),
   );
 }

@@ -96,8 +96,21 @@ export interface CompensatingControl {
   evidence: string;
 }
 
+/** One risk in the executive summary: the findings about one event or subject, across rules. */
+export interface TopRisk {
+  severity: string;
+  controls: string[];
+  message: string;
+  findingIds: string[];
+  rules: string[];
+  /** `open` when any of its findings is open; `accepted` when all are accepted under a risk acceptance. */
+  state: "open" | "accepted";
+}
+
 export interface ReportModel {
   meta: ReportMeta;
+  /** The highest risks, each event or subject once however many rules flagged it. */
+  topRisks?: TopRisk[];
   /** Per control, the controls that can compensate for it and were effective (controls/compensating.json). */
   compensating?: Record<string, CompensatingControl[]>;
   /** Per finding id, the first period a recorded build had it. */

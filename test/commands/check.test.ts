@@ -84,6 +84,12 @@ test("JUnit (both schemas), SARIF 2.1.0 and the Markdown summary come from the s
   assert.ok(where.includes("iam-agent-escalation-paths-absent iam/authorization-details.json:-"), where.join("\n"));
   assert.ok(results.every((x) => x.baselineState === "unchanged"));
   assert.ok(!where.some((w) => /logs\/|\.bundle/.test(w)), "logs and git bundles are not repository locations");
+  // Every finding is a result or is counted, by id, as not included with the reason: SARIF never reads as the whole list.
+  const all = parse(readFileSync(file("out/findings.csv"), "utf8"), { columns: true }) as { finding_id: string }[];
+  const included = new Set((log.runs[0].results as { partialFingerprints: Record<string, string> }[]).map((x) => x.partialFingerprints["evidenceFindingId/v1"]));
+  const notIncluded = new Set(log.runs[0].properties.notIncluded?.findingIds ?? []);
+  assert.deepEqual(all.filter((f) => !included.has(f.finding_id) && !notIncluded.has(f.finding_id)), [], "a finding neither in the SARIF results nor listed as not included");
+  assert.match(log.runs[0].invocations[0].toolExecutionNotifications[0].message.text, /findings are not results here: their evidence is in logs/);
   log.runs[0].results[0].level = "severe";
   assert.notDeepEqual(validate(log), [], "the SARIF schema rejects an unknown level");
 

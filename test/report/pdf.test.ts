@@ -33,7 +33,7 @@ test("the executive summary states the change from the previous period", async (
       statusChanges: [{ control: "CTL.1", from: "effective", to: "deficient" }],
       coverage: { current: model.evaluation.coverage.overall, previous: { tested: 1, inScope: 3, ratio: 1 / 3 }, delta: 2 / 3 },
     },
-    inventory: [], permissions: [], destructiveByApproval: [], approvalKinds: [], weekly: [], changeDetail: null, changeList: { total: 0, rows: [] }, gaps: [],
+    inventory: [], permissions: [], destructiveByApproval: [], approvalKinds: [], weekly: [], weeklyDeduplicated: true, changeDetail: null, changeList: { total: 0, rows: [] }, gaps: [],
   };
   const text = (await pdfLayout(await renderPdf(model, { fonts: loadPdfFonts() }))).pages.map((p) => p.text).join("\n");
   assert.match(text, /Compared with\s+build fedcba9876543210 for 2026-09/);

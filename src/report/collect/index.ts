@@ -5,6 +5,10 @@ import type { ReportMeta, ReportModel, ReportScope } from "../model.ts";
 import { collectReportData } from "./activity.ts";
 import { collectCompensating } from "./compensating.ts";
 import { collectPackageData } from "./package-data.ts";
+import { topRisks } from "./top-risks.ts";
+
+/** Risks listed in the executive summary; findings.csv has them all. */
+const TOP_RISKS = 10;
 
 /**
  * The one place the report's data comes from: every query the package's statements rest on runs
@@ -18,6 +22,7 @@ export function collectReport(
   return {
     meta,
     compensating: collectCompensating(evaluation),
+    topRisks: topRisks(evaluation, TOP_RISKS),
     workspaceFiles,
     firstSeen: firstSeenPeriods(db, period, evaluation),
     scope,

@@ -1,6 +1,7 @@
 import type { SourceKind } from "../../config.ts";
 import type { Evaluation } from "../../evaluate.ts";
 import { compareWithPrevious, resultsOf, type Comparison } from "../../history.ts";
+import { toolCallsBehind } from "../../correlate.ts";
 import type { Period } from "../../period.ts";
 import type { Db } from "../../store/index.ts";
 import type { ReportScope } from "../model.ts";
@@ -18,6 +19,8 @@ export interface PackageData {
   destructiveByApproval: { approval: string; agentProduct: string; count: number }[];
   approvalKinds: { approval: string; actions: number; destructive: number }[];
   weekly: WeeklyPoint[];
+  /** False when there were too many cloud calls to correlate: tool calls and cloud calls are then counted apart. */
+  weeklyDeduplicated: boolean;
   changeDetail: ChangeDetail | null;
   /** Production changes in the period, oldest first (at most CHANGE_LIST_LIMIT; changes.csv has all). */
   changeList: { total: number; rows: ChangeRow[] };
@@ -61,8 +64,14 @@ export interface WeeklyPoint {
   /** Monday of the ISO week (UTC), YYYY-MM-DD. */
   week: string;
   agentLog: number;
+  /** Destructive cloud calls by agent identities that no destructive agent tool call of the period explains. */
   cloud: number;
+  /** Cloud calls correlated to a destructive tool call already counted in agentLog: one action, counted once. */
+  correlated: number;
 }
+
+/** Beyond this many destructive agent cloud calls, correlating each one costs too much; they are then counted apart, and the chart says so. */
+export const WEEKLY_CORRELATION_LIMIT = 5000;
 
 export interface ChangeDetail {
   byAuthor: { authorKind: string; total: number; reviewed: number; unreviewed: number; unknown: number }[];
@@ -288,26 +297,35 @@ export function gaps(db: Db, period: Period, p: Record<string, string>): SourceG
   });
 }
 
-function weekly(db: Db, period: Period, p: Record<string, string>): WeeklyPoint[] {
+/**
+ * Destructive agent actions per week. An agent's tool call and the CloudTrail call it caused are
+ * one action: a cloud call correlated (src/correlate.ts) to a destructive tool call of the period
+ * is counted once, with the tool call.
+ */
+function weekly(db: Db, period: Period, p: Record<string, string>): { points: WeeklyPoint[]; deduplicated: boolean } {
   const rows = db
     .prepare(
-      `SELECT substr(time, 1, 10) AS day, source_kind AS kind, count(*) AS n FROM events
+      `SELECT id, substr(time, 1, 10) AS day, source_kind AS kind FROM events
        WHERE destructive = 1 AND time >= :start AND time < :end AND action NOT LIKE 'session:%'
-         AND (source_kind = 'agent-log' OR actor_kind = 'agent') GROUP BY 1, 2`,
+         AND (source_kind = 'agent-log' OR actor_kind = 'agent') ORDER BY time, id`,
     )
-    .all(p) as { day: string; kind: string; n: number }[];
+    .all(p) as { id: number; day: string; kind: string }[];
   const weeks = new Map<string, WeeklyPoint>();
   for (const d of days(period)) {
     const w = weekOf(d);
-    if (!weeks.has(w)) weeks.set(w, { week: w, agentLog: 0, cloud: 0 });
+    if (!weeks.has(w)) weeks.set(w, { week: w, agentLog: 0, cloud: 0, correlated: 0 });
   }
+  const calls = new Set(rows.filter((r) => r.kind === "agent-log").map((r) => r.id));
+  const cloudCount = rows.length - calls.size;
+  const deduplicated = cloudCount <= WEEKLY_CORRELATION_LIMIT;
   for (const r of rows) {
     const point = weeks.get(weekOf(r.day));
     if (!point) continue;
-    if (r.kind === "agent-log") point.agentLog += r.n;
-    else point.cloud += r.n;
+    if (r.kind === "agent-log") point.agentLog += 1;
+    else if (deduplicated && toolCallsBehind(db, r.id).some((t) => calls.has(t.toolCallId))) point.correlated += 1;
+    else point.cloud += 1;
   }
-  return [...weeks.values()];
+  return { points: [...weeks.values()], deduplicated };
 }
 
 /** Reads everything the package adds to the model. Reads only. */
@@ -330,7 +348,10 @@ export function collectPackageData(db: Db, period: Period, evaluation: Evaluatio
          WHERE time >= :start AND time < :end GROUP BY 1 ORDER BY 2 DESC, 1`,
       )
       .all(p) as PackageData["approvalKinds"],
-    weekly: weekly(db, period, p),
+    ...(() => {
+      const w = weekly(db, period, p);
+      return { weekly: w.points, weeklyDeduplicated: w.deduplicated };
+    })(),
     changeDetail: changeDetail(db, p),
     changeList: changeList(db, p),
     gaps: gaps(db, period, p),

@@ -88,6 +88,14 @@ function trendBlock(doc: Doc, model: ReportModel): void {
     series: [{ name: "agent tool calls", color: "#c05621" }, { name: "cloud API calls by agent identities", color: "#805ad5" }],
     data: weekly.map((w) => ({ label: w.week.slice(5), values: [w.agentLog, w.cloud] })),
   });
+  const correlated = weekly.reduce((n, w) => n + w.correlated, 0);
+  paragraph(
+    doc,
+    model.package?.weeklyDeduplicated === false
+      ? "Too many cloud calls to correlate in this period: a tool call and the cloud call it caused may both be counted."
+      : `Each action is counted once: ${plural(correlated, "cloud call")} correlated to a destructive agent tool call ${correlated === 1 ? "is" : "are"} counted with that tool call, not again as a cloud call.`,
+    { size: 8.5, color: "#555" },
+  );
 }
 
 /** Agent inventory, permissions, approvals, the weekly trend and destructive actions in production. */

@@ -1,4 +1,5 @@
 import type { ControlResult, Finding } from "../../evaluate.ts";
+import { stableEvidence } from "../findings-csv.ts";
 import type { ReportModel } from "../model.ts";
 import { FONT, heading, keyValues, lineHeight, paragraph, table, type Doc } from "../pdf-layout.ts";
 import { count, plural, STATUS_COLOR } from "./format.ts";
@@ -14,7 +15,7 @@ function acceptanceOf(f: Finding): string {
 }
 
 function evidenceOf(f: Finding): string {
-  return f.evidence.map((e) => `${e.ref} (${e.file} ${e.locator})`).join("; ") || "-";
+  return f.evidence.map(stableEvidence).join("; ") || "-";
 }
 
 /** Per test of the control, the seeded sample of its population with the test's result on each item. */
@@ -86,7 +87,7 @@ function oneControl(doc: Doc, model: ReportModel, control: ControlResult): void 
   table(
     doc,
     [{ header: "Finding", width: 0.12 }, { header: "Exception", width: 0.38 }, { header: "Evidence (event, file, record)", width: 0.32 }, { header: "Risk acceptance", width: 0.18 }],
-    findings.slice(0, FINDINGS_SHOWN).map((f) => [`${f.id}\n${f.severity}, ${f.state}`, f.message, evidenceOf(f), acceptanceOf(f)]),
+    findings.slice(0, FINDINGS_SHOWN).map((f) => [`${f.id}\n${f.severity}, ${f.state}`, `${f.message}${f.conflicts ? `\nCONFLICT: ${f.conflicts.join("; ")}` : ""}`, evidenceOf(f), acceptanceOf(f)]),
     { size: 7.5 },
   );
   if (findings.length > FINDINGS_SHOWN) paragraph(doc, `${count(findings.length - FINDINGS_SHOWN)} more exceptions for ${control.id} are listed in findings.csv.`);

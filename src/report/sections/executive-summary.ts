@@ -1,9 +1,7 @@
 import type { ReportModel } from "../model.ts";
 import { horizontalBars } from "../pdf-charts.ts";
 import { heading, keyValues, paragraph, table, type Doc } from "../pdf-layout.ts";
-import { pct, plural, SEVERITY_RANK, STATUS_COLOR, STATUSES } from "./format.ts";
-
-const TOP_RISKS = 10;
+import { pct, plural, STATUS_COLOR, STATUSES } from "./format.ts";
 
 /** Coverage per framework, control status counts, the coverage chart, top risks and the change since the last period. */
 export function executiveSummarySection(doc: Doc, model: ReportModel): void {
@@ -43,14 +41,16 @@ export function executiveSummarySection(doc: Doc, model: ReportModel): void {
   });
 
   heading(doc, "Top risks", 2);
-  const top = [...findings].sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || a.ruleId.localeCompare(b.ruleId)).slice(0, TOP_RISKS);
-  if (top.length === 0) paragraph(doc, "No findings in this period.");
-  else
+  const top = model.topRisks ?? [];
+  if (findings.length === 0) paragraph(doc, "No findings in this period.");
+  else {
+    paragraph(doc, "Open risks first, then accepted ones; findings about the same record from several rules are one risk.", { size: 8.5, color: "#555" });
     table(
       doc,
-      [{ header: "Severity", width: 0.1 }, { header: "Controls", width: 0.16 }, { header: "Finding", width: 0.6 }, { header: "Id", width: 0.14 }],
-      top.map((f) => [f.severity, f.controlIds.join(", "), f.message, f.id]),
+      [{ header: "Severity", width: 0.1 }, { header: "Controls", width: 0.14 }, { header: "Risk", width: 0.48 }, { header: "State", width: 0.1 }, { header: "Findings", width: 0.18 }],
+      top.map((r) => [r.severity, r.controls.join(", "), r.message, r.state, r.findingIds.join(", ")]),
     );
+  }
   const ungoverned = model.package?.inventory.filter((a) => a.inInventory === false) ?? [];
   if (ungoverned.length) paragraph(doc, `Agentic tools seen but not in the inventory: ${ungoverned.map((a) => a.product).join(", ")} (see section on AI agent activity).`);
 
