@@ -86,6 +86,7 @@ function parser(argv: string[], run: (p: Promise<number>) => void): Argv {
           .option("coverage-tolerance", { type: "number", describe: "Allowed coverage drop against the baseline, 0-1 (default: thresholds.coverageTolerance)" })
           .option("fail-on", { type: "string", array: true, describe: "Severities (new findings at or above fail) and statuses (any control in one fails), e.g. high,deficient; none (default: thresholds.failOn)" })
           .option("max-new-findings", { type: "number", describe: "Most new open findings allowed (default: thresholds.maxNewFindings)" })
+          .option("allow-incomplete", { type: "boolean", describe: "Pass even when a control rests on a population that may be incomplete (a source that stopped early); by default that fails" })
           .option("junit", { type: "string", describe: "Write JUnit XML: one test case per control" })
           .option("sarif", { type: "string", describe: "Write SARIF 2.1.0: findings located in settings, IAM policy and register files" })
           .option("markdown", { type: "string", describe: "Write a Markdown summary (default: appended to $GITHUB_STEP_SUMMARY when set)" })

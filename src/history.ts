@@ -29,6 +29,8 @@ export interface StoredResults {
     id: string; framework: string; title?: string; status: ControlStatus; reason?: string; findings: number; openFindings?: number; acceptedFindings?: number;
     /** Rules that reached a verdict out of the control's rules; absent in older builds. */
     coverage?: { rules: number; sufficient: number };
+    /** Gaps in the populations its rules read (sources that stopped early); absent or empty when complete. */
+    incomplete?: string[];
   }[];
   findings: StoredFinding[];
   acceptances?: { id: string; status: string; expires: string; findings: number }[];
@@ -55,6 +57,7 @@ export function resultsOf(evaluation: Evaluation): StoredResults {
     controls: evaluation.controls.map((c) => ({
       id: c.id, framework: c.framework, title: c.title, status: c.status, reason: c.reason, findings: c.findings, openFindings: c.openFindings, acceptedFindings: c.acceptedFindings,
       coverage: c.coverage,
+      ...(c.incomplete.length ? { incomplete: c.incomplete } : {}),
     })),
     findings: evaluation.findings.map((f) => ({
       id: f.id, ruleId: f.ruleId, severity: f.severity, controlIds: f.controlIds, subject: f.subject, message: f.message, state: f.state,

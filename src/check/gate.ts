@@ -12,7 +12,7 @@ import type { GateOptions } from "./options.ts";
  */
 export type ReasonKind =
   | "coverage-minimum" | "coverage-drop" | "status-drop" | "control-removed" | "status-fail-on"
-  | "new-finding" | "new-findings-limit" | "acceptance-expired" | "acceptance-expiring";
+  | "new-finding" | "new-findings-limit" | "acceptance-expired" | "acceptance-expiring" | "incomplete-population";
 
 export interface GateReason {
   kind: ReasonKind;
@@ -70,7 +70,7 @@ export interface GateInput {
 const RANK = levels.statusRank as Record<ControlStatus, number>;
 const TESTED: ControlStatus[] = ["effective", "exceptions", "deficient"];
 const ORDER: ReasonKind[] = [
-  "coverage-minimum", "coverage-drop", "status-drop", "control-removed", "status-fail-on", "new-finding", "new-findings-limit", "acceptance-expired", "acceptance-expiring",
+  "coverage-minimum", "coverage-drop", "status-drop", "control-removed", "status-fail-on", "new-finding", "new-findings-limit", "acceptance-expired", "acceptance-expiring", "incomplete-population",
 ];
 const pct = (ratio: number) => `${(ratio * 100).toFixed(1)}%`;
 const points = (delta: number) => `${delta >= 0 ? "+" : "-"}${Math.abs(delta * 100).toFixed(1)}`;
@@ -125,6 +125,10 @@ export function runGate({ current, baseline, options, lastDay }: GateInput): Gat
     const c = nowById.get(b.id);
     if (!c) add("control-removed", `${b.id} is in the baseline (${b.status}) but was not evaluated in this build`, [b.id]);
     else if (RANK[c.status] > RANK[b.status]) add("status-drop", `${c.id} dropped from ${b.status} to ${c.status}${c.reason ? `: ${c.reason}` : ""}`, [c.id]);
+  }
+  // A control that rests on a population that may be incomplete is not judged on all its evidence.
+  for (const c of now.controls.filter((x) => x.incomplete?.length)) {
+    add("incomplete-population", `${c.id} rests on a population that may be incomplete: ${c.incomplete!.join("; ")}${options.allowIncomplete ? " (allowed by --allow-incomplete)" : ""}`, [c.id], options.allowIncomplete ? "warn" : "fail");
   }
   for (const c of now.controls) {
     if (options.failOnStatuses.includes(c.status)) add("status-fail-on", `${c.id} is ${c.status} (fail-on ${c.status})${c.reason ? `: ${c.reason}` : ""}`, [c.id]);

@@ -16,6 +16,8 @@ export interface GateOptions {
   maxNewFindings: number | null;
   acceptanceWarningDays: number;
   acceptanceExpiring: "warn" | "fail";
+  /** Pass even when a control rests on a population that may be incomplete (default: fail). */
+  allowIncomplete: boolean;
 }
 
 export interface GateFlags {
@@ -23,6 +25,7 @@ export interface GateFlags {
   failOn?: readonly string[] | undefined;
   maxNewFindings?: number | undefined;
   coverageTolerance?: number | undefined;
+  allowIncomplete?: boolean | undefined;
 }
 
 export const SEVERITIES = levels.severities as Severity[];
@@ -81,5 +84,6 @@ export function gateOptions(thresholds: Config["thresholds"], flags: GateFlags):
     maxNewFindings: maxNew,
     acceptanceWarningDays: thresholds.acceptanceWarningDays,
     acceptanceExpiring: thresholds.acceptanceExpiring,
+    allowIncomplete: flags.allowIncomplete ?? false,
   };
 }

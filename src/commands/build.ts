@@ -82,6 +82,22 @@ function generatedAt(period: Period, asOf: string | undefined): string {
   return new Date(ms).toISOString();
 }
 
+/** A box listing the sources that stopped early and the controls resting on them; empty when every population is complete. */
+export function incompleteBox(evaluation: Evaluation): string {
+  const gaps = [...new Set(evaluation.rules.flatMap((r) => r.incomplete))].sort();
+  if (gaps.length === 0) return "";
+  const controls = evaluation.controls.filter((c) => c.incomplete.length).map((c) => c.id);
+  const lines = [
+    `INCOMPLETE POPULATIONS: ${gaps.length === 1 ? "a source" : `${gaps.length} sources`} stopped early, so these results may miss records:`,
+    ...gaps.map((g) => `  - ${g}`),
+    `Controls resting on them (at best "exceptions", never effective): ${controls.join(", ") || "none"}.`,
+    "evidence check fails on this unless run with --allow-incomplete.",
+  ];
+  const width = Math.min(120, Math.max(...lines.map((l) => l.length)));
+  const bar = `+${"-".repeat(width + 2)}+`;
+  return [bar, ...lines.map((l) => `| ${l.padEnd(width)} |`), bar].join("\n") + "\n";
+}
+
 /** Keeps this build's results so later builds and `evidence check` can compare periods. */
 function recordBuild(db: Db, model: ReportModel, evaluation: Evaluation, period: Period): void {
   const results = resultsOf(evaluation);
@@ -186,6 +202,9 @@ export async function buildCommand(args: BuildArgs): Promise<number> {
           `Wrote ${written.length} files to ${path.relative(process.cwd(), outDir) || "."}.`,
         ].join("\n"),
     );
+    // Last, where it cannot scroll away: the populations that may be incomplete, and what rests on them.
+    const gaps = incompleteBox(evaluation);
+    if (gaps) process.stderr.write(gaps);
     return 0;
   }, ws.lock);
 }
