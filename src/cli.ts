@@ -63,11 +63,12 @@ function parser(argv: string[], run: (p: Promise<number>) => void): Argv {
           .option("out", { alias: "o", type: "string", describe: "Output folder (default: reports/<period>/ beside the config)" })
           .option("as-of", { type: "string", describe: "Generation time shown in the report (default: the period end)" })
           .option("sign-key", { type: "string", describe: "Ed25519 private key (PEM) to sign the package: writes manifest.sig.json (DSSE, in-toto statement)" })
+          .option("include-store", { type: "boolean", describe: "Add a copy of the (redacted) evidence store as store/evidence.db, so an auditor can re-run queries/*.sql with sqlite3" })
           .option("rehash", { type: "boolean", default: false, describe: "Hash every input, even one whose size and modification time are unchanged" })
           .option("force", { type: "boolean", default: false, describe: "Replace a package that another workspace wrote at --out" })
           .example("$0 build --period 2026-10", "Monthly package into reports/2026-10/ beside the config")
           .example("$0 build --period 2026-Q4 --out audit/q4", "Quarterly package"),
-      (a) => run(buildCommand(a as unknown as GlobalOptions & { period: string; out?: string; asOf?: string; signKey?: string; force?: boolean })),
+      (a) => run(buildCommand(a as unknown as GlobalOptions & { period: string; out?: string; asOf?: string; signKey?: string; force?: boolean; includeStore?: boolean })),
     )
     .command(
       "controls",

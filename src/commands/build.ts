@@ -28,6 +28,8 @@ export interface BuildArgs extends GlobalOptions {
   asOf?: string | undefined;
   /** Ed25519 private key (PEM): sign the package (manifest.sig.json, DSSE). */
   signKey?: string | undefined;
+  /** Add a copy of the redacted store to the package (store/evidence.db). */
+  includeStore?: boolean | undefined;
   /** Hash every input, even one whose size and modification time are unchanged. */
   rehash?: boolean | undefined;
   /** Replace a package that another workspace wrote at --out. */
@@ -131,7 +133,7 @@ export async function buildCommand(args: BuildArgs): Promise<number> {
     ws.progress.info(describeIngest(summary));
     // Nothing changed since this package was written: it stands (src/report/up-to-date.ts).
     const buildId = buildIdOf(db, ws.loaded.sha256, period, workspaceFiles);
-    const current = packageUpToDate(db, { buildId, period, outDir, generatedAt: at, signing: signingKey !== undefined });
+    const current = packageUpToDate(db, { buildId, period, outDir, generatedAt: at, signing: signingKey !== undefined, includeStore: args.includeStore === true });
     if (current.upToDate) {
       ws.progress.done();
       const { coverage, controls, findings } = current.results;
@@ -176,7 +178,7 @@ export async function buildCommand(args: BuildArgs): Promise<number> {
     ];
     const written = await writeReport(model, {
       db, period, catalog, outDir, templatesDir: path.join(ws.loaded.root, "templates"), maxAcceptanceDays: config.thresholds.maxAcceptanceDays,
-      sampleSeed: config.report.sampleSeed, inputs, sampleSizes: resolveSampleSizes(config.report.sampleSizes), signingKey, workspace,
+      sampleSeed: config.report.sampleSeed, inputs, sampleSizes: resolveSampleSizes(config.report.sampleSizes), signingKey, includeStore: args.includeStore, workspace,
     });
     // Compared once, by the collector: the package and this summary state the same comparison.
     const comparison = model.package!.previous;

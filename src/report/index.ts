@@ -33,6 +33,8 @@ export interface WriteOptions {
   sampleSizes?: SampleSizes;
   /** Ed25519 key: sign the package (manifest.sig.json, a DSSE envelope over an in-toto statement). */
   signingKey?: KeyObject | undefined;
+  /** Copy the store into the package (store/evidence.db) for re-performing the queries. */
+  includeStore?: boolean | undefined;
   /** Inputs to list in the manifest: path relative to the workspace and SHA-256. */
   inputs: { path: string; sha256: string; size: number }[];
   /** The workspace writing the package (atomic-dir.ts workspaceId), recorded so another workspace's build does not replace it unasked. */
@@ -115,6 +117,11 @@ export async function writeReport(base: ReportModel, opts: WriteOptions): Promis
     writeFileSync(path.join(temp, "assessment-results.json"), renderOscal(model));
     writeFileSync(path.join(temp, "report.pdf"), await renderPdf(model, { fonts }));
     writeSuggestedPolicies(temp, model.cloudtrailIam);
+    if (opts.includeStore) {
+      // A consistent snapshot of the redacted store, compacted; the manifest hashes it like any output.
+      mkdirSync(path.join(temp, "store"));
+      opts.db.prepare("VACUUM INTO ?").run(path.join(temp, "store", "evidence.db"));
+    }
 
     const outputs = listFiles(temp).map((p) => hashed(temp, p));
     const manifest = {

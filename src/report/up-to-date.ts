@@ -21,8 +21,10 @@ import { MANIFEST_FILE, verifyPackage } from "./verify-package.ts";
  */
 export type UpToDate = { upToDate: true; results: StoredResults } | { upToDate: false; reason: string };
 
-export function packageUpToDate(db: Db, check: { buildId: string; period: Period; outDir: string; generatedAt: string; signing: boolean }): UpToDate {
+export function packageUpToDate(db: Db, check: { buildId: string; period: Period; outDir: string; generatedAt: string; signing: boolean; includeStore?: boolean }): UpToDate {
   if (check.signing) return { upToDate: false, reason: "signing" };
+  // The store changes with every build (its builds table), so a package carrying a copy is always rewritten.
+  if (check.includeStore) return { upToDate: false, reason: "the store is included" };
   const last = db.prepare("SELECT id, build_id, period FROM builds ORDER BY created_seq DESC LIMIT 1").get() as { id: number; build_id: string; period: string } | undefined;
   if (!last || last.build_id !== check.buildId || last.period !== check.period.label) return { upToDate: false, reason: "inputs or history changed since the last build" };
   const manifestFile = path.join(check.outDir, MANIFEST_FILE);
