@@ -72,6 +72,8 @@ export interface ControlResult {
   /** One sentence: why this status. */
   reason: string;
   manualReason?: string;
+  /** For a manual control: the documents or records to attach as its evidence. */
+  attach?: string[];
   /** Findings of this control, open and accepted. */
   findings: number;
   openFindings: number;
@@ -103,6 +105,8 @@ export interface Evaluation {
   acceptances: (AcceptanceRef & { findings: number })[];
   /** Controls left out by the workspace scope. */
   outOfScope: string[];
+  /** Criteria the catalog lists as outside this tool's subject, with why: what the package does not cover. */
+  notInScope?: { id: string; title: string; reason: string; framework: string }[];
 }
 
 export interface EvaluateOptions {
@@ -349,7 +353,7 @@ export function evaluate(db: Db, catalog: Catalog, rules: ReadonlyMap<string, Ru
     const sufficient = controlRuns.filter((r) => r.outcome === "pass" || r.outcome === "fail" || r.outcome === "not-applicable").length;
     return {
       id: c.id, framework: c.framework, frameworkName: c.frameworkName, title: c.title, description: c.description, ...(c.text ? { text: c.text } : {}),
-      frequency: c.frequency, related: c.related, rules: c.rules, status, reason, ...(c.manualReason ? { manualReason: c.manualReason } : {}),
+      frequency: c.frequency, related: c.related, rules: c.rules, status, reason, ...(c.manualReason ? { manualReason: c.manualReason } : {}), ...(c.attach?.length ? { attach: c.attach } : {}),
       findings: own.length, openFindings: own.filter((f) => f.state === "open").length, acceptedFindings: own.filter((f) => f.state === "accepted").length,
       acceptances: [...new Map(own.filter((f) => f.acceptance).map((f) => [f.acceptance!.id, f.acceptance!])).values()],
       coverage: { rules: controlRuns.length, sufficient },
@@ -363,7 +367,10 @@ export function evaluate(db: Db, catalog: Catalog, rules: ReadonlyMap<string, Ru
       approver: a.value.approver, file: a.file, locator: a.locator, findings: findings.filter((f) => f.acceptance?.id === a.value.id).length,
     }))
     .sort((x, y) => x.id.localeCompare(y.id));
-  return { rules: runs, controls, findings, coverage: coverageOf(controls), acceptances: acceptanceSummary, outOfScope: catalog.outOfScope };
+  return {
+    rules: runs, controls, findings, coverage: coverageOf(controls), acceptances: acceptanceSummary, outOfScope: catalog.outOfScope,
+    notInScope: (catalog.notInScope ?? []).map((n) => ({ id: n.id, title: n.title, reason: n.reason, framework: n.frameworkName })),
+  };
 }
 
 /** Correlation is the costliest part of a finding; beyond this many, findings.csv still lists the rule's own evidence. */

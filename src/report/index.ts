@@ -101,8 +101,10 @@ export async function writeReport(base: ReportModel, opts: WriteOptions): Promis
     writeFileSync(
       path.join(temp, "controls.csv"),
       renderCsv(
-        ["control", "framework", "title", "status", "reason", "rules", "findings", "frequency"],
-        evaluation.controls.map((c) => [c.id, c.framework, c.title, c.status, c.reason, c.rules.join(" "), c.findings, c.frequency]),
+        ["control", "framework", "title", "status", "reason", "rules", "rules_with_evidence", "findings", "frequency", "attach"],
+        evaluation.controls.map((c) => [
+          c.id, c.framework, c.title, c.status, c.reason, c.rules.join(" "), `${c.coverage.sufficient}/${c.coverage.rules}`, c.findings, c.frequency, (c.attach ?? []).join("; "),
+        ]),
       ),
     );
     writeFileSync(path.join(temp, "samples.csv"), samplesCsv(samples));

@@ -7,6 +7,7 @@ import { contentsPages, drawContents } from "./sections/contents.ts";
 import { controlTestsSection } from "./sections/control-tests.ts";
 import { coverPage } from "./sections/cover.ts";
 import { evidenceInventorySection } from "./sections/evidence-inventory.ts";
+import { notInScopeSection } from "./sections/not-in-scope.ts";
 import { executiveSummarySection } from "./sections/executive-summary.ts";
 import { cloudtrailIamSection } from "./sections/cloudtrail-iam.ts";
 import { gitChangesSection } from "./sections/git-changes.ts";
@@ -43,6 +44,8 @@ function body(doc: Doc, model: ReportModel): void {
   section(doc, "Appendix A. Evidence inventory");
   evidenceInventorySection(doc, model);
   reconciliationSection(doc, model);
+  section(doc, "Appendix B. Criteria not in scope");
+  notInScopeSection(doc, model);
 }
 
 /** Header and footer on every page but the cover: organisation, period, build id and "page x of y". */

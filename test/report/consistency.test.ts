@@ -99,9 +99,15 @@ function build(ws: string): string {
   return out;
 }
 
-test("the sample package never contradicts itself", async () => {
-  const list = await contradictions(build(copySample()));
-  assert.deepEqual(list, []);
+test("the sample package never contradicts itself, and says what it does not cover", async () => {
+  const dir = build(copySample());
+  assert.deepEqual(await contradictions(dir), []);
+  const pdf = flat((await pdfPages(path.join(dir, "report.pdf"))).join("\n"));
+  assert.match(pdf, /Appendix B\. Criteria not in scope .*CC6\.4 /, "the criteria outside the tool's subject are listed with their reason");
+  const controls = csv(dir, "controls.csv");
+  const manual = controls.filter((c) => c.status === "manual");
+  assert.ok(manual.length > 0 && manual.every((c) => c.attach && c.rules_with_evidence === "0/0"), "each manual control says what evidence to attach");
+  assert.ok(controls.filter((c) => c.status !== "manual").every((c) => /^\d+\/\d+$/.test(c.rules_with_evidence!) && !c.rules_with_evidence!.endsWith("/0")), "coverage per control shows its denominator");
 });
 
 test("a workspace made with init plus a few records never contradicts itself, and its production rule is not tested", async () => {

@@ -62,7 +62,12 @@ function oneControl(doc: Doc, model: ReportModel, control: ControlResult): void 
     color: "#555",
   });
   heading(doc, "Tests performed", 3);
-  if (control.rules.length === 0) paragraph(doc, `Manual control: ${control.manualReason ?? control.reason}`);
+  if (control.rules.length === 0) {
+    paragraph(doc, `Manual control: ${control.manualReason ?? control.reason}`);
+    if (control.attach?.length) paragraph(doc, `Evidence to attach: ${control.attach.join("; ")}.`);
+  } else {
+    paragraph(doc, `Automated tests with evidence: ${control.coverage.sufficient} of ${control.coverage.rules}.`, { size: 8.5, color: "#555" });
+  }
   for (const ruleId of control.rules) {
     const run = model.evaluation.rules.find((r) => r.id === ruleId);
     if (!run) continue;
