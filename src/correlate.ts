@@ -352,7 +352,7 @@ function withConflict(link: ChainLink, ev: CloudRow, product: string | null): Ch
   if (!ev.agent_product || !product || ev.agent_product.toLowerCase() === product.toLowerCase()) return link;
   return {
     ...link,
-    conflict: `CloudTrail attributes ${ev.action} to ${ev.agent_product}${ev.attribution ? ` (by ${ev.attribution})` : ""}, but the tool call it is correlated to is ${product}'s: one of the two attributions is wrong`,
+    conflict: `CloudTrail attributes ${ev.action} to ${ev.agent_product}${ev.attribution ? ` (by ${ev.attribution})` : ""}, but the tool call it is correlated to is ${product}'s: either ${product} acted with ${ev.agent_product}'s identity, or the correlation is wrong`,
   };
 }
 

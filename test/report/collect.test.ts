@@ -47,7 +47,7 @@ test("a cloud call attributed to another agent product than the tool call it is 
   const chain = chainFor(db, [{ ref: "event:1", file: "fixture.jsonl", locator: "line 1" }]);
   const conflict = chain.find((l) => l.conflict);
   assert.ok(conflict, JSON.stringify(chain));
-  assert.match(conflict.conflict!, /CloudTrail attributes cloudformation:DeleteStack to cursor \(by userAgent\), but the tool call it is correlated to is claude-code's/);
+  assert.match(conflict.conflict!, /CloudTrail attributes cloudformation:DeleteStack to cursor \(by userAgent\), but the tool call it is correlated to is claude-code's: either claude-code acted with cursor's identity, or the correlation is wrong/);
   const agreeing = chainFor(seededStore({ events: [call, cloud] }), [{ ref: "event:1", file: "fixture.jsonl", locator: "line 1" }]);
   assert.ok(agreeing.some((l) => l.role === "cloud-event") && !agreeing.some((l) => l.conflict), "no conflict when both name the same product");
 });

@@ -104,6 +104,8 @@ test("the sample package never contradicts itself, and says what it does not cov
   assert.deepEqual(await contradictions(dir), []);
   const pdf = flat((await pdfPages(path.join(dir, "report.pdf"))).join("\n"));
   assert.match(pdf, /Appendix B\. Criteria not in scope .*CC6\.4 /, "the criteria outside the tool's subject are listed with their reason");
+  // The inventory is the register: a registered tool shows the owner the register names.
+  assert.match(pdf, /Inventory versus what was seen .*?aider aider platform-team@acme\.example yes/, "aider's owner comes from registers/ai-tools.yaml");
   const controls = csv(dir, "controls.csv");
   const manual = controls.filter((c) => c.status === "manual");
   assert.ok(manual.length > 0 && manual.every((c) => c.attach && c.rules_with_evidence === "0/0"), "each manual control says what evidence to attach");

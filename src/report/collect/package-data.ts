@@ -146,7 +146,8 @@ function inventory(db: Db, p: Record<string, string>, evaluation: Evaluation): A
        WHERE c.author_kind = 'agent' AND c.agent_product IS NOT NULL AND c.committer_time >= :start AND c.committer_time < :end GROUP BY 1, 2`,
     )
     .all(p) as { product: string; source: string; n: number; first: string; last: string }[];
-  const registered = tableExists(db, "register_ai_tools")
+  // Registers are TEMP tables of this connection (sqlite_temp_master), loaded when the build starts.
+  const registered = db.prepare("SELECT 1 FROM sqlite_temp_master WHERE name = 'register_ai_tools'").get() !== undefined
     ? (db.prepare("SELECT product, owner, aliases FROM temp.register_ai_tools ORDER BY row").all() as { product: string; owner: string | null; aliases: string | null }[])
     : [];
   const run = evaluation.rules.find((r) => r.id === INVENTORY_RULE);

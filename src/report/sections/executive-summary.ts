@@ -8,7 +8,9 @@ export function executiveSummarySection(doc: Doc, model: ReportModel): void {
   const { coverage, controls, findings, rules } = model.evaluation;
   paragraph(
     doc,
-    `Automated evidence covers ${coverage.overall.tested} of ${coverage.overall.inScope} controls in scope (${pct(coverage.overall.ratio)}) for ${model.meta.period}. ` +
+    `Automated evidence covers ${coverage.overall.tested} of ${coverage.overall.inScope} controls in scope (${pct(coverage.overall.ratio)}) for ${model.meta.period}` +
+      `${coverage.overall.rules ? `; counted per control, ${coverage.overall.rules.sufficient} of ${coverage.overall.rules.mapped} rule mappings had evidence` : ""}. ` +
+      "Manual controls count in the denominator: the package holds no automated evidence for them. " +
       `${plural(findings.length, "finding")} ${findings.length === 1 ? "was" : "were"} raised by ${plural(rules.length, "automated test")}.`,
   );
   table(
@@ -28,14 +30,14 @@ export function executiveSummarySection(doc: Doc, model: ReportModel): void {
     series: STATUSES.map((s) => ({ name: s, color: STATUS_COLOR[s] })),
     max: 1,
     labelWidth: 150,
+    // Each control's own coverage as the evaluation decided it: rules with evidence out of rules mapped.
+    // A manual control has no automated test: an empty bar, never a full one.
     data: controls.map((c) => {
-      const runs = c.rules.map((id) => rules.find((r) => r.id === id)).filter((r) => r !== undefined);
-      const tested = runs.filter((r) => r.outcome === "pass" || r.outcome === "fail").length;
-      const share = c.status === "manual" ? 1 : runs.length ? tested / runs.length : 0;
+      const share = c.coverage.rules ? c.coverage.sufficient / c.coverage.rules : 0;
       return {
         label: `${c.id} ${c.title}`,
         values: STATUSES.map((s) => (s === c.status ? share : 0)),
-        note: c.status === "manual" ? "manual (tested by hand)" : `${c.status}: ${tested}/${runs.length} tests, ${plural(c.findings, "finding")}`,
+        note: c.status === "manual" ? "manual: not tested by this tool (evidence to attach)" : `${c.status}: ${c.coverage.sufficient}/${c.coverage.rules} tests with evidence, ${plural(c.findings, "finding")}`,
       };
     }),
   });
