@@ -10,7 +10,7 @@ test("config thresholds are the defaults and flags override them", () => {
   const o = gateOptions(THRESHOLDS, {});
   assert.deepEqual(o, {
     minCoverage: { overall: 0.8, byFramework: {} }, coverageTolerance: 0, failOnSeverity: "high", failOnStatuses: [], maxNewFindings: null,
-    acceptanceWarningDays: 30, acceptanceExpiring: "warn",
+    acceptanceWarningDays: 30, acceptanceExpiring: "warn", allowIncomplete: false,
   });
   const config = parseConfigText(
     "organisation: { name: t }\nthresholds:\n  minCoverageByFramework: { soc2: 0.9 }\n  failOn: [deficient, medium]\n  coverageTolerance: 0.05\n  acceptanceExpiring: fail\n",
