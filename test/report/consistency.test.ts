@@ -5,6 +5,7 @@ import path from "node:path";
 import { parse } from "csv-parse/sync";
 import { copySample, runCli, tempDir } from "../helpers/workspace.ts";
 import { pdfPages } from "../helpers/pdf-text.ts";
+import { createMonthWorkspace } from "../../bench/workspace.ts";
 
 /**
  * One source of truth: every count the PDF states must agree with the CSVs and memos of the same
@@ -132,4 +133,15 @@ test("a workspace made with init plus a few records never contradicts itself, an
   assert.doesNotMatch(pdf, /All 0 destructive agent actions/);
   const cc63 = csv(dir, "controls.csv").find((c) => c.control === "CC6.3")!;
   assert.match(cc63.reason!, /agent-destructive-actions-human-approved \(no-evidence/);
+});
+
+test("a generated larger workspace (the bench's month generator, scaled down) never contradicts itself", async () => {
+  const base = tempDir("evidence-consistency-inputs-");
+  const ws = path.join(tempDir("evidence-consistency-big-"), "ws");
+  const config = await createMonthWorkspace(ws, base, { cloudtrailEvents: 6_000, agentEvents: 8_000, commits: 300 });
+  const out = path.join(ws, "package");
+  const r = runCli(["build", "--config", config, "--period", "2026-10", "--out", out]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(await contradictions(out), []);
+  assert.ok(csv(out, "findings.csv").length > 10, "a population large enough to have many findings");
 });
