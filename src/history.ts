@@ -181,3 +181,14 @@ export function coverageTrend(db: Db, period: Period, limit = 12): TrendPoint[] 
       };
     });
 }
+
+/** The most recent build of any period: its row id, build id and period (the rebuild check starts here). */
+export function newestBuild(db: Db): { id: number; buildId: string; period: string } | undefined {
+  const row = db.prepare("SELECT id, build_id, period FROM builds ORDER BY created_seq DESC LIMIT 1").get() as { id: number; build_id: string; period: string } | undefined;
+  return row ? { id: row.id, buildId: row.build_id, period: row.period } : undefined;
+}
+
+/** One build's stored results, read only when needed: a month's results can be tens of megabytes of JSON. */
+export function buildResults(db: Db, id: number): StoredResults {
+  return JSON.parse((db.prepare("SELECT results FROM builds WHERE id = ?").get(id) as { results: string }).results) as StoredResults;
+}

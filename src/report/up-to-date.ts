@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
-import type { StoredResults } from "../history.ts";
+import { buildResults, newestBuild, type StoredResults } from "../history.ts";
 import type { Period } from "../period.ts";
 import type { Db } from "../store/index.ts";
 import { MANIFEST_FILE, verifyPackage } from "./verify-package.ts";
@@ -25,8 +25,8 @@ export function packageUpToDate(db: Db, check: { buildId: string; period: Period
   if (check.signing) return { upToDate: false, reason: "signing" };
   // The store changes with every build (its builds table), so a package carrying a copy is always rewritten.
   if (check.includeStore) return { upToDate: false, reason: "the store is included" };
-  const last = db.prepare("SELECT id, build_id, period FROM builds ORDER BY created_seq DESC LIMIT 1").get() as { id: number; build_id: string; period: string } | undefined;
-  if (!last || last.build_id !== check.buildId || last.period !== check.period.label) return { upToDate: false, reason: "inputs or history changed since the last build" };
+  const last = newestBuild(db);
+  if (!last || last.buildId !== check.buildId || last.period !== check.period.label) return { upToDate: false, reason: "inputs or history changed since the last build" };
   const manifestFile = path.join(check.outDir, MANIFEST_FILE);
   if (!existsSync(manifestFile)) return { upToDate: false, reason: "no package at the output folder" };
   let manifest: { buildId?: unknown; generatedAt?: unknown };
@@ -37,9 +37,7 @@ export function packageUpToDate(db: Db, check: { buildId: string; period: Period
   }
   if (manifest.buildId !== check.buildId || manifest.generatedAt !== check.generatedAt) return { upToDate: false, reason: "the package at the output folder is another build" };
   if (!verifyPackage(check.outDir).intact) return { upToDate: false, reason: "the package at the output folder was changed" };
-  // Read only now: a month's results can be tens of megabytes of JSON.
-  const results = (db.prepare("SELECT results FROM builds WHERE id = ?").get(last.id) as { results: string }).results;
-  return { upToDate: true, results: JSON.parse(results) as StoredResults };
+  return { upToDate: true, results: buildResults(db, last.id) };
 }
 
 /** The workspace's memo templates (they shape the package, so they are inputs of the build id). */
