@@ -1,4 +1,5 @@
-import { defineRule, fail, pass } from "./define.ts";
+import { all } from "../text/plural.ts";
+import { defineRule, fail, pass, type TestedItem } from "./define.ts";
 import { SEEN_SQL, seenEvidence, serviceName, type SeenRow } from "./lib/seen.ts";
 
 /** Names the inventory knows: each tool's product and aliases, and the MCP servers approved for any tool. */
@@ -24,9 +25,19 @@ export default defineRule({
       const key = `${r.kind}:${r.name.toLowerCase()}`;
       if (!known.has(key)) shadow.set(key, [...(shadow.get(key) ?? []), r]);
     }
-    if (shadow.size === 0) return { population, results: [pass("AI tool inventory", `All ${names.size} agents and MCP servers seen in ${ctx.period.label} are in the AI tool inventory.`)] };
+    // Every name seen, with the verdict on it: the workpaper items.
+    const items: TestedItem[] = [...names].sort().map((key) => {
+      const first = seen.find((r) => `${r.kind}:${r.name.toLowerCase()}` === key)!;
+      return { key: serviceName(first), observed: known.has(key) ? "in the AI tool inventory" : "not in the AI tool inventory", result: known.has(key) ? "pass" : "exception" };
+    });
+    const inventoried = { ...population, attribute: "listed in the AI tool register (product, alias or MCP server)", expected: "listed" };
+    if (shadow.size === 0) {
+      const message = names.size ? `${all(names.size, "agent or MCP server", "agents and MCP servers")} seen in ${ctx.period.label} ${names.size === 1 ? "is" : "are"} in the AI tool inventory.` : `No agent or MCP server was seen in use in ${ctx.period.label}.`;
+      return { population: inventoried, items, results: [pass("AI tool inventory", message)] };
+    }
     return {
-      population,
+      population: inventoried,
+      items,
       results: [...shadow.values()].map((rows) => {
         const first = rows[0]!;
         const where = rows.map((r) => `${r.n} ${r.source === "git" ? "commit" : "record"}${r.n === 1 ? "" : "s"} in ${r.source}`).join(", ");
