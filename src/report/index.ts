@@ -122,7 +122,18 @@ export async function writeReport(base: ReportModel, opts: WriteOptions): Promis
     if (opts.includeStore) {
       // A consistent snapshot of the redacted store, compacted; the manifest hashes it like any output.
       mkdirSync(path.join(temp, "store"));
-      opts.db.prepare("VACUUM INTO ?").run(path.join(temp, "store", "evidence.db"));
+      const copy = path.join(temp, "store", "evidence.db");
+      opts.db.prepare("VACUUM INTO ?").run(copy);
+      // The registers the rules read are TEMP tables of this connection: copy them too, so every query in queries/ runs on the copy.
+      const registers = (opts.db.prepare("SELECT name FROM sqlite_temp_master WHERE type = 'table' AND name LIKE 'register%' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+      if (registers.length) {
+        opts.db.prepare("ATTACH DATABASE ? AS package_store").run(copy);
+        try {
+          for (const name of registers) opts.db.exec(`CREATE TABLE package_store."${name}" AS SELECT * FROM temp."${name}"`);
+        } finally {
+          opts.db.exec("DETACH DATABASE package_store");
+        }
+      }
     }
 
     const outputs = listFiles(temp).map((p) => hashed(temp, p));

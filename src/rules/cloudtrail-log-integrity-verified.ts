@@ -4,6 +4,8 @@ import { defineRule, fail, pass, type EvidenceRef, type RuleResult } from "./def
 
 interface Row { source: string; folder: string; ok: number; result: string }
 
+const SQL = "SELECT source, folder, ok, result FROM cloudtrail_integrity ORDER BY source, folder";
+
 export default defineRule({
   id: "cloudtrail-log-integrity-verified",
   title: "CloudTrail log files are complete and unaltered, as their digest files attest",
@@ -13,8 +15,8 @@ export default defineRule({
   sources: ["cloudtrail"],
   frequency: "continuous",
   evaluate(ctx) {
-    const rows = ctx.all<Row>("SELECT source, folder, ok, result FROM cloudtrail_integrity ORDER BY source, folder");
-    const population = { description: "CloudTrail source folders verified against their digest files", query: "SELECT … FROM cloudtrail_integrity", size: rows.length };
+    const rows = ctx.all<Row>(SQL);
+    const population = { description: "CloudTrail source folders verified against their digest files", query: SQL, size: rows.length };
     const results: RuleResult[] = rows.map((row) => {
       const r = JSON.parse(row.result) as DigestVerification | null;
       const subject = `${row.source}:${row.folder}`;

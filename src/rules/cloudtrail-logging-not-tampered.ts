@@ -12,8 +12,9 @@ export default defineRule({
   sources: ["cloudtrail"],
   frequency: "continuous",
   evaluate(ctx) {
-    const rows = ctx.all<Row>(`SELECT ${EVENT_REF_COLUMNS}, e.time, e.actor, e.action, e.target, e.outcome FROM ${EVENT_FROM} WHERE ${WHERE} ORDER BY e.time, e.id`);
-    const population = { description: "Logging and detection tampering calls (StopLogging, DeleteTrail, DeleteFlowLogs, …)", query: `SELECT … FROM events WHERE ${WHERE.replace(/\s+/g, " ")}`, size: rows.length };
+    const sql = `SELECT ${EVENT_REF_COLUMNS}, e.time, e.actor, e.action, e.target, e.outcome FROM ${EVENT_FROM} WHERE ${WHERE} ORDER BY e.time, e.event_key`;
+    const rows = ctx.all<Row>(sql);
+    const population = { description: "Logging and detection tampering calls (StopLogging, DeleteTrail, DeleteFlowLogs, …)", query: sql, size: rows.length };
     if (rows.length === 0) return { population, results: [pass("audit logging", "No call stopped, deleted or weakened audit logging.")] };
     return { population, results: rows.map((r) => fail(r.actor, `${r.actor} called ${r.action} on ${r.target ?? "logging"} (${r.outcome}).`, [eventRef(r)], r.time)) };
   },

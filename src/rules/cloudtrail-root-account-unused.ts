@@ -15,7 +15,11 @@ export default defineRule({
   evaluate(ctx) {
     // Stored and summarised calls alike (issue 10): root calls are always stored, the rest may be counts.
     const total = ctx.get<{ n: number }>("SELECT coalesce(sum(n), 0) AS n FROM cloudtrail_activity WHERE time >= :start AND time < :end")!.n;
-    const population = { description: "All CloudTrail events in the period", query: "SELECT sum(n) FROM cloudtrail_activity WHERE time in period", size: total };
+    const population = {
+      description: "All CloudTrail events in the period (stored calls, and calls kept as counts per principal, action and day: the size is the sum of n)",
+      query: "SELECT time, actor, identity_type, event_type, action, outcome, account, n FROM cloudtrail_activity WHERE time >= :start AND time < :end ORDER BY time, action",
+      size: total,
+    };
     const rows = ctx.all<Row>(`SELECT ${EVENT_REF_COLUMNS}, e.time, e.action, e.account FROM ${EVENT_FROM} WHERE ${WHERE} ORDER BY e.time, e.id`);
     if (rows.length === 0) return { population, results: [pass("root", `No root activity among ${total} CloudTrail events.`)] };
     return { population, results: rows.map((r) => fail(`root@${r.account}`, `The root user of account ${r.account} called ${r.action}.`, [eventRef(r)], r.time)) };

@@ -12,7 +12,7 @@ export default defineRule({
   evaluate(ctx) {
     const requirements = ctx.all<Requirement>("SELECT * FROM register_config_baselines ORDER BY baseline, product, row");
     const files = ctx.get<{ n: number }>("SELECT count(*) AS n FROM agent_settings")!.n;
-    const population = { description: "Ingested agent settings files, merged per product, against each baseline requirement", query: "SELECT … FROM agent_settings JOIN agent_setting_rules", size: files };
+    const population = { description: "Ingested agent settings files, merged per product, against each baseline requirement", query: "SELECT f.path, s.*, r.list, r.rule, r.tool, r.specifier, r.destructive FROM agent_settings s JOIN source_files f ON f.id = s.file_id LEFT JOIN agent_setting_rules r ON r.settings_id = s.id ORDER BY f.path, r.list, r.rule", size: files };
     const results: RuleResult[] = [];
     for (const product of [...new Set(requirements.map((r) => r.product))]) {
       const evidence = ctx

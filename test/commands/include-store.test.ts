@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { copySmallSample, runCli } from "../helpers/workspace.ts";
@@ -21,6 +21,12 @@ test("build --include-store puts the store in the package, the manifest covers i
   try {
     const rows = db.prepare(sql.split("\n").filter((l) => !l.startsWith("--")).join("\n").replace(/;\s*$/, "")).all({ start: "2026-10-01T00:00:00.000Z", end: "2026-11-01T00:00:00.000Z" });
     assert.equal(rows.length, stated, "the query re-run on the copied store gives the population the package states");
+    // Every query file runs on the copy, register-based tests included (their registers are copied in).
+    for (const f of readdirSync(path.join(out, "queries"))) {
+      const text = readFileSync(path.join(out, "queries", f), "utf8");
+      const rows = db.prepare(text.split("\n").filter((l) => !l.startsWith("--")).join("\n").replace(/;\s*$/, "")).all({ start: "2026-10-01T00:00:00.000Z", end: "2026-11-01T00:00:00.000Z" });
+      assert.ok(Array.isArray(rows), f);
+    }
   } finally {
     db.close();
   }
