@@ -250,6 +250,8 @@ if (process.argv[1] === SELF) {
       const report = await runBench({ size: args.size, stages: args.stages, outDir: args.out, log });
       console.log(formatTable(report));
       console.log(`\nWritten ${path.relative(process.cwd(), path.join(args.out, `results-${report.size}.json`))}`);
+      const { formatMicro, runMicro } = await import("./micro.ts");
+      console.log(`\nHot paths (bench/micro.ts):\n${formatMicro(runMicro())}`);
     }
   }
 }

@@ -7,6 +7,17 @@ import { REPO_ROOT } from "./workspace.ts";
 
 const CHILD = path.join(REPO_ROOT, "test", "helpers", "cli-child.ts");
 
+/** The crash test's seed when CRASH_SEED is not set: every run kills at the same points unless asked otherwise. */
+export const DEFAULT_CRASH_SEED = 20_261_001;
+
+/** The seed for the crash test's kill points: CRASH_SEED (a non-negative integer) to explore or replay, else the fixed default. */
+export function crashSeed(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env["CRASH_SEED"];
+  if (raw === undefined || raw === "") return DEFAULT_CRASH_SEED;
+  if (!/^\d{1,9}$/.test(raw)) throw new Error(`CRASH_SEED must be a non-negative integer, got ${JSON.stringify(raw)}`);
+  return Number(raw);
+}
+
 export interface CliChild {
   child: ChildProcess;
   /** Resolves once every module is loaded. */

@@ -365,25 +365,6 @@ test("no catastrophic backtracking: 1 MB of repeated near-matches per pattern", 
   assert.ok(worst.ms < 3000, `${JSON.stringify(worst.unit)} took ${worst.ms} ms`);
 });
 
-test("ordinary log lines are cheap: the keyword pre-check rejects them", () => {
-  const lines: string[] = [];
-  for (let i = 0; i < 5000; i++) {
-    lines.push(cloudTrailRecord.replace("DeleteObject", `GetObject${i}`));
-    lines.push(JSON.stringify({ session_id: "s1", hook_event_name: "PreToolUse", tool_name: "Bash", tool_input: { command: `npm test -- --grep "case ${i}"` } }));
-    lines.push(`commit ${hex(String(i), 40)}\n\n    Fix pagination in the report builder (#${i})`);
-  }
-  const bytes = lines.reduce((n, l) => n + l.length, 0);
-  const redactor = createRedactor();
-  const started = process.cpuUsage();
-  for (const line of lines) redactor.redact(line);
-  const used = process.cpuUsage(started);
-  const mbps = bytes / 1e6 / ((used.user + used.system) / 1e6);
-  console.log(`redaction: ${mbps.toFixed(0)} MB/s on ordinary log lines`);
-  assert.equal(redactor.total(), 0);
-  // A loose floor (the measured figure is in src/redact/index.ts); catches a pre-check that stopped working.
-  assert.ok(mbps > 20, `${mbps.toFixed(1)} MB/s`);
-});
-
 test("redactDeep returns a record with nothing to redact as it is, and still finds a secret named only by its key", () => {
   const r = createRedactor();
   const clean = { tool: "Shell", command: "npm test", attrs: { cwd: "/srv/app", argv: ["npm", "test"], nested: [{ n: 1 }] } };
