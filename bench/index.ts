@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- --size small|month|large`: the one benchmark entry point (issue 10).
+ * `npm run bench -- --size small|month|large`: the one benchmark entry point.
  *
  * Generates deterministic inputs at the named size into the OS temp folder (cached per size: not
  * committed, reused by later runs), runs each stage in its own child process so that its peak RSS

@@ -91,7 +91,7 @@ export function readStore(file: string): StoreState {
     const rejects = perFile("SELECT file_id AS id, count(*) AS n FROM rejects GROUP BY file_id");
     const data = tables
       .filter((t) => t !== "rejects" && t !== "events")
-      // A summary row stands for `n` accepted records (issue 10).
+      // A summary row stands for `n` accepted records (storage.cloudtrail.mode: summarise).
       .map((t) => perFile(`SELECT file_id AS id, ${t === "event_summaries" ? "sum(n)" : "count(*)"} AS n FROM ${t} GROUP BY file_id`));
     const ownEvents = perFile(
       `SELECT e.file_id AS id, count(*) AS n FROM events e
