@@ -1,14 +1,13 @@
 import { closeSync, openSync, readSync, statSync, type Stats } from "node:fs";
 import Database from "better-sqlite3";
 import { UsageError } from "../errors.ts";
-import type { EvidenceEvent } from "../event.ts";
+import type { EvidenceEvent, SummaryRecord } from "../event.ts";
 import { MIGRATIONS } from "./migrations.ts";
 import { createOwnerOnly } from "./permissions.ts";
 import { ObservationIndex } from "./observations.ts";
 import { cachedStatement } from "./statements.ts";
 import { EVENT_COLUMNS, eventRow, rowKey, type EventRow } from "./event-row.ts";
 import { insertAgentSettings, type AgentSettingsRecord } from "./agent-settings.ts";
-import type { SummaryRecord } from "../ingest/summary/summarise.ts";
 
 export type Db = Database.Database;
 
