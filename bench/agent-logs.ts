@@ -1,5 +1,5 @@
 /**
- * Agent-log ingest benchmark (issue 3): a deterministic hook log of `size` events (Cursor hook
+ * Agent-log ingest benchmark: a deterministic hook log of `size` events (Cursor hook
  * payloads, one per line: shell and tool calls as pre/post pairs) is written to a scratch folder,
  * then ingested through the real path (config, parser, redaction, SQLite store) into a temp store.
  * Prints events per second, the baseline (a bare line-split + JSON.parse loop over the same file)

@@ -1,5 +1,5 @@
 /**
- * Git ingest benchmark (issue 8). A deterministic repository of `size` commits is written with
+ * Git ingest benchmark. A deterministic repository of `size` commits is written with
  * `git fast-import` into a scratch folder under the OS temp dir: a main line with a merged topic
  * branch every 25 commits, AI co-author trailers, Aider and Dependabot commits, a few files per
  * commit. Then, in the same run:

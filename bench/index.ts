@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- --size small|month|large`: the one benchmark entry point (issue 10).
+ * `npm run bench -- --size small|month|large`: the one benchmark entry point.
  *
  * Generates deterministic inputs at the named size into the OS temp folder (cached per size: not
  * committed, reused by later runs), runs each stage in its own child process so that its peak RSS
@@ -250,6 +250,8 @@ if (process.argv[1] === SELF) {
       const report = await runBench({ size: args.size, stages: args.stages, outDir: args.out, log });
       console.log(formatTable(report));
       console.log(`\nWritten ${path.relative(process.cwd(), path.join(args.out, `results-${report.size}.json`))}`);
+      const { formatMicro, runMicro } = await import("./micro.ts");
+      console.log(`\nHot paths (bench/micro.ts):\n${formatMicro(runMicro())}`);
     }
   }
 }

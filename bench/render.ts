@@ -1,5 +1,5 @@
 /**
- * Evidence-package render benchmark (issue 5): a temp store is seeded directly through FileWriter
+ * Evidence-package render benchmark: a temp store is seeded directly through FileWriter
  * with `size` agent tool calls, `size` CloudTrail events by an agent identity and `size` production
  * commits (with their change rows), and a report model with 5,000 findings is written as a full
  * package: population CSVs, samples, PDF, memos (Markdown + PDF), OSCAL and the manifest.
@@ -65,7 +65,7 @@ function seed(db: Db, size: number): void {
     });
   }
   g.commit();
-  // The change rows issue 8 derives after ingest, written directly: the bench measures rendering, not derivation.
+  // The change rows derived from git after ingest (src/changes/derive.ts), written directly: the bench measures rendering, not derivation.
   db.exec(`INSERT INTO changes (commit_id, repo, sha, committed, subject, author, pr_join, author_kind, review, review_strength, direct_push, ai_reviewer_only, exceptions)
     SELECT id, repo, sha, committer_time, subject, author_name, 'none', author_kind, review, review_strength, 0, 0, CASE review WHEN 'unreviewed' THEN 'unreviewed' ELSE '' END FROM commits`);
 }

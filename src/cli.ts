@@ -1,24 +1,21 @@
 import { createRequire } from "node:module";
 import type { Argv } from "yargs";
 import type yargsFactory from "yargs";
-import { buildCommand } from "./commands/build.ts";
-import { baselineWriteCommand, type BaselineWriteArgs } from "./commands/baseline.ts";
-import { checkCommand, type CheckArgs } from "./commands/check.ts";
-import { controlsCommand } from "./commands/controls.ts";
+import type { BaselineWriteArgs } from "./commands/baseline.ts";
+import type { CheckArgs } from "./commands/check.ts";
 import type { GlobalOptions } from "./commands/context.ts";
-import { ingestCommand } from "./commands/ingest.ts";
-import { initCommand, type InitArgs } from "./commands/init.ts";
-import { purgeCommand } from "./commands/purge.ts";
-import { pushdownCommand, type PushdownArgs } from "./commands/pushdown.ts";
-import { verifyCommand } from "./commands/verify.ts";
+import type { InitArgs } from "./commands/init.ts";
+import type { PushdownArgs } from "./commands/pushdown.ts";
 import { ExitCode, InputError, UsageError } from "./errors.ts";
 import { PERIOD_FORMS } from "./period.ts";
 import { visibleText } from "./visible-text.ts";
+import { TOOL_VERSION } from "./version.ts";
 
 // yargs' ESM build wraps help text with cliui's ESM stand-in for wrap-ansi, which cuts every N
 // characters, mid-word ("nev|er", "chang|ed"); its CommonJS build wraps with wrap-ansi at spaces.
 const yargs = createRequire(import.meta.url)("yargs") as typeof yargsFactory;
 
+// Each command's module is imported when that command runs, so `--help` and `--version` load only yargs.
 const PERIOD_HELP = `Reporting period: ${PERIOD_FORMS.join(", ")}`;
 
 function parser(argv: string[], run: (p: Promise<number>) => void): Argv {
@@ -41,7 +38,7 @@ function parser(argv: string[], run: (p: Promise<number>) => void): Argv {
           .option("production-path", { type: "string", array: true, describe: "A production working-directory glob, e.g. '/srv/prod/**' (repeatable)" })
           .example("$0 init compliance/", "Start a workspace in compliance/ (asks which environment is production)")
           .example("$0 init compliance/ --production-account 111122223333 --production-path '/srv/prod/**'", "The same from a script"),
-      (a) => run(initCommand(a as unknown as InitArgs)),
+      (a) => run(import("./commands/init.ts").then((m) => m.initCommand(a as unknown as InitArgs))),
     )
     .command(
       "ingest",
@@ -52,7 +49,7 @@ function parser(argv: string[], run: (p: Promise<number>) => void): Argv {
           .option("rehash", { type: "boolean", default: false, describe: "Hash every input, even one whose size and modification time are unchanged" })
           .example("$0 ingest", "Ingest every source")
           .example("$0 ingest --source cloudtrail", "Ingest one source"),
-      (a) => run(ingestCommand(a as unknown as GlobalOptions & { source?: string[]; rehash?: boolean })),
+      (a) => run(import("./commands/ingest.ts").then((m) => m.ingestCommand(a as unknown as GlobalOptions & { source?: string[]; rehash?: boolean }))),
     )
     .command(
       "build",
@@ -68,13 +65,13 @@ function parser(argv: string[], run: (p: Promise<number>) => void): Argv {
           .option("force", { type: "boolean", default: false, describe: "Replace a package that another workspace wrote at --out" })
           .example("$0 build --period 2026-10", "Monthly package into reports/2026-10/ beside the config")
           .example("$0 build --period 2026-Q4 --out audit/q4", "Quarterly package"),
-      (a) => run(buildCommand(a as unknown as GlobalOptions & { period: string; out?: string; asOf?: string; signKey?: string; force?: boolean; includeStore?: boolean })),
+      (a) => run(import("./commands/build.ts").then((m) => m.buildCommand(a as unknown as GlobalOptions & { period: string; out?: string; asOf?: string; signKey?: string; force?: boolean; includeStore?: boolean }))),
     )
     .command(
       "controls",
       "List the control catalog, the rules that test each control and their last status",
       (y) => y.example("$0 controls --json", "Catalog as JSON"),
-      (a) => run(controlsCommand(a as unknown as GlobalOptions)),
+      (a) => run(import("./commands/controls.ts").then((m) => m.controlsCommand(a as unknown as GlobalOptions))),
     )
     .command(
       "check",
@@ -94,7 +91,7 @@ function parser(argv: string[], run: (p: Promise<number>) => void): Argv {
           .example("$0 check --period 2026-10 --baseline baseline.json", "Gate against a committed baseline")
           .example("$0 check --period 2026-10 --min-coverage 0.8 --min-coverage soc2=0.9 --fail-on high,deficient", "Stricter thresholds")
           .example("$0 check --period 2026-10 --junit out/evidence.xml --sarif out/evidence.sarif", "Reports for CI UIs"),
-      (a) => run(checkCommand(a as unknown as CheckArgs)),
+      (a) => run(import("./commands/check.ts").then((m) => m.checkCommand(a as unknown as CheckArgs))),
     )
     .command(
       "baseline",
@@ -109,7 +106,7 @@ function parser(argv: string[], run: (p: Promise<number>) => void): Argv {
                 .option("period", { alias: "p", type: "string", describe: `${PERIOD_HELP} (default: the latest build)` })
                 .option("out", { alias: "o", type: "string", describe: "Baseline file (default: baseline.json beside the config)" })
                 .example("$0 baseline write --period 2026-10", "Record October as the baseline"),
-            (a) => run(baselineWriteCommand(a as unknown as BaselineWriteArgs)),
+            (a) => run(import("./commands/baseline.ts").then((m) => m.baselineWriteCommand(a as unknown as BaselineWriteArgs))),
           )
           .demandCommand(1, "Name a baseline command: write."),
     )
@@ -121,7 +118,7 @@ function parser(argv: string[], run: (p: Promise<number>) => void): Argv {
           .option("before", { type: "string", demandOption: true, describe: "Cutoff: a date (2026-01-01), a period (2026-Q1) or an ISO time" })
           .option("dry-run", { type: "boolean", default: false, describe: "Count what would be deleted, delete nothing" })
           .example("$0 purge --before 2025-01-01", "Keep only records from 2025 on"),
-      (a) => run(purgeCommand(a as unknown as GlobalOptions & { before: string; dryRun: boolean })),
+      (a) => run(import("./commands/purge.ts").then((m) => m.purgeCommand(a as unknown as GlobalOptions & { before: string; dryRun: boolean }))),
     )
     .command(
       "pushdown <engine>",
@@ -133,7 +130,7 @@ function parser(argv: string[], run: (p: Promise<number>) => void): Argv {
           .option("table", { type: "string", describe: "Athena table (default cloudtrail_logs_pp) or Lake event data store id" })
           .example("$0 pushdown athena --period 2026-10", "SQL for the month over cloudtrail_logs_pp")
           .example("$0 pushdown lake --period 2026-10 --table EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE", "SQL for an event data store"),
-      (a) => run(pushdownCommand(a as unknown as PushdownArgs)),
+      (a) => run(import("./commands/pushdown.ts").then((m) => m.pushdownCommand(a as unknown as PushdownArgs))),
     )
     .command(
       "verify <dir>",
@@ -144,14 +141,14 @@ function parser(argv: string[], run: (p: Promise<number>) => void): Argv {
           .option("public-key", { type: "string", describe: "Ed25519 public key (PEM): the package signature must verify with it" })
           .example("$0 verify reports/2026-10", "Check a package")
           .example("$0 verify reports/2026-10 --public-key evidence.pub", "Check hashes and signature"),
-      (a) => run(verifyCommand(a as unknown as GlobalOptions & { dir: string; publicKey?: string })),
+      (a) => run(import("./commands/verify.ts").then((m) => m.verifyCommand(a as unknown as GlobalOptions & { dir: string; publicKey?: string }))),
     )
     .demandCommand(1, "Name a command: init, ingest, build, controls, check, baseline, pushdown, verify or purge.")
     .strict()
     .epilogue("Exit codes: 0 ok, 1 check failed, 2 usage or input error.")
     .help()
     .alias("help", "h")
-    .version(false)
+    .version(TOOL_VERSION)
     // The terminal's width on a TTY (at most 110 for readability); 100 when piped to a file or a CI log.
     .wrap(Math.min(110, process.stdout.isTTY ? process.stdout.columns : 100));
 }

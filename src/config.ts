@@ -178,7 +178,7 @@ export const Config = z.strictObject({
       configBaselines: z.string().optional(),
     })
     .default({}),
-  /** The workspace's own catalog additions (issue 4); folders resolve from the config's folder. */
+  /** The workspace's own catalog additions (README, "Your own controls, rules and scope"); folders resolve from the config's folder. */
   catalog: z
     .strictObject({
       /** Extra frameworks, controls, rule mappings and crosswalk pairs (JSON); default `controls/` when present. */
@@ -190,7 +190,7 @@ export const Config = z.strictObject({
     })
     .default({}),
   /**
-   * What the store keeps of high-volume sources (issue 10, README "Scale"): CloudTrail calls no check
+   * What the store keeps of high-volume sources (README, "Scale"): CloudTrail calls no check
    * reads one by one become counts per principal x action x day with their file and record numbers.
    */
   storage: z

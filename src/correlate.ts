@@ -9,7 +9,8 @@ import type { Db } from "./store/index.ts";
  *
  * Agent-run AWS calls usually carry the developer's (or an operator role's) credentials and no
  * agent marker, so a tool call and a CloudTrail event are linked by inference
- * (shared/reference/agent-logs.md §10): the command names the API (`aws cloudformation
+ * (AWS records the caller's credentials, not the tool that used them: CloudTrail User Guide,
+ * 'CloudTrail userIdentity element'): the command names the API (`aws cloudformation
  * delete-stack` -> DeleteStack), the identity matches the session's user (sourceIdentity, role
  * session name), the time falls just after the call, and AWS CLI user agents may name the command.
  * Each link states its confidence and the signals behind it. Everything is narrow SQL around one

@@ -119,7 +119,7 @@ export interface EvaluateOptions {
 
 const SOURCE_PRESENCE: Record<Exclude<DataSource, "agent-settings">, string> = {
   "agent-log": "SELECT 1 FROM agent_actions WHERE time >= :start AND time < :end LIMIT 1",
-  // Stored or summarised calls (issue 10): a period whose calls were all summarised still has CloudTrail evidence.
+  // Stored or summarised calls (storage.cloudtrail.mode: summarise): a period whose calls were all summarised still has CloudTrail evidence.
   cloudtrail: "SELECT 1 FROM cloudtrail_activity WHERE time >= :start AND time < :end LIMIT 1",
   git: "SELECT 1 FROM commits WHERE committer_time >= :start AND committer_time < :end LIMIT 1",
 };

@@ -49,3 +49,27 @@ export interface EvidenceEvent {
 export function isDestructive(classes: readonly string[]): boolean {
   return classes.includes("destructive") || classes.includes("irreversible");
 }
+
+/** One count in `event_summaries`: records of one file alike in every column but time and locator. */
+export interface SummaryRecord {
+  sourceKind: "cloudtrail";
+  day: string;
+  dayStart: string;
+  actor: string | null;
+  actorKind: string;
+  identityType: string | null;
+  roleArn: string | null;
+  action: string;
+  classes: string;
+  outcome: string;
+  account: string | null;
+  region: string | null;
+  environment: string;
+  eventCategory: string | null;
+  eventType: string | null;
+  n: number;
+  firstTime: string;
+  lastTime: string;
+  /** Where the records are in the file: "record 3-5,17" (ranges of record numbers, per locator word). */
+  locators: string;
+}

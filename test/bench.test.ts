@@ -55,3 +55,11 @@ test("the agent pipeline bench times the parser and the parser with rows on one 
   assert.equal(r.ratio, Math.min(...r.rowsUs) / Math.min(...r.parseUs));
   assert.match(report(r), /^agent pipeline: 2,000 hook events in memory/);
 });
+
+test("the hot-path bench reports redaction and shell-classifier figures in CPU time, asserting none", async () => {
+  const { formatMicro, runMicro } = await import("../bench/micro.ts");
+  const results = runMicro(0.1);
+  assert.deepEqual(results.map((r) => r.unit), ["MB/s", "simple commands/s", "ms"]);
+  assert.ok(results.every((r) => Number.isFinite(r.figure) && r.figure >= 0), JSON.stringify(results));
+  assert.match(formatMicro(results), /^redaction, ordinary log lines: [\d,]+ MB\/s CPU \(floor 20 MB\/s\)$/m);
+});

@@ -7,7 +7,9 @@ import { localAliases, type Identities } from "./identities.ts";
  * The verdict on one change that reached production (pure). Review is independent only when a
  * human who is none of the author, the committer, a co-author, the PR author, a PR commit author
  * or the person whose agent session made the commit approved it before the merge. Platform
- * approvals outrank review trailers, which outrank a merge message (shared/reference/git.md §2, §6).
+ * approvals outrank review trailers, which outrank a merge message: a platform export records who approved (GitHub REST
+ * 'List reviews for a pull request'), a trailer only names a reviewer (Gerrit's Reviewed-by footer,
+ * GitLab's %{approved_by} merge template), and a merge message shows only that a PR merged.
  */
 export interface ChangeCommit {
   sha: string;

@@ -1,6 +1,4 @@
-import { readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { loadConfig, type LoadedConfig } from "../config.ts";
 import { UsageError } from "../errors.ts";
 import { visibleJson, visibleText } from "../visible-text.ts";
@@ -18,7 +16,7 @@ export interface GlobalOptions {
   lockWait?: number | undefined;
 }
 
-export const TOOL_VERSION: string = JSON.parse(readFileSync(fileURLToPath(new URL("../../package.json", import.meta.url)), "utf8")).version;
+export { TOOL_VERSION } from "../version.ts";
 
 export interface Workspace {
   loaded: LoadedConfig;

@@ -79,7 +79,7 @@ export interface PrincipalAccess {
 
 const STATEMENTS_SQL = `SELECT policy, role, effect, actions, not_actions, all_resources, conditional FROM iam_statements WHERE principal_id = :id ORDER BY ord`;
 // The role behind an assumed-role session, or the user itself.
-// Stored and summarised calls alike (cloudtrail_activity, issue 10); first_id is null for a call known only as a count.
+// Stored and summarised calls alike (cloudtrail_activity); first_id is null for a call known only as a count.
 const USED_SQL = `SELECT a.action AS action, a.outcome AS outcome, sum(a.n) AS n, max(a.last_time) AS last, min(a.event_id) AS first_id
   FROM cloudtrail_activity a WHERE a.time >= :start AND a.time < :end AND (a.role_arn = :arn OR a.actor = :arn)
   GROUP BY a.action, a.outcome ORDER BY a.action, a.outcome`;

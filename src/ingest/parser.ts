@@ -17,7 +17,7 @@ export type ParsedItem =
   | { kind: "agent-settings"; settings: AgentSettingsRecord }
   | { kind: "iam-principal"; principal: IamPrincipalRecord }
   | { kind: "reject"; reject: RejectRecord }
-  /** A count of calls computed elsewhere (an Athena or Lake pushdown aggregate, issue 10). */
+  /** A count of calls computed elsewhere (an Athena or Lake pushdown aggregate). */
   | { kind: "summary"; summary: SummaryRecord }
   | { kind: "note"; text: string }
   /** The file, recognised by its content, is not one to read for records (a digest or Insights file away from its usual path): listed as skipped with this reason. */

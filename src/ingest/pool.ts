@@ -82,10 +82,13 @@ interface Slot {
 }
 
 /**
- * tsx runs our TypeScript. Node 20 does not carry module hooks (`--import tsx`, or tsx registered
- * from code as bin/evidence.js does) into worker threads, so each worker registers tsx first.
+ * Installed, this module is compiled JavaScript (dist/) and its worker is worker.js beside it. In a
+ * checkout without a build, tsx runs the TypeScript sources: Node 20 does not carry module hooks
+ * (`--import tsx`, or tsx registered from code as bin/evidence.js does) into worker threads, so each
+ * worker registers tsx first.
  */
 function startWorker(config: Config): Worker {
+  if (import.meta.url.endsWith(".js")) return new Worker(new URL("./worker.js", import.meta.url), { workerData: { config } });
   const url = new URL("./worker.ts", import.meta.url);
   const api = import.meta.resolve("tsx/esm/api");
   const boot = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;

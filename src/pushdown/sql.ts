@@ -4,7 +4,7 @@ import type { KeepRule } from "../ingest/summary/policy.ts";
 import type { Period } from "../period.ts";
 
 /**
- * Pushdown (issue 10): the SQL that makes Amazon Athena or CloudTrail Lake compute, over a whole
+ * Pushdown (README, "Pushdown to Athena or CloudTrail Lake"): the SQL that makes Amazon Athena or CloudTrail Lake compute, over a whole
  * estate, exactly what `evidence` would otherwise derive from raw files: the calls kept one by one
  * (the storage keep rules: agent identities, destructive and tampering calls, privilege changes,
  * errors, root, AssumeRole) and, for every other call, the count per principal x action x day with

@@ -132,7 +132,8 @@ export type ConfigBaseline = z.infer<typeof ConfigBaseline>;
 export const ReviewEntry = z.strictObject({ date: IsoDate, by: Text, note: Text });
 
 /**
- * A risk acceptance (shared/reference/compliance.md, "The risk-acceptance / exception record").
+ * A risk acceptance (its fields follow CISO Assistant's RiskAcceptance, OSCAL's risk with
+ * mitigating-factor and risk-status, and Eramba's expiring exceptions).
  * Cross-field rules that need the config (the maximum length) are added by `riskAcceptanceSchema`.
  */
 export const RiskAcceptanceBase = z.strictObject({

@@ -136,6 +136,6 @@ export interface ReportModel {
   agentPosture?: AgentPosture;
   /** Agent identities' granted vs used permissions, CloudTrail digest verification (cloudtrail-iam.ts). */
   cloudtrailIam?: CloudTrailIamReport;
-  /** Records read = stored + summarised + duplicates + rejected, per source (issue 10). */
+  /** Records read = stored + summarised + duplicates + rejected, per source. */
   reconciliation?: ReconciliationRow[];
 }

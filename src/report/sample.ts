@@ -11,8 +11,8 @@ export interface SampleSizeRule {
 export type SampleSizes = Record<Frequency, SampleSizeRule>;
 
 /**
- * Audit sample sizes by how often a control operates (common practice; firms differ, see
- * shared/reference/compliance.md): annual 1, quarterly 2, monthly 2-5, weekly 5-15, daily 25,
+ * Audit sample sizes by how often a control operates (common practice; AICPA prescribes no sizes and
+ * firms differ: legalclarity.org "Control testing sample size table", sarbanes-oxley-forum.com post 16601): annual 1, quarterly 2, monthly 2-5, weekly 5-15, daily 25,
  * many times a day 25-60; per-occurrence populations about 10% with a minimum of 3 and a maximum of 30.
  */
 export const DEFAULT_SAMPLE_SIZES: SampleSizes = {

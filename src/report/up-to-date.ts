@@ -7,7 +7,7 @@ import type { Db } from "../store/index.ts";
 import { MANIFEST_FILE, verifyPackage } from "./verify-package.ts";
 
 /**
- * Incremental builds (issue 10): a rebuild of a period whose inputs did not change need not
+ * Incremental builds (README, "Incremental builds"): a rebuild of a period whose inputs did not change need not
  * evaluate and render again when the package it would write is already there, intact. The build
  * id hashes every input (source files, config, workspace catalog, registers and templates, period,
  * tool version); what else shapes the package is checked here:

@@ -1,5 +1,5 @@
 import type { DigestVerification } from "../cloudtrail/digest.ts";
-import { integrityProblems } from "../ingest/cloudtrail/integrity-problems.ts";
+import { integrityProblems } from "../cloudtrail/integrity-problems.ts";
 import { defineRule, fail, pass, type EvidenceRef, type RuleResult } from "./define.ts";
 
 interface Row { source: string; folder: string; ok: number; result: string }

@@ -13,7 +13,7 @@ export default defineRule({
   sources: ["cloudtrail"],
   frequency: "continuous",
   evaluate(ctx) {
-    // Stored and summarised calls alike (issue 10): root calls are always stored, the rest may be counts.
+    // Stored and summarised calls alike (storage.cloudtrail.mode: summarise): root calls are always stored, the rest may be counts.
     const total = ctx.get<{ n: number }>("SELECT coalesce(sum(n), 0) AS n FROM cloudtrail_activity WHERE time >= :start AND time < :end")!.n;
     const population = {
       description: "All CloudTrail events in the period (stored calls, and calls kept as counts per principal, action and day: the size is the sum of n)",

@@ -1,14 +1,13 @@
 import { closeSync, openSync, readSync, statSync, type Stats } from "node:fs";
 import Database from "better-sqlite3";
 import { UsageError } from "../errors.ts";
-import type { EvidenceEvent } from "../event.ts";
+import type { EvidenceEvent, SummaryRecord } from "../event.ts";
 import { MIGRATIONS } from "./migrations.ts";
 import { createOwnerOnly } from "./permissions.ts";
 import { ObservationIndex } from "./observations.ts";
 import { cachedStatement } from "./statements.ts";
 import { EVENT_COLUMNS, eventRow, rowKey, type EventRow } from "./event-row.ts";
 import { insertAgentSettings, type AgentSettingsRecord } from "./agent-settings.ts";
-import type { SummaryRecord } from "../ingest/summary/summarise.ts";
 
 export type Db = Database.Database;
 
@@ -29,7 +28,7 @@ export interface SourceFileRecord {
   redacted: number;
   notes: string | null;
   ingested_at: string;
-  /** Of `accepted`, how many are kept as counts in event_summaries rather than rows (issue 10). */
+  /** Of `accepted`, how many are kept as counts in event_summaries rather than rows (storage.cloudtrail.mode: summarise). */
   summarised?: number;
   /** Modification time when read: with the size, lets an unchanged file be skipped without hashing it. */
   mtime_ms?: number | null;
@@ -70,7 +69,7 @@ export interface CommitRecord {
   reviewStrength: "platform" | "trailer" | "merge-message" | "none";
   filesChanged: number | null;
   locator: string;
-  /** Issue 8 additions; optional so fixtures written before them still build. */
+  /** Added with the git ingest's co-author and trailer facts; optional so fixtures written before them still build. */
   coAuthors?: string[];
   aiConfidence?: "high" | "medium" | "low" | null;
   aiScope?: "commit" | "squash-aggregate" | null;

@@ -97,7 +97,7 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX builds_period ON builds(period, created_seq);
   `,
-  // Git and pull requests (issue 8): per-commit facts git alone gives, pull-request exports with
+  // Git and pull requests: per-commit facts git alone gives, pull-request exports with
   // their reviews, and `changes`, one row per production change with the review verdict, rebuilt
   // after every ingest from commits, exports, agent sessions and the changeManagement config.
   `
@@ -184,7 +184,7 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX changes_time ON changes(committed);
   CREATE INDEX changes_pr ON changes(pr_id);
   `,
-  // Agent logs (issue 3, part A). `observations` keeps each file's own record of a tool call once a
+  // Agent logs. `observations` keeps each file's own record of a tool call once a
   // second file (hooks, OTel, transcript) reports the same call: the `events` row is then derived
   // from them (src/store/merge.ts), and re-reading or deleting one file recomputes it from the rest.
   // Settings files are configuration evidence: their rules and the posture they add up to.
@@ -254,7 +254,7 @@ export const MIGRATIONS: readonly string[] = [
     FROM events e
     WHERE e.source_kind = 'agent-log' AND e.session_id IS NOT NULL AND json_extract(e.attrs, '$.permissionMode') IS NOT NULL;
   `,
-  // CloudTrail and IAM (issue 9): principals from IAM dumps or policy files with the concrete
+  // CloudTrail and IAM: principals from IAM dumps or policy files with the concrete
   // actions their policies grant (wildcards and NotAction expanded), and the result of the offline
   // digest verification of each CloudTrail source, for the inventory and the CC7.2 rule.
   `
@@ -297,7 +297,7 @@ export const MIGRATIONS: readonly string[] = [
     UNIQUE (source, folder)
   );
   `,
-  // Purge (issue 7): `evidence purge --before DATE` deletes raw rows older than DATE and keeps
+  // Purge: `evidence purge --before DATE` deletes raw rows older than DATE and keeps
   // builds. Each purge is recorded, and the files it emptied or thinned carry the cutoff, so their
   // counts in the inventory are read against what was removed on purpose.
   `
@@ -309,7 +309,7 @@ export const MIGRATIONS: readonly string[] = [
   );
   ALTER TABLE source_files ADD COLUMN purged_before TEXT;
   `,
-  // Git (issue 8): the production merge that landed each branch commit (found while streaming),
+  // Git: the production merge that landed each branch commit (found while streaming),
   // indexed for the AI-authored ones so a merge finds the agent commits it brought in. The
   // (on_production, time) index goes: nothing reads by it, and every commit insert paid for it.
   `
@@ -317,7 +317,7 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX commits_landed_agent ON commits(repo, landed_by) WHERE author_kind = 'agent';
   DROP INDEX commits_production;
   `,
-  // Scale (issue 10). High-volume CloudTrail calls no rule needs one by one are kept as counts per
+  // Scale (README, "What the store keeps"). High-volume CloudTrail calls no rule needs one by one are kept as counts per
   // principal x action x day (and the other dimensions rules group by) with the file and record
   // numbers that hold them (src/ingest/summarise.ts); per file, records read = stored + summarised
   // + duplicates + rejected, with summarised counted inside accepted. mtime_ms lets an unchanged
@@ -366,7 +366,7 @@ export const MIGRATIONS: readonly string[] = [
       s.environment, s.event_category, s.event_type, s.n, NULL, s.file_id, s.locators
     FROM event_summaries s WHERE s.source_kind = 'cloudtrail';
   `,
-  // Scale (issue 10): correlation looks agent sessions up by id within a time window; on a month of
+  // Scale: correlation looks agent sessions up by id within a time window; on a month of
   // agent actions the (source_kind, time) index scanned two days of every session's records per
   // finding (23 s of a month build for 500 chains). Partial: CloudTrail rows do not pay for it.
   `

@@ -214,21 +214,6 @@ test("pattern data: every pattern compiles and the loader rejects bad data", () 
   assert.throws(() => compilePatterns(badClass));
 });
 
-test("speed: classification keeps up with per-action use", () => {
-  const commands = rows.map((r) => r.command);
-  const simple = commands.reduce((n, c) => n + Math.max(1, classifyCommand(c).segments.length), 0);
-  for (let w = 0; w < 50; w++) for (const c of commands) classifyCommand(c);
-  const reps = 100;
-  const before = process.cpuUsage();
-  for (let k = 0; k < reps; k++) for (const c of commands) classifyCommand(c);
-  const used = process.cpuUsage(before);
-  // CPU time rather than wall time: CI and dev machines run other suites on the same two cores.
-  const perSecond = (reps * simple) / ((used.user + used.system) / 1e6);
-  console.log(`shell classifier speed: ${Math.round(perSecond)} simple commands/s (CPU time)`);
-  // The target is 200k/s; the floor leaves room for a loaded or slower machine.
-  assert.ok(perSecond >= 50_000, `${perSecond} simple commands/s`);
-});
-
 // Nested command substitution: "echo " + '$(echo "'×n + '")'×n. A glob searched anywhere in a word
 // (`*$*SECRET*`) once backtracked over every `$`, so n=2,000 took 11.6 s and n=8,000 188 s.
 const nestedSubstitution = (n: number): string => "echo " + '$(echo "'.repeat(n) + '")'.repeat(n);
@@ -244,12 +229,10 @@ function cpuMs(f: () => void): number {
   return best;
 }
 
-test("nested substitution: a 64 KB line classifies in under 100 ms of CPU and says it is unclassifiable", () => {
+// Its time is reported by `npm run bench` (bench/micro.ts); the test after this one checks its growth.
+test("nested substitution: a 64 KB line says it is unclassifiable", () => {
   const line = nestedSubstitution(6_600);
   assert.ok(line.length >= 64 * 1024);
-  const ms = cpuMs(() => classifyCommand(line));
-  console.log(`64 KB nested substitution: ${ms.toFixed(1)} ms CPU`);
-  assert.ok(ms < 100, `${ms} ms`);
   const r = classifyCommand(line);
   assert.equal(r.unclassifiable, true);
   assert.ok(r.matches.some((m) => m.pattern === UNCLASSIFIABLE));

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { test } from "node:test";
 import { gzipSync } from "node:zlib";
@@ -17,6 +16,7 @@ import {
   writeGzip,
   type TrailSpec,
 } from "../helpers/cloudtrail-digest-builder.ts";
+import { tempDir } from "../helpers/workspace.ts";
 
 const key = makeSigningKey();
 const otherKey = makeSigningKey();
@@ -25,7 +25,7 @@ const CHAIN: TrailSpec = { start: "2026-10-14T09:00:00Z", logsPerHour: [2, 1, 0,
 const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
 
 function setup(spec: TrailSpec = CHAIN) {
-  const root = mkdtempSync(join(tmpdir(), "digest-"));
+  const root = tempDir("digest-");
   const trail = buildTrail(root, spec, key);
   const keysFile = join(root, "public-keys.json");
   writeFileSync(keysFile, publicKeysJson([key]));
@@ -189,7 +189,7 @@ test("a rewritten digest breaks the hash link from its successor and fails its s
 });
 
 test("a chain restarted after logging was off leaves missing hours but no break", async () => {
-  const root = mkdtempSync(join(tmpdir(), "digest-"));
+  const root = tempDir("digest-");
   buildTrail(root, { start: "2026-10-14T09:00:00Z", logsPerHour: [1, 1] }, key);
   buildTrail(root, { start: "2026-10-14T14:00:00Z", logsPerHour: [1] }, key);
   const result = await verifyDigestFolder(root);
@@ -233,7 +233,7 @@ test("a public-keys file that is not list-public-keys output is an input error",
 });
 
 test("Lake results verify against result_sign.json over the compressed files", async () => {
-  const root = mkdtempSync(join(tmpdir(), "lake-"));
+  const root = tempDir("lake-");
   const dir = join(root, "AWSLogs/111122223333/CloudTrail-Lake/Query/2026/10/14/q-1");
   buildLakeResult(dir, ["eventTime,eventName\n2026-10-14T09:01:00Z,DeleteStack\n", "eventTime\n"], key);
   const keysFile = join(root, "keys.json");
@@ -246,7 +246,7 @@ test("Lake results verify against result_sign.json over the compressed files", a
 });
 
 test("a tampered Lake result fails its hash, and a re-hashed sign file fails its signature", async () => {
-  const root = mkdtempSync(join(tmpdir(), "lake-"));
+  const root = tempDir("lake-");
   const { signFile, results } = buildLakeResult(root, ["a,b\n1,2\n", "a,b\n3,4\n"], key);
   const keysFile = join(root, "keys.json");
   writeFileSync(keysFile, publicKeysJson([key]));
@@ -331,7 +331,7 @@ test("log files of an organisation trail match their digest entries in memory", 
 });
 
 test("digests are scoped to their account, region and period: a log no digest covers is reported apart from one a digest should have listed", async (t) => {
-  const root = mkdtempSync(join(tmpdir(), "digest-scope-"));
+  const root = tempDir("digest-scope-");
   t.after(() => rmSync(root, { recursive: true, force: true }));
   // Account A's chain in us-west-2, 2026-10-14 09:00-11:00.
   buildTrail(root, { start: "2026-10-14T09:00:00Z", logsPerHour: [1, 1], account: "111122223333", region: "us-west-2" }, key);

@@ -7,7 +7,7 @@ import { loadCatalog } from "../../src/catalog/index.ts";
 import { copySample, runCli } from "../helpers/workspace.ts";
 
 /**
- * Issue 4 on the sample workspace, through the real CLI: every in-scope control ends in a
+ * Control evaluation on the sample workspace, through the real CLI: every in-scope control ends in a
  * defensible status, a risk acceptance carries an `exceptions` control and re-opens it once the
  * period moves past its expiry, and removing a source turns its control `not-tested`.
  */

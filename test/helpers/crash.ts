@@ -7,6 +7,17 @@ import { REPO_ROOT } from "./workspace.ts";
 
 const CHILD = path.join(REPO_ROOT, "test", "helpers", "cli-child.ts");
 
+/** The crash test's seed when CRASH_SEED is not set: every run kills at the same points unless asked otherwise. */
+export const DEFAULT_CRASH_SEED = 20_261_001;
+
+/** The seed for the crash test's kill points: CRASH_SEED (a non-negative integer) to explore or replay, else the fixed default. */
+export function crashSeed(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env["CRASH_SEED"];
+  if (raw === undefined || raw === "") return DEFAULT_CRASH_SEED;
+  if (!/^\d{1,9}$/.test(raw)) throw new Error(`CRASH_SEED must be a non-negative integer, got ${JSON.stringify(raw)}`);
+  return Number(raw);
+}
+
 export interface CliChild {
   child: ChildProcess;
   /** Resolves once every module is loaded. */
@@ -80,7 +91,7 @@ export function readStore(file: string): StoreState {
     const rejects = perFile("SELECT file_id AS id, count(*) AS n FROM rejects GROUP BY file_id");
     const data = tables
       .filter((t) => t !== "rejects" && t !== "events")
-      // A summary row stands for `n` accepted records (issue 10).
+      // A summary row stands for `n` accepted records (storage.cloudtrail.mode: summarise).
       .map((t) => perFile(`SELECT file_id AS id, ${t === "event_summaries" ? "sum(n)" : "count(*)"} AS n FROM ${t} GROUP BY file_id`));
     const ownEvents = perFile(
       `SELECT e.file_id AS id, count(*) AS n FROM events e

@@ -8,8 +8,19 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 export const SAMPLE = path.join(REPO_ROOT, "samples", "acme");
 const BIN = path.join(REPO_ROOT, "bin", "evidence.js");
 
+/** Folders tempDir made in this process: removed when it exits, whether or not the test that made them cleaned up. */
+const made = new Set<string>();
+
+/**
+ * A new folder in the OS temp folder. It is removed when the process exits (node --test runs each
+ * test file in a process of its own), so a test that fails half-way or forgets `t.after` leaves
+ * nothing behind; removing it earlier with rmSync is still fine.
+ */
 export function tempDir(prefix = "evidence-test-"): string {
-  return mkdtempSync(path.join(tmpdir(), prefix));
+  if (made.size === 0) process.once("exit", () => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  made.add(dir);
+  return dir;
 }
 
 /** A private copy of the sample workspace (without any store or reports from earlier runs). */

@@ -335,55 +335,6 @@ test("an invalid user pattern throws an error naming it", () => {
   assert.throws(() => createRedactor([{ ...base, id: "bad id!", regex: "x" }]), /"bad id!": id must be/);
 });
 
-test("no catastrophic backtracking: 1 MB of repeated near-matches per pattern", () => {
-  const MB = 1 << 20;
-  const units = [
-    "-----BEGIN RSA PRIVATE KEY-----\nMIIB", "-----BEGIN A A A ", "-----BEGIN PRIVATE KEY-----\nProc-Type: 4,ENC",
-    "ghp_aaaaaaaaaaaaaaaaaaaa ", "github_pat_", "glpat-abc ", "xoxb-", "xoxb-abcdefghij ", "hooks.slack.com/services/",
-    "sk-ant-api03-", "sk-proj-aaaaaaaaaaaaaaaaaaaaaaaaT3Blbk", "eyJhbGciOiJIUzI1NiJ9.eyJ", "eyJaaaaaaaaaaaaaaa.",
-    "aws_secret_access_key=abcdefghijklmnopqrstuvwxyz0123456789/+A ", "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE ",
-    "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE secret_access_", "Authorization: ", "Authorization: Bearer $", "Bearer aaaaaaaaaaaaaaaaaaaaaaaaa ",
-    "x-api-key-x-api-key-", "x-----------", "https://a:b", "://:", "https://user:pass/", 'password: "\\', "secret='abc\\'",
-    "PASSWORD=", "a_b_c_d_e_f_", "_pass_pass", "password: a b c d e f g h ", "  - password: a #", "tokensecret", "[REDACTED:x:12345678]",
-    "mysql ", "mysql -p", "mysql -p'", "sshpass -p ", "docker login -p ", "docker ", "redis-cli -a ", "curl -u a:", "curl ", "--password ", "--a-b-c-d-",
-    "_authToken ", "AccountKey=", "://a:b@c@", "://a:b@", "sk_live_aaaa", "AIzaAIza", "npm_", "hf_", "SG.a.", "SKSKSK", "MYSQL_PWD=",
-  ];
-  const redactor = createRedactor();
-  let worst = { unit: "", ms: 0 };
-  for (const unit of units) {
-    const variants = new Set([unit, `${unit}\n`, unit.replace(/\s/g, "")]);
-    for (const text of [...variants].map((v) => v.repeat(Math.ceil(MB / v.length)))) {
-      // CPU time, not wall time: steadier on a shared machine.
-      const started = process.cpuUsage();
-      redactor.redact(text.slice(0, MB));
-      const used = process.cpuUsage(started);
-      const ms = (used.user + used.system) / 1000;
-      if (ms > worst.ms) worst = { unit, ms };
-    }
-  }
-  console.log(`redaction: worst 1 MB near-match input took ${worst.ms.toFixed(0)} ms (${JSON.stringify(worst.unit)})`);
-  assert.ok(worst.ms < 3000, `${JSON.stringify(worst.unit)} took ${worst.ms} ms`);
-});
-
-test("ordinary log lines are cheap: the keyword pre-check rejects them", () => {
-  const lines: string[] = [];
-  for (let i = 0; i < 5000; i++) {
-    lines.push(cloudTrailRecord.replace("DeleteObject", `GetObject${i}`));
-    lines.push(JSON.stringify({ session_id: "s1", hook_event_name: "PreToolUse", tool_name: "Bash", tool_input: { command: `npm test -- --grep "case ${i}"` } }));
-    lines.push(`commit ${hex(String(i), 40)}\n\n    Fix pagination in the report builder (#${i})`);
-  }
-  const bytes = lines.reduce((n, l) => n + l.length, 0);
-  const redactor = createRedactor();
-  const started = process.cpuUsage();
-  for (const line of lines) redactor.redact(line);
-  const used = process.cpuUsage(started);
-  const mbps = bytes / 1e6 / ((used.user + used.system) / 1e6);
-  console.log(`redaction: ${mbps.toFixed(0)} MB/s on ordinary log lines`);
-  assert.equal(redactor.total(), 0);
-  // A loose floor (the measured figure is in src/redact/index.ts); catches a pre-check that stopped working.
-  assert.ok(mbps > 20, `${mbps.toFixed(1)} MB/s`);
-});
-
 test("redactDeep returns a record with nothing to redact as it is, and still finds a secret named only by its key", () => {
   const r = createRedactor();
   const clean = { tool: "Shell", command: "npm test", attrs: { cwd: "/srv/app", argv: ["npm", "test"], nested: [{ n: 1 }] } };

@@ -69,3 +69,33 @@ test("the CLI exits 2 on such a pattern instead of hanging the ingest", (t) => {
   assert.match(r.stderr, /acme-slow/);
   assert.match(r.stderr, /nested quantifiers/);
 });
+
+test("no catastrophic backtracking: 1 MB of repeated near-matches per pattern", () => {
+  const MB = 1 << 20;
+  const units = [
+    "-----BEGIN RSA PRIVATE KEY-----\nMIIB", "-----BEGIN A A A ", "-----BEGIN PRIVATE KEY-----\nProc-Type: 4,ENC",
+    "ghp_aaaaaaaaaaaaaaaaaaaa ", "github_pat_", "glpat-abc ", "xoxb-", "xoxb-abcdefghij ", "hooks.slack.com/services/",
+    "sk-ant-api03-", "sk-proj-aaaaaaaaaaaaaaaaaaaaaaaaT3Blbk", "eyJhbGciOiJIUzI1NiJ9.eyJ", "eyJaaaaaaaaaaaaaaa.",
+    "aws_secret_access_key=abcdefghijklmnopqrstuvwxyz0123456789/+A ", "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE ",
+    "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE secret_access_", "Authorization: ", "Authorization: Bearer $", "Bearer aaaaaaaaaaaaaaaaaaaaaaaaa ",
+    "x-api-key-x-api-key-", "x-----------", "https://a:b", "://:", "https://user:pass/", 'password: "\\', "secret='abc\\'",
+    "PASSWORD=", "a_b_c_d_e_f_", "_pass_pass", "password: a b c d e f g h ", "  - password: a #", "tokensecret", "[REDACTED:x:12345678]",
+    "mysql ", "mysql -p", "mysql -p'", "sshpass -p ", "docker login -p ", "docker ", "redis-cli -a ", "curl -u a:", "curl ", "--password ", "--a-b-c-d-",
+    "_authToken ", "AccountKey=", "://a:b@c@", "://a:b@", "sk_live_aaaa", "AIzaAIza", "npm_", "hf_", "SG.a.", "SKSKSK", "MYSQL_PWD=",
+  ];
+  const redactor = createRedactor();
+  let worst = { unit: "", ms: 0 };
+  for (const unit of units) {
+    const variants = new Set([unit, `${unit}\n`, unit.replace(/\s/g, "")]);
+    for (const text of [...variants].map((v) => v.repeat(Math.ceil(MB / v.length)))) {
+      // CPU time, not wall time: steadier on a shared machine.
+      const started = process.cpuUsage();
+      redactor.redact(text.slice(0, MB));
+      const used = process.cpuUsage(started);
+      const ms = (used.user + used.system) / 1000;
+      if (ms > worst.ms) worst = { unit, ms };
+    }
+  }
+  console.log(`redaction: worst 1 MB near-match input took ${worst.ms.toFixed(0)} ms (${JSON.stringify(worst.unit)})`);
+  assert.ok(worst.ms < 3000, `${JSON.stringify(worst.unit)} took ${worst.ms} ms`);
+});

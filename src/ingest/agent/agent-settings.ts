@@ -6,7 +6,8 @@ import spec from "./agent-settings.json" with { type: "json" };
 import { parseJson } from "../json.ts";
 
 /**
- * Agent settings files as configuration evidence (shared/reference/agent-logs.md §1d, §2b, §5):
+ * Agent settings files as configuration evidence (Claude Code docs, permissions and settings
+ * reference pages; Cursor docs, CLI reference: permissions; openai/codex `protocol.rs` TurnContextItem):
  * Claude Code `settings.json` / `settings.local.json` / `managed-settings.json` permissions, Cursor
  * CLI `cli-config.json` / `.cursor/cli.json` permissions, Codex `config.toml` approval policy and
  * sandbox. Each file becomes one record: its rules as written, and a posture computed by trying a

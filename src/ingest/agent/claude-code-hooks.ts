@@ -7,7 +7,7 @@ import { jsonField, withClassifier } from "./calls.ts";
 
 /**
  * Claude Code hook payload logs: one JSON object per line, as a logging hook writes what Claude
- * Code sends on stdin (shared/reference/agent-logs.md §1a). Claude Code puts no timestamp in the
+ * Code sends on stdin (Claude Code docs, "Hooks reference": code.claude.com/docs/en/hooks). Claude Code puts no timestamp in the
  * payload, so the logging hook must add one (`timestamp`, `time`, `ts` or `@timestamp`); a line
  * without one is rejected rather than guessed.
  *

@@ -7,7 +7,8 @@ import { isOtlpDocument, malformedOtlpEntries, otlpRecords, type OtlpRecord } fr
 import { jsonRecords } from "./records.ts";
 
 /**
- * Claude Code OpenTelemetry logs exported as OTLP/JSON (shared/reference/agent-logs.md §1c): the
+ * Claude Code OpenTelemetry logs exported as OTLP/JSON (Claude Code docs, "Monitoring":
+ * code.claude.com/docs/en/monitoring-usage): the
  * collector's file exporter (one export request per line) or one pretty-printed export document.
  * `tool_decision` and `tool_result` of one call are folded by `tool_use_id`, the key the hooks and
  * the transcript share (`claude-code:tool:<id>`); the store joins them with the other files. The

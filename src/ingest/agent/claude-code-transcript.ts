@@ -10,8 +10,8 @@ import path from "node:path";
 import { boundedLines } from "../lines.ts";
 
 /**
- * Claude Code session transcripts (`~/.claude/projects/<cwd>/<session>.jsonl`, shared/reference/
- * agent-logs.md §1b). A tool call is an assistant `tool_use` block; its result a later user
+ * Claude Code session transcripts (`~/.claude/projects/<cwd>/<session>.jsonl`; the Claude Code docs'
+ * sessions page calls it an internal format that changes between versions, kept 30 days by default). A tool call is an assistant `tool_use` block; its result a later user
  * `tool_result` block with the same id. Read line by line, holding only the calls in flight and a
  * bounded window of line uuids for deduplication, so a transcript of any size streams.
  *

@@ -8,8 +8,8 @@ import { createOtlpParser, type OtlpMapping } from "./otlp-parser.ts";
 import { outcomeFromSuccess } from "./outcome.ts";
 
 /**
- * Codex CLI OpenTelemetry log events (`[otel]` in config.toml), after shared/reference/agent-logs.md
- * §5 and the openai/codex otel crate: `codex.tool_decision` (`tool_name`, `call_id`, `decision`
+ * Codex CLI OpenTelemetry log events (`[otel]` in config.toml), after openai/codex's
+ * configuration docs (the [otel] section) and its otel crate: `codex.tool_decision` (`tool_name`, `call_id`, `decision`
  * = lower-cased ReviewDecision `approved|approved_for_session|approved_execpolicy_amendment|denied|abort`,
  * `source` `config|user|automated_reviewer`) and `codex.tool_result` (`call_id`, `arguments`,
  * `success`, `duration_ms`), joined by `call_id` into one action. Every event carries

@@ -7,7 +7,7 @@ import { jsonRecords } from "./records.ts";
 
 /**
  * OpenAI Codex CLI rollout files (`~/.codex/sessions/YYYY/MM/DD/rollout-<ts>-<uuid>.jsonl`), read
- * field by field after shared/reference/agent-logs.md §5 (openai/codex `protocol.rs` RolloutLine):
+ * field by field after openai/codex `codex-rs/protocol/src/protocol.rs` (RolloutLine, RolloutItem):
  * each line is `{timestamp, type, payload}`, type `session_meta|turn_context|response_item|event_msg|compacted`.
  *
  * A tool call is a `response_item` `function_call` (arguments: a JSON string), `local_shell_call` or

@@ -5,7 +5,7 @@ import { createHookParser, TIME_FIELDS, type CallFields, type HookCall, type Hoo
 import { userFromPath } from "./outcome.ts";
 
 /**
- * GitHub Copilot CLI hook payloads (github/docs `cli-hooks-reference.md`, shared/reference/agent-logs.md §4),
+ * GitHub Copilot CLI hook payloads (github/docs `content/copilot/reference/copilot-cli-reference/cli-hooks-reference.md`),
  * logged one per line. Two shapes [V]:
  *  - camelCase `{sessionId?, timestamp (epoch ms), cwd, toolName, toolArgs (a JSON string), toolResult?}`
  *    with no event name in the payload (the hook config names it), so the event is read from a

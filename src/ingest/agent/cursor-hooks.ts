@@ -5,8 +5,8 @@ import { createHookParser, type CallFields, type HookCall, type HookFormat, type
 import { outcomeFromText } from "./outcome.ts";
 
 /**
- * Cursor agent hook payloads (cursor.com/docs/hooks), logged one per line by a logging hook, after
- * shared/reference/agent-logs.md §2a. Common fields: `conversation_id` (the session),
+ * Cursor agent hook payloads (cursor.com/docs/hooks), logged one per line by a logging hook.
+ * Common fields: `conversation_id` (the session),
  * `generation_id` (one agent turn), `hook_event_name`, `cursor_version`, `workspace_roots[]`,
  * `user_email`?; there is no top-level timestamp, so the logging hook must add one.
  *

@@ -9,7 +9,7 @@ import { outcomeFromSuccess } from "./outcome.ts";
 import { jsonRecords } from "./records.ts";
 
 /**
- * Gemini CLI telemetry (google-gemini/gemini-cli `docs/cli/telemetry.md`, shared/reference/agent-logs.md §6):
+ * Gemini CLI telemetry (google-gemini/gemini-cli `docs/cli/telemetry.md`):
  * `gemini_cli.tool_call` carries `function_name`, `function_args`, `duration_ms`, `success`,
  * `decision` `accept|reject|auto_accept|modify`, `prompt_id`, `tool_type`; every event has `session.id`,
  * `installation.id`, `user.email`? and `active_approval_mode`? (`default|auto_edit|yolo|plan`).

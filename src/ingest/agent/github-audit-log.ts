@@ -9,8 +9,8 @@ import { jsonRecords, textLines } from "./records.ts";
 
 /**
  * The GitHub enterprise/organization audit log export, JSON (an array, or one event per line as
- * streamed) or CSV, read for the actions of agents (shared/reference/agent-logs.md §4; github/docs
- * `agentic-audit-log-events.md`): an agent event is the normal action (`pull_request.create`,
+ * streamed) or CSV, read for the actions of agents (GitHub docs "Audit log events for
+ * agents", github/docs `agentic-audit-log-events.md`): an agent event is the normal action (`pull_request.create`,
  * `git.push`) with `actor_is_agent: true`, `agent_session_id`, and `user` = the human who started
  * the agent. `@timestamp` and `created_at` are epoch milliseconds.
  *

@@ -5,7 +5,7 @@ import { createHookParser, type CallFields, type HookFormat, type HookStep } fro
 import { userFromPath } from "./outcome.ts";
 
 /**
- * Kiro CLI (formerly Amazon Q Developer CLI) hook payloads (kiro.dev/docs/cli/hooks, shared/reference/agent-logs.md §3),
+ * Kiro CLI (formerly Amazon Q Developer CLI) hook payloads (Kiro docs, CLI hooks: kiro.dev/docs/cli/hooks),
  * logged one per line: `{hook_event_name, cwd, tool_name?, tool_input?, tool_response?}` with events
  * `agentSpawn|userPromptSubmit|preToolUse|postToolUse|stop`. No session, call id or time is in the
  * payload: the logging hook must add a timestamp, and pre/post are joined by cwd, tool and input.

@@ -9,7 +9,7 @@ import { createOtlpParser, type OtlpMapping } from "./otlp-parser.ts";
 
 /**
  * Generic OTLP/JSON spans and logs that follow the OpenTelemetry GenAI semantic conventions
- * (open-telemetry/semantic-conventions `docs/gen-ai/`, shared/reference/agent-logs.md §7): a tool
+ * (open-telemetry/semantic-conventions `docs/gen-ai/gen-ai-spans.md`): a tool
  * call is a span `execute_tool {gen_ai.tool.name}` with `gen_ai.operation.name="execute_tool"`,
  * `gen_ai.tool.call.id`, `gen_ai.tool.call.arguments`/`.result` (opt-in), `error.type`; the agent
  * is `gen_ai.agent.name`/`gen_ai.agent.id`, the session `gen_ai.conversation.id`. MCP `tools/call`

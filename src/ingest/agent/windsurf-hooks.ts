@@ -5,7 +5,7 @@ import { createHookParser, type CallFields, type HookFormat, type HookStep } fro
 import { userFromPath } from "./outcome.ts";
 
 /**
- * Windsurf Cascade hook payloads (docs.windsurf.com/windsurf/cascade/hooks, shared/reference/agent-logs.md §6),
+ * Windsurf Cascade hook payloads (Windsurf docs, Cascade hooks: docs.windsurf.com/windsurf/cascade/hooks),
  * logged one per line: `{agent_action_name, trajectory_id, execution_id, timestamp, tool_info}` with
  * `pre|post_run_command` `{command_line, cwd}`, `pre|post_write_code` `{file_path, edits[]}`,
  * `pre|post_read_code` `{file_path}`, `pre|post_mcp_tool_use` `{mcp_server_name, mcp_tool_name,

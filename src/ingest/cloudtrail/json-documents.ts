@@ -8,7 +8,8 @@ import { parseJson } from "../json.ts";
 
 /**
  * The JSON shapes CloudTrail records arrive in, all parsed here as pure functions of text so a
- * worker thread can run them (shared/reference/cloudtrail.md §2):
+ * worker thread can run them (CloudTrail User Guide, "CloudTrail log file examples"; AWS CLI
+ * `cloudtrail lookup-events`; CloudWatch Logs export):
  * - `records`: S3 trail delivery and the console's Event history JSON download, `{"Records":[…]}`;
  * - `lookup-events`: `aws cloudtrail lookup-events` output, `{"Events":[{…,"CloudTrailEvent":"<json>"}]}`;
  * - `cloudwatch-logs`: a CloudWatch Logs export, `{"events":[{"message":"<json>",…}]}`;

@@ -4,7 +4,7 @@ import { inTimeRange, isRecord, str, timeRejectReason, toIsoTime } from "../pars
 import { apiAction, classifyApiCall } from "./classify.ts";
 
 /**
- * Maps one CloudTrail record (shared/reference/cloudtrail.md §1) to the normalized event.
+ * Maps one CloudTrail record (AWS CloudTrail User Guide, "CloudTrail record contents") to the normalized event.
  * Parsing goes by field presence, not eventVersion: only eventTime, eventSource and eventName are
  * required; everything added after 1.0 may be missing. Returns a reason string when the record
  * cannot be used.
@@ -35,7 +35,7 @@ export function recordOutcome(rec: Record<string, unknown>, eventName: string): 
 
 /**
  * Who made the call, as one stable string. Most identities have an ARN; those that do not
- * (shared/reference/cloudtrail.md §1b: SAMLUser and WebIdentityUser on AssumeRoleWith*,
+ * (CloudTrail User Guide, "CloudTrail userIdentity element": SAMLUser and WebIdentityUser on AssumeRoleWith*,
  * IdentityCenterUser, AWSAccount, Unknown) are named from whichever of `onBehalfOf`
  * (`userId` in `identityStoreArn`), `userName` (with its `identityProvider`) and `principalId`
  * the record has, so two such users never fold into one "SAMLUser". Only a record with none of

@@ -1,7 +1,8 @@
 import { emailIn, nameIn } from "./identity.ts";
 
 /**
- * Review evidence from git alone (shared/reference/git.md §2.1). Strength, strongest first:
+ * Review evidence from git alone (GitHub's merge and squash commit messages, GitLab's merge
+ * commit templates, Gerrit's Reviewed-by footers; OpenSSF Scorecard `checks/raw/code_review.go`). Strength, strongest first:
  * `platform` (an approval recorded by GitHub/GitLab, from an export), `trailer` (a reviewer
  * named in the message, written by Gerrit, GitLab templates or by hand), `merge-message` (the
  * change went through a PR, but git does not say who approved it), `none`.

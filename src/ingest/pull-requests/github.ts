@@ -11,7 +11,7 @@ import { arr, exportParser, obj, type Obj } from "./documents.ts";
  *   optional embedded `reviews` array;
  * - REST `GET /repos/{o}/{r}/pulls/{n}/reviews` objects, joined to their pull by the number in
  *   `pull_request_url`.
- * Shapes from cli/cli api/query_builder.go and the REST reference (shared/reference/git.md §2.2).
+ * Shapes from cli/cli api/query_builder.go and GitHub's REST reference, "Pull requests" and "Reviews".
  */
 const GH_PAGE_CAP = 100;
 

@@ -2,7 +2,7 @@ import type { EvidenceEvent } from "../../event.ts";
 import keepRules from "./keep-rules.json" with { type: "json" };
 
 /**
- * Which CloudTrail calls the store keeps as full rows when summarising (issue 10): what a rule,
+ * Which CloudTrail calls the store keeps as full rows when summarising (storage.cloudtrail.mode: summarise): what a rule,
  * the IAM review or an attribution step reads one call at a time. The criteria and their defaults
  * are data (keep-rules.json), so the README, the config schema and this check cannot drift.
  */

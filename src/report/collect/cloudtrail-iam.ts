@@ -5,7 +5,7 @@ import type { AccessLevel } from "../../iam/action-catalog.ts";
 import { reviewAgentPrincipals, type PrincipalAccess } from "../../iam/access-review.ts";
 import { managedPolicySource } from "../../iam/managed-policies.ts";
 import { suggestedPolicyFile, suggestedPolicyJson } from "../../iam/suggested-policy.ts";
-import { integrityProblems } from "../../ingest/cloudtrail/integrity-problems.ts";
+import { integrityProblems } from "../../cloudtrail/integrity-problems.ts";
 import { SKIPPED_PARSER } from "../../ingest/skipped.ts";
 import type { Evaluation } from "../../evaluate.ts";
 import type { Period } from "../../period.ts";

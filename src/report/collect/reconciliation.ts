@@ -1,7 +1,7 @@
 import type { Db } from "../../store/index.ts";
 
 /**
- * The reconciliation the report prints (issue 10): per source, every record read is stored as a row,
+ * The reconciliation the report prints (README, "What the store keeps"): per source, every record read is stored as a row,
  * summarised into a count, a duplicate of one already stored, or rejected, and nothing else. The
  * counters come from each file's provenance; two are checked against the store itself: the
  * summarised records against the counts in `event_summaries`, the rejects against `rejects`.

@@ -1,4 +1,4 @@
-import type { DigestVerification } from "../../cloudtrail/digest.ts";
+import type { DigestVerification } from "./digest.ts";
 
 const sample = (list: string[]) => (list.length <= 3 ? list.join(", ") : `${list.slice(0, 3).join(", ")} and ${list.length - 3} more`);
 
