@@ -5,12 +5,13 @@ import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { parse } from "csv-parse/sync";
 import { runCli, tempDir } from "../helpers/workspace.ts";
+import { pdfText } from "../helpers/pdf-text.ts";
 
 /**
  * A population read from a source that stopped early is marked incomplete: build says so last, in
  * a box; the controls resting on it are never effective; check fails unless --allow-incomplete.
  */
-test("a truncated log makes its population incomplete: build boxes it, controls are never effective, check fails without --allow-incomplete", () => {
+test("a truncated log makes its population incomplete: build boxes it, controls are never effective, check fails without --allow-incomplete", async () => {
   const ws = path.join(tempDir("evidence-incomplete-"), "ws");
   assert.equal(runCli(["init", ws, "--production-account", "111122223333"]).status, 0);
   const config = path.join(ws, "evidence.config.yaml");
@@ -29,6 +30,10 @@ test("a truncated log makes its population incomplete: build boxes it, controls 
   assert.ok(build.stderr.trimEnd().endsWith("+"), "the box is the last thing build prints");
   const controls = parse(readFileSync(path.join(out, "controls.csv")), { columns: true }) as { control: string; status: string; reason: string }[];
   assert.ok(controls.every((c) => c.status !== "effective" || !/agent/.test(c.reason)), "no control resting on the cut log is effective");
+
+  const pdf = (await pdfText(path.join(out, "report.pdf"))).replace(/\s+/g, " ");
+  assert.match(pdf, /claude-code .*? over what was read only: 1 file stopped early/, "the reconciliation never says 'adds up exactly' over a truncated read");
+  assert.doesNotMatch(pdf, /claude-code 1 \d+ \d+ \d+ \d+ \d+ yes, exactly/);
 
   const gate = ["check", "--config", config, "--period", "2026-10", "--min-coverage", "0", "--fail-on", "none"];
   const failed = runCli(gate);

@@ -19,6 +19,8 @@ export interface ReconciliationRow {
   rejectsInStore: number;
   /** Files thinned by `evidence purge`: their counters predate the purge, so they are left out. */
   purgedFiles: number;
+  /** Files of the source whose read stopped early (source_files.incomplete): the counts add up over what was read, not over the whole file. */
+  incompleteFiles: number;
 }
 
 export function collectReconciliation(db: Db): ReconciliationRow[] {
@@ -34,7 +36,10 @@ export function collectReconciliation(db: Db): ReconciliationRow[] {
        FROM source_files f WHERE f.purged_before IS NULL GROUP BY f.source ORDER BY f.source`,
     )
     .all() as Omit<ReconciliationRow, "purgedFiles">[];
-  return rows.map((r) => ({ ...r, purgedFiles: purged.get(r.source) ?? 0 }));
+  const incomplete = new Map(
+    (db.prepare("SELECT source, count(*) AS n FROM source_files WHERE incomplete IS NOT NULL GROUP BY source").all() as { source: string; n: number }[]).map((r) => [r.source, r.n]),
+  );
+  return rows.map((r) => ({ ...r, purgedFiles: purged.get(r.source) ?? 0, incompleteFiles: incomplete.get(r.source) ?? 0 }));
 }
 
 /** Whether a source's numbers add up exactly (and how far off they are when not). */
