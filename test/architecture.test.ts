@@ -13,12 +13,12 @@ import { REPO_ROOT } from "./helpers/workspace.ts";
  * Every import counts: static, dynamic, re-exports and `import type` alike (a type-only import still
  * ties the layers' designs together).
  */
-const FOUNDATION = ["errors", "event", "period", "progress", "version"];
+const FOUNDATION = ["errors", "event", "period", "progress", "version", "visible-text"];
 const ALLOWED: Record<string, string[]> = {
   cli: ["commands", ...FOUNDATION],
   commands: ["catalog", "changes", "check", "config", "evaluate", "history", "ingest", "pushdown", "redact", "registers", "report", "rules", "store", ...FOUNDATION],
   check: ["catalog", "config", "evaluate", "history", "report", "rules", "store", ...FOUNDATION],
-  report: ["catalog", "changes", "cloudtrail", "config", "evaluate", "history", "iam", "registers", "rules", "store", "text", ...FOUNDATION],
+  report: ["catalog", "changes", "cloudtrail", "config", "correlate", "evaluate", "history", "iam", "registers", "rules", "store", "text", ...FOUNDATION],
   history: ["evaluate", "store", ...FOUNDATION],
   evaluate: ["catalog", "config", "correlate", "registers", "rules", "store", ...FOUNDATION],
   correlate: ["store", ...FOUNDATION],
@@ -38,8 +38,9 @@ const ALLOWED: Record<string, string[]> = {
   errors: [],
   event: [],
   period: ["errors"],
-  progress: [],
+  progress: ["visible-text"],
   version: [],
+  "visible-text": [],
 };
 
 /**
