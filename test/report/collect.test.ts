@@ -51,3 +51,13 @@ test("a cloud call attributed to another agent product than the tool call it is 
   const agreeing = chainFor(seededStore({ events: [call, cloud] }), [{ ref: "event:1", file: "fixture.jsonl", locator: "line 1" }]);
   assert.ok(agreeing.some((l) => l.role === "cloud-event") && !agreeing.some((l) => l.conflict), "no conflict when both name the same product");
 });
+
+test("compensating controls come from controls/compensating.json, and only effective ones are listed", async () => {
+  const { collectCompensating } = await import("../../src/report/collect/compensating.ts");
+  const control = (id: string, status: string) => ({ id, title: `${id} title`, status, reason: `${id} reason` });
+  const e = { ...evaluation([]), controls: [control("CC6.1", "deficient"), control("CC7.2", "effective"), control("CC8.1", "deficient"), control("CC7.1", "effective")] } as unknown as Evaluation;
+  const comp = collectCompensating(e);
+  assert.deepEqual(comp["CC6.1"]!.map((c) => c.id), ["CC7.2"], "CC8.1 can compensate CC6.1 but was not effective; CC7.1 was effective but cannot compensate it");
+  assert.match(comp["CC6.1"]![0]!.why, /monitored/);
+  assert.deepEqual(comp["CC7.2"], [], "nothing compensates a failure of log integrity in the data");
+});

@@ -105,6 +105,9 @@ test("the sample package never contradicts itself, and says what it does not cov
   assert.deepEqual(await contradictions(dir), []);
   const pdf = flat((await pdfPages(path.join(dir, "report.pdf"))).join("\n"));
   assert.match(pdf, /Appendix B\. Criteria not in scope .*CC6\.4 /, "the criteria outside the tool's subject are listed with their reason");
+  // A rule that passes one subject and fails another shows each result with its own outcome.
+  assert.match(pdf, /pass: cursor settings \(1 file\) meet the 1 requirement of the baseline\./);
+  assert.doesNotMatch(pdf, /Results (?!pass: |fail: |no-evidence: |not-applicable: |error: )\S+ settings \(\d+ files?\) meet/);
   // The inventory is the register: a registered tool shows the owner the register names.
   assert.match(pdf, /Inventory versus what was seen .*?aider aider platform-team@acme\.example yes/, "aider's owner comes from registers/ai-tools.yaml");
   const controls = csv(dir, "controls.csv");
