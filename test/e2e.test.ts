@@ -34,6 +34,14 @@ test("evidence build on the sample workspace writes a PDF, CSVs, memos and a man
 
   const findings = readFileSync(path.join(out, "findings.csv"), "utf8");
   assert.match(findings, /cloudformation:DeleteStack on prod-api/);
+  // The sample breaks its action boundaries in each way: a prohibited class, an environment out of
+  // scope, a confirm-first class unconfirmed (agent logs), an agent role out of scope (CloudTrail
+  // alone), and a tool in use with no declared boundary.
+  assert.match(findings, /,agent-actions-within-boundary,.*cursor ran ""rm -rf \/srv\/prod[^"]*"" \([^)]*\): its class is prohibited \(destructive, irreversible\)\./);
+  assert.match(findings, /,agent-actions-within-boundary,.*codex ran [^\n]*: it acted in production, outside the tool's environments \(non-production\)\./);
+  assert.match(findings, /,agent-actions-within-boundary,.*claude-code ran ""aws cloudformation delete-stack[^\n]*: its confirm-first class \(destructive\) had no person's confirmation\./);
+  assert.match(findings, /,cloudtrail-agent-calls-within-boundary,.*Agent identity of kiro called cloudformation:DeleteStack on prod-api in account 111122223333 [^\n]*: it acted in production, outside the tool's environments \(non-production\)\./);
+  assert.match(findings, /,inventory-agents-boundary-declared,.*Agent aider was used in 2026-10 \(1 commit in git\) but its inventory entry declares no permission boundary\./);
 
   // The sample's signed digests: every hour, log and signature verifies but one staging log file no digest lists.
   const integrity = findings.split("\n").filter((l) => l.includes(",cloudtrail-log-integrity-verified,"));

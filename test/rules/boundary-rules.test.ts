@@ -60,20 +60,20 @@ table(agentActionsWithinBoundary, [
   { name: "actions inside the boundary pass", events: [{ classes: ["read"] }, { classes: ["write"], environment: "production" }], outcome: "pass", exceptions: 0 },
   {
     name: "a prohibited class fails even when a person approved it", events: [{ classes: ["destructive", "irreversible"], approval: "human", command: "rm -rf /data" }],
-    outcome: "fail", fails: 1, message: /^claude-code ran "rm -rf \/data" \(2026-10-10T10:00:00\.000Z\) was of a prohibited class \(irreversible\)\.$/, exceptions: 1,
+    outcome: "fail", fails: 1, message: /^claude-code ran "rm -rf \/data" \(2026-10-10T10:00:00\.000Z\): its class is prohibited \(irreversible\)\.$/, exceptions: 1,
   },
   {
     name: "an action outside the tool's environments fails", events: [{ ...cursor, classes: ["read"], environment: "production", command: "ls /srv/prod" }],
-    outcome: "fail", fails: 1, message: /cursor ran "ls \/srv\/prod" .* was in production, outside the tool's environments \(non-production\)\./,
+    outcome: "fail", fails: 1, message: /cursor ran \"ls \/srv\/prod\" \(.*\): it acted in production, outside the tool's environments \(non-production\)\.$/,
   },
   {
     name: "a confirm-first class without a person's confirmation fails", events: [{ classes: ["destructive"], approval: "policy", command: "kubectl delete pod x" }],
-    outcome: "fail", fails: 1, message: /was of a confirm-first class \(destructive\) without a person's confirmation\./,
+    outcome: "fail", fails: 1, message: /: its confirm-first class \(destructive\) had no person's confirmation\.$/,
   },
   { name: "a confirm-first class a person confirmed passes", events: [{ classes: ["destructive"], approval: "human" }], outcome: "pass", exceptions: 0 },
   {
     name: "a class in none of the boundary's lists is not permitted", events: [{ ...cursor, classes: ["network"] }],
-    outcome: "fail", fails: 1, message: /a class the boundary does not permit \(network; permitted: read, write, execute\)/,
+    outcome: "fail", fails: 1, message: /its class is not permitted \(network; the boundary permits read, write, execute\)/,
   },
   {
     name: "each violation of one action is its own finding", events: [{ ...cursor, classes: ["destructive"], environment: "production" }],
@@ -83,11 +83,11 @@ table(agentActionsWithinBoundary, [
   { name: "an environment that could not be told is not judged", events: [{ ...cursor, classes: ["read"], environment: "unknown" }], outcome: "pass" },
   {
     name: "a tool whose entry declares no boundary is one finding for all its actions", events: [{ agentProduct: "aider", agentId: null }, { agentProduct: "aider", agentId: null, eventKey: "x" }],
-    outcome: "fail", fails: 1, exceptions: 2, message: /^2 actions were by aider, whose inventory entry declares no permission boundary, so they could not be tested/,
+    outcome: "fail", fails: 1, exceptions: 2, message: /^2 actions could not be tested against a boundary: the inventory entry of aider declares no permission boundary\. The first: aider ran/,
   },
   {
     name: "a tool missing from the inventory has no boundary", events: [{ agentProduct: "windsurf", agentId: null }],
-    outcome: "fail", fails: 1, message: /by windsurf, which is not in the AI tool inventory/,
+    outcome: "fail", fails: 1, message: /windsurf is not in the AI tool inventory, so no boundary is declared/,
   },
   { name: "session records are not actions", events: [{ action: "session:SessionStart", classes: [], agentProduct: "windsurf" }, { classes: ["read"] }], outcome: "pass" },
   { name: "actions outside the period are not tested", events: [{ classes: ["read"] }, { ...cursor, classes: ["destructive"], time: "2026-09-30T23:59:59.000Z" }], outcome: "pass" },
@@ -99,7 +99,7 @@ table(cloudtrailAgentCallsWithinBoundary, [
     name: "an agent role deleting a stack in production is caught with no agent log",
     events: [{ ...kiroCall, action: "cloudformation:DeleteStack", classes: ["destructive", "write"], environment: "production", account: "111122223333" }],
     outcome: "fail", fails: 2,
-    message: /^Agent identity of kiro called cloudformation:DeleteStack on prod-api in account 111122223333 \(.*\) was in production, outside the tool's environments \(non-production\)\.$/,
+    message: /^Agent identity of kiro called cloudformation:DeleteStack on prod-api in account 111122223333 \(.*\): it acted in production, outside the tool's environments \(non-production\)\.$/,
   },
   {
     name: "a confirm-first call is confirmed by a person's confirmation in the same tool's agent log just before",
@@ -115,16 +115,16 @@ table(cloudtrailAgentCallsWithinBoundary, [
       { agentProduct: "kiro", agentId: "kiro-operator", classes: ["destructive"], approval: "human", time: "2026-10-10T09:49:59.000Z" },
       { ...kiroCall, action: "cloudformation:DeleteStack", classes: ["destructive", "write"], environment: "non-production" },
     ],
-    outcome: "fail", fails: 1, message: /confirm-first class \(destructive\) without a person's confirmation/,
+    outcome: "fail", fails: 1, message: /its confirm-first class \(destructive\) had no person's confirmation/,
   },
   {
     name: "a prohibited class by an agent role fails", events: [{ ...kiroCall, agentProduct: "claude-code", agentId: "claude-code", action: "secretsmanager:GetSecretValue", classes: ["credential-access"], environment: "non-production" }],
-    outcome: "fail", fails: 1, message: /prohibited class \(credential-access\)/,
+    outcome: "fail", fails: 1, message: /its class is prohibited \(credential-access\)/,
   },
   { name: "a denied call never ran", events: [{ ...kiroCall, action: "iam:AttachRolePolicy", classes: ["privilege-change", "write"], outcome: "denied", environment: "production" }], outcome: "pass" },
   {
     name: "an agent identity whose tool is not inventoried has no boundary", events: [{ ...kiroCall, agentProduct: "devin", agentId: "devin", environment: "non-production" }],
-    outcome: "fail", fails: 1, message: /by devin, which is not in the AI tool inventory/,
+    outcome: "fail", fails: 1, message: /devin is not in the AI tool inventory, so no boundary is declared/,
   },
   {
     name: "calls by people are not in the population: an empty one on one day of data is not tested",

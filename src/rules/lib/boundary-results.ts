@@ -23,13 +23,13 @@ export function boundaryResults(rows: BoundaryRow[], describe: (r: BoundaryRow) 
         unbounded.set(name, [...(unbounded.get(name) ?? []), r]);
         continue;
       }
-      results.push(fail(`${r.tool} ${r.action}`, `${describe(r)} was ${v.text}.`, [eventRef(r), ...toolRef(r)], r.time));
+      results.push(fail(`${r.tool} ${r.action}`, `${describe(r)}: ${v.text}.`, [eventRef(r), ...toolRef(r)], r.time));
     }
   }
   for (const [name, group] of [...unbounded].sort(([a], [b]) => a.localeCompare(b))) {
     const first = group[0]!;
     const text = judge(first)[0]!.text;
-    results.push(fail(name, `${group.length} action${group.length === 1 ? " was" : "s were"} ${text}, so ${group.length === 1 ? "it" : "they"} could not be tested against one; the first: ${describe(first)}.`,
+    results.push(fail(name, `${group.length} action${group.length === 1 ? "" : "s"} could not be tested against a boundary: ${text}. The first: ${describe(first)}.`,
       [eventRef(first), ...toolRef(first)], first.time));
   }
   if (results.length === 0) results.push(pass("all agents", passMessage));

@@ -34,7 +34,7 @@ export interface JudgedAction extends ToolColumns {
 
 export interface Violation {
   kind: ViolationKind;
-  /** Completes "… was <text>": what about the action breaks the boundary. */
+  /** What about the action breaks the boundary, as a clause ("its class is prohibited (…)"). */
   text: string;
 }
 
@@ -42,20 +42,20 @@ const list = (json: string | null): string[] => (json ? (JSON.parse(json) as str
 
 export function judge(a: JudgedAction): Violation[] {
   if (a.denied) return [];
-  if (a.tool === null) return [{ kind: "no-boundary", text: `by ${a.agent_product ?? "an unattributed agent"}, which is not in the AI tool inventory and so has no declared boundary` }];
-  if (a.tool_permitted === null) return [{ kind: "no-boundary", text: `by ${a.tool}, whose inventory entry declares no permission boundary` }];
+  if (a.tool === null) return [{ kind: "no-boundary", text: `${a.agent_product ?? "an unattributed agent"} is not in the AI tool inventory, so no boundary is declared` }];
+  if (a.tool_permitted === null) return [{ kind: "no-boundary", text: `the inventory entry of ${a.tool} declares no permission boundary` }];
   const classes = a.classes.split(" ").filter(Boolean);
   const permitted = list(a.tool_permitted), prohibited = list(a.tool_prohibited), confirmFirst = list(a.tool_confirm_first);
   const environments = list(a.tool_environments);
   const out: Violation[] = [];
   const banned = classes.filter((c) => prohibited.includes(c));
-  if (banned.length) out.push({ kind: "prohibited", text: `of a prohibited class (${banned.join(", ")})` });
+  if (banned.length) out.push({ kind: "prohibited", text: `its class is prohibited (${banned.join(", ")})` });
   const unlisted = classes.filter((c) => !permitted.includes(c) && !confirmFirst.includes(c) && !prohibited.includes(c));
-  if (unlisted.length) out.push({ kind: "not-permitted", text: `of a class the boundary does not permit (${unlisted.join(", ")}; permitted: ${[...permitted, ...confirmFirst].join(", ") || "none"})` });
+  if (unlisted.length) out.push({ kind: "not-permitted", text: `its class is not permitted (${unlisted.join(", ")}; the boundary permits ${[...permitted, ...confirmFirst].join(", ") || "none"})` });
   // An environment the classifier could not tell is not tested: it is stated on the item instead.
-  if (a.environment !== "unknown" && !environments.includes(a.environment)) out.push({ kind: "environment", text: `in ${a.environment}, outside the tool's environments (${environments.join(", ")})` });
+  if (a.environment !== "unknown" && !environments.includes(a.environment)) out.push({ kind: "environment", text: `it acted in ${a.environment}, outside the tool's environments (${environments.join(", ")})` });
   const gated = classes.filter((c) => confirmFirst.includes(c));
-  if (gated.length && !a.confirmed) out.push({ kind: "unconfirmed", text: `of a confirm-first class (${gated.join(", ")}) without a person's confirmation` });
+  if (gated.length && !a.confirmed) out.push({ kind: "unconfirmed", text: `its confirm-first class (${gated.join(", ")}) had no person's confirmation` });
   return out;
 }
 
