@@ -1,6 +1,7 @@
 import type { Rule } from "./define.ts";
 import agentActionsWithinBoundary from "./agent-actions-within-boundary.ts";
 import agentDestructiveActionsHumanApproved from "./agent-destructive-actions-human-approved.ts";
+import agentLoggingComplete from "./agent-logging-complete.ts";
 import cloudtrailAgentCallsWithinBoundary from "./cloudtrail-agent-calls-within-boundary.ts";
 import cloudtrailAgentDestructiveCallsApproved from "./cloudtrail-agent-destructive-calls-approved.ts";
 import cloudtrailLogIntegrityVerified from "./cloudtrail-log-integrity-verified.ts";
@@ -29,6 +30,7 @@ import vendorsAiVendorsAssessed from "./vendors-ai-vendors-assessed.ts";
 export const RULES: readonly Rule[] = [
   agentActionsWithinBoundary,
   agentDestructiveActionsHumanApproved,
+  agentLoggingComplete,
   cloudtrailAgentCallsWithinBoundary,
   cloudtrailAgentDestructiveCallsApproved,
   cloudtrailLogIntegrityVerified,
