@@ -36,7 +36,7 @@ export default defineRule({
           { id: p.firstEventId },
         ).map(eventRef);
         const weeks = p.gaps.map((g) => `week of ${g.week}: ${g.days.join(", ")}`).join("; ");
-        results.push(fail(`${p.tool} ${p.person}`, `${p.person} used ${p.tool} in ${plural(p.activeWeeks.length, "week")} of ${ctx.period.label}, but no ${p.tool} record exists for working days inside ${p.gaps.length === 1 ? "an active week" : "active weeks"} (${weeks}): at least ${cov.minMissingWorkingDays} missing in a week is a gap.`, evidence));
+        results.push(fail(`${p.tool} ${p.person}`, `${p.person} used ${p.tool} in ${plural(p.activeWeeks.length, "week")} of ${ctx.period.label}, but no ${p.tool} record exists for working days inside ${p.gaps.length === 1 ? "an active week" : "active weeks"} (${weeks}): at least ${cov.minMissingWorkingDays} missing in a week is a gap (either ${p.tool} was not used on those days or its records did not reach the store).`, evidence));
       }
     }
     const unlogged = new Map<string, AgentCall[]>();

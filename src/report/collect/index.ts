@@ -4,6 +4,7 @@ import type { Db } from "../../store/index.ts";
 import type { ReportMeta, ReportModel, ReportScope } from "../model.ts";
 import { collectReportData } from "./activity.ts";
 import { collectCompensating } from "./compensating.ts";
+import { collectLoggingCoverage } from "./logging-coverage.ts";
 import { collectPackageData } from "./package-data.ts";
 
 /**
@@ -23,6 +24,7 @@ export function collectReport(
     scope,
     evaluation,
     ...collectReportData(db, period, evaluation),
+    loggingCoverage: collectLoggingCoverage(db, period, evaluation),
     package: collectPackageData(db, period, evaluation, scope),
   };
 }

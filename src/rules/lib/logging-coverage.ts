@@ -51,10 +51,15 @@ export interface LoggingCoverage {
   calls: AgentCall[];
 }
 
-/** Agent-log records per tool, product, person and minute: small, and enough to place each in a local day. */
+/**
+ * Agent-log records per tool, product, person and minute: small, and enough to place each in a
+ * local day. The person is the one a session record names (Claude Code's SessionStart carries
+ * `user_email`; Codex and Cursor name the user on their session records), as correlation reads it.
+ */
 const RECORDS_SQL = `WITH persons AS (
     SELECT session_id, max(lower(actor)) AS person FROM events
-    WHERE source_kind = 'agent-log' AND actor_kind = 'human' AND actor IS NOT NULL AND session_id IS NOT NULL AND time >= :start AND time < :end
+    WHERE source_kind = 'agent-log' AND action LIKE 'session:%' AND actor IS NOT NULL AND (actor_kind = 'human' OR actor LIKE '%@%')
+      AND session_id IS NOT NULL AND time >= :start AND time < :end
     GROUP BY session_id)
   SELECT t.product AS tool, e.agent_product AS product, p.person, substr(e.time, 1, 16) AS minute, count(*) AS n, min(e.id) AS first_id
   FROM events e LEFT JOIN persons p ON p.session_id = e.session_id ${TOOL_JOIN}
@@ -76,7 +81,7 @@ const CALLS_SQL = `SELECT ${EVENT_REF_COLUMNS}, e.time, e.agent_id, t.product AS
   WHERE e.source_kind = 'cloudtrail' AND e.actor_kind = 'agent' AND e.time >= :start AND e.time < :end
   ORDER BY e.time, e.event_key`;
 
-const TOOLS_SQL = `SELECT register, row, file, locator, product FROM register_ai_tools ORDER BY row`;
+const TOOLS_SQL = `SELECT register, row, file, locator, product FROM register_ai_tools ORDER BY lower(product), row`;
 
 /** Calendar dates (YYYY-MM-DD) arithmetic, independent of the process' zone. */
 const addDays = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
