@@ -18,7 +18,7 @@ test("evidence build on the sample workspace writes a PDF, CSVs, memos and a man
   assert.match(first.stderr, /Ingested \d+ files/);
 
   const files = readdirSync(out).sort();
-  for (const f of ["report.pdf", "agent-actions.csv", "changes.csv", "findings.csv", "controls.csv", "samples.csv", "evidence-inventory.csv", "manifest.json"]) {
+  for (const f of ["report.pdf", "agent-actions.csv", "logging-coverage.csv", "changes.csv", "findings.csv", "controls.csv", "samples.csv", "evidence-inventory.csv", "manifest.json"]) {
     assert.ok(files.includes(f), `missing ${f}`);
   }
   assert.ok(readdirSync(path.join(out, "memos")).length >= 1, "at least one risk-acceptance memo");
@@ -47,7 +47,7 @@ test("evidence build on the sample workspace writes a PDF, CSVs, memos and a man
   const integrity = findings.split("\n").filter((l) => l.includes(",cloudtrail-log-integrity-verified,"));
   assert.equal(integrity.length, 1);
   assert.match(integrity[0]!, /,high,CC7\.2,open,,2026-10,cloudtrail:cloudtrail,Log integrity in cloudtrail: 1 log file\(s\) a digest should have listed but none does \(AWSLogs\/444455556666\/CloudTrail\/eu-west-1\/2026\/10\/22\/444455556666_CloudTrail_eu-west-1_20261022T1405Z_95954717707e3a9a\.json\.gz\)\.,/);
-  assert.match(readFileSync(path.join(out, "controls.csv"), "utf8"), /^CC7\.2,soc2,Monitor for anomalies,deficient,"2 open findings from cloudtrail-agent-destructive-calls-approved, cloudtrail-log-integrity-verified\.",/m);
+  assert.match(readFileSync(path.join(out, "controls.csv"), "utf8"), /^CC7\.2,soc2,Monitor for anomalies,deficient,"16 open findings from agent-logging-complete, cloudtrail-agent-destructive-calls-approved, cloudtrail-log-integrity-verified\.",/m);
   assert.match(text, /cloudtrail: cloudtrail\s+PROBLEMS\s+2,232\s+509\s+2232 \/ 0 \/ 0\s+1 log file\(s\) a digest should have listed\s+but none does/, "Appendix A: digests, verified logs, signatures valid / invalid / unchecked");
 
   await t.test("a second build ingests nothing new and writes byte-identical CSVs", () => {

@@ -7,6 +7,7 @@ import type { SampleSet } from "./samples.ts";
 import type { AgentPosture } from "./collect/agent-posture.ts";
 import type { CloudTrailIamReport } from "./collect/cloudtrail-iam.ts";
 import type { LoggingCoverageReport } from "./collect/logging-coverage.ts";
+import type { TimelineRow } from "./collect/timeline.ts";
 
 /**
  * Everything a renderer needs, gathered once. Renderers are pure functions of this model; time
@@ -126,6 +127,8 @@ export interface ReportModel {
   cloudtrailIam?: CloudTrailIamReport;
   /** Logging completeness per agent product and person (collect/logging-coverage.ts); null when agent-logging-complete did not run. */
   loggingCoverage?: LoggingCoverageReport | null;
+  /** Every link of every finding's correlated chain, with conflicts flagged (collect/timeline.ts). */
+  timeline?: TimelineRow[];
   /** Records read = stored + summarised + duplicates + rejected, per source (issue 10). */
   reconciliation?: ReconciliationRow[];
 }

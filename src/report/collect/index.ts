@@ -6,6 +6,7 @@ import { collectReportData } from "./activity.ts";
 import { collectCompensating } from "./compensating.ts";
 import { collectLoggingCoverage } from "./logging-coverage.ts";
 import { collectPackageData } from "./package-data.ts";
+import { collectTimeline } from "./timeline.ts";
 
 /**
  * The one place the report's data comes from: every query the package's statements rest on runs
@@ -25,6 +26,7 @@ export function collectReport(
     evaluation,
     ...collectReportData(db, period, evaluation),
     loggingCoverage: collectLoggingCoverage(db, period, evaluation),
+    timeline: collectTimeline(db, evaluation),
     package: collectPackageData(db, period, evaluation, scope),
   };
 }
