@@ -43,7 +43,7 @@ test("timeline: every link of a finding's chain with time, file and line, link r
   ]);
   assert.equal(rows[1]!.linkRule, "recorded in the source: same session id");
   assert.match(rows[2]!.linkRule, /cloudformation:DeleteStack matches "aws cloudformation delete-stack"/);
-  assert.deepEqual(rows.map((r) => r.conflict), ["", "", "CloudTrail attributes this call to kiro (role ai-agent-operator), but the tool call it is correlated to is claude-code's"]);
+  assert.deepEqual(rows.map((r) => r.conflict), ["", "", "CloudTrail attributes this call to kiro (by role ai-agent-operator), but the tool call it is correlated to is claude-code's"]);
   const csv = timelineCsv(rows).split("\r\n");
   assert.equal(csv[0], "finding_id,rule,step,role,time,file,locator,ref,summary,link_rule,confidence,conflict");
   assert.equal(csv.length, 5, "a header, three links and the final line break");

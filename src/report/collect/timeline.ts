@@ -43,7 +43,7 @@ export function collectTimeline(db: Db, evaluation: Pick<Evaluation, "findings">
       if (link.role === "tool-call") toolProduct = ev?.agent_product ?? null;
       let conflict = "";
       if (link.role === "cloud-event" && ev?.agent_product && toolProduct && ev.agent_product.toLowerCase() !== toolProduct.toLowerCase()) {
-        conflict = `CloudTrail attributes this call to ${ev.agent_product}${ev.signal ? ` (${ev.signal})` : ""}, but the tool call it is correlated to is ${toolProduct}'s`;
+        conflict = `CloudTrail attributes this call to ${ev.agent_product}${ev.signal ? ` (by ${ev.signal})` : ""}, but the tool call it is correlated to is ${toolProduct}'s`;
       }
       rows.push({
         findingId: f.id, ruleId: f.ruleId, step: i + 1, role: link.role, time: link.time, file: link.file, locator: link.locator,
