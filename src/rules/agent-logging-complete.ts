@@ -1,8 +1,6 @@
 import { defineRule, eventRef, fail, pass, registerRef, type EvidenceRef, type RuleResult, type TestedItem } from "./define.ts";
 import { loggingCoverage, type AgentCall } from "./lib/logging-coverage.ts";
 
-/** Evidence refs listed on one finding; the items list every call. */
-const MAX_REFS = 20;
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 export default defineRule({
@@ -26,15 +24,16 @@ export default defineRule({
       }
     }
     for (const p of cov.people) {
+      // The person's first record in the period: where the workpaper line and its finding point.
+      const evidence = ctx.all<{ event_id: number; event_key: string; file: string; locator: string }>(
+        "SELECT e.id AS event_id, e.source_kind || ':' || e.event_key AS event_key, e.locator, f.path AS file FROM events e JOIN source_files f ON f.id = e.file_id WHERE e.id = :id",
+        { id: p.firstEventId },
+      ).map(eventRef);
       items.push({
         key: `person:${p.tool}:${p.person}`, observed: `${plural(p.records, "record")} on ${plural(p.days.length, "day")} in ${plural(p.activeWeeks.length, "active week")}; working days without records: ${p.missing.join(", ") || "none"}`,
-        result: p.gaps.length ? "exception" : "pass",
+        result: p.gaps.length ? "exception" : "pass", ...(evidence[0] ? { evidence: evidence[0] } : {}),
       });
       if (p.gaps.length) {
-        const evidence = ctx.all<{ event_id: number; event_key: string; file: string; locator: string }>(
-          "SELECT e.id AS event_id, e.source_kind || ':' || e.event_key AS event_key, e.locator, f.path AS file FROM events e JOIN source_files f ON f.id = e.file_id WHERE e.id = :id",
-          { id: p.firstEventId },
-        ).map(eventRef);
         const weeks = p.gaps.map((g) => `week of ${g.week}: ${g.days.join(", ")}`).join("; ");
         results.push(fail(`${p.tool} ${p.person}`, `${p.person} used ${p.tool} in ${plural(p.activeWeeks.length, "week")} of ${ctx.period.label}, but no ${p.tool} record exists for working days inside ${p.gaps.length === 1 ? "an active week" : "active weeks"} (${weeks}): at least ${cov.minMissingWorkingDays} missing in a week is a gap (either ${p.tool} was not used on those days or its records did not reach the store).`, evidence));
       }
@@ -46,9 +45,9 @@ export default defineRule({
     }
     for (const [identity, group] of [...unlogged].sort(([a], [b]) => a.localeCompare(b))) {
       const firstCall = group[0]!, lastCall = group[group.length - 1]!;
-      const refs: EvidenceRef[] = group.slice(0, MAX_REFS).map(eventRef);
-      results.push(fail(identity, `Agent identity ${identity} (${firstCall.tool ?? "not in the AI tool inventory"}) made ${plural(group.length, "AWS call")} between ${firstCall.time} and ${lastCall.time} with no agent-log record of its tool within ${cov.windowMinutes} minutes before: the agent acted outside its logged tools` +
-        (group.length > MAX_REFS ? ` (the first ${MAX_REFS} are cited; the workpaper lists all)` : "") + ".", refs, firstCall.time));
+      // Every call is cited, so each exception in the workpaper leads to this finding.
+      const refs: EvidenceRef[] = group.map(eventRef);
+      results.push(fail(identity, `Agent identity ${identity} (${firstCall.tool ?? "not in the AI tool inventory"}) made ${plural(group.length, "AWS call")} between ${firstCall.time} and ${lastCall.time} with no agent-log record of its tool within ${cov.windowMinutes} minutes before: the agent acted outside its logged tools.`, refs, firstCall.time));
     }
     const population = {
       description: `AI tools in the inventory, agent product and person pairs with agent-log records, and CloudTrail calls by agent identities in the period (${cov.tools.length} + ${cov.people.length} + ${cov.calls.length})`,

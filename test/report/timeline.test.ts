@@ -51,10 +51,10 @@ test("timeline: every link of a finding's chain with time, file and line, link r
 
 test("timeline: a CloudTrail call attributed to the same agent as its tool call is no conflict", (t) => {
   const db = seededStore({
-    events: [
+    events: ([
       { action: "Bash", command: "aws s3 rm s3://b/k", time: T, sessionId: "s1", classes: ["destructive"], attrs: { endTime: at(5) } },
       { sourceKind: "cloudtrail", actorKind: "agent", agentId: "claude-code", agentProduct: "claude-code", action: "s3:DeleteObject", target: "b", command: null, sessionId: "ASIA", time: at(3), attrs: { sourceIdentity: "x" } },
-    ].map((e, i) => ({ ...e, eventKey: `e${i}` })),
+    ] satisfies Partial<EvidenceEvent>[]).map((e, i) => ({ ...e, eventKey: `e${i}` })),
   });
   t.after(() => {
     db.close();

@@ -73,7 +73,10 @@ test("agent-logging-complete: working days without records inside an active week
   assert.deepEqual(fails(r), [
     "li@acme.example used claude-code in 1 week of 2026-10, but no claude-code record exists for working days inside an active week (week of 2026-10-12: 2026-10-14, 2026-10-15, 2026-10-16): at least 2 missing in a week is a gap (either claude-code was not used on those days or its records did not reach the store).",
   ]);
-  assert.match(r.results.find((x) => x.outcome === "fail")!.evidence[0]!.locator, /^line \d+$/);
+  const finding = r.results.find((x) => x.outcome === "fail")!;
+  assert.match(finding.evidence[0]!.locator, /^line \d+$/);
+  // The workpaper line of the exception cites the same record as its finding.
+  assert.equal(r.items!.find((i) => i.key === "person:claude-code:li@acme.example")!.evidence?.ref, finding.evidence[0]!.ref);
 });
 
 test("agent-logging-complete: one missing working day stays under the threshold (data: logging-completeness.json)", (t) => {
