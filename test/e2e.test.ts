@@ -43,6 +43,14 @@ test("evidence build on the sample workspace writes a PDF, CSVs, memos and a man
   assert.match(findings, /,cloudtrail-agent-calls-within-boundary,.*Agent identity of kiro called cloudformation:DeleteStack on prod-api in account 111122223333 [^\n]*: it acted in production, outside the tool's environments \(non-production\)\./);
   assert.match(findings, /,inventory-agents-boundary-declared,.*Agent aider was used in 2026-10 \(1 commit in git\) but its inventory entry declares no permission boundary\./);
 
+  // Logging completeness: kiro acts only through its AWS role and keeps no agent log.
+  assert.match(readFileSync(path.join(out, "logging-coverage.csv"), "utf8"), /^agent,kiro,,0,0,31,,,20,20,exception\r$/m);
+  // The December 2025 pattern as one chain: the Claude Code session's delete-stack, CloudTrail's DeleteStack under the
+  // Kiro operator role (a conflict of attribution), and the commit that recreated the stack.
+  const timeline = readFileSync(path.join(out, "timeline.csv"), "utf8");
+  assert.match(timeline, /,cloud-event,2026-10-14T09:12:03\.000Z,[^\n]*cloudformation:DeleteStack on prod-api[^\n]*,high,CloudTrail attributes this call to kiro \(by role\), but the tool call it is correlated to is claude-code's\r$/m);
+  assert.match(timeline, /,commit,[^\n]*Recreate prod-api stack/);
+
   // The sample's signed digests: every hour, log and signature verifies but one staging log file no digest lists.
   const integrity = findings.split("\n").filter((l) => l.includes(",cloudtrail-log-integrity-verified,"));
   assert.equal(integrity.length, 1);
