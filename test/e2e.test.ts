@@ -48,7 +48,7 @@ test("evidence build on the sample workspace writes a PDF, CSVs, memos and a man
   // The December 2025 pattern as one chain: the Claude Code session's delete-stack, CloudTrail's DeleteStack under the
   // Kiro operator role (a conflict of attribution), and the commit that recreated the stack.
   const timeline = readFileSync(path.join(out, "timeline.csv"), "utf8");
-  assert.match(timeline, /,cloud-event,2026-10-14T09:12:03\.000Z,[^\n]*cloudformation:DeleteStack on prod-api[^\n]*,high,CloudTrail attributes this call to kiro \(by role\), but the tool call it is correlated to is claude-code's\r$/m);
+  assert.match(timeline, /,cloud-event,2026-10-14T09:12:03\.000Z,[^\n]*cloudformation:DeleteStack on prod-api[^\n]*,high,"CloudTrail attributes this call to kiro \(by role\), but the tool call it is correlated to is claude-code's"\r$/m);
   assert.match(timeline, /,commit,[^\n]*Recreate prod-api stack/);
 
   // The sample's signed digests: every hour, log and signature verifies but one staging log file no digest lists.
