@@ -1,5 +1,5 @@
 import { defineRule, eventRef, fail, pass, registerRef, type EvidenceRef, type RuleResult, type TestedItem } from "./define.ts";
-import { loggingCoverage, type AgentCall } from "./lib/logging-coverage.ts";
+import { CALLS_SQL, loggingCoverage, RECORDS_SQL, TOOLS_SQL, type AgentCall } from "./lib/logging-coverage.ts";
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
@@ -51,7 +51,8 @@ export default defineRule({
     }
     const population = {
       description: `AI tools in the inventory, agent product and person pairs with agent-log records, and CloudTrail calls by agent identities in the period (${cov.tools.length} + ${cov.people.length} + ${cov.calls.length})`,
-      query: "src/rules/lib/logging-coverage.ts: agent-log records per tool, person and local day; CloudTrail calls by agent identities with an agent-log record of their tool in the correlation window",
+      // The three queries behind the population: the inventory, agent-log records per tool, person and minute (placed in local days), agent-identity calls.
+      query: [TOOLS_SQL, RECORDS_SQL, CALLS_SQL].join(";\n"),
       size: items.length,
       attribute: "records in the period; working days without records in active weeks; agent-log record around each agent identity's call",
       expected: `records present; fewer than ${cov.minMissingWorkingDays} working days (ISO weekdays ${cov.workingDays.join(", ")}) missing in any active week; a record within ${cov.windowMinutes} minutes`,

@@ -56,7 +56,7 @@ export interface LoggingCoverage {
  * local day. The person is the one a session record names (Claude Code's SessionStart carries
  * `user_email`; Codex and Cursor name the user on their session records), as correlation reads it.
  */
-const RECORDS_SQL = `WITH persons AS (
+export const RECORDS_SQL = `WITH persons AS (
     SELECT session_id, max(lower(actor)) AS person FROM events
     WHERE source_kind = 'agent-log' AND action LIKE 'session:%' AND actor IS NOT NULL AND (actor_kind = 'human' OR actor LIKE '%@%')
       AND session_id IS NOT NULL AND time >= :start AND time < :end
@@ -71,7 +71,7 @@ const RECORDS_SQL = `WITH persons AS (
  * window's outer limit after it (src/correlate-windows.json), so a call is accounted for by an
  * agent-log record of the same tool in [call - wideMs, call + tightBeforeMs].
  */
-const CALLS_SQL = `SELECT ${EVENT_REF_COLUMNS}, e.time, e.agent_id, t.product AS tool, e.action, e.target,
+export const CALLS_SQL = `SELECT ${EVENT_REF_COLUMNS}, e.time, e.agent_id, t.product AS tool, e.action, e.target,
     EXISTS (SELECT 1 FROM events a WHERE a.source_kind = 'agent-log'
       AND (a.agent_id = e.agent_id OR lower(a.agent_product) = lower(coalesce(t.product, e.agent_product))
            OR lower(a.agent_product) IN (SELECT lower(x.value) FROM json_each(coalesce(t.aliases, '[]')) x))
@@ -81,7 +81,7 @@ const CALLS_SQL = `SELECT ${EVENT_REF_COLUMNS}, e.time, e.agent_id, t.product AS
   WHERE e.source_kind = 'cloudtrail' AND e.actor_kind = 'agent' AND e.time >= :start AND e.time < :end
   ORDER BY e.time, e.event_key`;
 
-const TOOLS_SQL = `SELECT register, row, file, locator, product FROM register_ai_tools ORDER BY lower(product), row`;
+export const TOOLS_SQL = `SELECT register, row, file, locator, product FROM register_ai_tools ORDER BY lower(product), row`;
 
 /** Calendar dates (YYYY-MM-DD) arithmetic, independent of the process' zone. */
 const addDays = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
