@@ -6,7 +6,11 @@ import { chainFor } from "../../src/correlate.ts";
 import type { EvidenceEvent } from "../../src/event.ts";
 import type { Finding } from "../../src/evaluate.ts";
 import { collectTimeline } from "../../src/report/collect/timeline.ts";
+import { loadPdfFonts } from "../../src/report/fonts.ts";
+import { renderPdf } from "../../src/report/pdf.ts";
 import { timelineCsv } from "../../src/report/timeline-csv.ts";
+import { pdfLayout } from "../helpers/pdf-items.ts";
+import { syntheticModel } from "../helpers/report-model.ts";
 import { seededStore } from "../helpers/rule-tester.ts";
 
 /**
@@ -17,7 +21,7 @@ import { seededStore } from "../helpers/rule-tester.ts";
 const T = "2026-10-14T09:10:30.000Z";
 const at = (s: number) => new Date(Date.parse(T) + s * 1000).toISOString();
 
-test("timeline: every link of a finding's chain with time, file and line, link rule and confidence; a CloudTrail call attributed to another agent is a conflict", (t) => {
+test("timeline: every link of a finding's chain with time, file and line, link rule and confidence; a CloudTrail call attributed to another agent is a conflict", async (t) => {
   const events: Partial<EvidenceEvent>[] = [
     { action: "session:SessionStart", actor: "ops@acme.example", time: at(-120), classes: [], command: null, sessionId: "s1" },
     { action: "Bash", command: "aws cloudformation delete-stack --stack-name prod-api --profile prod", time: T, sessionId: "s1", classes: ["destructive"], attrs: { endTime: at(10) } },
@@ -44,6 +48,14 @@ test("timeline: every link of a finding's chain with time, file and line, link r
   assert.equal(rows[1]!.linkRule, "recorded in the source: same session id");
   assert.match(rows[2]!.linkRule, /cloudformation:DeleteStack matches "aws cloudformation delete-stack"/);
   assert.deepEqual(rows.map((r) => r.conflict), ["", "", "CloudTrail attributes this call to kiro (by role ai-agent-operator), but the tool call it is correlated to is claude-code's"]);
+  // The PDF shows the chain once for every finding that shares it, the conflict spelled out.
+  const twin = { ...finding, id: "f2", ruleId: "cloudtrail-agent-calls-within-boundary" } as Finding;
+  const text = (await pdfLayout(await renderPdf({ ...syntheticModel(), timeline: collectTimeline(db, { findings: [finding, twin] }) }, { fonts: loadPdfFonts() })))
+    .pages.map((p) => p.text).join("\n").replace(/\s+/g, " ");
+  assert.match(text, /1 distinct chain \(session, prompt, tool call, CloudTrail call, commit\) behind the findings/);
+  assert.match(text, /Chain 1: Bash: aws cloudformation delete-stack --stack-name prod-api --profile prod/);
+  assert.match(text, /Findings: f1 \(agent-destructive-actions-human-approved\), f2 \(cloudtrail-agent-calls-within-boundary\)\./);
+  assert.match(text, /CONFLICT: CloudTrail attributes this call to kiro \(by role ai-agent-operator\)/);
   const csv = timelineCsv(rows).split("\r\n");
   assert.equal(csv[0], "finding_id,rule,step,role,time,file,locator,ref,summary,link_rule,confidence,conflict");
   assert.equal(csv.length, 5, "a header, three links and the final line break");
