@@ -19,8 +19,10 @@ export default defineRule({
       const ok = t.records > 0;
       items.push({ key: `tool:${t.product}`, observed: `${plural(t.records, "agent-log record")} on ${t.days} of ${cov.daysInPeriod} days`, result: ok ? "pass" : "exception", evidence: registerRef(t) });
       if (!ok) {
+        // Use seen elsewhere is stated: "not used" is only offered as an explanation when nothing shows use.
+        const used = [t.agentCalls ? `its agent identities made ${plural(t.agentCalls, "AWS call")}` : "", t.commits ? `${plural(t.commits, "commit")} ${t.commits === 1 ? "was" : "were"} attributed to it` : ""].filter(Boolean);
         results.push(fail(t.product, `${t.product} is in the AI tool inventory but left no agent-log records in ${ctx.period.label}` +
-          (t.agentCalls ? `, while its agent identities made ${plural(t.agentCalls, "AWS call")}` : ": either it was not used or its logs are not collected") + ".", [registerRef(t)]));
+          (used.length ? `, while ${used.join(" and ")}: its logs are not collected` : ": either it was not used or its logs are not collected") + ".", [registerRef(t)]));
       }
     }
     for (const p of cov.people) {

@@ -67,6 +67,16 @@ test("agent-logging-complete: an inventoried tool with no records in the period 
   assert.equal(r.results.find((x) => x.outcome === "fail")?.evidence[0]?.ref, "register:aiTools:2");
 });
 
+test("agent-logging-complete: a tool without records whose commits show it was used says so", (t) => {
+  const db: Db = seededStore({ events: weekdays(5, 9).flatMap((d) => session("li@acme.example", d)), commits: [{ authorKind: "agent", agentProduct: "KIRO-operator" }] });
+  t.after(() => {
+    db.close();
+    rmSync(path.dirname(db.name), { recursive: true, force: true });
+  });
+  withRegisters(db, { aiTools: INVENTORY });
+  assert.deepEqual(fails(runRuleOn(agentLoggingComplete, db)), ["kiro is in the AI tool inventory but left no agent-log records in 2026-10, while 1 commit was attributed to it: its logs are not collected."]);
+});
+
 test("agent-logging-complete: working days without records inside an active week are a gap; weekends and quiet weeks are not", (t) => {
   // Active Mon 12, Tue 13 and Sat 17 October: Wed-Fri missing. Nothing in the week of the 19th: not an active week.
   const r = run(t, [...["2026-10-12", "2026-10-13", "2026-10-17"].flatMap((d) => session("li@acme.example", d)), kiroLog("2026-10-05T12:00:00.000Z", "kl")]);

@@ -20,6 +20,8 @@ export interface ToolCoverage {
   /** CloudTrail calls by the tool's agent identities, and those with no agent-log record of the tool around them. */
   agentCalls: number;
   unloggedCalls: number;
+  /** Commits in the period attributed to the tool (co-author trailer, author e-mail): use the logs do not show. */
+  commits: number;
 }
 
 export interface PersonCoverage {
@@ -81,7 +83,10 @@ export const CALLS_SQL = `SELECT ${EVENT_REF_COLUMNS}, e.time, e.agent_id, t.pro
   WHERE e.source_kind = 'cloudtrail' AND e.actor_kind = 'agent' AND e.time >= :start AND e.time < :end
   ORDER BY e.time, e.event_key`;
 
-export const TOOLS_SQL = `SELECT register, row, file, locator, product FROM register_ai_tools ORDER BY lower(product), row`;
+export const TOOLS_SQL = `SELECT t.register, t.row, t.file, t.locator, t.product,
+    (SELECT count(*) FROM commits c WHERE c.author_kind = 'agent' AND c.committer_time >= :start AND c.committer_time < :end
+       AND (lower(c.agent_product) = lower(t.product) OR lower(c.agent_product) IN (SELECT lower(a.value) FROM json_each(t.aliases) a))) AS commits
+  FROM register_ai_tools t ORDER BY lower(t.product), t.row`;
 
 /** Calendar dates (YYYY-MM-DD) arithmetic, independent of the process' zone. */
 const addDays = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
@@ -121,7 +126,7 @@ export function loggingCoverage(all: Query, period: { start: Date; end: Date; ti
     byPerson.set(key, p);
   }
 
-  const tools: ToolCoverage[] = all<{ register: string; row: number; file: string; locator: string; product: string }>(TOOLS_SQL).map((t) => {
+  const tools: ToolCoverage[] = all<{ register: string; row: number; file: string; locator: string; product: string; commits: number }>(TOOLS_SQL).map((t) => {
     const seen = byTool.get(t.product);
     const own = calls.filter((c) => c.tool === t.product);
     return { ...t, records: seen?.records ?? 0, days: seen?.days.size ?? 0, agentCalls: own.length, unloggedCalls: own.filter((c) => !c.logged).length };
