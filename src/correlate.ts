@@ -1,4 +1,5 @@
 import awsCli from "./correlate-aws-cli.json" with { type: "json" };
+import windows from "./correlate-windows.json" with { type: "json" };
 import type { EvidenceRef } from "./rules/define.ts";
 import type { Db } from "./store/index.ts";
 
@@ -28,15 +29,16 @@ export interface ChainLink extends EvidenceRef {
   conflict?: string;
 }
 
-/** A tool call's own span, padded for clock skew: a call's API requests land inside it. */
-const TIGHT_BEFORE_MS = 30_000;
-const TIGHT_AFTER_MS = 120_000;
-/** Outer limit for any tool-call -> CloudTrail link (slow CLIs, waits, retries, delivery skew). */
-const WIDE_MS = 10 * 60_000;
-/** A session's commits land during it or within this long after its last activity. */
-const COMMIT_AFTER_SESSION_MS = 60 * 60_000;
-/** Sessions are looked up within this distance of their anchor so queries ride the (source_kind, time) index. */
-const SESSION_SPAN_MS = 24 * 3600_000;
+/**
+ * The windows (data, shared with the rules that test agent-log coverage of CloudTrail calls): a tool
+ * call's own span padded for clock skew; the outer limit for any tool-call -> CloudTrail link; how
+ * long after a session its commits land; how far from an anchor sessions are looked up.
+ */
+const TIGHT_BEFORE_MS = windows.tightBeforeMs;
+const TIGHT_AFTER_MS = windows.tightAfterMs;
+const WIDE_MS = windows.wideMs;
+const COMMIT_AFTER_SESSION_MS = windows.commitAfterSessionMs;
+const SESSION_SPAN_MS = windows.sessionSpanMs;
 
 const shift = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOString();
 const kebabToPascal = (s: string) => s.split("-").map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join("");

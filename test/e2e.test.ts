@@ -18,7 +18,7 @@ test("evidence build on the sample workspace writes a PDF, CSVs, memos and a man
   assert.match(first.stderr, /Ingested \d+ files/);
 
   const files = readdirSync(out).sort();
-  for (const f of ["report.pdf", "agent-actions.csv", "changes.csv", "findings.csv", "controls.csv", "samples.csv", "evidence-inventory.csv", "manifest.json"]) {
+  for (const f of ["report.pdf", "agent-actions.csv", "logging-coverage.csv", "changes.csv", "findings.csv", "controls.csv", "samples.csv", "evidence-inventory.csv", "manifest.json"]) {
     assert.ok(files.includes(f), `missing ${f}`);
   }
   assert.ok(readdirSync(path.join(out, "memos")).length >= 1, "at least one risk-acceptance memo");
@@ -34,12 +34,28 @@ test("evidence build on the sample workspace writes a PDF, CSVs, memos and a man
 
   const findings = readFileSync(path.join(out, "findings.csv"), "utf8");
   assert.match(findings, /cloudformation:DeleteStack on prod-api/);
+  // The sample breaks its action boundaries in each way: a prohibited class, an environment out of
+  // scope, a confirm-first class unconfirmed (agent logs), an agent role out of scope (CloudTrail
+  // alone), and a tool in use with no declared boundary.
+  assert.match(findings, /,agent-actions-within-boundary,.*cursor ran ""rm -rf \/srv\/prod[^"]*"" \([^)]*\): its class is prohibited \(destructive, irreversible\)\./);
+  assert.match(findings, /,agent-actions-within-boundary,.*codex ran [^\n]*: it acted in production, outside the tool's environments \(non-production\)\./);
+  assert.match(findings, /,agent-actions-within-boundary,.*claude-code ran ""aws cloudformation delete-stack[^\n]*: its confirm-first class \(destructive\) had no person's confirmation\./);
+  assert.match(findings, /,cloudtrail-agent-calls-within-boundary,.*Agent identity of kiro called cloudformation:DeleteStack on prod-api in account 111122223333 [^\n]*: it acted in production, outside the tool's environments \(non-production\)\./);
+  assert.match(findings, /,inventory-agents-boundary-declared,.*Agent aider was used in 2026-10 \(1 commit in git\) but its inventory entry declares no permission boundary\./);
+
+  // Logging completeness: kiro acts only through its AWS role and keeps no agent log.
+  assert.match(readFileSync(path.join(out, "logging-coverage.csv"), "utf8"), /^agent,kiro,,0,0,31,,,20,20,exception\r$/m);
+  // The December 2025 pattern as one chain: the Claude Code session's delete-stack, CloudTrail's DeleteStack under the
+  // Kiro operator role (a conflict of attribution), and the commit that recreated the stack.
+  const timeline = readFileSync(path.join(out, "timeline.csv"), "utf8");
+  assert.match(timeline, /,cloud-event,2026-10-14T09:12:03\.000Z,[^\n]*cloudformation:DeleteStack on prod-api[^\n]*,high,"CloudTrail attributes this call to kiro \(by role\), but the tool call it is correlated to is claude-code's"\r$/m);
+  assert.match(timeline, /,commit,[^\n]*Recreate prod-api stack/);
 
   // The sample's signed digests: every hour, log and signature verifies but one staging log file no digest lists.
   const integrity = findings.split("\n").filter((l) => l.includes(",cloudtrail-log-integrity-verified,"));
   assert.equal(integrity.length, 1);
   assert.match(integrity[0]!, /,high,CC7\.2,open,,2026-10,cloudtrail:cloudtrail,Log integrity in cloudtrail: 1 log file\(s\) a digest should have listed but none does \(AWSLogs\/444455556666\/CloudTrail\/eu-west-1\/2026\/10\/22\/444455556666_CloudTrail_eu-west-1_20261022T1405Z_95954717707e3a9a\.json\.gz\)\.,/);
-  assert.match(readFileSync(path.join(out, "controls.csv"), "utf8"), /^CC7\.2,soc2,Monitor for anomalies,deficient,"2 open findings from cloudtrail-agent-destructive-calls-approved, cloudtrail-log-integrity-verified\.",/m);
+  assert.match(readFileSync(path.join(out, "controls.csv"), "utf8"), /^CC7\.2,soc2,Monitor for anomalies,deficient,"16 open findings from agent-logging-complete, cloudtrail-agent-destructive-calls-approved, cloudtrail-log-integrity-verified\.",/m);
   assert.match(text, /cloudtrail: cloudtrail\s+PROBLEMS\s+2,232\s+509\s+2232 \/ 0 \/ 0\s+1 log file\(s\) a digest should have listed\s+but none does/, "Appendix A: digests, verified logs, signatures valid / invalid / unchecked");
 
   await t.test("a second build ingests nothing new and writes byte-identical CSVs", () => {

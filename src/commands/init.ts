@@ -68,7 +68,20 @@ thresholds:
 
 const REGISTERS: Record<string, string> = {
   "registers/risk-acceptances.yaml": "# Risk acceptances: id, findings or controls, owner, approver (not the owner), approved, expires.\nacceptances: []\n",
-  "registers/ai-tools.yaml": "# Every agentic tool in use: product, owner, permitted environments, permission boundary.\ntools: []\n",
+  "registers/ai-tools.yaml": `# Every agentic tool in use: product, owner, the environments it may act in and its action boundary
+# in action classes (read, write, execute, network, credential-access, destructive, irreversible,
+# privilege-change, logging-tamper). A class in none of the lists is not permitted. Every agent
+# action and every AWS call by an agent identity is tested against its tool's boundary; a tool in
+# use without a boundary is a finding.
+tools:
+  - product: claude-code
+    owner: platform-team@example.com       # replace with the team that owns the tool
+    environments: [non-production]         # production, non-production (as environments.production defines them)
+    permissionBoundary:
+      permitted: [read, write, execute, network]
+      prohibited: [credential-access, privilege-change, logging-tamper, irreversible]
+      confirmFirst: [destructive]          # allowed only after a person confirms
+`,
   "registers/vendors.yaml": "# Vendors (model and MCP providers): tier, last assessment, next due.\nvendors: []\n",
   "registers/policies.yaml": "# Procedures and policy acknowledgements.\ndocuments: []\nacknowledgements: []\n",
   "registers/config-baselines.yaml": "# Required agent settings, e.g. deny rules for destructive commands, bypass disabled.\nbaselines: []\n",

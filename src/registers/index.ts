@@ -37,10 +37,12 @@ const AI_TOOLS: ListSpec<AiTool> = {
   idField: "product",
   csvLists: ["aliases", "environments", "permitted", "prohibited", "confirmFirst", "mcpServers", "compensatingControls",
     "permissionBoundary.permitted", "permissionBoundary.prohibited", "permissionBoundary.confirmFirst"],
-  // CSV keeps the boundary in three flat columns.
+  // CSV keeps the boundary in three flat columns; all three empty is a tool with no declared boundary.
   fromCsv: ({ permitted, prohibited, confirmFirst, permissionBoundary, ...rest }) => ({
     ...rest,
-    permissionBoundary: { ...(permissionBoundary as object), ...(permitted ? { permitted } : {}), ...(prohibited ? { prohibited } : {}), ...(confirmFirst ? { confirmFirst } : {}) },
+    ...(permitted || prohibited || confirmFirst || permissionBoundary
+      ? { permissionBoundary: { ...(permissionBoundary as object), ...(permitted ? { permitted } : {}), ...(prohibited ? { prohibited } : {}), ...(confirmFirst ? { confirmFirst } : {}) } }
+      : {}),
   }),
 };
 const VENDORS: ListSpec<Vendor> = { key: "vendors", schema: Vendor, idField: "vendor", csvLists: ["services"] };

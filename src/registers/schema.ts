@@ -29,13 +29,26 @@ export const AiTool = z.strictObject({
   aliases: List.default([]),
   vendor: Text.optional(),
   owner: Text,
+  /** Where the tool may act, by the names the config's `environments` defines (production) and everything else (non-production). */
   environments: z.array(z.enum(["production", "non-production"])).min(1, "name at least one environment"),
-  permissionBoundary: z.strictObject({
-    permitted: z.array(ActionCategory).default([]),
-    prohibited: z.array(ActionCategory).default([]),
-    /** Categories the tool may only run after a person confirms (the confirmation gate). */
-    confirmFirst: z.array(ActionCategory).default([]),
-  }),
+  /**
+   * The action boundary, in action classes. A class in none of the three lists is not permitted.
+   * Left out, the tool has no declared boundary, which is itself a finding once the tool is in use.
+   */
+  permissionBoundary: z
+    .strictObject({
+      permitted: z.array(ActionCategory).default([]),
+      prohibited: z.array(ActionCategory).default([]),
+      /** Categories the tool may only run after a person confirms (the confirmation gate). */
+      confirmFirst: z.array(ActionCategory).default([]),
+    })
+    .superRefine((b, ctx) => {
+      // A class both allowed and prohibited makes every verdict on it arbitrary.
+      for (const c of b.prohibited) {
+        if (b.permitted.includes(c) || b.confirmFirst.includes(c)) ctx.addIssue({ code: "custom", path: ["prohibited"], message: `"${c}" is also permitted or confirm-first` });
+      }
+    })
+    .optional(),
   /** MCP servers this tool is approved to use (the `<server>` of `mcp__<server>__<tool>`). */
   mcpServers: List.default([]),
   /** Controls that reduce the risk of the boundary (termination protection, scoped roles…). */

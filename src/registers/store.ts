@@ -5,7 +5,7 @@ import type { RegisterRow, Registers } from "./index.ts";
  * Registers reach rules as TEMP tables on the build's connection: rules (and users' SQL rules)
  * join them with the evidence in SQL, while the persistent store holds only ingested evidence, so
  * a register edit never needs a migration or leaves stale rows behind. Lists are JSON arrays
- * (query them with json_each). `registers` lists the configured registers; a configured but empty
+ * (query them with json_each); a tool without a declared permission boundary has NULL permitted, prohibited and confirm_first. `registers` lists the configured registers; a configured but empty
  * register is evidence too ("no tool is inventoried").
  */
 const TABLES = `
@@ -41,8 +41,8 @@ export function loadRegistersIntoStore(db: Db, registers: Registers): void {
       mark.run("aiTools", fileOf(registers, "aiTools"), registers.aiTools.length);
       insert(db, "register_ai_tools", "aiTools", registers.aiTools,
         ["product", "name", "aliases", "vendor", "owner", "environments", "permitted", "prohibited", "confirm_first", "mcp_servers", "compensating_controls"],
-        (t) => [t.product, t.name ?? null, json(t.aliases), t.vendor ?? null, t.owner, json(t.environments), json(t.permissionBoundary.permitted),
-          json(t.permissionBoundary.prohibited), json(t.permissionBoundary.confirmFirst), json(t.mcpServers), json(t.compensatingControls)]);
+        (t) => [t.product, t.name ?? null, json(t.aliases), t.vendor ?? null, t.owner, json(t.environments), json(t.permissionBoundary?.permitted),
+          json(t.permissionBoundary?.prohibited), json(t.permissionBoundary?.confirmFirst), json(t.mcpServers), json(t.compensatingControls)]);
     }
     if (registers.vendors) {
       mark.run("vendors", fileOf(registers, "vendors"), registers.vendors.length);

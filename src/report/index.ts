@@ -20,6 +20,8 @@ import { DEFAULT_SAMPLE_SIZES, type SampleSizes } from "./sample.ts";
 import { drawTestSamples, samplesCsv, samplingMethodText } from "./samples.ts";
 import { SIGNATURE_FILE, signStatement, statementFor } from "./signature.ts";
 import { listFiles, MANIFEST_FILE, sha256File } from "./verify-package.ts";
+import { loggingCoverageCsv } from "./logging-coverage-csv.ts";
+import { timelineCsv } from "./timeline-csv.ts";
 
 export interface WriteOptions {
   db: Db;
@@ -108,6 +110,8 @@ export async function writeReport(base: ReportModel, opts: WriteOptions): Promis
       ),
     );
     writeFileSync(path.join(temp, "samples.csv"), samplesCsv(samples));
+    if (model.loggingCoverage) writeFileSync(path.join(temp, "logging-coverage.csv"), loggingCoverageCsv(model.loggingCoverage));
+    writeFileSync(path.join(temp, "timeline.csv"), timelineCsv(model.timeline ?? []));
     mkdirSync(path.join(temp, "queries"));
     for (const q of queryFiles(model)) writeFileSync(insideDir(temp, q.path), q.content);
     writeFileSync(path.join(temp, "sampling-method.txt"), samplingMethodText(samples));

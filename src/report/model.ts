@@ -6,6 +6,8 @@ import type { PackageData } from "./collect/package-data.ts";
 import type { SampleSet } from "./samples.ts";
 import type { AgentPosture } from "./collect/agent-posture.ts";
 import type { CloudTrailIamReport } from "./collect/cloudtrail-iam.ts";
+import type { LoggingCoverageReport } from "./collect/logging-coverage.ts";
+import type { TimelineRow } from "./collect/timeline.ts";
 
 /**
  * Everything a renderer needs, gathered once. Renderers are pure functions of this model; time
@@ -136,6 +138,10 @@ export interface ReportModel {
   agentPosture?: AgentPosture;
   /** Agent identities' granted vs used permissions, CloudTrail digest verification (cloudtrail-iam.ts). */
   cloudtrailIam?: CloudTrailIamReport;
+  /** Logging completeness per agent product and person (collect/logging-coverage.ts); null when agent-logging-complete did not run. */
+  loggingCoverage?: LoggingCoverageReport | null;
+  /** Every link of every finding's correlated chain, with conflicts flagged (collect/timeline.ts). */
+  timeline?: TimelineRow[];
   /** Records read = stored + summarised + duplicates + rejected, per source. */
   reconciliation?: ReconciliationRow[];
 }

@@ -2,6 +2,8 @@ import type { ReportModel } from "./model.ts";
 import { createDocument, FONT, PAGE, contentWidth, heading, tocEntries, type Doc, type PdfFonts } from "./pdf-layout.ts";
 import { agentActivitySection } from "./sections/agent-activity.ts";
 import { agentPostureSection } from "./sections/agent-posture.ts";
+import { loggingCoverageSection } from "./sections/logging-coverage.ts";
+import { timelineSection } from "./sections/timeline.ts";
 import { changeSummarySection } from "./sections/change-summary.ts";
 import { contentsPages, drawContents } from "./sections/contents.ts";
 import { controlTestsSection } from "./sections/control-tests.ts";
@@ -36,6 +38,8 @@ function body(doc: Doc, model: ReportModel): void {
   section(doc, "4. AI agent activity");
   agentActivitySection(doc, model);
   agentPostureSection(doc, model);
+  loggingCoverageSection(doc, model);
+  timelineSection(doc, model);
   section(doc, "5. Change management");
   changeSummarySection(doc, model);
   gitChangesSection(doc, model);

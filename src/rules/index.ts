@@ -1,5 +1,8 @@
 import type { Rule } from "./define.ts";
+import agentActionsWithinBoundary from "./agent-actions-within-boundary.ts";
 import agentDestructiveActionsHumanApproved from "./agent-destructive-actions-human-approved.ts";
+import agentLoggingComplete from "./agent-logging-complete.ts";
+import cloudtrailAgentCallsWithinBoundary from "./cloudtrail-agent-calls-within-boundary.ts";
 import cloudtrailAgentDestructiveCallsApproved from "./cloudtrail-agent-destructive-calls-approved.ts";
 import cloudtrailLogIntegrityVerified from "./cloudtrail-log-integrity-verified.ts";
 import cloudtrailLoggingNotTampered from "./cloudtrail-logging-not-tampered.ts";
@@ -15,6 +18,7 @@ import iamAgentAdminAbsent from "./iam-agent-admin-absent.ts";
 import iamAgentDestructiveRightsAbsent from "./iam-agent-destructive-rights-absent.ts";
 import iamAgentEscalationPathsAbsent from "./iam-agent-escalation-paths-absent.ts";
 import iamAgentUnusedPermissionsRemoved from "./iam-agent-unused-permissions-removed.ts";
+import inventoryAgentsBoundaryDeclared from "./inventory-agents-boundary-declared.ts";
 import inventoryAgentsInUseRegistered from "./inventory-agents-in-use-registered.ts";
 import inventoryDestructiveAgentsGated from "./inventory-destructive-agents-gated.ts";
 import policiesAiUsageAcknowledged from "./policies-ai-usage-acknowledged.ts";
@@ -24,7 +28,10 @@ import vendorsAiVendorsAssessed from "./vendors-ai-vendors-assessed.ts";
 
 /** Explicit registry, sorted by id. A test checks it against the files in this folder and the catalog. */
 export const RULES: readonly Rule[] = [
+  agentActionsWithinBoundary,
   agentDestructiveActionsHumanApproved,
+  agentLoggingComplete,
+  cloudtrailAgentCallsWithinBoundary,
   cloudtrailAgentDestructiveCallsApproved,
   cloudtrailLogIntegrityVerified,
   cloudtrailLoggingNotTampered,
@@ -40,6 +47,7 @@ export const RULES: readonly Rule[] = [
   iamAgentDestructiveRightsAbsent,
   iamAgentEscalationPathsAbsent,
   iamAgentUnusedPermissionsRemoved,
+  inventoryAgentsBoundaryDeclared,
   inventoryAgentsInUseRegistered,
   inventoryDestructiveAgentsGated,
   policiesAiUsageAcknowledged,

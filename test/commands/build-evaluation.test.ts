@@ -8,8 +8,8 @@ import { copySample, runCli } from "../helpers/workspace.ts";
 
 /**
  * Control evaluation on the sample workspace, through the real CLI: every in-scope control ends in a
- * defensible status, a risk acceptance carries an `exceptions` control and re-opens it once the
- * period moves past its expiry, and removing a source turns its control `not-tested`.
+ * defensible status, a risk acceptance covers findings and re-opens them once the period moves past
+ * its expiry, and removing a source leaves its control never effective, naming the untested rules.
  */
 interface ControlJson { id: string; lastStatus: string | null; lastReason: string | null; lastPeriod: string | null; rules: { id: string; origin: string }[]; manualReason: string | null }
 interface BuildJson { acceptances: { id: string; status: string; findings: number }[]; findings: number; controls: Record<string, number> }
@@ -33,18 +33,23 @@ test("sample workspace: a removed source, defensible statuses, and an acceptance
 
   // First without the git sources: the store never holds git data, and the one full ingest is shared
   // by the steps below (putting the sources back ingests only the repository).
-  await t.test("without the git sources, CC8.1 is not-tested, never effective", () => {
+  // CC8.1 also holds the action-boundary rules, which fail on the sample's agent logs and CloudTrail:
+  // without git it is deficient on those, and says which git rules it could not test.
+  await t.test("without the git sources, CC8.1 is never effective and names the git rules it could not test", () => {
     const doc = parse(original) as { sources: { kind: string }[] };
     doc.sources = doc.sources.filter((s) => s.kind !== "git" && s.kind !== "github-pull-requests");
     writeFileSync(config, stringify(doc));
-    build(config, "2026-10", path.join(ws, "out-no-git"));
-    const cc81 = controls(config).get("CC8.1")!;
-    assert.equal(cc81.lastStatus, "not-tested");
-    assert.match(cc81.lastReason!, /no git data/);
-    writeFileSync(config, original);
+    try {
+      build(config, "2026-10", path.join(ws, "out-no-git"));
+      const cc81 = controls(config).get("CC8.1")!;
+      assert.notEqual(cc81.lastStatus, "effective");
+      assert.match(cc81.lastReason!, /rules could not be tested: git-production-changes-reviewed/);
+    } finally {
+      writeFileSync(config, original);
+    }
   });
 
-  await t.test("October: effective, exceptions carried by RA-2026-007, the deleted stack deficient, every control without rules manual", () => {
+  await t.test("October: effective, findings accepted under RA-2026-007, the deleted stack deficient, every control without rules manual", () => {
     const out = path.join(ws, "out-2026-10");
     const summary = build(config, "2026-10", out);
     const byId = controls(config);
@@ -62,8 +67,9 @@ test("sample workspace: a removed source, defensible statuses, and an acceptance
     assert.equal([...byId.values()].filter((c) => c.rules.length > 0).length, 9, "the sample tests all nine automated controls");
     const statuses = [...byId.values()].map((c) => c.lastStatus);
     assert.ok(statuses.includes("effective"), "at least one effective control");
-    assert.equal(byId.get("CC8.1")!.lastStatus, "exceptions");
-    assert.match(byId.get("CC8.1")!.lastReason!, /accepted under RA-2026-007 \(expires 2026-12-15\)/);
+    // CC8.1's git findings are accepted under RA-2026-007; its open findings are the agents' boundary violations.
+    assert.equal(byId.get("CC8.1")!.lastStatus, "deficient");
+    assert.match(byId.get("CC8.1")!.lastReason!, /^\d+ open findings from agent-actions-within-boundary, cloudtrail-agent-calls-within-boundary, inventory-agents-boundary-declared\.$/);
     assert.equal(byId.get("CC6.1")!.lastStatus, "deficient");
     assert.equal(summary.acceptances.find((a) => a.id === "RA-2026-007")?.status, "active");
     assert.ok(summary.acceptances.find((a) => a.id === "RA-2026-007")!.findings > 0);

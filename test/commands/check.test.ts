@@ -37,7 +37,7 @@ test("baseline write records the build sorted and stable, and the unchanged work
   const written = runCli(["baseline", "write", "--config", config, "--period", "2026-10"]);
   assert.equal(written.status, 0, written.stderr);
   assert.equal(AUTOMATED, 9);
-  assert.match(written.stdout, new RegExp(`^Wrote baseline .*baseline\\.json from build [0-9a-f]{16} \\(2026-10\\): ${CONTROL_IDS.length} controls, 19 findings, coverage 9/${CONTROL_IDS.length}\\.`));
+  assert.match(written.stdout, new RegExp(`^Wrote baseline .*baseline\\.json from build [0-9a-f]{16} \\(2026-10\\): ${CONTROL_IDS.length} controls, 51 findings, coverage 9/${CONTROL_IDS.length}\\.`));
   const text = readFileSync(file("baseline.json"), "utf8");
   const baseline = JSON.parse(text);
   assert.equal(baseline.schemaVersion, 1);
@@ -52,7 +52,7 @@ test("baseline write records the build sorted and stable, and the unchanged work
   assert.equal(check.status, 0, check.stdout + check.stderr);
   assert.match(check.stdout, /^PASS evidence check 2026-10 \(build [0-9a-f]{16}\) against .*baseline\.json/);
   assert.match(check.stdout, /^A\.5\.37 +iso27001 +deficient +2\/2 +0 +0 +1 +ok$/m);
-  assert.match(check.stdout, /findings: 0 new, 0 fixed, 19 recurring/);
+  assert.match(check.stdout, /findings: 0 new, 0 fixed, 51 recurring/);
 });
 
 test("JUnit (both schemas), SARIF 2.1.0 and the Markdown summary come from the same result", async () => {
@@ -62,7 +62,7 @@ test("JUnit (both schemas), SARIF 2.1.0 and the Markdown summary come from the s
   const r = await cli(["check", "--period", "2026-10", "--baseline", file("baseline.json"), "--fail-on", "high,deficient", "--junit", junit, "--sarif", sarif, "--markdown", markdown, "--json"]);
   assert.equal(r.status, 1, r.stderr);
   const result = JSON.parse(r.stdout);
-  const failing = ["CC6.1", "CC6.3", "CC7.2", "A.5.37", "A.8.8", "A.8.9"];
+  const failing = ["CC6.1", "CC6.3", "CC7.2", "CC8.1", "A.5.37", "A.8.8", "A.8.9"];
   assert.deepEqual(result.failures.map((f: { kind: string; controls: string[] }) => [f.kind, f.controls[0]]), failing.map((c) => ["status-fail-on", c]));
 
   const xml = readFileSync(junit, "utf8");
@@ -124,7 +124,8 @@ test("$GITHUB_STEP_SUMMARY gets the Markdown summary appended when no --markdown
 test("without a baseline every open finding is new, so the default fail-on high fails; fail-on none passes", async () => {
   const r = await cli(["check", "--period", "2026-10"]);
   assert.equal(r.status, 1);
-  assert.match(r.stdout, /^FAIL evidence check 2026-10 \(build [0-9a-f]{16}\) \(no baseline\)\n  FAIL new critical finding in A\.8\.8, CC6\.3 \(agent-destructive-actions-human-approved\)/);
+  assert.match(r.stdout, /^FAIL evidence check 2026-10 \(build [0-9a-f]{16}\) \(no baseline\)\n  FAIL new /);
+  assert.match(r.stdout, /^ {2}FAIL new critical finding in A\.8\.8, CC6\.3 \(agent-destructive-actions-human-approved\)/m);
   assert.match(r.stdout, /note: No baseline to compare with/);
   assert.equal((await cli(["check", "--period", "2026-10", "--fail-on", "none"])).status, 0);
   const ratio = AUTOMATED / CONTROL_IDS.length;

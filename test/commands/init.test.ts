@@ -7,6 +7,7 @@ import { PassThrough } from "node:stream";
 import { askProduction } from "../../src/commands/init.ts";
 import { loadCatalog } from "../../src/catalog/index.ts";
 import { loadConfig } from "../../src/config.ts";
+import { loadRegisters } from "../../src/registers/index.ts";
 import { REPO_ROOT, runCli, tempDir } from "../helpers/workspace.ts";
 
 /** A temp folder removed after the test. */
@@ -33,6 +34,9 @@ test("without a terminal and without flags, init writes a valid config whose pro
   const catalog = loadCatalog(config.report.frameworks);
   const reachable = catalog.controls.filter((c) => c.rules.length > 0).length / catalog.controls.length;
   assert.ok(config.thresholds.minCoverage <= reachable, `minCoverage ${config.thresholds.minCoverage} is above the reachable ${reachable.toFixed(3)}`);
+  // The starter inventory ships an action boundary, loaded through the real register reader.
+  const tools = loadRegisters(config, dir).aiTools ?? [];
+  assert.ok(tools.length > 0 && tools.every((r) => r.value.permissionBoundary && r.value.permissionBoundary.confirmFirst.length > 0), JSON.stringify(tools));
 });
 
 test("--production-* flags (repeatable, comma lists too) are written to the config and nothing is asked", (t) => {

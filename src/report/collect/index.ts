@@ -4,11 +4,13 @@ import type { Db } from "../../store/index.ts";
 import type { ReportMeta, ReportModel, ReportScope } from "../model.ts";
 import { collectReportData } from "./activity.ts";
 import { collectCompensating } from "./compensating.ts";
+import { collectLoggingCoverage } from "./logging-coverage.ts";
 import { collectPackageData } from "./package-data.ts";
 import { topRisks } from "./top-risks.ts";
 
 /** Risks listed in the executive summary; findings.csv has them all. */
 const TOP_RISKS = 10;
+import { collectTimeline } from "./timeline.ts";
 
 /**
  * The one place the report's data comes from: every query the package's statements rest on runs
@@ -28,6 +30,8 @@ export function collectReport(
     scope,
     evaluation,
     ...collectReportData(db, period, evaluation),
+    loggingCoverage: collectLoggingCoverage(db, period, evaluation),
+    timeline: collectTimeline(db, evaluation),
     package: collectPackageData(db, period, evaluation, scope),
   };
 }
