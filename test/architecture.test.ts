@@ -13,7 +13,7 @@ import { REPO_ROOT } from "./helpers/workspace.ts";
  * Every import counts: static, dynamic, re-exports and `import type` alike (a type-only import still
  * ties the layers' designs together).
  */
-const FOUNDATION = ["errors", "event", "period", "progress", "version", "visible-text"];
+const FOUNDATION = ["errors", "event", "period", "progress", "version", "visible-text", "correlate-windows"];
 const ALLOWED: Record<string, string[]> = {
   cli: ["commands", ...FOUNDATION],
   commands: ["catalog", "changes", "check", "config", "evaluate", "history", "ingest", "pushdown", "redact", "registers", "report", "rules", "store", ...FOUNDATION],
@@ -41,6 +41,8 @@ const ALLOWED: Record<string, string[]> = {
   progress: ["visible-text"],
   version: [],
   "visible-text": [],
+  // Data: the correlation windows correlate.ts and the boundary and logging rules share.
+  "correlate-windows": [],
 };
 
 /**
@@ -75,7 +77,7 @@ const KNOWN_EXCEPTIONS: Record<string, string> = {
 function partOf(rel: string): string {
   const [first, second] = rel.split("/");
   if (second !== undefined) return first!;
-  return first!.replace(/\.ts$/, "").replace(/^correlate-aws-cli\.json$/, "correlate");
+  return first!.replace(/\.ts$/, "").replace(/^correlate-aws-cli\.json$/, "correlate").replace(/^correlate-windows\.json$/, "correlate-windows");
 }
 
 /** Every relative import in a TypeScript source: static, dynamic, `import type` and `export … from`. */
