@@ -1,5 +1,6 @@
 import type { Rule } from "./define.ts";
 import agentDestructiveActionsHumanApproved from "./agent-destructive-actions-human-approved.ts";
+import agentHookLogChainIntact from "./agent-hook-log-chain-intact.ts";
 import cloudtrailAgentDestructiveCallsApproved from "./cloudtrail-agent-destructive-calls-approved.ts";
 import cloudtrailLogIntegrityVerified from "./cloudtrail-log-integrity-verified.ts";
 import cloudtrailLoggingNotTampered from "./cloudtrail-logging-not-tampered.ts";
@@ -25,6 +26,7 @@ import vendorsAiVendorsAssessed from "./vendors-ai-vendors-assessed.ts";
 /** Explicit registry, sorted by id. A test checks it against the files in this folder and the catalog. */
 export const RULES: readonly Rule[] = [
   agentDestructiveActionsHumanApproved,
+  agentHookLogChainIntact,
   cloudtrailAgentDestructiveCallsApproved,
   cloudtrailLogIntegrityVerified,
   cloudtrailLoggingNotTampered,
