@@ -169,4 +169,11 @@ export function runHook(argv) {
 }
 
 // Run when started as `evidence-hook` (its own bin, or through a symlink), not when imported.
-if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) process.exitCode = runHook(process.argv.slice(2));
+function startedAsScript() {
+  try {
+    return Boolean(process.argv[1]) && import.meta.url === pathToFileURL(realpathSync(/** @type {string} */ (process.argv[1]))).href;
+  } catch {
+    return false; // argv[1] is no file: a worker thread or `node -e` imported us
+  }
+}
+if (startedAsScript()) process.exitCode = runHook(process.argv.slice(2));

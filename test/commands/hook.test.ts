@@ -149,6 +149,28 @@ test("concurrent hooks neither interleave lines nor fork the chain", async (t) =
   assert.deepEqual(verifyChain("hooks/claude-code/", [{ path: "hooks/claude-code/2026-10-05.jsonl", content }]).problems, []);
 });
 
+test("the lock holds under sustained contention: four writers, 600 appends, one unforked chain", async (t) => {
+  // Start-up staggers real hook processes, so the test above rarely races; threads appending in a
+  // loop through the hook's own appendPayload race on every call, and fork the chain without the lock.
+  const ws = workspace(t);
+  const { Worker } = await import("node:worker_threads");
+  const { pathToFileURL } = await import("node:url");
+  const code = `const { workerData } = require("node:worker_threads");
+import(workerData.url).then(({ appendPayload }) => {
+  for (let i = 0; i < 150; i++) appendPayload({ dir: workerData.dir, agent: "cursor", payload: Buffer.from(JSON.stringify({ n: workerData.id * 1000 + i })), now: new Date("2026-10-05T10:00:00Z"), host: "h", user: "u" });
+});`;
+  const url = pathToFileURL(path.join(REPO_ROOT, "bin", "evidence-hook.js")).href;
+  await Promise.all(Array.from({ length: 4 }, (_, id) => new Promise((resolve, reject) => {
+    const w = new Worker(code, { eval: true, workerData: { url, dir: ws, id } });
+    w.on("error", reject);
+    w.on("exit", resolve);
+  })));
+  const content = readFileSync(path.join(ws, "cursor", "2026-10-05.jsonl"));
+  assert.equal(content.toString("utf8").trim().split("\n").length, 600);
+  const { verifyChain } = await import("../../src/ingest/agent/hook-chain.ts");
+  assert.deepEqual(verifyChain("cursor/", [{ path: "cursor/2026-10-05.jsonl", content }]).problems, []);
+});
+
 test("a logging failure never blocks the agent unless --fail-closed; a payload that is not JSON is kept and rejected at ingest, not dropped", async (t) => {
   const ws = workspace(t);
   const blocked = path.join(ws, "not-a-folder");
