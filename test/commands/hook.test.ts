@@ -112,6 +112,8 @@ test("an edited line, a deleted line and a deleted day's file each break the cha
   assert.equal(edited.problems[0]!.kind, "broken-link");
   assert.equal(edited.problems[0]!.file, "hooks/claude-code/2026-10-06.jsonl");
   assert.match(edited.problems[0]!.message, /line \d does not link to line \d: line \d was edited, or lines between them were deleted/);
+  const notes = db.prepare("SELECT notes FROM source_files WHERE path = ?").pluck().get("hooks/claude-code/2026-10-06.jsonl") as string;
+  assert.deepEqual(JSON.parse(notes), [`hash chain: ${edited.problems[0]!.message}`], "the inventory's notes name the broken file");
   const deleted = chain(db, "cursor")!;
   assert.deepEqual(deleted.problems.map((p) => [p.kind, p.file, p.line]), [["broken-link", "hooks/cursor/2026-10-06.jsonl", 2]]);
 

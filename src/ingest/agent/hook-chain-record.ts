@@ -68,5 +68,26 @@ export function recordHookChains(db: Db, source: string, found: readonly FoundFi
   for (const r of db.prepare("SELECT folder FROM hook_chains WHERE source = ?").pluck().all(source) as string[]) {
     if (!kept.has(r)) db.prepare("DELETE FROM hook_chains WHERE source = ? AND folder = ?").run(source, r);
   }
+  noteProblems(db, source, out);
   return out;
+}
+
+const NOTE = "hash chain: ";
+
+/**
+ * Each problem also becomes a note on its file, so evidence-inventory.csv says which files broke
+ * the chain. Applied from the results whether fresh or kept: a file re-read for another reason
+ * gets its parser notes rewritten, and the chain's are added back here.
+ */
+function noteProblems(db: Db, source: string, results: readonly ChainVerification[]): void {
+  const byFile = new Map<string, string[]>();
+  for (const r of results) for (const p of r.problems) byFile.set(p.file, [...(byFile.get(p.file) ?? []), `${NOTE}${p.message}`]);
+  const rows = db.prepare("SELECT id, path, notes FROM source_files WHERE source = ?").all(source) as { id: number; path: string; notes: string | null }[];
+  const update = db.prepare("UPDATE source_files SET notes = ? WHERE id = ?");
+  for (const row of rows) {
+    const kept = row.notes ? (JSON.parse(row.notes) as string[]).filter((n) => !n.startsWith(NOTE)) : [];
+    const notes = [...kept, ...(byFile.get(row.path) ?? [])];
+    const text = notes.length ? JSON.stringify(notes) : null;
+    if (text !== row.notes) update.run(text, row.id);
+  }
 }

@@ -4,6 +4,7 @@ import type { Db } from "../../store/index.ts";
 import type { ReportMeta, ReportModel, ReportScope } from "../model.ts";
 import { collectReportData } from "./activity.ts";
 import { collectCompensating } from "./compensating.ts";
+import { collectHookChains } from "./hook-chains.ts";
 import { collectPackageData } from "./package-data.ts";
 
 /**
@@ -24,6 +25,7 @@ export function collectReport(
     evaluation,
     ...collectReportData(db, period, evaluation),
     package: collectPackageData(db, period, evaluation, scope),
+    hookChains: collectHookChains(db),
   };
 }
 
