@@ -47,8 +47,8 @@ function record(ws: string, agent: string): void {
 const SOURCES = `  - { name: claude-code, kind: claude-code-hooks, paths: ["hooks/claude-code/*.jsonl"] }
   - { name: cursor, kind: cursor-hooks, paths: ["hooks/cursor/*.jsonl"] }`;
 
-async function ingest(db: Db, ws: string) {
-  const yaml = `organisation: { name: T }\nsources:\n${SOURCES}\n`;
+async function ingest(db: Db, ws: string, sources = SOURCES) {
+  const yaml = `organisation: { name: T }\nsources:\n${sources}\n`;
   const loaded: LoadedConfig = { config: parseConfigText(yaml, "t.yaml"), file: path.join(ws, "t.yaml"), root: ws, sha256: "0" };
   return ingestSources(db, loaded, { cacheDir: path.join(ws, ".cache"), now: new Date("2026-11-01T00:00:00Z"), progress: createProgress({ quiet: true }), workers: 0 });
 }
@@ -95,6 +95,14 @@ test("the real CLI as a Claude Code and a Cursor hook writes chained daily files
   const run = runRuleOn(agentHookLogChainIntact, db);
   assert.equal(run.outcome, "pass");
   assert.match(run.results[0]!.message, /^10 lines in 3 daily files under hooks\/claude-code\/ form an unbroken hash chain\.$/);
+});
+
+test("a source taken out of the config takes its chain results with it", async (t) => {
+  const { ws, db } = recorded(t);
+  await ingest(db, ws);
+  assert.deepEqual(db.prepare("SELECT source FROM hook_chains ORDER BY source").pluck().all(), ["claude-code", "cursor"]);
+  await ingest(db, ws, SOURCES.split("\n")[0]!);
+  assert.deepEqual(db.prepare("SELECT source FROM hook_chains ORDER BY source").pluck().all(), ["claude-code"]);
 });
 
 test("an edited line, a deleted line and a deleted day's file each break the chain, named by file and line, and fail the rule", async (t) => {
