@@ -158,7 +158,8 @@ export function runHook(argv) {
     if (Number.isNaN(now.getTime())) throw new Error(`EVIDENCE_HOOK_NOW is not a date: "${env.EVIDENCE_HOOK_NOW}"`);
     const dir = args.dir ?? path.join(homedir(), ".evidence", "hooks");
     appendPayload({ dir, agent: /** @type {string} */ (args.agent), payload, now, host: env.EVIDENCE_HOOK_HOST ?? hostname(), user: env.EVIDENCE_HOOK_USER ?? userInfo().username });
-    // Nothing on stdout: every supported agent reads an empty answer with exit 0 as "no decision".
+    // Nothing on stdout, exit 0: "no decision" in the Claude Code and Codex hook protocols
+    // (code.claude.com/docs/en/hooks, developers.openai.com/codex/hooks); Cursor hooks fail open.
     return 0;
   } catch (e) {
     process.stderr.write(`evidence hook: ${/** @type {Error} */ (e).message}\n`);
