@@ -24,7 +24,14 @@ function buildIsCurrent() {
   return true;
 }
 
+// `evidence hook` (not `hook install`) runs inside the agent's tool loop on every event: it goes to
+// the plain-JavaScript hook writer before anything else is loaded.
+const argv = process.argv.slice(2);
 let main;
+if (argv[0] === "hook" && argv[1] !== "install") {
+  const { runHook } = await import("./evidence-hook.js");
+  process.exit(runHook(argv.slice(1)));
+}
 if (existsSync(compiled) && buildIsCurrent()) {
   ({ main } = await import(compiled.href));
 } else {
@@ -32,4 +39,4 @@ if (existsSync(compiled) && buildIsCurrent()) {
   register();
   ({ main } = await import(new URL("src/cli.ts", root).href));
 }
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await main(argv);

@@ -3,6 +3,7 @@ import type { Argv } from "yargs";
 import type yargsFactory from "yargs";
 import type { BaselineWriteArgs } from "./commands/baseline.ts";
 import type { CheckArgs } from "./commands/check.ts";
+import type { HookInstallArgs } from "./commands/hook-install.ts";
 import type { GlobalOptions } from "./commands/context.ts";
 import type { InitArgs } from "./commands/init.ts";
 import type { PushdownArgs } from "./commands/pushdown.ts";
@@ -111,6 +112,21 @@ function parser(argv: string[], run: (p: Promise<number>) => void): Argv {
           .demandCommand(1, "Name a baseline command: write."),
     )
     .command(
+      "hook <action>",
+      "Agent logging hook. `evidence hook --agent NAME` (run by the agent) appends the payload on stdin to a hash-chained daily log; `hook install` adds it to the agent's hook configuration",
+      (y) =>
+        y
+          .positional("action", { type: "string", choices: ["install"], describe: "install" })
+          .option("agent", { type: "string", choices: ["claude-code", "codex", "copilot-cli", "cursor", "gemini", "kiro", "windsurf"], demandOption: true, describe: "The agent" })
+          .option("scope", { type: "string", choices: ["user", "project"], default: "user", describe: "The user's settings (~/.claude, ~/.cursor, ~/.codex) or the project's (.claude, .cursor, .codex here)" })
+          .option("dir", { type: "string", describe: "Log folder the hook writes under (default ~/.evidence/hooks)" })
+          .option("fail-closed", { type: "boolean", default: false, describe: "Install the hook so that a logging failure blocks the agent's action" })
+          .option("dry-run", { type: "boolean", default: false, describe: "Print the change, write nothing" })
+          .example("$0 hook install --agent claude-code", "Log every Claude Code tool call to ~/.evidence/hooks/claude-code/")
+          .example("$0 hook install --agent cursor --scope project --dry-run", "Show the change to .cursor/hooks.json"),
+      (a) => run(import("./commands/hook-install.ts").then((m) => m.hookInstall(a as unknown as HookInstallArgs, (line) => process.stdout.write(`${line}\n`)))),
+    )
+    .command(
       "purge",
       "Delete raw records older than a date from the store (builds and file provenance are kept)",
       (y) =>
@@ -143,7 +159,7 @@ function parser(argv: string[], run: (p: Promise<number>) => void): Argv {
           .example("$0 verify reports/2026-10 --public-key evidence.pub", "Check hashes and signature"),
       (a) => run(import("./commands/verify.ts").then((m) => m.verifyCommand(a as unknown as GlobalOptions & { dir: string; publicKey?: string }))),
     )
-    .demandCommand(1, "Name a command: init, ingest, build, controls, check, baseline, pushdown, verify or purge.")
+    .demandCommand(1, "Name a command: init, ingest, build, controls, check, baseline, hook, pushdown, verify or purge.")
     .strict()
     .epilogue("Exit codes: 0 ok, 1 check failed, 2 usage or input error.")
     .help()

@@ -125,7 +125,7 @@ export const Config = z.strictObject({
   report: z
     .strictObject({
       title: z.string().default("AI Agent Governance Evidence"),
-      frameworks: z.array(z.enum(["soc2", "iso27001"])).min(1).default(["soc2", "iso27001"]),
+      frameworks: z.array(z.enum(["soc2", "iso27001", "owasp-agentic"])).min(1).default(["soc2", "iso27001"]),
       timezone: z
         .string()
         .default("UTC")

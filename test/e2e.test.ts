@@ -55,8 +55,15 @@ test("evidence build on the sample workspace writes a PDF, CSVs, memos and a man
   const integrity = findings.split("\n").filter((l) => l.includes(",cloudtrail-log-integrity-verified,"));
   assert.equal(integrity.length, 1);
   assert.match(integrity[0]!, /,high,CC7\.2,open,,2026-10,cloudtrail:cloudtrail,Log integrity in cloudtrail: 1 log file\(s\) a digest should have listed but none does \(AWSLogs\/444455556666\/CloudTrail\/eu-west-1\/2026\/10\/22\/444455556666_CloudTrail_eu-west-1_20261022T1405Z_95954717707e3a9a\.json\.gz\)\.,/);
-  assert.match(readFileSync(path.join(out, "controls.csv"), "utf8"), /^CC7\.2,soc2,Monitor for anomalies,deficient,"16 open findings from agent-logging-complete, cloudtrail-agent-destructive-calls-approved, cloudtrail-log-integrity-verified\.",/m);
+  assert.match(readFileSync(path.join(out, "controls.csv"), "utf8"), /^CC7\.2,soc2,Monitor for anomalies,deficient,"17 open findings from agent-hook-log-chain-intact, agent-logging-complete, cloudtrail-agent-destructive-calls-approved, cloudtrail-log-integrity-verified\.",/m);
   assert.match(text, /cloudtrail: cloudtrail\s+PROBLEMS\s+2,232\s+509\s+2232 \/ 0 \/ 0\s+1 log file\(s\) a digest should have listed\s+but none does/, "Appendix A: digests, verified logs, signatures valid / invalid / unchecked");
+
+  // The sample's evidence hook log: one line of 14 October edited after the fact, reported by file and line.
+  const chain = findings.split("\n").filter((l) => l.includes(",agent-hook-log-chain-intact,"));
+  assert.equal(chain.length, 1);
+  assert.match(chain[0]!, /,high,A\.8\.15 CC7\.2,open,,2026-10,claude-code-chained:logs\/evidence-hook\/claude-code\/,"Hash chain under logs\/evidence-hook\/claude-code\/ broken in 1 place: 2026-10-14\.jsonl line 8 does not link to line 7: line 7 was edited, or lines between them were deleted\.",/);
+  assert.match(text, /Agent hook log chains[\s\S]*claude-code-chained\s+logs\/evidence-hook\/claude-code\/\s+3\s+20\s+broken in 1 place/);
+  assert.match(readFileSync(path.join(out, "evidence-inventory.csv"), "utf8"), /logs\/evidence-hook\/claude-code\/2026-10-14\.jsonl,.*"\[""hash chain: 2026-10-14\.jsonl line 8 does not link to line 7/);
 
   await t.test("a second build ingests nothing new and writes byte-identical CSVs", () => {
     const out2 = path.join(ws, "out2");

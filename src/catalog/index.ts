@@ -6,7 +6,7 @@ import { describeIssue } from "../config.ts";
 import { ControlMappings, Crosswalk, Framework, type Control, type NotInScope } from "./schema.ts";
 
 export const PACKAGE_CONTROLS_DIR = fileURLToPath(new URL("../../controls/", import.meta.url));
-export const FRAMEWORK_FILES = ["soc2.json", "iso27001.json"] as const;
+export const FRAMEWORK_FILES = ["soc2.json", "iso27001.json", "owasp-agentic.json"] as const;
 
 export interface CatalogControl extends Control {
   framework: string;

@@ -11,6 +11,7 @@ import { createEnrichContext, type EnrichContext } from "./enrich.ts";
 import { assertInsideWorkspace, findSourceFiles, INCOMPLETE_NOTE, parserInput, sha256File } from "./files.ts";
 import { recordSkippedFile, SKIPPED_PARSER } from "./skipped.ts";
 import { recordTrailIntegrity } from "./cloudtrail/integrity.ts";
+import { recordHookChains, type FoundFile } from "./agent/hook-chain-record.ts";
 import { deriveCloudTrailAttribution } from "./cloudtrail/derived-attribution.ts";
 import { writeIamPrincipal } from "../store/iam.ts";
 import { materializeRepository, readGitHistory, resolveBranchTip } from "./git/read.ts";
@@ -22,6 +23,7 @@ import { defaultWorkerCount, inlineRunner, POOL_MIN_BYTES, TASKS_PER_WORKER, wor
 // The parser registry lives in its own module so parsing workers load the parsers and nothing else.
 export { FILE_PARSERS };
 const GIT_PARSER = { name: "git-log", version: "3" };
+const NOT_AGENT_LOGS = new Set<SourceConfig["kind"]>(["cloudtrail", "git", "iam", "agent-settings", "github-pull-requests", "gitlab-merge-requests"]);
 
 export interface FileResult {
   source: string;
@@ -107,14 +109,18 @@ export async function ingestSources(db: Db, loaded: LoadedConfig, options: Inges
       const seen = new Set<string>();
       const ctxHash = contextHash(loaded, parser.version);
       const plan: PlannedFile[] = [];
+      const listed: FoundFile[] = [];
       for (const file of found) {
         const relPath = path.relative(root, file).split(path.sep).join("/");
         const stored = storedPath(relPath, redactor);
         seen.add(stored);
+        listed.push({ file, stored });
         plan.push(await planFile(db, source, parser, root, file, { relPath, stored }, ctxHash, options));
       }
       files.push(...(await ingestPlanned(db, source, plan, runners, redactor, options)));
       files.push(...removeVanished(db, source.name, seen));
+      // Hash-chained `evidence hook` logs among an agent-log source's files: verified per folder.
+      if (!NOT_AGENT_LOGS.has(source.kind)) recordHookChains(db, source.name, listed, options.now);
       if (source.kind === "cloudtrail") {
         options.progress.update(`verify ${source.name} digests`);
         await recordTrailIntegrity(db, root, source, options.now, redactor);
@@ -154,12 +160,13 @@ export async function ingestSources(db: Db, loaded: LoadedConfig, options: Inges
 function removeDroppedSources(db: Db, sources: readonly SourceConfig[], results: FileResult[]): DroppedSource[] {
   const enabled = new Set(sources.filter((s) => s.enabled).map((s) => s.name));
   const disabled = new Set(sources.filter((s) => !s.enabled).map((s) => s.name));
-  const stored = db.prepare("SELECT source FROM source_files UNION SELECT source FROM cloudtrail_integrity ORDER BY source").pluck().all() as string[];
+  const stored = db.prepare("SELECT source FROM source_files UNION SELECT source FROM cloudtrail_integrity UNION SELECT source FROM hook_chains ORDER BY source").pluck().all() as string[];
   const names = stored.filter((name) => !enabled.has(name));
   const out: DroppedSource[] = [];
   for (const source of names) {
     const removed = removeVanished(db, source, new Set());
     db.prepare("DELETE FROM cloudtrail_integrity WHERE source = ?").run(source);
+    db.prepare("DELETE FROM hook_chains WHERE source = ?").run(source);
     results.push(...removed);
     out.push({ source, files: removed.length, reason: disabled.has(source) ? "disabled" : "not in the config" });
   }

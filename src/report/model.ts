@@ -144,4 +144,16 @@ export interface ReportModel {
   timeline?: TimelineRow[];
   /** Records read = stored + summarised + duplicates + rejected, per source. */
   reconciliation?: ReconciliationRow[];
+  /** Hash chains of `evidence hook` logs verified at ingest, per source folder (collect/hook-chains.ts). */
+  hookChains?: HookChainReport[];
+}
+
+export interface HookChainReport {
+  source: string;
+  folder: string;
+  files: number;
+  lines: number;
+  /** Chain starts and links into files not collected: stated, not failures. */
+  notes: string[];
+  problems: { file: string; line: number; message: string }[];
 }

@@ -3,6 +3,7 @@ import agentActionsWithinBoundary from "./agent-actions-within-boundary.ts";
 import agentDestructiveActionsHumanApproved from "./agent-destructive-actions-human-approved.ts";
 import agentLoggingComplete from "./agent-logging-complete.ts";
 import cloudtrailAgentCallsWithinBoundary from "./cloudtrail-agent-calls-within-boundary.ts";
+import agentHookLogChainIntact from "./agent-hook-log-chain-intact.ts";
 import cloudtrailAgentDestructiveCallsApproved from "./cloudtrail-agent-destructive-calls-approved.ts";
 import cloudtrailLogIntegrityVerified from "./cloudtrail-log-integrity-verified.ts";
 import cloudtrailLoggingNotTampered from "./cloudtrail-logging-not-tampered.ts";
@@ -30,6 +31,7 @@ import vendorsAiVendorsAssessed from "./vendors-ai-vendors-assessed.ts";
 export const RULES: readonly Rule[] = [
   agentActionsWithinBoundary,
   agentDestructiveActionsHumanApproved,
+  agentHookLogChainIntact,
   agentLoggingComplete,
   cloudtrailAgentCallsWithinBoundary,
   cloudtrailAgentDestructiveCallsApproved,

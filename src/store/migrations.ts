@@ -404,4 +404,20 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (principal_id, ord)
   ) WITHOUT ROWID;
   `,
+  // Hash chains of `evidence hook` logs (issue: tamper-evident agent logging): one row per source
+  // folder, verified at ingest like cloudtrail_integrity, read by the inventory and the CC7.2 rule.
+  `
+  CREATE TABLE hook_chains (
+    id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL,            -- config source name
+    folder TEXT NOT NULL,            -- folder of one chain (one agent), relative to the workspace
+    inputs_sha256 TEXT NOT NULL,     -- hash of the files' names, sizes and times: unchanged inputs are not re-verified
+    verified_at TEXT NOT NULL,
+    ok INTEGER NOT NULL,             -- 1: no broken link, restart or unlinked line
+    files INTEGER NOT NULL,
+    lines INTEGER NOT NULL,
+    result TEXT NOT NULL,            -- JSON: ChainVerification (notes, problems with file and line)
+    UNIQUE (source, folder)
+  );
+  `,
 ];

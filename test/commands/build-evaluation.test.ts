@@ -64,7 +64,7 @@ test("sample workspace: a removed source, defensible statuses, and an acceptance
         assert.ok(["effective", "exceptions", "deficient"].includes(c.lastStatus!), `${c.id}: ${c.lastStatus} (${c.lastReason})`);
       }
     }
-    assert.equal([...byId.values()].filter((c) => c.rules.length > 0).length, 9, "the sample tests all nine automated controls");
+    assert.equal([...byId.values()].filter((c) => c.rules.length > 0).length, 10, "the sample tests all ten automated controls");
     const statuses = [...byId.values()].map((c) => c.lastStatus);
     assert.ok(statuses.includes("effective"), "at least one effective control");
     // CC8.1's git findings are accepted under RA-2026-007; its open findings are the agents' boundary violations.

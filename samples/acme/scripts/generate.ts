@@ -218,3 +218,4 @@ buildAcmeGit();
 await import("./iam.ts");
 await import("./claude-code-telemetry.ts");
 await import("./codex-cursor.ts");
+await import("./evidence-hook.ts");

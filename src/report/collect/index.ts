@@ -5,6 +5,7 @@ import type { ReportMeta, ReportModel, ReportScope } from "../model.ts";
 import { collectReportData } from "./activity.ts";
 import { collectCompensating } from "./compensating.ts";
 import { collectLoggingCoverage } from "./logging-coverage.ts";
+import { collectHookChains } from "./hook-chains.ts";
 import { collectPackageData } from "./package-data.ts";
 import { topRisks } from "./top-risks.ts";
 
@@ -33,6 +34,7 @@ export function collectReport(
     loggingCoverage: collectLoggingCoverage(db, period, evaluation),
     timeline: collectTimeline(db, evaluation),
     package: collectPackageData(db, period, evaluation, scope),
+    hookChains: collectHookChains(db),
   };
 }
 

@@ -26,6 +26,25 @@ function bySource(files: SourceFileRecord[]): Map<string, SourceFileRecord[]> {
   return groups;
 }
 
+/** The hash chains of `evidence hook` logs: one row per chain, then every broken link by file and line. */
+function hookChainParagraphs(doc: Doc, model: ReportModel): void {
+  const chains = model.hookChains ?? [];
+  if (chains.length === 0) {
+    paragraph(doc, "No agent log carries an evidence hook hash chain: agent logs are taken as delivered, without an integrity check of their own.");
+    return;
+  }
+  paragraph(doc, "Logs written by evidence hook chain each line to the one before it (SHA-256) and each day's file to the previous day's; ingest re-computed every link. A broken link means a line was edited, or lines or a day's file were deleted. Lines cut from the end of the newest file leave no broken link.", { size: 8.5, color: "#555" });
+  table(
+    doc,
+    [{ header: "Source", width: 0.2 }, { header: "Folder", width: 0.34 }, { header: "Files", width: 0.1, align: "right" }, { header: "Lines", width: 0.12, align: "right" }, { header: "Chain", width: 0.24 }],
+    chains.map((c) => [c.source, c.folder, count(c.files), count(c.lines), c.problems.length ? `broken in ${count(c.problems.length)} place${c.problems.length === 1 ? "" : "s"}` : "intact"]),
+  );
+  for (const c of chains) {
+    for (const p of c.problems) paragraph(doc, `${c.source}: ${p.message}.`, { size: 8, color: "#b00020" });
+    if (c.notes.length) paragraph(doc, `${c.source}: ${c.notes.join("; ")}.`, { size: 8, color: "#555" });
+  }
+}
+
 /**
  * Appendix A: every source file with its SHA-256 and counts, grouped by source with a summary per
  * source first; then the coverage gaps and the CloudTrail log-file integrity results.
@@ -71,6 +90,9 @@ export function evidenceInventorySection(doc: Doc, model: ReportModel): void {
 
   heading(doc, "CloudTrail log-file integrity", 2);
   trailIntegrityParagraphs(doc, model);
+
+  heading(doc, "Agent hook log chains", 2);
+  hookChainParagraphs(doc, model);
 
   heading(doc, "Files by source", 2);
   paragraph(doc, "Grouped by source, then by folder; within a folder each row is one file: name, SHA-256, and records read / accepted / duplicate / rejected.", {

@@ -1,0 +1,220 @@
+import { test, type TestContext } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { parseConfigText, type LoadedConfig } from "../../src/config.ts";
+import type { ChainVerification } from "../../src/ingest/agent/hook-chain.ts";
+import { ingestSources } from "../../src/ingest/index.ts";
+import { createProgress } from "../../src/progress.ts";
+import agentHookLogChainIntact from "../../src/rules/agent-hook-log-chain-intact.ts";
+import { openStore, type Db } from "../../src/store/index.ts";
+import { runRuleOn } from "../helpers/rule-tester.ts";
+import { REPO_ROOT, tempDir } from "../helpers/workspace.ts";
+
+/**
+ * `evidence hook` run as the agents run it: the real CLI in a child process, one payload on stdin
+ * per call, real payload fixtures (Claude Code's and Cursor's documented shapes, without the
+ * timestamp no payload of theirs carries). The logs it writes are then ingested by the existing
+ * parsers and their chains verified; tampering with a line, deleting a line and deleting a day's
+ * file are each caught.
+ */
+const BIN = path.join(REPO_ROOT, "bin", "evidence.js");
+const FIXTURES = path.join(REPO_ROOT, "test", "fixtures", "evidence-hook");
+const DAYS = ["2026-10-05", "2026-10-06", "2026-10-07"];
+
+function workspace(t: TestContext): string {
+  const ws = tempDir("evidence-hook-");
+  t.after(() => rmSync(ws, { recursive: true, force: true }));
+  return ws;
+}
+
+function hook(args: string[], input: string | Buffer, env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [BIN, "hook", ...args], { input, encoding: "utf8", env: { ...process.env, EVIDENCE_HOOK_HOST: "dev-laptop-7", EVIDENCE_HOOK_USER: "maria.garcia", ...env } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Feeds every payload of a fixture to the hook, spread over DAYS, as the agent would one call at a time. */
+function record(ws: string, agent: string): void {
+  const payloads = readFileSync(path.join(FIXTURES, `${agent}.jsonl`), "utf8").trim().split("\n");
+  payloads.forEach((p, i) => {
+    const day = DAYS[Math.floor((i * DAYS.length) / payloads.length)]!;
+    const r = hook(["--agent", agent, "--dir", path.join(ws, "hooks")], p, { EVIDENCE_HOOK_NOW: `${day}T09:${String(i).padStart(2, "0")}:00.000Z` });
+    assert.deepEqual(r, { status: 0, stdout: "", stderr: "" }, `payload ${i + 1} of ${agent}`);
+  });
+}
+
+const SOURCES = `  - { name: claude-code, kind: claude-code-hooks, paths: ["hooks/claude-code/*.jsonl"] }
+  - { name: cursor, kind: cursor-hooks, paths: ["hooks/cursor/*.jsonl"] }`;
+
+async function ingest(db: Db, ws: string, sources = SOURCES) {
+  const yaml = `organisation: { name: T }\nsources:\n${sources}\n`;
+  const loaded: LoadedConfig = { config: parseConfigText(yaml, "t.yaml"), file: path.join(ws, "t.yaml"), root: ws, sha256: "0" };
+  return ingestSources(db, loaded, { cacheDir: path.join(ws, ".cache"), now: new Date("2026-11-01T00:00:00Z"), progress: createProgress({ quiet: true }), workers: 0 });
+}
+
+const chain = (db: Db, source: string) => {
+  const row = db.prepare("SELECT result FROM hook_chains WHERE source = ?").get(source) as { result: string } | undefined;
+  return row ? (JSON.parse(row.result) as ChainVerification) : undefined;
+};
+
+function recorded(t: TestContext) {
+  const ws = workspace(t);
+  record(ws, "claude-code");
+  record(ws, "cursor");
+  const db = openStore(path.join(ws, "evidence.db"));
+  t.after(() => db.close());
+  return { ws, db, file: (agent: string, day: string) => path.join(ws, "hooks", agent, `${day}.jsonl`) };
+}
+
+test("the real CLI as a Claude Code and a Cursor hook writes chained daily files the existing parsers read in full", async (t) => {
+  const { ws, db, file } = recorded(t);
+  assert.deepEqual(readdirSync(path.join(ws, "hooks", "claude-code")).sort(), DAYS.map((d) => `${d}.jsonl`));
+  const lines = readFileSync(file("claude-code", DAYS[0]!), "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.equal(lines[0]!.prev, null, "the first line ever written starts the chain");
+  assert.equal(lines[0]!.timestamp, "2026-10-05T09:00:00.000Z");
+  assert.equal(lines[0]!.host, "dev-laptop-7");
+  assert.equal(lines[0]!.user, "maria.garcia");
+  assert.match(String(lines[1]!.prev), /^[0-9a-f]{64}$/);
+  const secondDay = JSON.parse(readFileSync(file("claude-code", DAYS[1]!), "utf8").split("\n")[0]!) as { prev: string };
+  const lastOfFirst = readFileSync(file("claude-code", DAYS[0]!), "utf8").trim().split("\n").at(-1)!;
+  const { createHash } = await import("node:crypto");
+  assert.equal(secondDay.prev, createHash("sha256").update(lastOfFirst).digest("hex"), "a day's first line links to the day before's last");
+
+  const summary = await ingest(db, ws);
+  assert.equal(summary.failed, 0);
+  assert.equal(summary.rejected, 0, "the added keys (timestamp, host, user, prev) are tolerated by claude-code-hooks and cursor-hooks");
+  const actions = db.prepare("SELECT f.source, COUNT(*) AS n FROM events e JOIN source_files f ON f.id = e.file_id GROUP BY f.source ORDER BY f.source").all() as { source: string; n: number }[];
+  assert.ok(actions.find((a) => a.source === "claude-code")!.n >= 3 && actions.find((a) => a.source === "cursor")!.n >= 3, JSON.stringify(actions));
+  for (const source of ["claude-code", "cursor"]) {
+    const c = chain(db, source)!;
+    assert.deepEqual(c.problems, [], source);
+    assert.equal(c.files, 3);
+    assert.deepEqual(c.notes, ["the chain starts at 2026-10-05.jsonl line 1"]);
+  }
+  const run = runRuleOn(agentHookLogChainIntact, db);
+  assert.equal(run.outcome, "pass");
+  assert.match(run.results[0]!.message, /^10 lines in 3 daily files under hooks\/claude-code\/ form an unbroken hash chain\.$/);
+});
+
+test("a source taken out of the config takes its chain results with it", async (t) => {
+  const { ws, db } = recorded(t);
+  await ingest(db, ws);
+  assert.deepEqual(db.prepare("SELECT source FROM hook_chains ORDER BY source").pluck().all(), ["claude-code", "cursor"]);
+  await ingest(db, ws, SOURCES.split("\n")[0]!);
+  assert.deepEqual(db.prepare("SELECT source FROM hook_chains ORDER BY source").pluck().all(), ["claude-code"]);
+});
+
+test("an edited line, a deleted line and a deleted day's file each break the chain, named by file and line, and fail the rule", async (t) => {
+  const { ws, db, file } = recorded(t);
+  // Edit: the destructive command made to look harmless.
+  const day1 = file("claude-code", DAYS[1]!);
+  writeFileSync(day1, readFileSync(day1, "utf8").replace("terraform destroy -auto-approve", "terraform plan"));
+  // Delete a line: the second of the cursor's middle day.
+  const cursorDay = file("cursor", DAYS[1]!);
+  const cl = readFileSync(cursorDay, "utf8").split("\n");
+  writeFileSync(cursorDay, [...cl.slice(0, 1), ...cl.slice(2)].join("\n"));
+  await ingest(db, ws);
+  const edited = chain(db, "claude-code")!;
+  assert.equal(edited.problems.length, 1, JSON.stringify(edited.problems));
+  assert.equal(edited.problems[0]!.kind, "broken-link");
+  assert.equal(edited.problems[0]!.file, "hooks/claude-code/2026-10-06.jsonl");
+  assert.match(edited.problems[0]!.message, /line \d does not link to line \d: line \d was edited, or lines between them were deleted/);
+  const notes = db.prepare("SELECT notes FROM source_files WHERE path = ?").pluck().get("hooks/claude-code/2026-10-06.jsonl") as string;
+  assert.deepEqual(JSON.parse(notes), [`hash chain: ${edited.problems[0]!.message}`], "the inventory's notes name the broken file");
+  const deleted = chain(db, "cursor")!;
+  assert.deepEqual(deleted.problems.map((p) => [p.kind, p.file, p.line]), [["broken-link", "hooks/cursor/2026-10-06.jsonl", 2]]);
+
+  const run = runRuleOn(agentHookLogChainIntact, db);
+  assert.equal(run.outcome, "fail");
+  assert.deepEqual(run.results.map((r) => [r.subject, r.outcome]), [["claude-code:hooks/claude-code/", "fail"], ["cursor:hooks/cursor/", "fail"]]);
+  assert.equal(run.results[1]!.evidence[0]!.file, "hooks/cursor/2026-10-06.jsonl");
+  assert.equal(run.results[1]!.evidence[0]!.locator, "line 2");
+
+  // A whole day's file deleted from the middle of the sequence.
+  rmSync(file("cursor", DAYS[1]!));
+  await ingest(db, ws);
+  const gone = chain(db, "cursor")!;
+  assert.deepEqual(gone.problems.map((p) => [p.kind, p.file, p.line]), [["missing-file", "hooks/cursor/2026-10-07.jsonl", 1]]);
+  assert.match(gone.problems[0]!.message, /a day's file between 2026-10-05 and 2026-10-07 was deleted/);
+});
+
+test("concurrent hooks neither interleave lines nor fork the chain", async (t) => {
+  const ws = workspace(t);
+  const dir = path.join(ws, "hooks");
+  const payload = readFileSync(path.join(FIXTURES, "claude-code.jsonl"), "utf8").split("\n")[2]!;
+  const runs = Array.from({ length: 8 }, (_, i) =>
+    new Promise<number>((resolve) => {
+      const child = spawn(process.execPath, [BIN, "hook", "--agent", "claude-code", "--dir", dir], { env: { ...process.env, EVIDENCE_HOOK_NOW: "2026-10-05T10:00:00.000Z" } });
+      child.stdin.end(payload.replace("toolu_01A", `toolu_${i}`));
+      child.on("close", (code) => resolve(code ?? -1));
+    }),
+  );
+  assert.deepEqual(await Promise.all(runs), Array(8).fill(0));
+  const content = readFileSync(path.join(dir, "claude-code", "2026-10-05.jsonl"));
+  const lines = content.toString("utf8").trim().split("\n");
+  assert.equal(lines.length, 8);
+  assert.deepEqual(lines.map((l) => (JSON.parse(l) as { tool_use_id: string }).tool_use_id).sort(), Array.from({ length: 8 }, (_, i) => `toolu_${i}`));
+  const { verifyChain } = await import("../../src/ingest/agent/hook-chain.ts");
+  assert.deepEqual(verifyChain("hooks/claude-code/", [{ path: "hooks/claude-code/2026-10-05.jsonl", content }]).problems, []);
+});
+
+test("the lock holds under sustained contention: four writers, 600 appends, one unforked chain", async (t) => {
+  // Start-up staggers real hook processes, so the test above rarely races; threads appending in a
+  // loop through the hook's own appendPayload race on every call, and fork the chain without the lock.
+  const ws = workspace(t);
+  const { Worker } = await import("node:worker_threads");
+  const { pathToFileURL } = await import("node:url");
+  const code = `const { workerData } = require("node:worker_threads");
+import(workerData.url).then(({ appendPayload }) => {
+  for (let i = 0; i < 150; i++) appendPayload({ dir: workerData.dir, agent: "cursor", payload: Buffer.from(JSON.stringify({ n: workerData.id * 1000 + i })), now: new Date("2026-10-05T10:00:00Z"), host: "h", user: "u" });
+});`;
+  const url = pathToFileURL(path.join(REPO_ROOT, "bin", "evidence-hook.js")).href;
+  await Promise.all(Array.from({ length: 4 }, (_, id) => new Promise((resolve, reject) => {
+    const w = new Worker(code, { eval: true, workerData: { url, dir: ws, id } });
+    w.on("error", reject);
+    w.on("exit", resolve);
+  })));
+  const content = readFileSync(path.join(ws, "cursor", "2026-10-05.jsonl"));
+  assert.equal(content.toString("utf8").trim().split("\n").length, 600);
+  const { verifyChain } = await import("../../src/ingest/agent/hook-chain.ts");
+  assert.deepEqual(verifyChain("cursor/", [{ path: "cursor/2026-10-05.jsonl", content }]).problems, []);
+});
+
+test("a logging failure never blocks the agent unless --fail-closed; a payload that is not JSON is kept and rejected at ingest, not dropped", async (t) => {
+  const ws = workspace(t);
+  const blocked = path.join(ws, "not-a-folder");
+  writeFileSync(blocked, "");
+  const open = hook(["--agent", "cursor", "--dir", blocked], "{}");
+  assert.equal(open.status, 0);
+  assert.equal(open.stdout, "");
+  assert.match(open.stderr, /^evidence hook: /);
+  const closed = hook(["--agent", "cursor", "--dir", blocked, "--fail-closed"], "{}");
+  assert.equal(closed.status, 2, "exit 2 is the block answer of the agents' hook protocols");
+  assert.equal(hook(["--agent", "nope", "--dir", ws], "{}").status, 0);
+
+  const dir = path.join(ws, "hooks");
+  assert.equal(hook(["--agent", "cursor", "--dir", dir], "not json {", { EVIDENCE_HOOK_NOW: "2026-10-05T10:00:00.000Z" }).status, 0);
+  const line = JSON.parse(readFileSync(path.join(dir, "cursor", "2026-10-05.jsonl"), "utf8")) as Record<string, unknown>;
+  assert.equal(line.raw, "not json {");
+  assert.match(String(line.hook_error), /not a JSON object/);
+  const db = openStore(path.join(ws, "evidence.db"));
+  t.after(() => db.close());
+  const summary = await ingest(db, ws);
+  assert.equal(summary.rejected, 1);
+});
+
+test("the hook path starts without tsx, yargs or the CLI: a fraction of the full CLI's start-up", (t) => {
+  const ws = workspace(t);
+  // Wall time of the child (its CPU time is not visible from here); the best of three, against a
+  // generous factor: the full CLI loads tsx and every command (about 2 s on this machine), the hook 0.1 s.
+  const wall = (args: string[], input: string) => {
+    const started = process.hrtime.bigint();
+    spawnSync(process.execPath, [BIN, ...args], { input, encoding: "utf8", env: { ...process.env, EVIDENCE_HOOK_NOW: "2026-10-05T10:00:00.000Z" } });
+    return Number(process.hrtime.bigint() - started) / 1e6;
+  };
+  const best = (f: () => number) => Math.min(f(), f(), f());
+  const hookMs = best(() => wall(["hook", "--agent", "cursor", "--dir", ws], "{}"));
+  const cliMs = best(() => wall(["--help"], ""));
+  assert.ok(hookMs * 3 < cliMs, `hook ${hookMs.toFixed(0)} ms against the CLI's ${cliMs.toFixed(0)} ms`);
+});
