@@ -1,4 +1,4 @@
-import type { ChainVerification } from "../ingest/agent/hook-chain.ts";
+import type { ChainVerification } from "../store/hook-chains.ts";
 import { defineRule, fail, pass, type EvidenceRef, type RuleResult } from "./define.ts";
 
 interface Row { source: string; folder: string; result: string }

@@ -12,23 +12,8 @@ import { createHash } from "node:crypto";
  * themselves, leave no broken link behind: the chain cannot show them (nor can CloudTrail's
  * digests show the newest hour before its digest is delivered).
  */
-export type ChainProblemKind = "broken-link" | "missing-file" | "unlinked-line" | "restarted";
-
-export interface ChainProblem {
-  kind: ChainProblemKind;
-  file: string;
-  line: number;
-  message: string;
-}
-
-export interface ChainVerification {
-  folder: string;
-  files: number;
-  lines: number;
-  /** Chain starts (`prev: null`) and links into files not collected: facts, not failures. */
-  notes: string[];
-  problems: ChainProblem[];
-}
+export type { ChainProblem, ChainProblemKind, ChainVerification } from "../../store/hook-chains.ts";
+import type { ChainProblem, ChainVerification } from "../../store/hook-chains.ts";
 
 export interface ChainFile {
   /** Workspace-relative path, as stored. */

@@ -1,4 +1,4 @@
-import type { ChainVerification } from "../../ingest/agent/hook-chain.ts";
+import type { ChainVerification } from "../../store/hook-chains.ts";
 import type { Db } from "../../store/index.ts";
 import type { HookChainReport } from "../model.ts";
 
