@@ -15,8 +15,9 @@ export default defineRule({
   sources: ["agent-log"],
   frequency: "continuous",
   evaluate(ctx) {
-    const rows = ctx.all<Row>("SELECT source, folder, result FROM hook_chains ORDER BY source, folder");
-    const population = { description: "Folders of hash-chained agent hook logs verified at ingest", query: "SELECT … FROM hook_chains", size: rows.length };
+    const sql = "SELECT source, folder, result FROM hook_chains ORDER BY source, folder";
+    const rows = ctx.all<Row>(sql);
+    const population = { description: "Folders of hash-chained agent hook logs verified at ingest", query: sql, size: rows.length };
     const results: RuleResult[] = rows.map((row) => {
       const r = JSON.parse(row.result) as ChainVerification;
       const subject = `${row.source}:${row.folder}`;
