@@ -4,7 +4,7 @@ import {
 } from "../json-records.ts";
 import type { TrailContext } from "./counted.ts";
 import { cloudTrailRecordToEvent } from "./record.ts";
-import { parseJson } from "../json.ts";
+import { excerptJson, exceedsDepth, MAX_JSON_DEPTH, parseJson, parseJsonUnchecked } from "../json.ts";
 
 /**
  * The JSON shapes CloudTrail records arrive in, all parsed here as pure functions of text so a
@@ -44,13 +44,28 @@ export function unwrapElement(shape: JsonShape, element: unknown): unknown {
   }
 }
 
+/**
+ * How deep a record's requestParameters may nest: the one value of a record stored as it came (in
+ * the event's attrs, as JSON; AssumeRole's session tags are read from it too). Documents are parsed
+ * without a depth walk (parseJsonUnchecked); every other field is read by name as a string, so a
+ * deep value elsewhere is never re-serialised. The bound is the one a whole document had: the
+ * document, its Records array and the record above it.
+ */
+const REQUEST_PARAMETERS_DEPTH = MAX_JSON_DEPTH - 3;
+
 /** Null when the call was counted by the fast path (ctx.countRecord): nothing to yield for it. `locator` defaults to `record <index>`. */
 export function elementToItem(shape: JsonShape, element: unknown, index: number, ctx: TrailContext, locator?: string): ParsedItem | null {
   const rec = unwrapElement(shape, element);
-  if (typeof rec === "string") return reject(locator ?? `record ${index}`, rec, JSON.stringify(element));
-  if (ctx.countRecord && isRecord(rec) && ctx.countRecord(rec, index, locator)) return null;
+  if (typeof rec === "string") return reject(locator ?? `record ${index}`, rec, excerptJson(element));
+  if (isRecord(rec)) {
+    const params = rec.requestParameters;
+    if (params !== null && typeof params === "object" && exceedsDepth(params, REQUEST_PARAMETERS_DEPTH)) {
+      return reject(locator ?? `record ${index}`, `"requestParameters" nested deeper than ${REQUEST_PARAMETERS_DEPTH} levels (the record as a whole deeper than ${MAX_JSON_DEPTH})`, excerptJson({ ...rec, requestParameters: "(too deep to show)" }));
+    }
+    if (ctx.countRecord?.(rec, index, locator)) return null;
+  }
   const result = cloudTrailRecordToEvent(rec, index, ctx);
-  if (typeof result === "string") return reject(locator ?? `record ${index}`, result, JSON.stringify(rec));
+  if (typeof result === "string") return reject(locator ?? `record ${index}`, result, excerptJson(rec));
   return locator === undefined || locator === `record ${index}` ? { kind: "event", event: result } : { kind: "event", event: { ...result, locator } };
 }
 
@@ -63,7 +78,7 @@ export function* parseJsonDocument(text: string, ctx: TrailContext, truncatedAt?
     let doc: unknown;
     let parsed = false;
     try {
-      doc = parseJson(text);
+      doc = parseJsonUnchecked(text);
       parsed = true;
     } catch {
       // Damaged: salvage below.
@@ -112,7 +127,7 @@ export function* parseJsonDocument(text: string, ctx: TrailContext, truncatedAt?
 export function rawToItem(shape: JsonShape, raw: string, index: number, ctx: TrailContext): ParsedItem | null {
   let element: unknown;
   try {
-    element = parseJson(raw);
+    element = parseJsonUnchecked(raw);
   } catch (error) {
     return reject(`record ${index}`, `${NOT_JSON} (${(error as Error).message})`, raw);
   }
@@ -221,7 +236,7 @@ function* spanItems(v: JsonValueSpan, at: string, ctx: TrailContext, truncatedAt
   }
   let doc: unknown;
   try {
-    doc = parseJson(v.text);
+    doc = parseJsonUnchecked(v.text);
   } catch (error) {
     yield reject(at, `${NOT_JSON} (${(error as Error).message})`, v.text);
     return;
