@@ -2,7 +2,7 @@ import type { Evaluation } from "../../evaluate.ts";
 import type { Period } from "../../period.ts";
 import type { Db } from "../../store/index.ts";
 import type { ReportMeta, ReportModel, ReportScope } from "../model.ts";
-import { collectReportData } from "./activity.ts";
+import { agentActionGroups, collectReportData } from "./activity.ts";
 import { collectCompensating } from "./compensating.ts";
 import { collectPackageData } from "./package-data.ts";
 
@@ -15,6 +15,8 @@ import { collectPackageData } from "./package-data.ts";
 export function collectReport(
   db: Db, period: Period, evaluation: Evaluation, scope: ReportScope, meta: ReportMeta, workspaceFiles: { path: string; sha256: string }[] = [],
 ): ReportModel {
+  // One pass over the period's agent actions serves the activity summary and the approval tables.
+  const agentGroups = agentActionGroups(db, period);
   return {
     meta,
     compensating: collectCompensating(evaluation),
@@ -22,8 +24,8 @@ export function collectReport(
     firstSeen: firstSeenPeriods(db, period, evaluation),
     scope,
     evaluation,
-    ...collectReportData(db, period, evaluation),
-    package: collectPackageData(db, period, evaluation, scope),
+    ...collectReportData(db, period, evaluation, agentGroups),
+    package: collectPackageData(db, period, evaluation, scope, agentGroups),
   };
 }
 
