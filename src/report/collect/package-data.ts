@@ -319,7 +319,7 @@ const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
  * over the store for all three): destructive actions per approval and product (ordered by both),
  * and actions per approval (most first, then by name).
  */
-function approvalTables(groups: AgentActionGroup[]): Pick<PackageData, "destructiveByApproval" | "approvalKinds"> {
+export function approvalTables(groups: AgentActionGroup[]): Pick<PackageData, "destructiveByApproval" | "approvalKinds"> {
   const destructive = new Map<string, PackageData["destructiveByApproval"][number]>();
   const kinds = new Map<string, PackageData["approvalKinds"][number]>();
   for (const g of groups) {
