@@ -82,7 +82,11 @@ export async function* runFileTask(task: FileTask, env: TaskEnv): AsyncGenerator
   }
   const before = env.redactor.total();
   const summariser = task.kind === "cloudtrail" && env.policy ? new FileSummariser(env.policy, env.dayOf) : null;
-  for await (const items of storeItems(env.parser(task.kind).parse(parserInput(task.root, task.file)), env.redactor, summariser)) {
+  const input = parserInput(task.root, task.file);
+  // EVIDENCE_FAST_COUNTS=0 sends every call through the full event path: the same store, slower
+  // (kept so the two paths can be compared, in test/ingest/counted-calls.test.ts and by hand).
+  if (summariser && process.env.EVIDENCE_FAST_COUNTS !== "0") input.counter = summariser;
+  for await (const items of storeItems(env.parser(task.kind).parse(input), env.redactor, summariser)) {
     yield { type: "items", items };
   }
   yield { type: "done", redacted: env.redactor.total() - before };

@@ -17,6 +17,27 @@ export function parseJson(text: string): unknown {
   return value;
 }
 
+/**
+ * JSON.parse without the depth walk, for documents whose values are read field by field: V8's
+ * JSON.parse is iterative since V8 7.6 ("V8 release v7.6", v8.dev/blog/v8-release-76) and parses
+ * any depth; only re-serialising or walking a value recursively overflows. The caller checks the
+ * depth of exactly the values it re-serialises (CloudTrail: src/ingest/cloudtrail/json-documents.ts),
+ * which costs a fraction of walking every document whole.
+ */
+export function parseJsonUnchecked(text: string): unknown {
+  return JSON.parse(text) as unknown;
+}
+
+/** JSON.stringify for an excerpt: undefined instead of a stack overflow when the value is too deep to show. */
+export function excerptJson(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch (error) {
+    if (error instanceof RangeError) return undefined;
+    throw error;
+  }
+}
+
 /** Iterative, so the check itself cannot overflow. */
 export function exceedsDepth(root: unknown, max: number): boolean {
   const stack: [unknown, number][] = [[root, 0]];

@@ -4,7 +4,7 @@ import { boundedLines, LineTooLong } from "./lines.ts";
 import type { AgentSettingsRecord } from "../store/agent-settings.ts";
 import type { IamPrincipalRecord } from "../store/iam.ts";
 import type { CommitRecord, PullRequestRecord, RejectRecord, ReviewRecord } from "../store/index.ts";
-import type { SummaryRecord } from "./summary/summarise.ts";
+import type { CallCounter, SummaryRecord } from "./summary/summarise.ts";
 import { parseJson } from "./json.ts";
 import { incompleteReason } from "./files.ts";
 
@@ -32,6 +32,11 @@ export interface ParserInput {
   openStream(): Readable;
   /** The whole file decompressed, refusing files over the size cap. */
   readAll(): Promise<ReadAllResult>;
+  /**
+   * The file's summariser when its CloudTrail calls may be counted: the parser counts such calls
+   * itself, from a few fields, and yields no event for them (src/ingest/cloudtrail/counted.ts).
+   */
+  counter?: CallCounter;
 }
 
 export interface ReadAllResult {

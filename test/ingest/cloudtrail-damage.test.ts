@@ -79,6 +79,24 @@ test("JSON: a record nested 100 000 levels is one reject, not two: 11 records re
   assert.match(r.rejects[0]!.reason, /nested deeper than/);
 });
 
+test("JSON: depth is checked where a record is stored as it came (requestParameters), not over the whole document: a deep value elsewhere costs nothing", async (t) => {
+  const nest = (d: number) => `${"[".repeat(d)}${"]".repeat(d)}`;
+  const records = Array.from({ length: 6 }, (_, i) => JSON.stringify(record(i)));
+  // Read by name, never re-serialised: the record is kept whole.
+  records[1] = JSON.stringify({ ...record(1), responseElements: "X", additionalEventData: "Y" }).replace('"X"', nest(100_000)).replace('"Y"', nest(600));
+  // Stored as it came: refused, and only that record.
+  records[3] = JSON.stringify({ ...record(3), requestParameters: "X" }).replace('"X"', `{"a":${nest(100_000)}}`);
+  // Refused for another reason, with a deep value: a reject all the same, not a stack overflow while quoting it.
+  records[4] = JSON.stringify({ ...record(4), eventSource: undefined, responseElements: "X" }).replace('"X"', nest(100_000));
+  const r = await ingestCloudTrail(t, { "deep.json": `{"Records":[${records.join(",")}]}` }, "deep.json");
+  assertReconciles(r);
+  assert.deepEqual([r.row.records_read, r.row.accepted, r.row.rejected], [6, 4, 2]);
+  assert.deepEqual(r.rejects.map((x) => x.locator), ["record 3", "record 4"]);
+  assert.match(r.rejects[0]!.reason, /"requestParameters" nested deeper than 509 levels/);
+  assert.match(r.rejects[1]!.reason, /missing "eventSource"/);
+  assert.deepEqual(r.events.map((e) => e.locator), ["record 0", "record 1", "record 2", "record 5"]);
+});
+
 /** A gzip bomb of `members` concatenated gzip members of 8 MiB of newlines each (~8 KiB compressed apiece; RFC 1952 allows members back to back). */
 function newlineBomb(members: number): Buffer {
   const member = gzipSync(Buffer.alloc(8 << 20, 0x0a), { level: 9 });

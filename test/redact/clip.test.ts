@@ -60,6 +60,17 @@ test("a token straddling the cut of a long tool argument is not partly stored", 
   assert.ok(!redactor.redact(argsText(plain)!).includes(KEY.slice(0, 10)));
 });
 
+test("tool arguments render the same with and without a string to cut: short ones as plain JSON, long ones cut wherever they nest", () => {
+  const long = "x".repeat(250);
+  const cut = clipWithLength(long, 200);
+  assert.equal(argsText({ file_path: "/srv/api/a.ts", n: 3, ok: true, none: null }), '{"file_path":"/srv/api/a.ts","n":3,"ok":true,"none":null}');
+  assert.equal(argsText({ a: { b: ["s", { c: long }] } }), JSON.stringify({ a: { b: ["s", { c: cut }] } }));
+  assert.equal(argsText([1, "x".repeat(200), long]), JSON.stringify([1, "x".repeat(200), cut]));
+  // A value with toJSON is rendered by it, as JSON.stringify does; a long string it yields is cut.
+  assert.equal(argsText({ at: { toJSON: () => long } }), JSON.stringify({ at: cut }));
+  assert.equal(argsText({ at: new Date("2026-10-14T09:00:00Z") }), '{"at":"2026-10-14T09:00:00.000Z"}');
+});
+
 test("IAM principals are redacted before they reach the store; action names are not touched", async () => {
   const principal: IamPrincipalRecord = {
     arn: "arn:aws:iam::111122223333:role/ai-agent-operator", kind: "role", name: "ai-agent-operator", account: "111122223333",

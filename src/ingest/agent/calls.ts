@@ -63,7 +63,24 @@ export function argsText(args: unknown): string | null {
   if (args === undefined || args === null) return null;
   // Cut at token boundaries: the redactor runs later, on what is kept (src/redact/clip.ts).
   if (typeof args === "string") return clipWithLength(args, MAX_ARG_STRING * 5);
+  // Most arguments (a file path, a short query) hold no string to cut: JSON.stringify with a
+  // replacer calls it for every value, which cost several times the plain call on every action.
+  if (!hasLongString(args, MAX_ARG_STRING)) return JSON.stringify(args);
   return JSON.stringify(args, (_k, v: unknown) => (typeof v === "string" ? clipWithLength(v, MAX_ARG_STRING) : v));
+}
+
+/** True when a string longer than `max` is anywhere in `value` (parsed JSON: depth already bounded by parseJson). */
+function hasLongString(value: unknown, max: number): boolean {
+  if (typeof value === "string") return value.length > max;
+  if (value === null || typeof value !== "object") return false;
+  if (Array.isArray(value)) {
+    for (const v of value) if (hasLongString(v, max)) return true;
+    return false;
+  }
+  // toJSON (a Date, say) is what the replacer would see: let the replacer path handle such values.
+  if (typeof (value as { toJSON?: unknown }).toJSON === "function") return true;
+  for (const k in value) if (hasLongString((value as Record<string, unknown>)[k], max)) return true;
+  return false;
 }
 
 /** Parses a field that holds JSON as a string (Codex `arguments`, Cursor MCP `tool_input`); keeps the string when it is not JSON. */

@@ -1,10 +1,10 @@
 import { EXCERPT_SCAN, isRecord, reject, type ParsedItem } from "../parser.ts";
-import type { EnrichContext } from "../enrich.ts";
 import {
   ArrayObjectStream, firstValueEndsOnItsLine, JsonValueStream, splitArrayObjects, splitJsonValues, startsWithSeveralValues, type JsonValueSpan,
 } from "../json-records.ts";
+import type { TrailContext } from "./counted.ts";
 import { cloudTrailRecordToEvent } from "./record.ts";
-import { parseJson } from "../json.ts";
+import { excerptJson, exceedsDepth, MAX_JSON_DEPTH, parseJson, parseJsonUnchecked } from "../json.ts";
 
 /**
  * The JSON shapes CloudTrail records arrive in, all parsed here as pure functions of text so a
@@ -45,24 +45,41 @@ export function unwrapElement(shape: JsonShape, element: unknown): unknown {
   }
 }
 
-export function elementToItem(shape: JsonShape, element: unknown, index: number, ctx: EnrichContext, locator = `record ${index}`): ParsedItem {
+/**
+ * How deep a record's requestParameters may nest: the one value of a record stored as it came (in
+ * the event's attrs, as JSON; AssumeRole's session tags are read from it too). Documents are parsed
+ * without a depth walk (parseJsonUnchecked); every other field is read by name as a string, so a
+ * deep value elsewhere is never re-serialised. The bound is the one a whole document had: the
+ * document, its Records array and the record above it.
+ */
+const REQUEST_PARAMETERS_DEPTH = MAX_JSON_DEPTH - 3;
+
+/** Null when the call was counted by the fast path (ctx.countRecord): nothing to yield for it. `locator` defaults to `record <index>`. */
+export function elementToItem(shape: JsonShape, element: unknown, index: number, ctx: TrailContext, locator?: string): ParsedItem | null {
   const rec = unwrapElement(shape, element);
-  if (typeof rec === "string") return reject(locator, rec, JSON.stringify(element));
+  if (typeof rec === "string") return reject(locator ?? `record ${index}`, rec, excerptJson(element));
+  if (isRecord(rec)) {
+    const params = rec.requestParameters;
+    if (params !== null && typeof params === "object" && exceedsDepth(params, REQUEST_PARAMETERS_DEPTH)) {
+      return reject(locator ?? `record ${index}`, `"requestParameters" nested deeper than ${REQUEST_PARAMETERS_DEPTH} levels (the record as a whole deeper than ${MAX_JSON_DEPTH})`, excerptJson({ ...rec, requestParameters: "(too deep to show)" }));
+    }
+    if (ctx.countRecord?.(rec, index, locator)) return null;
+  }
   const result = cloudTrailRecordToEvent(rec, index, ctx);
-  if (typeof result === "string") return reject(locator, result, JSON.stringify(rec));
-  return locator === `record ${index}` ? { kind: "event", event: result } : { kind: "event", event: { ...result, locator } };
+  if (typeof result === "string") return reject(locator ?? `record ${index}`, result, excerptJson(rec));
+  return locator === undefined || locator === `record ${index}` ? { kind: "event", event: result } : { kind: "event", event: { ...result, locator } };
 }
 
 /**
  * A whole document already in memory (under the size cap). `truncatedAt` is set when the gzip
  * stream ended early: the complete records before the damage are kept, the rest is one reject.
  */
-export function* parseJsonDocument(text: string, ctx: EnrichContext, truncatedAt?: number): Generator<ParsedItem> {
+export function* parseJsonDocument(text: string, ctx: TrailContext, truncatedAt?: number): Generator<ParsedItem> {
   if (truncatedAt === undefined) {
     let doc: unknown;
     let parsed = false;
     try {
-      doc = parseJson(text);
+      doc = parseJsonUnchecked(text);
       parsed = true;
     } catch {
       // Damaged: salvage below.
@@ -91,6 +108,7 @@ export function* parseJsonDocument(text: string, ctx: EnrichContext, truncatedAt
   let unparsed = 0;
   for (const [i, raw] of split.objects.entries()) {
     const item = rawToItem(head.shape, raw, i, ctx);
+    if (!item) continue;
     if (item.kind === "reject" && item.reject.reason.startsWith(NOT_JSON)) unparsed++;
     yield item;
   }
@@ -107,10 +125,10 @@ export function* parseJsonDocument(text: string, ctx: EnrichContext, truncatedAt
   yield reject(where, why, text.slice(split.incompleteAt ?? 0), truncatedAt !== undefined ? why : `JSON cut off: ${why}, the rest was not read`);
 }
 
-export function rawToItem(shape: JsonShape, raw: string, index: number, ctx: EnrichContext): ParsedItem {
+export function rawToItem(shape: JsonShape, raw: string, index: number, ctx: TrailContext): ParsedItem | null {
   let element: unknown;
   try {
-    element = parseJson(raw);
+    element = parseJsonUnchecked(raw);
   } catch (error) {
     return reject(`record ${index}`, `${NOT_JSON} (${(error as Error).message})`, raw);
   }
@@ -154,8 +172,9 @@ export function skipReason(doc: unknown): string | null {
  * The records of one parsed document, whatever wraps them. `at` prefixes locators when the file
  * holds several documents (`line 3 record 0`); `raw` is the document's text for a reject's excerpt.
  */
-function* documentItems(doc: unknown, at: string, ctx: EnrichContext, raw: string): Generator<ParsedItem> {
-  const where = (i: number) => `${at}record ${i}`;
+function* documentItems(doc: unknown, at: string, ctx: TrailContext, raw: string): Generator<ParsedItem> {
+  // Undefined is `record <i>` (elementToItem's default), not built for a call the fast path counts.
+  const where = (i: number) => (at ? `${at}record ${i}` : undefined);
   if (isRecord(doc) && typeof doc.messageType === "string") {
     // CloudWatch Logs subscription payload (Amazon CloudWatch Logs User Guide, "Subscription filters"):
     // DATA_MESSAGE carries the log events; CONTROL_MESSAGE only checks the destination is reachable.
@@ -164,13 +183,17 @@ function* documentItems(doc: unknown, at: string, ctx: EnrichContext, raw: strin
       return;
     }
     if (doc.messageType === "DATA_MESSAGE" && Array.isArray(doc.logEvents)) {
-      for (let i = 0; i < doc.logEvents.length; i++) yield elementToItem("cloudwatch-logs", doc.logEvents[i], i, ctx, where(i));
+      for (let i = 0; i < doc.logEvents.length; i++) {
+        const item = elementToItem("cloudwatch-logs", doc.logEvents[i], i, ctx, where(i));
+        if (item) yield item;
+      }
       return;
     }
   }
   const detail = envelopeDetail(doc);
   if (detail !== undefined || isBareRecord(doc)) {
-    yield elementToItem("records", doc, 0, ctx, at ? at.trimEnd() : "record 0");
+    const item = elementToItem("records", doc, 0, ctx, at ? at.trimEnd() : undefined);
+    if (item) yield item;
     return;
   }
   const found = shapeOf(doc);
@@ -178,11 +201,14 @@ function* documentItems(doc: unknown, at: string, ctx: EnrichContext, raw: strin
     yield reject(at ? at.trimEnd() : "document", 'expected a JSON object with a "Records" array (S3 delivery or Event history download), "Events" (lookup-events), "events" (CloudWatch Logs export), "logEvents" (CloudWatch Logs subscription), an EventBridge "detail", or a CloudTrail record', raw);
     return;
   }
-  for (let i = 0; i < found.elements.length; i++) yield elementToItem(found.shape, found.elements[i], i, ctx, where(i));
+  for (let i = 0; i < found.elements.length; i++) {
+    const item = elementToItem(found.shape, found.elements[i], i, ctx, where(i));
+    if (item) yield item;
+  }
 }
 
 /** Several documents in one file (NDJSON, Firehose deliveries of CloudWatch Logs subscription payloads): each is read on its own. */
-function* concatenatedItems(values: Iterable<JsonValueSpan>, ctx: EnrichContext, truncatedAt?: number): Generator<ParsedItem> {
+function* concatenatedItems(values: Iterable<JsonValueSpan>, ctx: TrailContext, truncatedAt?: number): Generator<ParsedItem> {
   const where = documentLocator();
   for (const v of values) yield* spanItems(v, where(v.line), ctx, truncatedAt);
 }
@@ -198,7 +224,7 @@ function documentLocator(): (line: number) => string {
   };
 }
 
-function* spanItems(v: JsonValueSpan, at: string, ctx: EnrichContext, truncatedAt?: number): Generator<ParsedItem> {
+function* spanItems(v: JsonValueSpan, at: string, ctx: TrailContext, truncatedAt?: number): Generator<ParsedItem> {
   if (v.kind === "junk") {
     yield reject(at, "not JSON: text between JSON documents", v.text);
     return;
@@ -211,7 +237,7 @@ function* spanItems(v: JsonValueSpan, at: string, ctx: EnrichContext, truncatedA
   }
   let doc: unknown;
   try {
-    doc = parseJson(v.text);
+    doc = parseJsonUnchecked(v.text);
   } catch (error) {
     yield reject(at, `${NOT_JSON} (${(error as Error).message})`, v.text);
     return;
@@ -240,7 +266,7 @@ export class JsonRecordStream {
   private values: JsonValueStream | null = null;
   private readonly where = documentLocator();
 
-  constructor(private readonly ctx: EnrichContext) {}
+  constructor(private readonly ctx: TrailContext) {}
 
   push(chunk: string): ParsedItem[] {
     if (this.values) return this.valueItems(this.values.push(chunk));
@@ -272,7 +298,12 @@ export class JsonRecordStream {
 
   private items(raws: string[]): ParsedItem[] {
     const base = this.splitter!.count - raws.length;
-    return raws.map((raw, i) => rawToItem(this.shape!, raw, base + i, this.ctx));
+    const out: ParsedItem[] = [];
+    for (let i = 0; i < raws.length; i++) {
+      const item = rawToItem(this.shape!, raws[i]!, base + i, this.ctx);
+      if (item) out.push(item);
+    }
+    return out;
   }
 
   /** Rejects for what did not end cleanly; `truncatedAt` when the compressed stream broke. */

@@ -8,6 +8,7 @@ import type { EnrichContext } from "../enrich.ts";
 import type { ParsedItem, Parser, ParserInput } from "../parser.ts";
 import { parseCsvExport } from "./csv-exports.ts";
 import { decodeText } from "./decode.ts";
+import { createCountedCalls, type TrailContext } from "./counted.ts";
 import { classifyTrailFile } from "./file-kinds.ts";
 import { JsonRecordStream, parseJsonDocument } from "./json-documents.ts";
 
@@ -35,18 +36,20 @@ export const DEFAULT_LIMITS: TrailLimits = {
 };
 
 export function createCloudTrailS3Parser(ctx: EnrichContext, limits: TrailLimits = DEFAULT_LIMITS): Parser {
+  const counting = createCountedCalls(ctx);
   return {
     name: "cloudtrail",
     version: "3",
     skip: (relPath: string) => classifyTrailFile(relPath).skip,
-    parse: (input) => parseTrailFile(input, ctx, limits),
+    // A file whose calls are summarised counts them as it reads (the fast path of counted.ts).
+    parse: (input) => parseTrailFile(input, input.counter ? counting(input.counter) : ctx, limits),
   };
 }
 
 const isGzip = (file: string) => file.endsWith(".gz");
 const isCsv = (file: string) => /\.csv(\.gz)?$/i.test(file);
 
-async function* parseTrailFile(input: ParserInput, ctx: EnrichContext, limits: TrailLimits): AsyncIterable<ParsedItem> {
+async function* parseTrailFile(input: ParserInput, ctx: TrailContext, limits: TrailLimits): AsyncIterable<ParsedItem> {
   if (isCsv(input.file)) {
     yield* parseCsvExport(input.openStream(), ctx, input.relPath);
     return;
@@ -75,7 +78,7 @@ async function* parseTrailFile(input: ParserInput, ctx: EnrichContext, limits: T
  * The pure per-file step, callable from a worker thread: decompressed bytes in, items out.
  * `truncatedAt` marks a gzip stream that ended early (see parseJsonDocument).
  */
-export function parseTrailBuffer(bytes: Buffer, ctx: EnrichContext, truncatedAt?: number): Generator<ParsedItem> {
+export function parseTrailBuffer(bytes: Buffer, ctx: TrailContext, truncatedAt?: number): Generator<ParsedItem> {
   return parseJsonDocument(decodeText(bytes), ctx, truncatedAt);
 }
 
@@ -95,7 +98,7 @@ export function tryGunzipWhole(gz: Buffer, limits: TrailLimits): { bytes: Buffer
   }
 }
 
-async function* streamTrailFile(input: ParserInput, ctx: EnrichContext, limits: TrailLimits, compressed: number): AsyncIterable<ParsedItem> {
+async function* streamTrailFile(input: ParserInput, ctx: TrailContext, limits: TrailLimits, compressed: number): AsyncIterable<ParsedItem> {
   const records = new JsonRecordStream(ctx);
   const decoder = new StringDecoder("utf8");
   let total = 0;

@@ -1,4 +1,4 @@
-import type { EvidenceEvent } from "../../event.ts";
+import type { EvidenceEvent, Outcome } from "../../event.ts";
 import keepRules from "./keep-rules.json" with { type: "json" };
 
 /**
@@ -19,21 +19,24 @@ export interface StoragePolicy {
 
 const DESTRUCTIVE = ["destructive", "irreversible", "logging-tamper"];
 
-
 /** True when the call must stay a row; false when a count per principal x action x day is all evidence needs. */
 export function keepsFullRow(e: EvidenceEvent, policy: StoragePolicy): boolean {
+  return keepsCall(e.outcome, e.actorKind, e.classes, e.action, e.attrs.identityType, policy);
+}
+
+/** keepsFullRow from the fields it reads, for the parser's fast path that builds no event (src/ingest/cloudtrail/counted.ts). */
+export function keepsCall(outcome: Outcome, actorKind: string, classes: readonly string[], action: string, identityType: unknown, policy: StoragePolicy): boolean {
   const k = policy.keep;
   // A failed or denied call is itself the evidence (a failed sign-in, a refused deletion): never
   // only a count, whatever the keep list says.
-  if (e.outcome === "failed" || e.outcome === "denied") return true;
-  if (k.has("agent") && e.actorKind === "agent") return true;
-  if (k.has("errors") && e.outcome !== "succeeded") return true;
-  if (k.has("destructive") && e.classes.some((c) => DESTRUCTIVE.includes(c))) return true;
-  if (k.has("privilege-change") && e.classes.includes("privilege-change")) return true;
-  if (k.has("credential-access") && e.classes.includes("credential-access")) return true;
-  if (k.has("write") && !e.classes.includes("read")) return true;
-  if (k.has("assume-role") && e.action.startsWith("sts:AssumeRole")) return true;
-  const identityType = e.attrs.identityType;
+  if (outcome === "failed" || outcome === "denied") return true;
+  if (k.has("agent") && actorKind === "agent") return true;
+  if (k.has("errors") && outcome !== "succeeded") return true;
+  if (k.has("destructive") && classes.some((c) => DESTRUCTIVE.includes(c))) return true;
+  if (k.has("privilege-change") && classes.includes("privilege-change")) return true;
+  if (k.has("credential-access") && classes.includes("credential-access")) return true;
+  if (k.has("write") && !classes.includes("read")) return true;
+  if (k.has("assume-role") && action.startsWith("sts:AssumeRole")) return true;
   if (k.has("root") && identityType === "Root") return true;
   if (policy.keepAssumedRoleSessions && identityType === "AssumedRole") return true;
   return false;

@@ -1,6 +1,6 @@
-import type { EvidenceEvent, SummaryRecord } from "../../event.ts";
+import type { EvidenceEvent, Outcome, SummaryRecord } from "../../event.ts";
 import type { DayBucket } from "./day.ts";
-import { keepsFullRow, type StoragePolicy } from "./policy.ts";
+import { keepsCall, keepsFullRow, type StoragePolicy } from "./policy.ts";
 
 export type { SummaryRecord } from "../../event.ts";
 
@@ -22,13 +22,46 @@ export const MAX_TRACKED_IDS = 1_000_000;
 const str = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : null);
 
 /**
+ * What a count reads of one call: the event's grouping columns, its eventID and where it is. The
+ * CloudTrail parser's fast path fills it straight from the record (src/ingest/cloudtrail/counted.ts);
+ * `add` fills it from an event. `classes` is sorted and deduplicated, joined by spaces.
+ */
+export interface CountedCall {
+  time: string;
+  actor: string | null;
+  actorKind: string;
+  identityType: string | null;
+  roleArn: string | null;
+  action: string;
+  classes: string;
+  outcome: string;
+  account: string | null;
+  region: string | null;
+  environment: string;
+  eventCategory: string | null;
+  eventType: string | null;
+  eventId: string | null;
+  /** The record's number in its document, the locator's number when `locator` is undefined ("record <index>"). */
+  index: number;
+  locator: string | undefined;
+}
+
+/** What the CloudTrail parser's fast path needs of the file's summariser (handed over in ParserInput.counter). */
+export interface CallCounter {
+  /** True when a call with these fields must stay a row (see keepsCall). */
+  keeps(outcome: Outcome, actorKind: string, classes: readonly string[], action: string, identityType: string | null): boolean;
+  /** Counts a call the policy does not keep. */
+  count(c: CountedCall): void;
+}
+
+/**
  * Folds one file's CloudTrail calls that no check reads one by one into counts per principal x
  * action x day (plus account, region, outcome, classes, category and type, the columns rules group
  * by), keeping each group's first and last time and the record numbers, so an auditor can still
  * pull any original record from the file named by the row. Calls the policy keeps are left to the
  * caller. A repeated eventID within the file is a duplicate, as a stored row's would be.
  */
-export class FileSummariser {
+export class FileSummariser implements CallCounter {
   private readonly groups = new Map<string, Group>();
   private readonly ids = new Set<string>();
   duplicates = 0;
@@ -43,28 +76,37 @@ export class FileSummariser {
   /** True when the event was counted here (the caller must not store it as a row). */
   add(e: EvidenceEvent): boolean {
     if (e.sourceKind !== "cloudtrail" || keepsFullRow(e, this.policy)) return false;
-    const eventId = str(e.attrs.eventId);
-    if (eventId) {
-      if (this.ids.has(eventId)) {
+    this.count({
+      time: e.time, actor: e.actor, actorKind: e.actorKind, identityType: str(e.attrs.identityType), roleArn: str(e.attrs.roleArn), action: e.action,
+      classes: e.classes.length > 1 ? [...new Set(e.classes)].sort().join(" ") : e.classes.join(" "), outcome: e.outcome, account: e.account,
+      region: e.region, environment: e.environment, eventCategory: str(e.attrs.eventCategory), eventType: str(e.attrs.eventType), eventId: str(e.attrs.eventId),
+      index: -1, locator: e.locator,
+    });
+    return true;
+  }
+
+  keeps(outcome: Outcome, actorKind: string, classes: readonly string[], action: string, identityType: string | null): boolean {
+    return keepsCall(outcome, actorKind, classes, action, identityType, this.policy);
+  }
+
+  count(c: CountedCall): void {
+    if (c.eventId) {
+      if (this.ids.has(c.eventId)) {
         this.duplicates++;
-        return true;
+        return;
       }
-      if (this.ids.size < MAX_TRACKED_IDS) this.ids.add(eventId);
-      else this.untrackedFrom ??= e.locator;
+      if (this.ids.size < MAX_TRACKED_IDS) this.ids.add(c.eventId);
+      else this.untrackedFrom ??= c.locator ?? `record ${c.index}`;
     }
-    const { day, dayStart } = this.dayOf(e.time);
-    const classes = e.classes.length > 1 ? [...new Set(e.classes)].sort().join(" ") : e.classes.join(" ");
-    const identityType = str(e.attrs.identityType);
-    const roleArn = str(e.attrs.roleArn);
-    const eventCategory = str(e.attrs.eventCategory);
-    const eventType = str(e.attrs.eventType);
-    const key = [day, e.actor, e.actorKind, identityType, roleArn, e.action, classes, e.outcome, e.account, e.region, e.environment, eventCategory, eventType].join("\u0001");
+    const { day, dayStart } = this.dayOf(c.time);
+    const key = `${day}\u0001${c.actor ?? ""}\u0001${c.actorKind}\u0001${c.identityType ?? ""}\u0001${c.roleArn ?? ""}\u0001${c.action}\u0001${c.classes}\u0001${c.outcome}\u0001${c.account ?? ""}\u0001${c.region ?? ""}\u0001${c.environment}\u0001${c.eventCategory ?? ""}\u0001${c.eventType ?? ""}`;
     let g = this.groups.get(key);
     if (!g) {
       g = {
         row: {
-          sourceKind: "cloudtrail", day, dayStart, actor: e.actor, actorKind: e.actorKind, identityType, roleArn, action: e.action, classes, outcome: e.outcome,
-          account: e.account, region: e.region, environment: e.environment, eventCategory, eventType, n: 0, firstTime: e.time, lastTime: e.time, locators: "",
+          sourceKind: "cloudtrail", day, dayStart, actor: c.actor, actorKind: c.actorKind, identityType: c.identityType, roleArn: c.roleArn, action: c.action,
+          classes: c.classes, outcome: c.outcome, account: c.account, region: c.region, environment: c.environment, eventCategory: c.eventCategory,
+          eventType: c.eventType, n: 0, firstTime: c.time, lastTime: c.time, locators: "",
         },
         numbers: new Map(),
         other: [],
@@ -73,17 +115,16 @@ export class FileSummariser {
     }
     const r = g.row;
     r.n++;
-    if (e.time < r.firstTime) r.firstTime = e.time;
-    if (e.time > r.lastTime) r.lastTime = e.time;
-    const space = e.locator.lastIndexOf(" ");
-    const n = space > 0 ? Number(e.locator.slice(space + 1)) : NaN;
-    if (Number.isInteger(n) && n >= 0) {
-      const word = e.locator.slice(0, space);
-      const list = g.numbers.get(word);
-      if (list) list.push(n);
-      else g.numbers.set(word, [n]);
-    } else g.other.push(e.locator);
-    return true;
+    if (c.time < r.firstTime) r.firstTime = c.time;
+    if (c.time > r.lastTime) r.lastTime = c.time;
+    if (c.locator === undefined) {
+      pushNumber(g.numbers, "record", c.index);
+      return;
+    }
+    const space = c.locator.lastIndexOf(" ");
+    const n = space > 0 ? Number(c.locator.slice(space + 1)) : NaN;
+    if (Number.isInteger(n) && n >= 0) pushNumber(g.numbers, c.locator.slice(0, space), n);
+    else g.other.push(c.locator);
   }
 
   /** The counts, in the order their groups first appeared (deterministic for a given file). */
@@ -93,6 +134,12 @@ export class FileSummariser {
       return { ...g.row, locators: [...parts, ...g.other].join("; ") };
     });
   }
+}
+
+function pushNumber(numbers: Map<string, number[]>, word: string, n: number): void {
+  const list = numbers.get(word);
+  if (list) list.push(n);
+  else numbers.set(word, [n]);
 }
 
 /** [3, 4, 5, 17, 9] -> "3-5,9,17". */

@@ -45,15 +45,34 @@ function listed<T>(population: RulePopulation<T>): RulePopulation<T> {
   return { ...population, rows: population.rows.slice(0, LIST_LIMIT) };
 }
 
-/** Reads the summaries the report shows (all as aggregates: populations stay in the store). */
-export function collectReportData(db: Db, period: Period, evaluation: Evaluation): Omit<ReportModel, "meta" | "evaluation" | "scope"> {
-  const p = bind(period);
-  const agentRows = db
+export interface AgentActionGroup {
+  product: string;
+  classes: string;
+  approval: string;
+  destructive: number;
+  environment: string;
+  n: number;
+}
+
+/**
+ * The period's agent actions counted by every column the report breaks them down by, in one pass
+ * over the store: the activity summary and the package's approval tables (package-data.ts) are
+ * all sums of these groups, where they were three scans of a month's actions.
+ */
+export function agentActionGroups(db: Db, period: Period): AgentActionGroup[] {
+  return db
     .prepare(
       `SELECT coalesce(agent_product, 'unknown') AS product, classes, approval, destructive, environment, count(*) AS n FROM agent_actions
        WHERE time >= :start AND time < :end GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`,
     )
-    .all(p) as { product: string; classes: string; approval: string; destructive: number; environment: string; n: number }[];
+    .all(bind(period)) as AgentActionGroup[];
+}
+
+/** Reads the summaries the report shows (all as aggregates: populations stay in the store). */
+export function collectReportData(
+  db: Db, period: Period, evaluation: Evaluation, agentRows: AgentActionGroup[] = agentActionGroups(db, period),
+): Omit<ReportModel, "meta" | "evaluation" | "scope"> {
+  const p = bind(period);
   const agents = new Map<string, AgentActionSummary>();
   for (const r of agentRows) {
     const a = agents.get(r.product) ?? { agentProduct: r.product, actions: 0, destructive: 0, byClass: {}, byApproval: {}, productionDestructiveUnapproved: 0 };

@@ -2,7 +2,7 @@ import type { Evaluation } from "../../evaluate.ts";
 import type { Period } from "../../period.ts";
 import type { Db } from "../../store/index.ts";
 import type { ReportMeta, ReportModel, ReportScope } from "../model.ts";
-import { collectReportData } from "./activity.ts";
+import { agentActionGroups, collectReportData } from "./activity.ts";
 import { collectCompensating } from "./compensating.ts";
 import { collectLoggingCoverage } from "./logging-coverage.ts";
 import { collectHookChains } from "./hook-chains.ts";
@@ -22,6 +22,8 @@ import { collectTimeline } from "./timeline.ts";
 export function collectReport(
   db: Db, period: Period, evaluation: Evaluation, scope: ReportScope, meta: ReportMeta, workspaceFiles: { path: string; sha256: string }[] = [],
 ): ReportModel {
+  // One pass over the period's agent actions serves the activity summary and the approval tables.
+  const agentGroups = agentActionGroups(db, period);
   return {
     meta,
     compensating: collectCompensating(evaluation),
@@ -30,10 +32,10 @@ export function collectReport(
     firstSeen: firstSeenPeriods(db, period, evaluation),
     scope,
     evaluation,
-    ...collectReportData(db, period, evaluation),
+    ...collectReportData(db, period, evaluation, agentGroups),
     loggingCoverage: collectLoggingCoverage(db, period, evaluation),
     timeline: collectTimeline(db, evaluation),
-    package: collectPackageData(db, period, evaluation, scope),
+    package: collectPackageData(db, period, evaluation, scope, agentGroups),
     hookChains: collectHookChains(db),
   };
 }

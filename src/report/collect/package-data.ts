@@ -5,6 +5,7 @@ import { toolCallsBehind } from "../../correlate.ts";
 import type { Period } from "../../period.ts";
 import type { Db } from "../../store/index.ts";
 import type { ReportScope } from "../model.ts";
+import { agentActionGroups, type AgentActionGroup } from "./activity.ts";
 
 /**
  * The aggregates the evidence package adds to the report model: comparison with the previous
@@ -329,26 +330,45 @@ function weekly(db: Db, period: Period, p: Record<string, string>): { points: We
   return { points: [...weeks.values()], deduplicated };
 }
 
+// SQLite's ORDER BY on text is by bytes (BINARY collation); these values are ASCII, where code units order the same.
+const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The approval tables, summed from the agent action groups the activity summary reads (one pass
+ * over the store for all three): destructive actions per approval and product (ordered by both),
+ * and actions per approval (most first, then by name).
+ */
+export function approvalTables(groups: AgentActionGroup[]): Pick<PackageData, "destructiveByApproval" | "approvalKinds"> {
+  const destructive = new Map<string, PackageData["destructiveByApproval"][number]>();
+  const kinds = new Map<string, PackageData["approvalKinds"][number]>();
+  for (const g of groups) {
+    const kind = kinds.get(g.approval) ?? { approval: g.approval, actions: 0, destructive: 0 };
+    kind.actions += g.n;
+    kind.destructive += g.destructive * g.n;
+    kinds.set(g.approval, kind);
+    if (g.destructive !== 1) continue;
+    const key = `${g.approval}\u0000${g.product}`;
+    const row = destructive.get(key) ?? { approval: g.approval, agentProduct: g.product, count: 0 };
+    row.count += g.n;
+    destructive.set(key, row);
+  }
+  return {
+    destructiveByApproval: [...destructive.values()].sort((a, b) => byText(a.approval, b.approval) || byText(a.agentProduct, b.agentProduct)),
+    approvalKinds: [...kinds.values()].sort((a, b) => b.actions - a.actions || byText(a.approval, b.approval)),
+  };
+}
+
 /** Reads everything the package adds to the model. Reads only. */
-export function collectPackageData(db: Db, period: Period, evaluation: Evaluation, scope: ReportScope): PackageData {
+export function collectPackageData(
+  db: Db, period: Period, evaluation: Evaluation, scope: ReportScope, agentGroups: AgentActionGroup[] = agentActionGroups(db, period),
+): PackageData {
   const p = { start: period.startIso, end: period.endIso };
   const seen = inventory(db, p, evaluation);
   return {
     previous: compareWithPrevious(db, period, resultsOf(evaluation)),
     inventory: seen,
     permissions: permissions(db, p, seen),
-    destructiveByApproval: db
-      .prepare(
-        `SELECT approval, coalesce(agent_product, 'unknown') AS agentProduct, count(*) AS count FROM agent_actions
-         WHERE destructive = 1 AND time >= :start AND time < :end GROUP BY 1, 2 ORDER BY 1, 2`,
-      )
-      .all(p) as PackageData["destructiveByApproval"],
-    approvalKinds: db
-      .prepare(
-        `SELECT approval, count(*) AS actions, coalesce(sum(destructive), 0) AS destructive FROM agent_actions
-         WHERE time >= :start AND time < :end GROUP BY 1 ORDER BY 2 DESC, 1`,
-      )
-      .all(p) as PackageData["approvalKinds"],
+    ...approvalTables(agentGroups),
     ...(() => {
       const w = weekly(db, period, p);
       return { weekly: w.points, weeklyDeduplicated: w.deduplicated };
