@@ -50,11 +50,8 @@ export function isDestructive(classes: readonly string[]): boolean {
   return classes.includes("destructive") || classes.includes("irreversible");
 }
 
-/** One count in `event_summaries`: records of one file alike in every column but time and locator. */
-export interface SummaryRecord {
-  sourceKind: "cloudtrail";
-  day: string;
-  dayStart: string;
+/** The columns a CloudTrail count groups calls by (every column of a call but its time, eventID and locator). */
+export interface CountColumns {
   actor: string | null;
   actorKind: string;
   identityType: string | null;
@@ -67,6 +64,13 @@ export interface SummaryRecord {
   environment: string;
   eventCategory: string | null;
   eventType: string | null;
+}
+
+/** One count in `event_summaries`: records of one file alike in every column but time and locator. */
+export interface SummaryRecord extends CountColumns {
+  sourceKind: "cloudtrail";
+  day: string;
+  dayStart: string;
   n: number;
   firstTime: string;
   lastTime: string;

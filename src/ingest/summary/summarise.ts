@@ -1,4 +1,4 @@
-import type { EvidenceEvent, Outcome, SummaryRecord } from "../../event.ts";
+import type { CountColumns, EvidenceEvent, Outcome, SummaryRecord } from "../../event.ts";
 import type { DayBucket } from "./day.ts";
 import { keepsCall, keepsFullRow, type StoragePolicy } from "./policy.ts";
 
@@ -26,20 +26,8 @@ const str = (v: unknown): string | null => (typeof v === "string" && v !== "" ? 
  * CloudTrail parser's fast path fills it straight from the record (src/ingest/cloudtrail/counted.ts);
  * `add` fills it from an event. `classes` is sorted and deduplicated, joined by spaces.
  */
-export interface CountedCall {
+export interface CountedCall extends CountColumns {
   time: string;
-  actor: string | null;
-  actorKind: string;
-  identityType: string | null;
-  roleArn: string | null;
-  action: string;
-  classes: string;
-  outcome: string;
-  account: string | null;
-  region: string | null;
-  environment: string;
-  eventCategory: string | null;
-  eventType: string | null;
   eventId: string | null;
   /** The record's number in its document, the locator's number when `locator` is undefined ("record <index>"). */
   index: number;
