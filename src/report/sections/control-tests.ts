@@ -15,7 +15,9 @@ function acceptanceOf(f: Finding): string {
 }
 
 function evidenceOf(f: Finding): string {
-  return f.evidence.map(stableEvidence).join("; ") || "-";
+  // Event keys can be long tokens holding timestamps (session ids, hook event names): the PDF cites an
+  // event by its file and line, which is as stable; findings.csv carries the key as well.
+  return f.evidence.map((e) => (e.key?.startsWith("event:") ? `${e.file} ${e.locator}` : stableEvidence(e))).join("; ") || "-";
 }
 
 /** Per test of the control, the seeded sample of its population with the test's result on each item. */
