@@ -364,15 +364,14 @@ export function collectPackageData(
 ): PackageData {
   const p = { start: period.startIso, end: period.endIso };
   const seen = inventory(db, p, evaluation);
+  const trend = weekly(db, period, p);
   return {
     previous: compareWithPrevious(db, period, resultsOf(evaluation)),
     inventory: seen,
     permissions: permissions(db, p, seen),
     ...approvalTables(agentGroups),
-    ...(() => {
-      const w = weekly(db, period, p);
-      return { weekly: w.points, weeklyDeduplicated: w.deduplicated };
-    })(),
+    weekly: trend.points,
+    weeklyDeduplicated: trend.deduplicated,
     changeDetail: changeDetail(db, p),
     changeList: changeList(db, p),
     gaps: gaps(db, period, p),
