@@ -93,7 +93,7 @@ function oneControl(doc: Doc, model: ReportModel, control: ControlResult): void 
   }
   table(
     doc,
-    [{ header: "Finding", width: 0.12 }, { header: "Exception", width: 0.38 }, { header: "Evidence (event, file, record)", width: 0.32 }, { header: "Risk acceptance", width: 0.18 }],
+    [{ header: "Finding", width: 0.12 }, { header: "Exception", width: 0.38 }, { header: "Evidence (file, record)", width: 0.32 }, { header: "Risk acceptance", width: 0.18 }],
     findings.slice(0, FINDINGS_SHOWN).map((f) => [`${f.id}\n${f.severity}, ${f.state}`, `${f.message}${f.conflicts ? `\nCONFLICT: ${f.conflicts.join("; ")}` : ""}`, evidenceOf(f), acceptanceOf(f)]),
     { size: 7.5 },
   );
