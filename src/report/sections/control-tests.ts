@@ -78,7 +78,8 @@ function oneControl(doc: Doc, model: ReportModel, control: ControlResult): void 
       ["Why", run.rationale],
       ["Result", run.outcome + (run.error ? `: ${run.error}` : "") + (run.incomplete.length ? ` (population may be incomplete: ${run.incomplete.join("; ")})` : "")],
       ["Population", run.population ? `${run.population.description}: ${count(run.population.size)}` : `none: ${run.results[0]?.message ?? "no data"}`],
-      ["Query or parameters", run.population?.query ?? "-"],
+      // The full query is a file of the package: the page refers to it rather than printing it.
+      ["Query", run.population ? `queries/${run.id}.sql (the complete query, run with :start = ${model.meta.periodStart} and :end = ${model.meta.periodEnd})` : "-"],
       // Each result with its own outcome: a rule that passes one subject and fails another reads as both.
       ["Results", resultLines(run.results)],
     ]);
