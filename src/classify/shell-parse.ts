@@ -60,10 +60,6 @@ function balancedEnd(src: string, start: number, open: string, close: string): n
   return nestedEnd(src, start, [close], open);
 }
 
-function doubleQuoteEnd(src: string, start: number): number {
-  return nestedEnd(src, start, ['"'], "(");
-}
-
 // `owed` holds the closers still expected, innermost last: `)` or `}` for a group, `"` for a double
 // quote. Inside a group only the group's own opener nests (as the shell counts `${…}` and `$(…)`); inside
 // a double quote only `$(` opens a group. Each character is visited once: linear in the input.

@@ -8,7 +8,7 @@ import { REDACTION_RULES } from "../redact/clip.ts";
 import { FileWriter, findSourceFile, type Db, type FileHeader } from "../store/index.ts";
 import { ObservationIndex } from "../store/observations.ts";
 import { createEnrichContext, type EnrichContext } from "./enrich.ts";
-import { assertInsideWorkspace, findSourceFiles, INCOMPLETE_NOTE, parserInput, sha256File } from "./files.ts";
+import { assertInsideWorkspace, findSourceFiles, INCOMPLETE_NOTE, sha256File } from "./files.ts";
 import { recordSkippedFile, SKIPPED_PARSER } from "./skipped.ts";
 import { recordTrailIntegrity } from "./cloudtrail/integrity.ts";
 import { recordHookChains, type FoundFile } from "./agent/hook-chain-record.ts";

@@ -1,4 +1,5 @@
 import type { Evaluation } from "../evaluate.ts";
+import { findingIndex } from "./collect/rule-results.ts";
 import { renderCsv } from "./csv.ts";
 import { drawSample, SAMPLE_METHOD, sampleSize, type SampleSizes } from "./sample.ts";
 
@@ -43,9 +44,7 @@ export interface SampleSet {
 }
 
 export function drawTestSamples(evaluation: Evaluation, seed: string, sizes: SampleSizes, toolVersion: string): SampleSet {
-  const findingByRef = new Map<string, string>();
-  for (const f of evaluation.findings) for (const e of f.evidence) if (!findingByRef.has(`${f.ruleId} ${e.ref}`)) findingByRef.set(`${f.ruleId} ${e.ref}`, f.id);
-  const findingBySubject = new Map(evaluation.findings.map((f) => [`${f.ruleId} ${f.subject}`, f.id]));
+  const findingOf = findingIndex(evaluation);
   const tests: TestSample[] = [];
   for (const control of evaluation.controls) {
     for (const ruleId of control.rules) {
@@ -65,9 +64,7 @@ export function drawTestSamples(evaluation: Evaluation, seed: string, sizes: Sam
       const k = sampleSize(control.frequency, n, sizes);
       const items = drawSample(seed, `${control.id}:${run.id}`, n, k).map((i): SampleItem => {
         const item = run.items![i]!;
-        const findingId = item.result === "exception"
-          ? (item.evidence ? findingByRef.get(`${run.id} ${item.evidence.ref}`) : undefined) ?? findingBySubject.get(`${run.id} ${item.key}`) ?? null
-          : null;
+        const findingId = item.result === "exception" ? findingOf(run.id, item) : null;
         return { position: i + 1, key: item.key, observed: item.observed, result: item.result, findingId, source: item.evidence ? `${item.evidence.file} ${item.evidence.locator}` : null };
       });
       tests.push({ ...base, sampleSize: k, noSample: n === 0 ? "the population is empty" : null, items });

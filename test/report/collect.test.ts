@@ -35,7 +35,7 @@ const cloud = {
 
 test("the weekly trend counts an agent's tool call and the CloudTrail call it caused once", () => {
   const db = seededStore({ events: [call, cloud, { ...cloud, eventKey: "ct2", time: "2026-10-20T10:00:00.000Z", target: "other" }] });
-  const data = collectPackageData(db, parsePeriod("2026-10"), evaluation([]), { productionDefined: true, sources: [], agents: [], production: { awsAccounts: [], branches: [], paths: [], resourcePatterns: [] } });
+  const data = collectPackageData(db, parsePeriod("2026-10"), evaluation([]));
   const total = data.weekly.reduce((n, w) => n + w.agentLog + w.cloud, 0);
   assert.equal(total, 2, "the delete-stack pair is one action; the uncorrelated cloud call is another");
   assert.equal(data.weekly.reduce((n, w) => n + w.correlated, 0), 1);

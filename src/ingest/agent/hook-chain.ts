@@ -13,7 +13,7 @@ import { createHash } from "node:crypto";
  * digests show the newest hour before its digest is delivered).
  */
 export type { ChainProblem, ChainProblemKind, ChainVerification } from "../../store/hook-chains.ts";
-import type { ChainProblem, ChainVerification } from "../../store/hook-chains.ts";
+import type { ChainVerification } from "../../store/hook-chains.ts";
 
 export interface ChainFile {
   /** Workspace-relative path, as stored. */

@@ -2,7 +2,7 @@ import type { Evaluation } from "../../evaluate.ts";
 import type { Period } from "../../period.ts";
 import type { Db, SourceFileRecord } from "../../store/index.ts";
 import type { AgentActionSummary, ChangeSummary, DestructiveAction, ReportModel, RulePopulation } from "../model.ts";
-import { findingOfItem, ruleRun } from "./rule-results.ts";
+import { findingIndex, ruleRun } from "./rule-results.ts";
 import { collectAgentPosture } from "./agent-posture.ts";
 import { collectCloudTrailIam } from "./cloudtrail-iam.ts";
 import { collectGitChanges } from "./git-changes.ts";
@@ -33,10 +33,11 @@ function destructiveInProduction(db: Db, evaluation: Evaluation): RulePopulation
       )
       .all(JSON.stringify(ids)) as (Omit<DestructiveAction, "verdict" | "findingId"> & { id: number })[]).map(({ id, ...row }) => [id, row]),
   );
+  const findingOf = findingIndex(evaluation);
   const rows = items.map((item, i) => {
     const row = details.get(ids[i]!);
     if (!row) throw new Error(`${DESTRUCTIVE_RULE}: tested item ${item.key} is no longer in the store`);
-    return { ...row, verdict: item.result, findingId: item.result === "exception" ? findingOfItem(evaluation, DESTRUCTIVE_RULE, item) : null };
+    return { ...row, verdict: item.result, findingId: item.result === "exception" ? findingOf(DESTRUCTIVE_RULE, item) : null };
   });
   return { rule: DESTRUCTIVE_RULE, tested: notTested === null, notTested, size: items.length, exceptions: items.filter((i) => i.result === "exception").length, rows };
 }

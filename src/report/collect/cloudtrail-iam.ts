@@ -9,7 +9,7 @@ import { integrityProblems } from "../../cloudtrail/integrity-problems.ts";
 import { SKIPPED_PARSER } from "../../ingest/skipped.ts";
 import type { Evaluation } from "../../evaluate.ts";
 import type { Period } from "../../period.ts";
-import { findingOfItem, ruleRun } from "./rule-results.ts";
+import { findingIndex, ruleRun } from "./rule-results.ts";
 import type { Db } from "../../store/index.ts";
 
 /**
@@ -86,9 +86,10 @@ const CALLS_RULE = "cloudtrail-agent-destructive-calls-approved";
 function verdicts(evaluation: Evaluation): (id: number) => string {
   const run = ruleRun(evaluation, CALLS_RULE);
   const byRef = new Map((run?.items ?? []).map((i) => [i.evidence?.ref, i]));
+  const findingOf = findingIndex(evaluation);
   return (id) => {
     const item = byRef.get(`event:${id}`);
-    if (item) return item.result === "pass" ? item.observed : `${item.observed} (finding ${findingOfItem(evaluation, CALLS_RULE, item) ?? "?"})`;
+    if (item) return item.result === "pass" ? item.observed : `${item.observed} (finding ${findingOf(CALLS_RULE, item) ?? "?"})`;
     if (!run?.items) return `not judged: ${CALLS_RULE} did not test the period`;
     return "not judged: not a successful destructive call in production";
   };

@@ -35,7 +35,7 @@ export function collectReport(
     ...collectReportData(db, period, evaluation, agentGroups),
     loggingCoverage: collectLoggingCoverage(db, period, evaluation),
     timeline: collectTimeline(db, evaluation),
-    package: collectPackageData(db, period, evaluation, scope, agentGroups),
+    package: collectPackageData(db, period, evaluation, agentGroups),
     hookChains: collectHookChains(db),
   };
 }

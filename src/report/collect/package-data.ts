@@ -4,7 +4,6 @@ import { compareWithPrevious, resultsOf, type Comparison } from "../../history.t
 import { toolCallsBehind } from "../../correlate.ts";
 import type { Period } from "../../period.ts";
 import type { Db } from "../../store/index.ts";
-import type { ReportScope } from "../model.ts";
 import { agentActionGroups, type AgentActionGroup } from "./activity.ts";
 
 /**
@@ -360,7 +359,7 @@ export function approvalTables(groups: AgentActionGroup[]): Pick<PackageData, "d
 
 /** Reads everything the package adds to the model. Reads only. */
 export function collectPackageData(
-  db: Db, period: Period, evaluation: Evaluation, scope: ReportScope, agentGroups: AgentActionGroup[] = agentActionGroups(db, period),
+  db: Db, period: Period, evaluation: Evaluation, agentGroups: AgentActionGroup[] = agentActionGroups(db, period),
 ): PackageData {
   const p = { start: period.startIso, end: period.endIso };
   const seen = inventory(db, p, evaluation);

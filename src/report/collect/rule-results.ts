@@ -6,9 +6,19 @@ export function ruleRun(evaluation: Evaluation, ruleId: string): RuleRun | undef
   return evaluation.rules.find((r) => r.id === ruleId);
 }
 
-/** The finding a failing item of a rule became: the one citing the item's evidence, else the one about the item's key. */
-export function findingOfItem(evaluation: Evaluation, ruleId: string, item: TestedItem): string | null {
-  const own = evaluation.findings.filter((f) => f.ruleId === ruleId);
-  const ref = item.evidence?.ref;
-  return (ref ? own.find((f) => f.evidence.some((e) => e.ref === ref)) : undefined)?.id ?? own.find((f) => f.subject === item.key)?.id ?? null;
+export type FindingOfItem = (ruleId: string, item: TestedItem) => string | null;
+
+/**
+ * Which finding a rule's failing item became: the one of that rule citing the item's evidence,
+ * else the one about the item's key. Indexed once per evaluation: samples and report tables ask
+ * it for every item.
+ */
+export function findingIndex(evaluation: Evaluation): FindingOfItem {
+  const byRef = new Map<string, string>();
+  const bySubject = new Map<string, string>();
+  for (const f of evaluation.findings) {
+    for (const e of f.evidence) if (!byRef.has(`${f.ruleId} ${e.ref}`)) byRef.set(`${f.ruleId} ${e.ref}`, f.id);
+    if (!bySubject.has(`${f.ruleId} ${f.subject}`)) bySubject.set(`${f.ruleId} ${f.subject}`, f.id);
+  }
+  return (ruleId, item) => (item.evidence ? byRef.get(`${ruleId} ${item.evidence.ref}`) : undefined) ?? bySubject.get(`${ruleId} ${item.key}`) ?? null;
 }
