@@ -208,7 +208,13 @@ export const Config = z.strictObject({
   /** `evidence check` defaults (src/check/); flags override each. */
   thresholds: z
     .strictObject({
-      minCoverage: z.number().min(0).max(1).default(0.8),
+      /**
+       * No floor by default: manual controls count in coverage's denominator, so the reachable
+       * maximum is the catalog's share of automated controls (22.5% for SOC 2 + ISO 27001 today);
+       * a fixed default would either gate nothing or fail every build. The drop against the
+       * baseline gates without one.
+       */
+      minCoverage: z.number().min(0).max(1).default(0),
       /** Per-framework minimum coverage, e.g. `{ soc2: 0.9 }`, on top of the overall one. */
       minCoverageByFramework: z.record(z.string().min(1), z.number().min(0).max(1)).default({}),
       /** How far coverage may fall below the baseline's (a share: 0.05 = 5 points) before check fails. */
@@ -222,7 +228,7 @@ export const Config = z.strictObject({
       /** Whether such an acceptance only warns or fails the check (an expired one always fails). */
       acceptanceExpiring: z.enum(["warn", "fail"]).default("warn"),
     })
-    .default({ minCoverage: 0.8, minCoverageByFramework: {}, coverageTolerance: 0, failOn: ["high"], maxAcceptanceDays: 365, acceptanceWarningDays: 30, acceptanceExpiring: "warn" }),
+    .default({ minCoverage: 0, minCoverageByFramework: {}, coverageTolerance: 0, failOn: ["high"], maxAcceptanceDays: 365, acceptanceWarningDays: 30, acceptanceExpiring: "warn" }),
 });
 export type Config = z.infer<typeof Config>;
 

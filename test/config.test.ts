@@ -12,7 +12,7 @@ test("a minimal config gets the documented defaults", () => {
   const c = parseConfigText(MINIMAL, "evidence.config.yaml");
   assert.equal(c.report.timezone, "UTC");
   assert.deepEqual(c.report.frameworks, ["soc2", "iso27001"]);
-  assert.equal(c.thresholds.minCoverage, 0.8);
+  assert.equal(c.thresholds.minCoverage, 0);
   assert.deepEqual(c.environments.production.branches, ["main"]);
 });
 

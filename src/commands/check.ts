@@ -60,6 +60,37 @@ function checkFrameworks(options: GateOptions, build: StoredBuild): void {
   }
 }
 
+/**
+ * A minimum above what automated rules can reach fails every build whatever the evidence says:
+ * manual controls count in coverage's denominator, so coverage is at most the share of controls
+ * with automated rules. That is a configuration error, reported as one (exit 2), not a failed gate.
+ */
+export function checkReachable(options: GateOptions, build: StoredBuild): void {
+  const controls = build.results.controls;
+  const scopes: [string, string | undefined, number | null][] = [
+    ["overall", undefined, options.minCoverage.overall],
+    ...Object.entries(options.minCoverage.byFramework).map(([f, min]): [string, string, number] => [f, f, min]),
+  ];
+  for (const [label, framework, minimum] of scopes) {
+    if (minimum === null) continue;
+    const inScope = controls.filter((c) => !framework || c.framework === framework);
+    const manual = inScope.filter((c) => c.status === "manual").length;
+    if (inScope.length === 0) continue;
+    const reachable = (inScope.length - manual) / inScope.length;
+    if (minimum > reachable + 1e-9) {
+      const where = framework ? `the ${framework} minimum` : "the overall minimum";
+      throw new UsageError(
+        `${where} ${percent(minimum)} (--min-coverage or thresholds.minCoverage${framework ? "ByFramework" : ""}) cannot be met: ` +
+          `${manual} of ${inScope.length} ${label === "overall" ? "" : `${label} `}controls are manual (no automated rule), so coverage is at most ${percent(reachable)}; lower the minimum`,
+      );
+    }
+  }
+}
+
+function percent(ratio: number): string {
+  return `${(ratio * 100).toFixed(1)}%`;
+}
+
 /** The closest folder at or above `dir` holding `.git` (a folder, or a file in a worktree), so SARIF paths are relative to the repository root. */
 function repositoryRoot(dir: string): string | null {
   for (let d = dir; ; d = path.dirname(d)) {
@@ -97,6 +128,7 @@ export async function checkCommand(args: CheckArgs): Promise<number> {
   const options = gateOptions(ws.loaded.config.thresholds, args);
   const current = storedBuildFor(ws, period);
   checkFrameworks(options, current);
+  checkReachable(options, current);
   const baseline = baselineFor(ws, period, args.baseline ?? "previous");
   const result: GateResult = runGate({ current, baseline, options, lastDay: lastDayOf(period) });
 

@@ -3,6 +3,8 @@ import assert from "node:assert/strict";
 import type { ControlStatus } from "../../src/evaluate.ts";
 import { runGate, type GateInput } from "../../src/check/gate.ts";
 import { gateOptions } from "../../src/check/options.ts";
+import { checkReachable } from "../../src/commands/check.ts";
+import { UsageError } from "../../src/errors.ts";
 import { Config } from "../../src/config.ts";
 import type { StoredBuild, StoredFinding, StoredResults } from "../../src/history.ts";
 
@@ -122,4 +124,21 @@ test("a control in the baseline that this build no longer evaluates fails", () =
   const now = build({ "CC6.1": "deficient", "A.5.37": "effective" }, BASE.results.findings);
   const r = gate(now, BASE, { minCoverage: ["0"], coverageTolerance: 1 });
   assert.deepEqual(r.failures.map((f) => [f.kind, f.controls]), [["control-removed", ["A.8.9"]]]);
+});
+
+test("a minimum above the share of automated controls is refused as a configuration error naming the reachable maximum", () => {
+  // 1 of 4 controls is manual: at most 75% overall, and 50% for SOC 2 (1 of its 2 controls).
+  const b = build({ "CC6.1": "effective", "CC7.2": "manual", "A.5.1": "deficient", "A.8.9": "not-tested" }, []);
+  const options = (flags: object) => gateOptions(THRESHOLDS, flags);
+  assert.doesNotThrow(() => checkReachable(options({ minCoverage: ["0.75"] }), b));
+  assert.throws(
+    () => checkReachable(options({ minCoverage: ["0.8"] }), b),
+    (e: unknown) => e instanceof UsageError && /overall minimum 80\.0%.*1 of 4 controls are manual.*at most 75\.0%/.test(e.message),
+  );
+  assert.throws(
+    () => checkReachable(options({ minCoverage: ["soc2=0.6"] }), b),
+    (e: unknown) => e instanceof UsageError && /soc2 minimum 60\.0%.*1 of 2 soc2 controls are manual.*at most 50\.0%/.test(e.message),
+  );
+  // The default sets no floor, so a catalog that is mostly manual is not refused out of the box.
+  assert.doesNotThrow(() => checkReachable(options({}), build({ "CC7.2": "manual" }, [])));
 });

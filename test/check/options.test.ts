@@ -9,7 +9,7 @@ const THRESHOLDS = Config.parse({ organisation: { name: "t" } }).thresholds;
 test("config thresholds are the defaults and flags override them", () => {
   const o = gateOptions(THRESHOLDS, {});
   assert.deepEqual(o, {
-    minCoverage: { overall: 0.8, byFramework: {} }, coverageTolerance: 0, failOnSeverity: "high", failOnStatuses: [], maxNewFindings: null,
+    minCoverage: { overall: 0, byFramework: {} }, coverageTolerance: 0, failOnSeverity: "high", failOnStatuses: [], maxNewFindings: null,
     acceptanceWarningDays: 30, acceptanceExpiring: "warn", allowIncomplete: false,
   });
   const config = parseConfigText(
