@@ -168,9 +168,12 @@ export function answerScenario(scenario: Scenario, facts: TabletopFacts): Scenar
       ...(step.iam ? [readIam(scenario, facts)] : []),
       ...step.evidence.map((ev) => readRule(ev, step.kind, scenario, facts, (r) => findingIds.get(`${ev.rule}\n${r.subject}\n${r.message}`) ?? null)),
     ];
-    const verdict = verdictOf(step.kind, readings);
-    const reason = verdict === "unknown" && readings.every((r) => r.state === "unexercised")
-      ? "No evidence in the period concerns this action; no guess is made."
+    const held = verdictOf(step.kind, readings);
+    // The safeguard holds where the evidence looks, but the action has a path it cannot see.
+    const verdict = held === "stopped" && step.uncovered ? "unknown" : held;
+    const reason =
+      verdict !== held ? `The evidence shows the safeguard holding on the paths it covers, but not on every path: ${step.uncovered}`
+      : verdict === "unknown" && readings.every((r) => r.state === "unexercised") ? "No evidence in the period concerns this action; no guess is made."
       : VERDICT_REASON[verdict][step.kind];
     return { id: step.id, question: step.question, kind: step.kind, verdict, reason, note: step.note ?? null, readings };
   });

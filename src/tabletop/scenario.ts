@@ -26,6 +26,8 @@ const Step = z.strictObject({
   /** Also read the IAM grants of the agent principals for the scenario's iamActions. */
   iam: z.boolean().optional(),
   note: z.string().optional(),
+  /** A path to the action the evidence cannot see: with one, the safeguard holding on the paths it covers is never reported as stopped. */
+  uncovered: z.string().optional(),
   evidence: z.array(Evidence).min(1),
 });
 
