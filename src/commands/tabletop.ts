@@ -86,7 +86,7 @@ function manifestBase(outDir: string, build: StoredBuild): PackageManifest | nul
       throw new InputError(`${outDir} holds the package of build ${manifest.buildId}, not the stored build ${build.buildId} for ${build.period}; rebuild it or choose another --out`, outDir);
     }
     if (existsSync(path.join(outDir, SIGNATURE_FILE))) {
-      throw new InputError(`${outDir} is a signed package: adding the exercise would break its signature; choose another --out, or build again with --sign-key after the tabletop`, outDir);
+      throw new InputError(`${outDir} is a signed package: adding the exercise would break its signature; write it to another folder with --out`, outDir);
     }
     return manifest;
   }
