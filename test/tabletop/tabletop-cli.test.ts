@@ -1,6 +1,6 @@
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { appendFileSync, readFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parse } from "csv-parse/sync";
 import { pdfText } from "../helpers/pdf-text.ts";
@@ -71,6 +71,15 @@ test("the December 2025 scenario on the sample: the gaps findings.csv shows, cit
   assert.equal(readFileSync(mdFile, "utf8"), md, "same store and period, same Markdown");
   assert.equal(await pdfText(path.join(out(), "tabletop", "delete-production-stack.pdf")), text, "same PDF text");
   assert.equal(runCli(["verify", out()]).status, 0);
+
+  // A folder that is not an evidence package is never written into.
+  const junk = path.join(ws, "junk");
+  mkdirSync(junk);
+  writeFileSync(path.join(junk, "notes.txt"), "mine\n");
+  const refused = runCli(["tabletop", "--config", config, "--period", "2026-10", "--scenario", "delete-production-stack", "--out", junk]);
+  assert.equal(refused.status, 2, refused.stderr);
+  assert.match(refused.stderr, /junk is neither empty nor an evidence package; choose another --out/);
+  assert.deepEqual(readdirSync(junk), ["notes.txt"]);
 });
 
 test("a changed input after the build makes the stored build stale: exit 2, nothing written", () => {
