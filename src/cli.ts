@@ -7,6 +7,7 @@ import type { HookInstallArgs } from "./commands/hook-install.ts";
 import type { GlobalOptions } from "./commands/context.ts";
 import type { InitArgs } from "./commands/init.ts";
 import type { PushdownArgs } from "./commands/pushdown.ts";
+import type { TabletopArgs } from "./commands/tabletop.ts";
 import { ExitCode, InputError, UsageError } from "./errors.ts";
 import { PERIOD_FORMS } from "./period.ts";
 import { visibleText } from "./visible-text.ts";
@@ -127,6 +128,18 @@ function parser(argv: string[], run: (p: Promise<number>) => void): Argv {
       (a) => run(import("./commands/hook-install.ts").then((m) => m.hookInstall(a as unknown as HookInstallArgs, (line) => process.stdout.write(`${line}\n`)))),
     )
     .command(
+      "tabletop",
+      "Tabletop exercise: replay a destructive agent action against the period's evidence and answer each question (stopped, detected, not stopped, unknown); lists the scenarios without --scenario",
+      (y) =>
+        y
+          .option("scenario", { alias: "s", type: "string", describe: "A scenario id, or all (default: list the scenarios)" })
+          .option("period", { alias: "p", type: "string", describe: `${PERIOD_HELP} (a period already built)` })
+          .option("out", { alias: "o", type: "string", describe: "Package folder to add tabletop/<scenario>.md and .pdf to (default: reports/<period>/ beside the config)" })
+          .example("$0 tabletop", "List the scenarios")
+          .example("$0 tabletop --scenario delete-production-stack --period 2026-10", "Replay the December 2025 incident against October's evidence"),
+      (a) => run(import("./commands/tabletop.ts").then((m) => m.tabletopCommand(a as unknown as TabletopArgs))),
+    )
+    .command(
       "purge",
       "Delete raw records older than a date from the store (builds and file provenance are kept)",
       (y) =>
@@ -159,7 +172,7 @@ function parser(argv: string[], run: (p: Promise<number>) => void): Argv {
           .example("$0 verify reports/2026-10 --public-key evidence.pub", "Check hashes and signature"),
       (a) => run(import("./commands/verify.ts").then((m) => m.verifyCommand(a as unknown as GlobalOptions & { dir: string; publicKey?: string }))),
     )
-    .demandCommand(1, "Name a command: init, ingest, build, controls, check, baseline, hook, pushdown, verify or purge.")
+    .demandCommand(1, "Name a command: init, ingest, build, controls, check, baseline, hook, pushdown, tabletop, verify or purge.")
     .strict()
     .epilogue("Exit codes: 0 ok, 1 check failed, 2 usage or input error.")
     .help()

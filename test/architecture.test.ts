@@ -16,9 +16,11 @@ import { REPO_ROOT } from "./helpers/workspace.ts";
 const FOUNDATION = ["errors", "event", "period", "progress", "version", "visible-text", "correlate-windows"];
 const ALLOWED: Record<string, string[]> = {
   cli: ["commands", ...FOUNDATION],
-  commands: ["catalog", "changes", "check", "config", "evaluate", "history", "ingest", "pushdown", "redact", "registers", "report", "rules", "store", ...FOUNDATION],
+  commands: ["catalog", "changes", "check", "config", "evaluate", "history", "ingest", "pushdown", "redact", "registers", "report", "rules", "store", "tabletop", ...FOUNDATION],
   check: ["catalog", "config", "evaluate", "history", "report", "rules", "store", ...FOUNDATION],
   report: ["catalog", "changes", "cloudtrail", "config", "correlate", "evaluate", "history", "iam", "registers", "rules", "store", "text", ...FOUNDATION],
+  // The tabletop reads rule runs and IAM grants and renders with the report's PDF toolkit.
+  tabletop: ["evaluate", "iam", "report", "rules", "store", ...FOUNDATION],
   history: ["evaluate", "store", ...FOUNDATION],
   evaluate: ["catalog", "config", "correlate", "registers", "rules", "store", ...FOUNDATION],
   correlate: ["store", ...FOUNDATION],

@@ -72,7 +72,7 @@ function operatingUser(): string {
 }
 
 /** Build id: a hash of everything that determines the package, so equal inputs give equal ids. */
-function buildIdOf(db: Db, configSha: string, period: Period, workspaceFiles: { path: string; sha256: string }[] = []): string {
+export function buildIdOf(db: Db, configSha: string, period: Period, workspaceFiles: { path: string; sha256: string }[] = []): string {
   const inputs = [...listSourceFiles(db).map((f) => `${f.source}\t${f.path}\t${f.sha256}`), ...workspaceFiles.map((f) => `workspace\t${f.path}\t${f.sha256}`)];
   return createHash("sha256").update([TOOL_VERSION, configSha, period.label, period.timezone, ...inputs].join("\n")).digest("hex").slice(0, 16);
 }
