@@ -210,7 +210,7 @@ export const Config = z.strictObject({
     .strictObject({
       /**
        * No floor by default: manual controls count in coverage's denominator, so the reachable
-       * maximum is the catalog's share of automated controls (22.5% for SOC 2 + ISO 27001 today);
+       * maximum is the catalog's share of automated controls (a quarter of SOC 2 + ISO 27001 today);
        * a fixed default would either gate nothing or fail every build. The drop against the
        * baseline gates without one.
        */

@@ -16,7 +16,9 @@ export const PACKAGE_TEMPLATES_DIR = fileURLToPath(new URL("../../templates/", i
  * code points, as in every other output.
  */
 export function escapeMarkdown(text: string): string {
-  return visibleText(text.replace(/\r?\n/g, " ")).replace(/[\\`*_{}[\]()<>#+!|~]/g, (c) => `\\${c}`);
+  // Parentheses stay as they are: with both brackets escaped no link can form, and evidence text
+  // is full of them ("role x (agent identity y)"), so escaping them only hurts the raw page.
+  return visibleText(text.replace(/\r?\n/g, " ")).replace(/[\\`*_{}[\]<>#+!|~]/g, (c) => `\\${c}`);
 }
 
 function escapeDeep(value: unknown): unknown {

@@ -33,7 +33,7 @@ export function tabletopMarkdown(answer: ScenarioAnswer, meta: TabletopMeta): st
     `| Scenario | ${answer.id} |`,
     `| Period | ${meta.period} (${meta.periodStart} to ${meta.periodEnd}, ${e(meta.timezone)}) |`,
     `| Evidence | build ${meta.buildId} of the evidence store: ${meta.findings} findings in findings.csv |`,
-    `| Generated | ${meta.generatedAt} by evidence ${meta.toolVersion} |`,
+    `| Evidence as of | ${meta.generatedAt} (the time the evidence is stated at, as in the package), by evidence ${meta.toolVersion} |`,
     "",
     `${e(answer.summary)} Source: ${e(answer.source.name)}, ${e(answer.source.url)}.`,
     "",

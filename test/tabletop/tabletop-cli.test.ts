@@ -51,7 +51,7 @@ test("the December 2025 scenario on the sample: the gaps findings.csv shows, cit
   assert.ok(cited.length >= 10, md);
   for (const [id, rule] of cited) assert.equal(findings.get(id), rule, `finding ${id}`);
   for (const gap of ["7300570f089b", "6c019fc5a0a4", "d3de19526e2b", "6b674539bd55", "e766f4ba22e9", "0ac2724e01e0", "d8f5f2929798"]) assert.match(md, new RegExp(`Finding ${gap}:`));
-  assert.match(md, /role ai-agent-operator \\\(agent identity kiro-operator, production account 111122223333\\\) is granted cloudformation:CreateStack, cloudformation:DeleteStack\. Records: iam\/authorization-details\.json RoleDetailList\\\[0\\\]/);
+  assert.match(md, /role ai-agent-operator \(agent identity kiro-operator, production account 111122223333\) is granted cloudformation:CreateStack, cloudformation:DeleteStack\. Records: iam\/authorization-details\.json RoleDetailList\\\[0\\\]/);
 
   const manifest = JSON.parse(readFileSync(path.join(out(), "manifest.json"), "utf8")) as { outputs: { path: string }[] };
   assert.ok(manifest.outputs.some((o) => o.path === "tabletop/delete-production-stack.pdf"));
