@@ -23,7 +23,7 @@ function drawTable(doc: Doc, rows: string[][]): void {
 
 /**
  * Renders a memo's Markdown (the subset our templates use: headings, paragraphs, bullet lists,
- * pipe tables) as a PDF, so the memo can be signed on paper or with a PDF signature. Pure.
+ * one level of nested bullets, pipe tables) as a PDF, so the memo can be signed on paper or with a PDF signature. Pure.
  */
 export function renderMemoPdf(markdown: string, title: string, meta: ReportMeta, fonts?: PdfFonts): Promise<Buffer> {
   const { doc, done } = createDocument({
@@ -54,6 +54,11 @@ export function renderMemoPdf(markdown: string, title: string, meta: ReportMeta,
     } else if (line.startsWith("- ")) {
       flush();
       para = [`•  ${line.slice(2)}`];
+    } else if (line.startsWith("  - ")) {
+      // A nested item (a finding under its rule): indented with no-break spaces, which the line
+      // breaker keeps, and marked with a dash so it reads as belonging to the bullet above.
+      flush();
+      para = [`\u00a0\u00a0\u00a0\u00a0–  ${line.slice(4)}`];
     } else if (line.trim() === "") flush();
     else para.push(line.trim());
   }

@@ -53,10 +53,10 @@ export function tabletopMarkdown(answer: ScenarioAnswer, meta: TabletopMeta): st
       for (const c of r.citations) {
         const head = c.finding ? `Finding ${c.finding}: ` : "";
         const refs = c.evidence.length ? ` Records: ${e(c.evidence.join("; "))}.` : "";
-        lines.push(`- ${head}${e(c.text)}${refs}`);
+        lines.push(`  - ${head}${e(c.text)}${refs}`);
       }
       const inFindings = r.state === "gap" || r.state === "fired" ? r.source.match(/^rule (.+)$/)?.[1] : undefined;
-      if (r.more) lines.push(`- ${r.more} more${inFindings ? `, in findings.csv under rule ${e(inFindings)}` : " not listed here"}.`);
+      if (r.more) lines.push(`  - ${r.more} more${inFindings ? `, in findings.csv under rule ${e(inFindings)}` : " not listed here"}.`);
     }
   });
   lines.push("", "## How to read the verdicts", "", ...LEGEND, "");
