@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // @ts-check
-// `evidence hook --agent NAME [--dir FOLDER] [--fail-closed]`: the logging hook an agent runs on
+// `evidence hook --agent NAME [--event NAME] [--dir FOLDER] [--fail-closed]`: the logging hook an agent runs on
 // every event. Plain JavaScript with Node built-ins only, so the agent waits for Node's start-up
 // and nothing else (no tsx, no yargs, no SQLite): see the README's "evidence hook" section for the
 // measured start-up. bin/evidence.js hands `hook` here before it loads anything else.
@@ -10,6 +10,9 @@
 // `user` and `prev`, the SHA-256 (hex) of the previous line's bytes. The first line of a day's
 // file carries the hash of the last line of the newest earlier file in the folder, so deleting a
 // whole day breaks the chain too; `prev: null` starts a chain (the first line ever written there).
+// `--event` names the event for agents whose payloads do not (Copilot CLI's camelCase payloads: the
+// hook configuration names it, docs.github.com "GitHub Copilot hooks reference"); it is logged as
+// `hookEventName` unless the payload names its event itself.
 import { createHash } from "node:crypto";
 import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { homedir, hostname, userInfo } from "node:os";
@@ -26,7 +29,7 @@ const LOCK_WAIT_MS = 5_000;
 
 /** @param {string[]} argv */
 export function parseHookArgs(argv) {
-  /** @type {{ agent?: string; dir?: string; failClosed: boolean }} */
+  /** @type {{ agent?: string; event?: string; dir?: string; failClosed: boolean }} */
   const out = { failClosed: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -34,8 +37,9 @@ export function parseHookArgs(argv) {
     const value = () => inline ?? argv[++i];
     if (flag === "--agent") out.agent = value();
     else if (flag === "--dir") out.dir = value();
+    else if (flag === "--event") out.event = value();
     else if (flag === "--fail-closed") out.failClosed = true;
-    else throw new Error(`unknown argument "${a}"; expected --agent ${AGENTS.join("|")} [--dir FOLDER] [--fail-closed]`);
+    else throw new Error(`unknown argument "${a}"; expected --agent ${AGENTS.join("|")} [--event NAME] [--dir FOLDER] [--fail-closed]`);
   }
   if (!out.agent || !AGENTS.includes(out.agent)) throw new Error(`--agent must be one of ${AGENTS.join(", ")}${out.agent ? `, not "${out.agent}"` : ""}`);
   return out;
@@ -89,7 +93,7 @@ function lock(/** @type {string} */ dir) {
 /**
  * Appends one payload. `now`, `host` and `user` are passed in (tests, the sample generator); the
  * caller gives the real ones. Returns the file written.
- * @param {{ dir: string; agent: string; payload: Buffer; now: Date; host: string; user: string }} a
+ * @param {{ dir: string; agent: string; payload: Buffer; now: Date; host: string; user: string; event?: string }} a
  */
 export function appendPayload(a) {
   const dir = path.join(a.dir, a.agent);
@@ -109,6 +113,7 @@ export function appendPayload(a) {
   }
   const moved = ADDED.filter((k) => k in record);
   const line = { ...record };
+  if (a.event && !("hook_event_name" in record) && !("hookEventName" in record)) line.hookEventName = a.event;
   if (moved.length) line.payload_fields = Object.fromEntries(moved.map((k) => [k, record[k]]));
   const time = a.now.toISOString();
   if (typeof record.timestamp === "string" || typeof record.timestamp === "number") line.logged_at = time;
@@ -157,7 +162,7 @@ export function runHook(argv) {
     const now = env.EVIDENCE_HOOK_NOW ? new Date(env.EVIDENCE_HOOK_NOW) : new Date();
     if (Number.isNaN(now.getTime())) throw new Error(`EVIDENCE_HOOK_NOW is not a date: "${env.EVIDENCE_HOOK_NOW}"`);
     const dir = args.dir ?? path.join(homedir(), ".evidence", "hooks");
-    appendPayload({ dir, agent: /** @type {string} */ (args.agent), payload, now, host: env.EVIDENCE_HOOK_HOST ?? hostname(), user: env.EVIDENCE_HOOK_USER ?? userInfo().username });
+    appendPayload({ dir, agent: /** @type {string} */ (args.agent), payload, now, host: env.EVIDENCE_HOOK_HOST ?? hostname(), user: env.EVIDENCE_HOOK_USER ?? userInfo().username, event: args.event });
     // Nothing on stdout, exit 0: "no decision" in the Claude Code and Codex hook protocols
     // (code.claude.com/docs/en/hooks, developers.openai.com/codex/hooks); Cursor hooks fail open.
     return 0;
