@@ -225,3 +225,84 @@ test("the hook path starts without tsx, yargs or the CLI: it loads nothing but N
   assert.deepEqual(own.filter((u) => !/\/bin\/evidence(-hook)?\.js$/.test(u)), [], "the hook path loads no tsx, yargs, CLI or dependency module");
 });
 
+
+/**
+ * Codex and Gemini CLI: the real CLI as their hook, with payloads in each vendor's documented shape
+ * (Codex: openai/codex codex-rs/hooks/schema/generated/*.input.schema.json; Gemini CLI:
+ * docs/hooks/reference.md), one of every event kind the hook is installed for plus one of a kind the
+ * parser does not know and one malformed record. The logs are ingested as `kind: agent-logs`, so
+ * detection picks the parser.
+ */
+test("the real CLI as a Codex and a Gemini CLI hook: every event kind ingested, unknown kinds kept and counted, a malformed record rejected", async (t) => {
+  const ws = workspace(t);
+  record(ws, "codex");
+  record(ws, "gemini");
+  const db = openStore(path.join(ws, "evidence.db"));
+  t.after(() => db.close());
+  const summary = await ingest(db, ws, `  - { name: codex, kind: agent-logs, paths: ["hooks/codex/*.jsonl"] }
+  - { name: gemini, kind: agent-logs, paths: ["hooks/gemini/*.jsonl"] }`);
+  assert.equal(summary.failed, 0);
+  const notes = (db.prepare("SELECT notes FROM source_files WHERE source = ? ORDER BY path").pluck().all("codex") as string[]).join(" ");
+  assert.match(notes, /format codex-hooks \(detected from the file\)/);
+  assert.match((db.prepare("SELECT notes FROM source_files WHERE source = ? ORDER BY path").pluck().all("gemini") as string[]).join(" "), /format gemini-hooks/);
+
+  const rejects = db.prepare("SELECT f.source, r.locator, r.reason FROM rejects r JOIN source_files f ON f.id = r.file_id ORDER BY f.source").all() as { source: string; locator: string; reason: string }[];
+  assert.deepEqual(rejects.map((r) => [r.source, r.reason]), [["codex", 'PreToolUse without "tool_name"'], ["gemini", 'AfterTool without "tool_name"']]);
+
+  const rows = (source: string) =>
+    db.prepare("SELECT e.action, e.command, e.target, e.outcome, e.approval, e.approval_evidence AS evidence, e.session_id AS session, e.time, e.attrs FROM events e JOIN source_files f ON f.id = e.file_id WHERE f.source = ? ORDER BY e.time, e.action").all(source) as {
+      action: string; command: string | null; target: string | null; outcome: string; approval: string; evidence: string; session: string; time: string; attrs: string;
+    }[];
+  const codex = rows("codex");
+  const calls = codex.filter((r) => !r.action.startsWith("session:"));
+  assert.deepEqual(calls.map((r) => [r.action, r.outcome, r.approval]), [
+    ["Bash", "succeeded", "human"],
+    ["apply_patch", "succeeded", "unknown"],
+    ["Bash", "failed", "policy"],
+    ["mcp__github__create_issue", "unknown", "unknown"],
+  ]);
+  assert.equal(calls[0]!.command, "terraform destroy -auto-approve");
+  assert.equal(calls[0]!.evidence, "PermissionRequest logged and the tool then ran");
+  assert.equal(calls[0]!.session, "019a2b3c-codex-sess");
+  assert.equal(calls[0]!.time, "2026-10-05T09:02:00.000Z", "the hook's timestamp: Codex payloads carry none");
+  assert.equal(calls[2]!.command, "git push --force origin main");
+  assert.equal(calls[2]!.evidence, "permission_mode=bypassPermissions: run without asking");
+  assert.equal((JSON.parse(calls[0]!.attrs) as { callId: string }).callId, "call_A1");
+  assert.equal((JSON.parse(calls[0]!.attrs) as { operator: string }).operator, "maria.garcia");
+  const codexSessions = codex.filter((r) => r.action.startsWith("session:"));
+  assert.deepEqual(codexSessions.map((r) => r.action), ["session:SessionStart", "session:UserPromptSubmit", "session:Stop", "session:PostToolBatch"]);
+  assert.equal((JSON.parse(codexSessions[3]!.attrs) as { unknownEventType?: boolean }).unknownEventType, true, "an unknown kind is kept, marked");
+  assert.match(notes, /1 record of unknown event types kept as session context: PostToolBatch \(1\)/);
+
+  const gemini = rows("gemini");
+  const gcalls = gemini.filter((r) => !r.action.startsWith("session:"));
+  assert.deepEqual(gcalls.map((r) => [r.action, r.outcome]), [["run_shell_command", "succeeded"], ["write_file", "failed"], ["mcp__github__merge_pull_request", "unknown"]]);
+  assert.equal(gcalls[0]!.command, "kubectl delete namespace staging");
+  assert.equal(gcalls[1]!.target, "/etc/hosts");
+  assert.match(gcalls[2]!.command!, /"pull_number":42/);
+  assert.equal(gcalls[0]!.time, "2026-10-05T08:02:59.500Z", "Gemini CLI's own timestamp is the record's time");
+  assert.ok(gcalls.every((r) => r.approval === "unknown" && /carry no approval decision/.test(r.evidence)));
+  assert.equal((JSON.parse(gcalls[1]!.attrs) as { error: string }).error, "EACCES: permission denied, open '/etc/hosts'");
+  assert.equal((JSON.parse(gcalls[2]!.attrs) as { mcpServer: string }).mcpServer, "github");
+  assert.deepEqual(gemini.filter((r) => r.action.startsWith("session:")).map((r) => r.action), [
+    "session:SessionStart", "session:BeforeAgent", "session:Notification", "session:AfterAgent", "session:PreCompress", "session:SessionEnd", "session:BeforeSubagentRun",
+  ]);
+  for (const source of ["codex", "gemini"]) assert.deepEqual(chain(db, source)!.problems, [], source);
+});
+
+test("Copilot CLI: --event names the event its camelCase payloads leave out, and ingest reads it", async (t) => {
+  const ws = workspace(t);
+  const dir = path.join(ws, "hooks");
+  const pre = { timestamp: 1791190800000, cwd: "/home/sam/payments", toolName: "bash", toolArgs: JSON.stringify({ command: "rm -rf build" }) };
+  for (const [event, payload] of [["preToolUse", pre], ["postToolUse", { ...pre, toolResult: { resultType: "denied" } }]] as const) {
+    const r = hook(["--agent", "copilot-cli", "--event", event, "--dir", dir], JSON.stringify(payload), { EVIDENCE_HOOK_NOW: "2026-10-05T10:00:00.000Z" });
+    assert.deepEqual(r, { status: 0, stdout: "", stderr: "" });
+  }
+  const lines = readFileSync(path.join(dir, "copilot-cli", "2026-10-05.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.deepEqual(lines.map((l) => l.hookEventName), ["preToolUse", "postToolUse"]);
+  const db = openStore(path.join(ws, "evidence.db"));
+  t.after(() => db.close());
+  await ingest(db, ws, `  - { name: copilot, kind: agent-logs, paths: ["hooks/copilot-cli/*.jsonl"] }`);
+  const events = db.prepare("SELECT action, command, outcome, approval FROM events").all();
+  assert.deepEqual(JSON.parse(JSON.stringify(events)), [{ action: "bash", command: "rm -rf build", outcome: "denied", approval: "denied" }]);
+});
