@@ -83,4 +83,5 @@ export const kiroHooksFormat: HookFormat = {
   approval,
 };
 
-export const createKiroHooksParser = createHookParser("kiro-hooks", "2", kiroHooksFormat);
+// 3: Kiro CLI v3 event names are read.
+export const createKiroHooksParser = createHookParser("kiro-hooks", "3", kiroHooksFormat);
