@@ -306,3 +306,95 @@ test("Copilot CLI: --event names the event its camelCase payloads leave out, and
   const events = db.prepare("SELECT action, command, outcome, approval FROM events").all();
   assert.deepEqual(JSON.parse(JSON.stringify(events)), [{ action: "bash", command: "rm -rf build", outcome: "denied", approval: "denied" }]);
 });
+
+/**
+ * --guard: the real CLI answers Claude Code's and Cursor's permission protocols from the workspace's
+ * AI tool inventory, with the audit's own classifier and boundary judgement, and logs the decision.
+ */
+function guardWorkspace(t: TestContext): { ws: string; config: string } {
+  const ws = workspace(t);
+  const config = path.join(ws, "evidence.config.yaml");
+  writeFileSync(config, `organisation: { name: T }\nsources: []\nenvironments:\n  production: { paths: ["/srv/prod/**"] }\nregisters:\n  aiTools: ai-tools.yaml\n`);
+  writeFileSync(path.join(ws, "ai-tools.yaml"), `tools:
+  - product: claude-code
+    owner: platform@t.example
+    environments: [production, non-production]
+    permissionBoundary: { permitted: [read, write, execute, network], prohibited: [irreversible, credential-access], confirmFirst: [destructive] }
+  - product: cursor
+    owner: platform@t.example
+    environments: [non-production]
+    permissionBoundary: { permitted: [read, write, execute], prohibited: [destructive] }
+`);
+  return { ws, config };
+}
+
+const claudePre = (command: string, cwd = "/srv/prod/api") =>
+  JSON.stringify({ session_id: "s1", transcript_path: "/home/u/.claude/projects/x/s1.jsonl", cwd, hook_event_name: "PreToolUse", tool_name: "Bash", tool_input: { command }, tool_use_id: "toolu_1" });
+
+test("--guard denies what the boundary prohibits, asks for what it gates, stays silent within it, and logs each decision", (t) => {
+  const { ws, config } = guardWorkspace(t);
+  const dir = path.join(ws, "hooks");
+  const run = (agent: string, payload: string) => hook(["--agent", agent, "--dir", dir, "--guard", "--config", config], payload, { EVIDENCE_HOOK_NOW: "2026-10-05T10:00:00.000Z" });
+  const answer = (r: { stdout: string }) => JSON.parse(r.stdout) as Record<string, Record<string, string>>;
+
+  const deny = run("claude-code", claudePre("terraform destroy -auto-approve"));
+  assert.equal(deny.status, 0, deny.stderr);
+  assert.equal(answer(deny).hookSpecificOutput!.permissionDecision, "deny");
+  assert.match(answer(deny).hookSpecificOutput!.permissionDecisionReason!, /^evidence guard: outside the action boundary of claude-code: its class is prohibited \(irreversible\)$/);
+
+  const ask = run("claude-code", claudePre("kubectl delete deployment api"));
+  assert.equal(answer(ask).hookSpecificOutput!.permissionDecision, "ask");
+  assert.match(answer(ask).hookSpecificOutput!.permissionDecisionReason!, /a person must confirm: its confirm-first class \(destructive\)/);
+
+  const within = run("claude-code", claudePre("ls -la"));
+  assert.deepEqual(within, { status: 0, stdout: "", stderr: "" }, "no answer: Claude Code's own rules decide");
+
+  const cursor = run("cursor", JSON.stringify({ conversation_id: "c1", workspace_roots: ["/srv/prod/api"], hook_event_name: "beforeShellExecution", command: "kubectl get pods", cwd: "/srv/prod/api" }));
+  assert.equal(answer(cursor).permission as unknown as string, "deny");
+  assert.match(answer(cursor).user_message as unknown as string, /it acted in production, outside the tool's environments \(non-production\)/);
+
+  const logged = readFileSync(path.join(dir, "claude-code", "2026-10-05.jsonl"), "utf8").trim().split("\n").map((l) => (JSON.parse(l) as { guard: Record<string, unknown> }).guard);
+  assert.deepEqual(logged.map((g) => [g.decision, g.environment, g.classes]), [["deny", "production", ["destructive", "irreversible"]], ["ask", "production", ["destructive"]], [null, "production", ["read"]]]);
+  assert.equal(logged[0]!.boundary, "ai-tools.yaml row 1");
+  assert.equal(logged[2]!.reason, "within the action boundary");
+  const cursorLine = JSON.parse(readFileSync(path.join(dir, "cursor", "2026-10-05.jsonl"), "utf8")) as { guard: { decision: string } };
+  assert.equal(cursorLine.guard.decision, "deny");
+});
+
+test("--guard that cannot read its config logs why and lets the agent decide, unless --fail-closed; agents without a guard protocol are only logged", (t) => {
+  const { ws } = guardWorkspace(t);
+  const dir = path.join(ws, "hooks");
+  const missing = path.join(ws, "nope.yaml");
+  const open = hook(["--agent", "claude-code", "--dir", dir, "--guard", "--config", missing], claudePre("terraform destroy"), { EVIDENCE_HOOK_NOW: "2026-10-05T10:00:00.000Z" });
+  assert.equal(open.status, 0);
+  assert.equal(open.stdout, "");
+  assert.match(open.stderr, /guard failed: .*nope\.yaml: config file not found/);
+  const closed = hook(["--agent", "claude-code", "--dir", dir, "--guard", "--config", missing, "--fail-closed"], claudePre("terraform destroy"), { EVIDENCE_HOOK_NOW: "2026-10-05T10:00:00.000Z" });
+  assert.equal(closed.status, 2);
+  const lines = readFileSync(path.join(dir, "claude-code", "2026-10-05.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { guard: { decision: null; error: string } });
+  assert.equal(lines.length, 2, "the payload is logged even when the guard fails");
+  assert.match(lines[0]!.guard.error, /^guard failed: /);
+  const { config } = guardWorkspace(t);
+  const kiro = hook(["--agent", "kiro", "--dir", dir, "--guard", "--config", config], JSON.stringify({ hook_event_name: "preToolUse", cwd: "/srv/prod", tool_name: "execute_bash", tool_input: { command: "rm -rf /srv/prod" } }), { EVIDENCE_HOOK_NOW: "2026-10-05T10:00:00.000Z" });
+  assert.deepEqual(kiro, { status: 0, stdout: "", stderr: "" });
+  const kiroLine = JSON.parse(readFileSync(path.join(dir, "kiro", "2026-10-05.jsonl"), "utf8")) as { guard: { decision: null; reason: string } };
+  assert.match(kiroLine.guard.reason, /^no decision: --guard answers the permission protocol of claude-code and cursor, not kiro$/);
+});
+
+test("--guard costs start-up only when asked for: the logging-only hook stays a fraction of the guard's CPU", (t) => {
+  const { ws, config } = guardWorkspace(t);
+  // The hook process's own CPU (user + system), printed by a preload when it exits.
+  const probe = `data:text/javascript,process.on("exit",()=>{const u=process.cpuUsage();process.stderr.write("CPU "+(u.user+u.system)+"\\n")})`;
+  const cpu = (args: string[]) => {
+    const r = spawnSync(process.execPath, ["--import", probe, BIN, "hook", ...args], { input: claudePre("ls"), encoding: "utf8" });
+    const m = /CPU (\d+)/.exec(r.stderr);
+    assert.ok(m, r.stderr);
+    return Number(m[1]);
+  };
+  const dir = path.join(ws, "hooks");
+  const plain = cpu(["--agent", "claude-code", "--dir", dir]);
+  const guarded = cpu(["--agent", "claude-code", "--dir", dir, "--guard", "--config", config]);
+  t.diagnostic(`CPU per call: logging only ${Math.round(plain / 1000)} ms, with --guard ${Math.round(guarded / 1000)} ms`);
+  // Generous: on this machine the guard (tsx, config, registers, classifier) costs over ten times the plain hook.
+  assert.ok(guarded > 2 * plain, `plain ${plain} µs, guarded ${guarded} µs`);
+});
