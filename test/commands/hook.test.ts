@@ -361,6 +361,31 @@ test("--guard denies what the boundary prohibits, asks for what it gates, stays 
   assert.equal(cursorLine.guard.decision, "deny");
 });
 
+test("ingest reads the guard's logged decision as the call's decision record: denied calls are denied, asked ones await the person", async (t) => {
+  const { ws, config } = guardWorkspace(t);
+  const dir = path.join(ws, "hooks");
+  const run = (agent: string, payload: string, at: string) => hook(["--agent", agent, "--dir", dir, "--guard", "--config", config], payload, { EVIDENCE_HOOK_NOW: at });
+  run("claude-code", claudePre("terraform destroy -auto-approve"), "2026-10-05T10:00:00.000Z");
+  run("claude-code", claudePre("kubectl delete deployment api").replace("toolu_1", "toolu_2"), "2026-10-05T10:01:00.000Z");
+  // The person allowed it: Claude Code ran it and the PostToolUse is logged.
+  const post = { ...(JSON.parse(claudePre("kubectl delete deployment api")) as Record<string, unknown>), hook_event_name: "PostToolUse", tool_use_id: "toolu_2", tool_response: { stdout: "deleted" } };
+  run("claude-code", JSON.stringify(post), "2026-10-05T10:01:30.000Z");
+  run("cursor", JSON.stringify({ conversation_id: "c1", workspace_roots: ["/srv/prod/api"], hook_event_name: "beforeShellExecution", command: "kubectl get pods", cwd: "/srv/prod/api" }), "2026-10-05T10:02:00.000Z");
+  const db = openStore(path.join(ws, "evidence.db"));
+  t.after(() => db.close());
+  await ingest(db, ws, `  - { name: claude-code, kind: claude-code-hooks, paths: ["hooks/claude-code/*.jsonl"] }
+  - { name: cursor, kind: cursor-hooks, paths: ["hooks/cursor/*.jsonl"] }`);
+  const events = db.prepare("SELECT agent_product AS product, command, outcome, approval, approval_evidence AS evidence FROM events WHERE action NOT LIKE 'session:%' ORDER BY time").all() as Record<string, string>[];
+  assert.deepEqual(events.map((e) => [e.product, e.command, e.outcome, e.approval]), [
+    ["claude-code", "terraform destroy -auto-approve", "denied", "denied"],
+    ["claude-code", "kubectl delete deployment api", "succeeded", "human"],
+    ["cursor", "kubectl get pods", "unknown", "denied"],
+  ]);
+  assert.match(events[0]!.evidence!, /^evidence hook --guard denied it at line 1: outside the action boundary of claude-code/);
+  assert.match(events[1]!.evidence!, /^evidence hook --guard sent it to the person at line 2 and the tool then ran$/);
+  assert.equal(events[2]!.evidence, "the gating hook logged permission=deny");
+});
+
 test("--guard that cannot read its config logs why and lets the agent decide, unless --fail-closed; agents without a guard protocol are only logged", (t) => {
   const { ws } = guardWorkspace(t);
   const dir = path.join(ws, "hooks");
