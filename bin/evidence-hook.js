@@ -157,6 +157,13 @@ export function appendPayload(a) {
   return file;
 }
 
+/**
+ * The "no decision" answer on stdout: nothing, except for Gemini CLI, which parses stdout as JSON
+ * on exit 0 and whose own logging-hook example answers `{}` (geminicli.com/docs/hooks/writing-hooks).
+ * @param {string | undefined} agent
+ */
+const noDecision = (agent) => (agent === "gemini" ? "{}\n" : "");
+
 /** The guard module: the TypeScript sources through tsx in a checkout, the compiled ones in an installed package. */
 async function loadGuardModule() {
   const root = new URL("../", import.meta.url);
@@ -207,7 +214,7 @@ async function runGuarded(args, entry) {
     failed = true;
     process.stderr.write(`evidence hook: ${/** @type {Error} */ (e).message}\n`);
   }
-  if (stdout) process.stdout.write(`${stdout}\n`);
+  process.stdout.write(stdout ? `${stdout}\n` : noDecision(args.agent));
   // A decision was printed: exit 0, so the agent reads it (the JSON answer is read on exit 0 only).
   return failed && args.failClosed && !stdout ? 2 : 0;
 }
@@ -232,6 +239,7 @@ export function runHook(argv) {
     appendPayload(entry);
     // Nothing on stdout, exit 0: "no decision" in the Claude Code and Codex hook protocols
     // (code.claude.com/docs/en/hooks, developers.openai.com/codex/hooks); Cursor hooks fail open.
+    process.stdout.write(noDecision(args.agent));
     return 0;
   } catch (e) {
     process.stderr.write(`evidence hook: ${/** @type {Error} */ (e).message}\n`);
