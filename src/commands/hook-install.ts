@@ -29,6 +29,9 @@ import { InputError, UsageError } from "../errors.ts";
  *   .kiro/hooks/evidence.json. [O] The user-wide ~/.kiro/hooks/ folder is not on that page; it is
  *   where third-party installers put global v3 hooks. Kiro CLI 2.x reads hooks from each agent's
  *   config instead (kiro.dev/docs/cli/hooks): those users add the hook to their agent by hand.
+ *   [I] The hooks carry no matcher: the v3 page gives matchers as tool-name regexes and shows none
+ *   for lifecycle triggers; we take an omitted matcher on PreToolUse/PostToolUse to match every
+ *   tool, as it does in Claude Code and Gemini CLI.
  * - Windsurf: hooks.json `{ hooks: { <event>: [{ command, show_output }] } }` (docs.windsurf.com/windsurf/cascade/hooks);
  *   user ~/.codeium/windsurf/hooks.json, workspace .windsurf/hooks.json.
  */
