@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // @ts-check
-// `evidence hook --agent NAME [--dir FOLDER] [--fail-closed]`: the logging hook an agent runs on
+// `evidence hook --agent NAME [--event NAME] [--dir FOLDER] [--fail-closed] [--guard --config FILE]`: the logging hook an agent runs on
 // every event. Plain JavaScript with Node built-ins only, so the agent waits for Node's start-up
 // and nothing else (no tsx, no yargs, no SQLite): see the README's "evidence hook" section for the
 // measured start-up. bin/evidence.js hands `hook` here before it loads anything else.
@@ -10,8 +10,15 @@
 // `user` and `prev`, the SHA-256 (hex) of the previous line's bytes. The first line of a day's
 // file carries the hash of the last line of the newest earlier file in the folder, so deleting a
 // whole day breaks the chain too; `prev: null` starts a chain (the first line ever written there).
+// `--event` names the event for agents whose payloads do not (Copilot CLI's camelCase payloads: the
+// hook configuration names it, docs.github.com "GitHub Copilot hooks reference"); it is logged as
+// `hookEventName` unless the payload names its event itself.
+//
+// `--guard` also answers the agent's permission protocol from the workspace's AI tool inventory
+// (src/commands/hook-guard.ts) and logs the decision in the line as `guard`. Only that path loads
+// TypeScript (the config, the registers and the classifier): the logging-only hook stays on built-ins.
 import { createHash } from "node:crypto";
-import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { homedir, hostname, userInfo } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -26,16 +33,19 @@ const LOCK_WAIT_MS = 5_000;
 
 /** @param {string[]} argv */
 export function parseHookArgs(argv) {
-  /** @type {{ agent?: string; dir?: string; failClosed: boolean }} */
-  const out = { failClosed: false };
+  /** @type {{ agent?: string; event?: string; dir?: string; failClosed: boolean; guard: boolean; config?: string }} */
+  const out = { failClosed: false, guard: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const [flag, inline] = (a ?? "").split(/=(.*)/s, 2);
     const value = () => inline ?? argv[++i];
     if (flag === "--agent") out.agent = value();
     else if (flag === "--dir") out.dir = value();
+    else if (flag === "--event") out.event = value();
     else if (flag === "--fail-closed") out.failClosed = true;
-    else throw new Error(`unknown argument "${a}"; expected --agent ${AGENTS.join("|")} [--dir FOLDER] [--fail-closed]`);
+    else if (flag === "--guard") out.guard = true;
+    else if (flag === "--config") out.config = value();
+    else throw new Error(`unknown argument "${a}"; expected --agent ${AGENTS.join("|")} [--event NAME] [--dir FOLDER] [--fail-closed] [--guard --config FILE]`);
   }
   if (!out.agent || !AGENTS.includes(out.agent)) throw new Error(`--agent must be one of ${AGENTS.join(", ")}${out.agent ? `, not "${out.agent}"` : ""}`);
   return out;
@@ -89,7 +99,7 @@ function lock(/** @type {string} */ dir) {
 /**
  * Appends one payload. `now`, `host` and `user` are passed in (tests, the sample generator); the
  * caller gives the real ones. Returns the file written.
- * @param {{ dir: string; agent: string; payload: Buffer; now: Date; host: string; user: string }} a
+ * @param {{ dir: string; agent: string; payload: Buffer; now: Date; host: string; user: string; event?: string; guard?: Record<string, unknown> }} a
  */
 export function appendPayload(a) {
   const dir = path.join(a.dir, a.agent);
@@ -107,14 +117,16 @@ export function appendPayload(a) {
     // Kept, not dropped: ingest rejects the line with its reason, so the reject is counted.
     record = { hook_error: `payload is not a JSON object: ${/** @type {Error} */ (e).message}`, raw: text };
   }
-  const moved = ADDED.filter((k) => k in record);
+  const moved = [...ADDED, ...(a.guard ? ["guard"] : [])].filter((k) => k in record);
   const line = { ...record };
+  if (a.event && !("hook_event_name" in record) && !("hookEventName" in record)) line.hookEventName = a.event;
   if (moved.length) line.payload_fields = Object.fromEntries(moved.map((k) => [k, record[k]]));
   const time = a.now.toISOString();
   if (typeof record.timestamp === "string" || typeof record.timestamp === "number") line.logged_at = time;
   else line.timestamp = time;
   line.host = a.host;
   line.user = a.user;
+  if (a.guard) line.guard = a.guard;
   const release = lock(dir);
   try {
     const fd = openSync(file, "a+");
@@ -145,7 +157,72 @@ export function appendPayload(a) {
   return file;
 }
 
-/** @param {string[]} argv */
+/**
+ * The "no decision" answer on stdout: nothing, except for Gemini CLI, which parses stdout as JSON
+ * on exit 0 and whose own logging-hook example answers `{}` (geminicli.com/docs/hooks/writing-hooks).
+ * @param {string | undefined} agent
+ */
+const noDecision = (agent) => (agent === "gemini" ? "{}\n" : "");
+
+/** The guard module: the TypeScript sources through tsx in a checkout, the compiled ones in an installed package. */
+async function loadGuardModule() {
+  const root = new URL("../", import.meta.url);
+  const source = new URL("src/commands/hook-guard.ts", root);
+  if (existsSync(source)) {
+    const { register } = await import("tsx/esm/api");
+    register();
+    return import(source.href);
+  }
+  return import(new URL("dist/commands/hook-guard.js", root).href);
+}
+
+/**
+ * `--guard`: decides, logs the decision with the payload, then prints the answer. A guard that
+ * cannot decide (config unreadable) logs why and lets the agent's own rules decide, unless
+ * `--fail-closed`; a logging failure does not withhold a decision already made.
+ * @param {ReturnType<typeof parseHookArgs>} args
+ * @param {Parameters<typeof appendPayload>[0]} entry
+ */
+async function runGuarded(args, entry) {
+  /** @type {Record<string, unknown>} */
+  let record = { decision: null, reason: "no decision" };
+  /** @type {string | null} */
+  let stdout = null;
+  let failed = false;
+  try {
+    const config = args.config ?? process.env.EVIDENCE_CONFIG;
+    if (!config) throw new Error("--guard needs --config FILE (or EVIDENCE_CONFIG): the workspace whose AI tool inventory holds the boundaries");
+    /** @type {unknown} */
+    let payload = null;
+    try {
+      payload = JSON.parse(entry.payload.toString("utf8"));
+    } catch {
+      // Not JSON: nothing to decide on; the line is logged (and rejected at ingest) as without --guard.
+    }
+    const mod = await loadGuardModule();
+    const r = mod.guard(args.agent, config, payload);
+    if (r.record) record = r.record;
+    stdout = r.stdout;
+  } catch (e) {
+    failed = true;
+    record = { decision: null, error: `guard failed: ${/** @type {Error} */ (e).message}` };
+    process.stderr.write(`evidence hook: guard failed: ${/** @type {Error} */ (e).message}\n`);
+  }
+  try {
+    appendPayload({ ...entry, guard: record });
+  } catch (e) {
+    failed = true;
+    process.stderr.write(`evidence hook: ${/** @type {Error} */ (e).message}\n`);
+  }
+  process.stdout.write(stdout ? `${stdout}\n` : noDecision(args.agent));
+  // A decision was printed: exit 0, so the agent reads it (the JSON answer is read on exit 0 only).
+  return failed && args.failClosed && !stdout ? 2 : 0;
+}
+
+/**
+ * @param {string[]} argv
+ * @returns {number | Promise<number>} a promise only with --guard
+ */
 export function runHook(argv) {
   let failClosed = argv.includes("--fail-closed");
   try {
@@ -157,9 +234,12 @@ export function runHook(argv) {
     const now = env.EVIDENCE_HOOK_NOW ? new Date(env.EVIDENCE_HOOK_NOW) : new Date();
     if (Number.isNaN(now.getTime())) throw new Error(`EVIDENCE_HOOK_NOW is not a date: "${env.EVIDENCE_HOOK_NOW}"`);
     const dir = args.dir ?? path.join(homedir(), ".evidence", "hooks");
-    appendPayload({ dir, agent: /** @type {string} */ (args.agent), payload, now, host: env.EVIDENCE_HOOK_HOST ?? hostname(), user: env.EVIDENCE_HOOK_USER ?? userInfo().username });
+    const entry = { dir, agent: /** @type {string} */ (args.agent), payload, now, host: env.EVIDENCE_HOOK_HOST ?? hostname(), user: env.EVIDENCE_HOOK_USER ?? userInfo().username, event: args.event };
+    if (args.guard) return runGuarded(args, entry);
+    appendPayload(entry);
     // Nothing on stdout, exit 0: "no decision" in the Claude Code and Codex hook protocols
     // (code.claude.com/docs/en/hooks, developers.openai.com/codex/hooks); Cursor hooks fail open.
+    process.stdout.write(noDecision(args.agent));
     return 0;
   } catch (e) {
     process.stderr.write(`evidence hook: ${/** @type {Error} */ (e).message}\n`);
@@ -177,4 +257,4 @@ function startedAsScript() {
     return false; // argv[1] is no file: a worker thread or `node -e` imported us
   }
 }
-if (startedAsScript()) process.exitCode = runHook(process.argv.slice(2));
+if (startedAsScript()) process.exitCode = await runHook(process.argv.slice(2));

@@ -30,7 +30,7 @@ const argv = process.argv.slice(2);
 let main;
 if (argv[0] === "hook" && argv[1] !== "install") {
   const { runHook } = await import("./evidence-hook.js");
-  process.exit(runHook(argv.slice(1)));
+  process.exit(await runHook(argv.slice(1)));
 }
 if (existsSync(compiled) && buildIsCurrent()) {
   ({ main } = await import(compiled.href));

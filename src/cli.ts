@@ -119,7 +119,7 @@ function parser(argv: string[], run: (p: Promise<number>) => void): Argv {
         y
           .positional("action", { type: "string", choices: ["install"], describe: "install" })
           .option("agent", { type: "string", choices: ["claude-code", "codex", "copilot-cli", "cursor", "gemini", "kiro", "windsurf"], demandOption: true, describe: "The agent" })
-          .option("scope", { type: "string", choices: ["user", "project"], default: "user", describe: "The user's settings (~/.claude, ~/.cursor, ~/.codex) or the project's (.claude, .cursor, .codex here)" })
+          .option("scope", { type: "string", choices: ["user", "project"], default: "user", describe: "The user's hook configuration (~/.claude, ~/.gemini, ~/.copilot/hooks, …) or the project's (.claude, .gemini, .github/hooks, … here)" })
           .option("dir", { type: "string", describe: "Log folder the hook writes under (default ~/.evidence/hooks)" })
           .option("fail-closed", { type: "boolean", default: false, describe: "Install the hook so that a logging failure blocks the agent's action" })
           .option("dry-run", { type: "boolean", default: false, describe: "Print the change, write nothing" })

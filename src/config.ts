@@ -20,7 +20,7 @@ export const SourceKind = z.enum([
   "claude-code-hooks", "cloudtrail", "git", "github-pull-requests", "gitlab-merge-requests",
   // Agent logs whose format is sniffed per file (src/ingest/agent/detect.ts), and the formats it can pick.
   "agent-logs", "agent-settings", "claude-code-otel", "claude-code-transcript",
-  "codex-rollout", "codex-otel", "cursor-hooks", "copilot-cli-hooks", "github-audit-log", "gemini-cli-telemetry", "kiro-hooks",
+  "codex-rollout", "codex-otel", "codex-hooks", "cursor-hooks", "copilot-cli-hooks", "github-audit-log", "gemini-cli-telemetry", "gemini-hooks", "kiro-hooks",
   "windsurf-hooks", "otlp-genai", "generic-agent-log",
   // IAM: `aws iam get-account-authorization-details` output and plain policy documents (src/ingest/iam/parser.ts).
   "iam",

@@ -6,11 +6,13 @@ import { createAgentLogsParser } from "./agent/auto.ts";
 import { createClaudeCodeHooksParser } from "./agent/claude-code-hooks.ts";
 import { createClaudeCodeOtelParser } from "./agent/claude-code-otel.ts";
 import { createClaudeCodeTranscriptParser } from "./agent/claude-code-transcript.ts";
+import { createCodexHooksParser } from "./agent/codex-hooks.ts";
 import { createCodexOtelParser } from "./agent/codex-otel.ts";
 import { createCodexRolloutParser } from "./agent/codex-rollout.ts";
 import { createCopilotCliHooksParser } from "./agent/copilot-cli-hooks.ts";
 import { createCursorHooksParser } from "./agent/cursor-hooks.ts";
 import { createGeminiCliParser } from "./agent/gemini-cli.ts";
+import { createGeminiHooksParser } from "./agent/gemini-hooks.ts";
 import { createGenericAgentLogParser } from "./agent/generic-jsonl.ts";
 import { createGitHubAuditLogParser } from "./agent/github-audit-log.ts";
 import { createKiroHooksParser } from "./agent/kiro-hooks.ts";
@@ -29,11 +31,13 @@ export const FILE_PARSERS: Record<Exclude<SourceConfig["kind"], "git">, (ctx: En
   "claude-code-otel": createClaudeCodeOtelParser,
   "claude-code-transcript": createClaudeCodeTranscriptParser,
   cloudtrail: createCloudTrailS3Parser,
+  "codex-hooks": createCodexHooksParser,
   "codex-otel": createCodexOtelParser,
   "codex-rollout": createCodexRolloutParser,
   "copilot-cli-hooks": createCopilotCliHooksParser,
   "cursor-hooks": createCursorHooksParser,
   "gemini-cli-telemetry": createGeminiCliParser,
+  "gemini-hooks": createGeminiHooksParser,
   "generic-agent-log": createGenericAgentLogParser,
   "github-audit-log": createGitHubAuditLogParser,
   "kiro-hooks": createKiroHooksParser,

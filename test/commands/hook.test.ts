@@ -42,7 +42,8 @@ function record(ws: string, agent: string): void {
   payloads.forEach((p, i) => {
     const day = DAYS[Math.floor((i * DAYS.length) / payloads.length)]!;
     const r = hook(["--agent", agent, "--dir", path.join(ws, "hooks")], p, { EVIDENCE_HOOK_NOW: `${day}T09:${String(i).padStart(2, "0")}:00.000Z` });
-    assert.deepEqual(r, { status: 0, stdout: "", stderr: "" }, `payload ${i + 1} of ${agent}`);
+    // Gemini CLI parses stdout as JSON on exit 0: its "no decision" is {} (its own logging-hook example).
+    assert.deepEqual(r, { status: 0, stdout: agent === "gemini" ? "{}\n" : "", stderr: "" }, `payload ${i + 1} of ${agent}`);
   });
 }
 
@@ -225,3 +226,201 @@ test("the hook path starts without tsx, yargs or the CLI: it loads nothing but N
   assert.deepEqual(own.filter((u) => !/\/bin\/evidence(-hook)?\.js$/.test(u)), [], "the hook path loads no tsx, yargs, CLI or dependency module");
 });
 
+
+/**
+ * Codex and Gemini CLI: the real CLI as their hook, with payloads in each vendor's documented shape
+ * (Codex: openai/codex codex-rs/hooks/schema/generated/*.input.schema.json; Gemini CLI:
+ * docs/hooks/reference.md), one of every event kind the hook is installed for plus one of a kind the
+ * parser does not know and one malformed record. The logs are ingested as `kind: agent-logs`, so
+ * detection picks the parser.
+ */
+test("the real CLI as a Codex and a Gemini CLI hook: every event kind ingested, unknown kinds kept and counted, a malformed record rejected", async (t) => {
+  const ws = workspace(t);
+  record(ws, "codex");
+  record(ws, "gemini");
+  const db = openStore(path.join(ws, "evidence.db"));
+  t.after(() => db.close());
+  const summary = await ingest(db, ws, `  - { name: codex, kind: agent-logs, paths: ["hooks/codex/*.jsonl"] }
+  - { name: gemini, kind: agent-logs, paths: ["hooks/gemini/*.jsonl"] }`);
+  assert.equal(summary.failed, 0);
+  const notes = (db.prepare("SELECT notes FROM source_files WHERE source = ? ORDER BY path").pluck().all("codex") as string[]).join(" ");
+  assert.match(notes, /format codex-hooks \(detected from the file\)/);
+  assert.match((db.prepare("SELECT notes FROM source_files WHERE source = ? ORDER BY path").pluck().all("gemini") as string[]).join(" "), /format gemini-hooks/);
+
+  const rejects = db.prepare("SELECT f.source, r.locator, r.reason FROM rejects r JOIN source_files f ON f.id = r.file_id ORDER BY f.source").all() as { source: string; locator: string; reason: string }[];
+  assert.deepEqual(rejects.map((r) => [r.source, r.reason]), [["codex", 'PreToolUse without "tool_name"'], ["gemini", 'AfterTool without "tool_name"']]);
+
+  const rows = (source: string) =>
+    db.prepare("SELECT e.action, e.command, e.target, e.outcome, e.approval, e.approval_evidence AS evidence, e.session_id AS session, e.time, e.attrs FROM events e JOIN source_files f ON f.id = e.file_id WHERE f.source = ? ORDER BY e.time, e.action").all(source) as {
+      action: string; command: string | null; target: string | null; outcome: string; approval: string; evidence: string; session: string; time: string; attrs: string;
+    }[];
+  const codex = rows("codex");
+  const calls = codex.filter((r) => !r.action.startsWith("session:"));
+  assert.deepEqual(calls.map((r) => [r.action, r.outcome, r.approval]), [
+    ["Bash", "succeeded", "human"],
+    ["apply_patch", "succeeded", "unknown"],
+    ["Bash", "failed", "policy"],
+    ["mcp__github__create_issue", "unknown", "unknown"],
+  ]);
+  assert.equal(calls[0]!.command, "terraform destroy -auto-approve");
+  assert.equal(calls[0]!.evidence, "PermissionRequest logged and the tool then ran");
+  assert.equal(calls[0]!.session, "019a2b3c-codex-sess");
+  assert.equal(calls[0]!.time, "2026-10-05T09:02:00.000Z", "the hook's timestamp: Codex payloads carry none");
+  assert.equal(calls[2]!.command, "git push --force origin main");
+  assert.equal(calls[2]!.evidence, "permission_mode=bypassPermissions: run without asking");
+  assert.equal((JSON.parse(calls[0]!.attrs) as { callId: string }).callId, "call_A1");
+  assert.equal((JSON.parse(calls[0]!.attrs) as { operator: string }).operator, "maria.garcia");
+  const codexSessions = codex.filter((r) => r.action.startsWith("session:"));
+  assert.deepEqual(codexSessions.map((r) => r.action), ["session:SessionStart", "session:UserPromptSubmit", "session:Stop", "session:PostToolBatch"]);
+  assert.equal((JSON.parse(codexSessions[3]!.attrs) as { unknownEventType?: boolean }).unknownEventType, true, "an unknown kind is kept, marked");
+  assert.match(notes, /1 record of unknown event types kept as session context: PostToolBatch \(1\)/);
+
+  const gemini = rows("gemini");
+  const gcalls = gemini.filter((r) => !r.action.startsWith("session:"));
+  assert.deepEqual(gcalls.map((r) => [r.action, r.outcome]), [["run_shell_command", "succeeded"], ["write_file", "failed"], ["mcp__github__merge_pull_request", "unknown"]]);
+  assert.equal(gcalls[0]!.command, "kubectl delete namespace staging");
+  assert.equal(gcalls[1]!.target, "/etc/hosts");
+  assert.match(gcalls[2]!.command!, /"pull_number":42/);
+  assert.equal(gcalls[0]!.time, "2026-10-05T08:02:59.500Z", "Gemini CLI's own timestamp is the record's time");
+  assert.ok(gcalls.every((r) => r.approval === "unknown" && /carry no approval decision/.test(r.evidence)));
+  assert.equal((JSON.parse(gcalls[1]!.attrs) as { error: string }).error, "EACCES: permission denied, open '/etc/hosts'");
+  assert.equal((JSON.parse(gcalls[2]!.attrs) as { mcpServer: string }).mcpServer, "github");
+  assert.deepEqual(gemini.filter((r) => r.action.startsWith("session:")).map((r) => r.action), [
+    "session:SessionStart", "session:BeforeAgent", "session:Notification", "session:AfterAgent", "session:PreCompress", "session:SessionEnd", "session:BeforeSubagentRun",
+  ]);
+  for (const source of ["codex", "gemini"]) assert.deepEqual(chain(db, source)!.problems, [], source);
+});
+
+test("Copilot CLI: --event names the event its camelCase payloads leave out, and ingest reads it", async (t) => {
+  const ws = workspace(t);
+  const dir = path.join(ws, "hooks");
+  const pre = { timestamp: 1791190800000, cwd: "/home/sam/payments", toolName: "bash", toolArgs: JSON.stringify({ command: "rm -rf build" }) };
+  for (const [event, payload] of [["preToolUse", pre], ["postToolUse", { ...pre, toolResult: { resultType: "denied" } }]] as const) {
+    const r = hook(["--agent", "copilot-cli", "--event", event, "--dir", dir], JSON.stringify(payload), { EVIDENCE_HOOK_NOW: "2026-10-05T10:00:00.000Z" });
+    assert.deepEqual(r, { status: 0, stdout: "", stderr: "" });
+  }
+  const lines = readFileSync(path.join(dir, "copilot-cli", "2026-10-05.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.deepEqual(lines.map((l) => l.hookEventName), ["preToolUse", "postToolUse"]);
+  const db = openStore(path.join(ws, "evidence.db"));
+  t.after(() => db.close());
+  await ingest(db, ws, `  - { name: copilot, kind: agent-logs, paths: ["hooks/copilot-cli/*.jsonl"] }`);
+  const events = db.prepare("SELECT action, command, outcome, approval FROM events").all();
+  assert.deepEqual(JSON.parse(JSON.stringify(events)), [{ action: "bash", command: "rm -rf build", outcome: "denied", approval: "denied" }]);
+});
+
+/**
+ * --guard: the real CLI answers Claude Code's and Cursor's permission protocols from the workspace's
+ * AI tool inventory, with the audit's own classifier and boundary judgement, and logs the decision.
+ */
+function guardWorkspace(t: TestContext): { ws: string; config: string } {
+  const ws = workspace(t);
+  const config = path.join(ws, "evidence.config.yaml");
+  writeFileSync(config, `organisation: { name: T }\nsources: []\nenvironments:\n  production: { paths: ["/srv/prod/**"] }\nregisters:\n  aiTools: ai-tools.yaml\n`);
+  writeFileSync(path.join(ws, "ai-tools.yaml"), `tools:
+  - product: claude-code
+    owner: platform@t.example
+    environments: [production, non-production]
+    permissionBoundary: { permitted: [read, write, execute, network], prohibited: [irreversible, credential-access], confirmFirst: [destructive] }
+  - product: cursor
+    owner: platform@t.example
+    environments: [non-production]
+    permissionBoundary: { permitted: [read, write, execute], prohibited: [destructive] }
+`);
+  return { ws, config };
+}
+
+const claudePre = (command: string, cwd = "/srv/prod/api") =>
+  JSON.stringify({ session_id: "s1", transcript_path: "/home/u/.claude/projects/x/s1.jsonl", cwd, hook_event_name: "PreToolUse", tool_name: "Bash", tool_input: { command }, tool_use_id: "toolu_1" });
+
+test("--guard denies what the boundary prohibits, asks for what it gates, stays silent within it, and logs each decision", (t) => {
+  const { ws, config } = guardWorkspace(t);
+  const dir = path.join(ws, "hooks");
+  const run = (agent: string, payload: string) => hook(["--agent", agent, "--dir", dir, "--guard", "--config", config], payload, { EVIDENCE_HOOK_NOW: "2026-10-05T10:00:00.000Z" });
+  const answer = (r: { stdout: string }) => JSON.parse(r.stdout) as Record<string, Record<string, string>>;
+
+  const deny = run("claude-code", claudePre("terraform destroy -auto-approve"));
+  assert.equal(deny.status, 0, deny.stderr);
+  assert.equal(answer(deny).hookSpecificOutput!.permissionDecision, "deny");
+  assert.match(answer(deny).hookSpecificOutput!.permissionDecisionReason!, /^evidence guard: outside the action boundary of claude-code: its class is prohibited \(irreversible\)$/);
+
+  const ask = run("claude-code", claudePre("kubectl delete deployment api"));
+  assert.equal(answer(ask).hookSpecificOutput!.permissionDecision, "ask");
+  assert.match(answer(ask).hookSpecificOutput!.permissionDecisionReason!, /a person must confirm: its confirm-first class \(destructive\)/);
+
+  const within = run("claude-code", claudePre("ls -la"));
+  assert.deepEqual(within, { status: 0, stdout: "", stderr: "" }, "no answer: Claude Code's own rules decide");
+
+  const cursor = run("cursor", JSON.stringify({ conversation_id: "c1", workspace_roots: ["/srv/prod/api"], hook_event_name: "beforeShellExecution", command: "kubectl get pods", cwd: "/srv/prod/api" }));
+  assert.equal(answer(cursor).permission as unknown as string, "deny");
+  assert.match(answer(cursor).user_message as unknown as string, /it acted in production, outside the tool's environments \(non-production\)/);
+
+  const logged = readFileSync(path.join(dir, "claude-code", "2026-10-05.jsonl"), "utf8").trim().split("\n").map((l) => (JSON.parse(l) as { guard: Record<string, unknown> }).guard);
+  assert.deepEqual(logged.map((g) => [g.decision, g.environment, g.classes]), [["deny", "production", ["destructive", "irreversible"]], ["ask", "production", ["destructive"]], [null, "production", ["read"]]]);
+  assert.equal(logged[0]!.boundary, "ai-tools.yaml row 1");
+  assert.equal(logged[2]!.reason, "within the action boundary");
+  const cursorLine = JSON.parse(readFileSync(path.join(dir, "cursor", "2026-10-05.jsonl"), "utf8")) as { guard: { decision: string } };
+  assert.equal(cursorLine.guard.decision, "deny");
+});
+
+test("ingest reads the guard's logged decision as the call's decision record: denied calls are denied, asked ones await the person", async (t) => {
+  const { ws, config } = guardWorkspace(t);
+  const dir = path.join(ws, "hooks");
+  const run = (agent: string, payload: string, at: string) => hook(["--agent", agent, "--dir", dir, "--guard", "--config", config], payload, { EVIDENCE_HOOK_NOW: at });
+  run("claude-code", claudePre("terraform destroy -auto-approve"), "2026-10-05T10:00:00.000Z");
+  run("claude-code", claudePre("kubectl delete deployment api").replace("toolu_1", "toolu_2"), "2026-10-05T10:01:00.000Z");
+  // The person allowed it: Claude Code ran it and the PostToolUse is logged.
+  const post = { ...(JSON.parse(claudePre("kubectl delete deployment api")) as Record<string, unknown>), hook_event_name: "PostToolUse", tool_use_id: "toolu_2", tool_response: { stdout: "deleted" } };
+  run("claude-code", JSON.stringify(post), "2026-10-05T10:01:30.000Z");
+  run("cursor", JSON.stringify({ conversation_id: "c1", workspace_roots: ["/srv/prod/api"], hook_event_name: "beforeShellExecution", command: "kubectl get pods", cwd: "/srv/prod/api" }), "2026-10-05T10:02:00.000Z");
+  const db = openStore(path.join(ws, "evidence.db"));
+  t.after(() => db.close());
+  await ingest(db, ws, `  - { name: claude-code, kind: claude-code-hooks, paths: ["hooks/claude-code/*.jsonl"] }
+  - { name: cursor, kind: cursor-hooks, paths: ["hooks/cursor/*.jsonl"] }`);
+  const events = db.prepare("SELECT agent_product AS product, command, outcome, approval, approval_evidence AS evidence FROM events WHERE action NOT LIKE 'session:%' ORDER BY time").all() as Record<string, string>[];
+  assert.deepEqual(events.map((e) => [e.product, e.command, e.outcome, e.approval]), [
+    ["claude-code", "terraform destroy -auto-approve", "denied", "denied"],
+    ["claude-code", "kubectl delete deployment api", "succeeded", "human"],
+    ["cursor", "kubectl get pods", "unknown", "denied"],
+  ]);
+  assert.match(events[0]!.evidence!, /^evidence hook --guard denied it at line 1: outside the action boundary of claude-code/);
+  assert.match(events[1]!.evidence!, /^evidence hook --guard sent it to the person at line 2 and the tool then ran$/);
+  assert.equal(events[2]!.evidence, "the gating hook logged permission=deny");
+});
+
+test("--guard that cannot read its config logs why and lets the agent decide, unless --fail-closed; agents without a guard protocol are only logged", (t) => {
+  const { ws } = guardWorkspace(t);
+  const dir = path.join(ws, "hooks");
+  const missing = path.join(ws, "nope.yaml");
+  const open = hook(["--agent", "claude-code", "--dir", dir, "--guard", "--config", missing], claudePre("terraform destroy"), { EVIDENCE_HOOK_NOW: "2026-10-05T10:00:00.000Z" });
+  assert.equal(open.status, 0);
+  assert.equal(open.stdout, "");
+  assert.match(open.stderr, /guard failed: .*nope\.yaml: config file not found/);
+  const closed = hook(["--agent", "claude-code", "--dir", dir, "--guard", "--config", missing, "--fail-closed"], claudePre("terraform destroy"), { EVIDENCE_HOOK_NOW: "2026-10-05T10:00:00.000Z" });
+  assert.equal(closed.status, 2);
+  const lines = readFileSync(path.join(dir, "claude-code", "2026-10-05.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { guard: { decision: null; error: string } });
+  assert.equal(lines.length, 2, "the payload is logged even when the guard fails");
+  assert.match(lines[0]!.guard.error, /^guard failed: /);
+  const { config } = guardWorkspace(t);
+  const kiro = hook(["--agent", "kiro", "--dir", dir, "--guard", "--config", config], JSON.stringify({ hook_event_name: "preToolUse", cwd: "/srv/prod", tool_name: "execute_bash", tool_input: { command: "rm -rf /srv/prod" } }), { EVIDENCE_HOOK_NOW: "2026-10-05T10:00:00.000Z" });
+  assert.deepEqual(kiro, { status: 0, stdout: "", stderr: "" });
+  const kiroLine = JSON.parse(readFileSync(path.join(dir, "kiro", "2026-10-05.jsonl"), "utf8")) as { guard: { decision: null; reason: string } };
+  assert.match(kiroLine.guard.reason, /^no decision: --guard answers the permission protocol of claude-code and cursor, not kiro$/);
+});
+
+test("--guard costs start-up only when asked for: the logging-only hook stays a fraction of the guard's CPU", (t) => {
+  const { ws, config } = guardWorkspace(t);
+  // The hook process's own CPU (user + system), printed by a preload when it exits.
+  const probe = `data:text/javascript,process.on("exit",()=>{const u=process.cpuUsage();process.stderr.write("CPU "+(u.user+u.system)+"\\n")})`;
+  const cpu = (args: string[]) => {
+    const r = spawnSync(process.execPath, ["--import", probe, BIN, "hook", ...args], { input: claudePre("ls"), encoding: "utf8" });
+    const m = /CPU (\d+)/.exec(r.stderr);
+    assert.ok(m, r.stderr);
+    return Number(m[1]);
+  };
+  const dir = path.join(ws, "hooks");
+  const plain = cpu(["--agent", "claude-code", "--dir", dir]);
+  const guarded = cpu(["--agent", "claude-code", "--dir", dir, "--guard", "--config", config]);
+  t.diagnostic(`CPU per call: logging only ${Math.round(plain / 1000)} ms, with --guard ${Math.round(guarded / 1000)} ms`);
+  // Generous: on this machine the guard (tsx, config, registers, classifier) costs over ten times the plain hook.
+  assert.ok(guarded > 2 * plain, `plain ${plain} µs, guarded ${guarded} µs`);
+});

@@ -26,6 +26,8 @@ test("every part-B format is recognised from its file's first record", async () 
     ["windsurf-hooks/session.jsonl", "windsurf-hooks"],
     ["otlp-genai/mixed.jsonl", "otlp-genai"],
     ["generic-agent-log/run.jsonl", "generic-agent-log"],
+    ["codex-hooks/session.jsonl", "codex-hooks"],
+    ["gemini-hooks/session.jsonl", "gemini-hooks"],
   ];
   const got = await Promise.all(expected.map(async ([file]) => [file, await detect(file)]));
   assert.deepEqual(got, expected);
@@ -41,4 +43,26 @@ test("overlapping hook shapes go to the right product", () => {
   assert.equal(d({ timestamp: 1792573200000, cwd: "/x", source: "new", initialPrompt: "hi" }), "copilot-cli-hooks");
   assert.equal(d({ action: "git.push", "@timestamp": 1 }), "github-audit-log");
   assert.equal(detectFormat({ relPath: "export.csv", first: undefined }), "github-audit-log");
+});
+
+test("Codex and Gemini CLI hook payloads are told apart from Claude Code's, whose field names they share", () => {
+  const d = (first: unknown, relPath = "h.jsonl") => detectFormat({ relPath, first });
+  const claude = { hook_event_name: "SessionStart", session_id: "s", transcript_path: "/home/u/.claude/projects/-srv/s.jsonl", cwd: "/srv", source: "startup", timestamp: "2026-10-01T00:00:00.000Z" };
+  assert.equal(d(claude), "claude-code-hooks");
+  // Codex: a rollout as transcript, or none; turn_id on turn-scoped events; model beside tool_use_id.
+  assert.equal(d({ ...claude, transcript_path: "/home/u/.codex/sessions/2026/10/01/rollout-2026-10-01T00-00-00-abc.jsonl", model: "gpt-5-codex" }), "codex-hooks");
+  assert.equal(d({ ...claude, transcript_path: null }), "codex-hooks");
+  assert.equal(d({ ...claude, hook_event_name: "UserPromptSubmit", turn_id: "t1" }), "codex-hooks");
+  assert.equal(d({ hook_event_name: "PreToolUse", session_id: "s", transcript_path: "/t.jsonl", cwd: "/x", model: "gpt-5", permission_mode: "default", tool_name: "Bash", tool_input: { command: "ls" }, tool_use_id: "c1" }), "codex-hooks");
+  // Gemini CLI: its own event names, or a transcript under ~/.gemini.
+  assert.equal(d({ hook_event_name: "BeforeTool", session_id: "s", transcript_path: "/t.json", cwd: "/x", timestamp: "2026-10-01T00:00:00.000Z" }), "gemini-hooks");
+  assert.equal(d({ ...claude, transcript_path: "/home/u/.gemini/tmp/h/chats/session-1.json" }), "gemini-hooks");
+  // A file evidence hook wrote: the agent folder decides, whatever the first payload looks like.
+  const hookLine = { ...claude, host: "laptop", user: "u", prev: null };
+  assert.equal(d(hookLine, "logs/hooks/codex/2026-10-01.jsonl"), "codex-hooks");
+  assert.equal(d(hookLine, "logs/hooks/gemini/2026-10-01.jsonl"), "gemini-hooks");
+  assert.equal(d(hookLine, "logs/hooks/claude-code/2026-10-01.jsonl"), "claude-code-hooks");
+  assert.equal(d({ ...hookLine, hook_event_name: "PreToolUse" }, "logs/hooks/kiro/2026-10-01.jsonl"), "kiro-hooks");
+  // Without the chain fields the folder name alone proves nothing: content decides.
+  assert.equal(d(claude, "logs/hooks/codex/2026-10-01.jsonl"), "claude-code-hooks");
 });

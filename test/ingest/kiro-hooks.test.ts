@@ -62,3 +62,18 @@ test("a log of pre hooks only does not hold every call: beyond the open-call cap
   // Emitted in order, the first 15 as the cap is passed, the last 10 at the end of the file: none lost.
   assert.deepEqual(items, lines.map((l) => l.tool_input.command));
 });
+
+test("Kiro CLI v3 trigger names (SessionStart, PreToolUse, PostToolUse) are read as the v2 events [I: the v3 payload's spelling is not documented]", async (t) => {
+  const { rmSync } = await import("node:fs");
+  const dir = tempDir();
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const tool = { cwd: "/home/olga/ops", tool_name: "execute_bash", tool_input: { command: "rm -rf /srv/data" } };
+  writeJsonl(dir, "v3.jsonl", [
+    { hook_event_name: "SessionStart", cwd: "/home/olga/ops", timestamp: "2026-10-05T09:00:00.000Z" },
+    { hook_event_name: "PreToolUse", ...tool, timestamp: "2026-10-05T09:00:01.000Z" },
+    { hook_event_name: "PostToolUse", ...tool, tool_response: { exit_status: "0" }, timestamp: "2026-10-05T09:00:02.000Z" },
+  ]);
+  const { events } = await parseFile(createKiroHooksParser(testContext()), dir, "v3.jsonl");
+  assert.deepEqual(events.map((e) => [e.action, e.outcome, e.locator]), [["session:agentSpawn", "unknown", "line 1"], ["execute_bash", "succeeded", "lines 2, 3"]]);
+  assert.equal(events[0]!.attrs.unknownEventType, undefined, "a known event, not an unknown kind");
+});

@@ -5,10 +5,12 @@ import path from "node:path";
 import { createClaudeCodeHooksParser } from "../../src/ingest/agent/claude-code-hooks.ts";
 import { createClaudeCodeOtelParser } from "../../src/ingest/agent/claude-code-otel.ts";
 import { createClaudeCodeTranscriptParser } from "../../src/ingest/agent/claude-code-transcript.ts";
+import { createCodexHooksParser } from "../../src/ingest/agent/codex-hooks.ts";
 import { createCodexOtelParser } from "../../src/ingest/agent/codex-otel.ts";
 import { createCodexRolloutParser } from "../../src/ingest/agent/codex-rollout.ts";
 import { createCursorHooksParser } from "../../src/ingest/agent/cursor-hooks.ts";
 import { createGeminiCliParser } from "../../src/ingest/agent/gemini-cli.ts";
+import { createGeminiHooksParser } from "../../src/ingest/agent/gemini-hooks.ts";
 import { createGenericAgentLogParser } from "../../src/ingest/agent/generic-jsonl.ts";
 import { createGitHubAuditLogParser } from "../../src/ingest/agent/github-audit-log.ts";
 import { createKiroHooksParser } from "../../src/ingest/agent/kiro-hooks.ts";
@@ -39,6 +41,8 @@ const CASES: [string, (ctx: EnrichContext) => Parser, string][] = [
   ["codex otel", createCodexOtelParser, "codex-otel/decisions.jsonl"],
   ["codex rollout", createCodexRolloutParser, "codex-rollout/on-request.jsonl"],
   ["cursor hooks (canonical fast path)", createCursorHooksParser, "cursor-hooks/session.jsonl"],
+  ["codex hooks", createCodexHooksParser, "codex-hooks/session.jsonl"],
+  ["gemini hooks", createGeminiHooksParser, "gemini-hooks/session.jsonl"],
   ["kiro hooks", createKiroHooksParser, "kiro-hooks/session.jsonl"],
   ["windsurf hooks", createWindsurfHooksParser, "windsurf-hooks/session.jsonl"],
   ["gemini cli outfile", createGeminiCliParser, "gemini-cli/outfile.json"],

@@ -112,7 +112,8 @@ export function firstStr(rec: Record<string, unknown>, ...keys: string[]): strin
 const CLASSIFY_CACHE_SIZE = 20_000;
 const classifyCache = new Map<string, ActionClassification>();
 
-function classify(tool: string, shell: string | string[] | null): ActionClassification {
+/** Exported for `evidence hook --guard`, which must classify a call exactly as ingest will. */
+export function classify(tool: string, shell: string | string[] | null): ActionClassification {
   const key = shell === null ? `t\u0000${tool}` : typeof shell === "string" ? `s\u0000${shell}` : `a\u0000${shell.join("\u0000")}`;
   let hit = classifyCache.get(key);
   if (!hit) {

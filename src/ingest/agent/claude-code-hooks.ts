@@ -39,6 +39,8 @@ interface PendingCall {
   extra: Record<string, unknown>;
   /** Why the record could be read more than one way (duplicate keys, tool_input not an object). */
   ambiguous?: string;
+  /** The answer `evidence hook --guard` gave on the PreToolUse line (`guard.decision`), with its reason. */
+  guard?: { decision: "deny" | "ask"; reason: string; line: number };
 }
 
 /** Keys whose repetition changes what a hook record says the tool did. */
@@ -47,8 +49,9 @@ const REPEATABLE_KEYS = keyGate(["command", "tool_input", "tool_name", "file_pat
 export function createClaudeCodeHooksParser(ctx: EnrichContext): Parser {
   return {
     name: "claude-code-hooks",
-    // 2: duplicate keys and a string tool_input are read as their most dangerous reading.
-    version: withClassifier("2"),
+    // 2: duplicate keys and a string tool_input are read as their most dangerous reading. 3: the
+    // decision `evidence hook --guard` logged.
+    version: withClassifier("3"),
     parse: (input) => parseHooks(input, ctx),
   };
 }
@@ -136,6 +139,10 @@ async function* parseHooks(input: ParserInput, ctx: EnrichContext): AsyncIterabl
       call.permissionLine = permissionLine;
       permissionRequests.delete(inputKey(sessionId, toolName, value.tool_input));
     }
+    const guard = isRecord(value.guard) ? value.guard : null;
+    if (eventName === "PreToolUse" && guard && (guard.decision === "deny" || guard.decision === "ask")) {
+      call.guard = { decision: guard.decision, reason: str(guard.reason) ?? "", line };
+    }
     if (eventName === "PostToolUse") {
       call.outcome = "succeeded";
       call.endTime = time;
@@ -194,6 +201,13 @@ function commandOf(toolInput: unknown): string | null {
 
 function approvalOf(call: PendingCall): { approval: Approval; evidence: string } {
   if (call.outcome === "denied") return { approval: "denied", evidence: `PermissionDenied: ${call.deniedReason}` };
+  // Claude Code does not run a call its PreToolUse hook denies, and asks the person when it answers ask.
+  if (call.guard?.decision === "deny" && call.outcome === "unknown") return { approval: "denied", evidence: `evidence hook --guard denied it at line ${call.guard.line}: ${call.guard.reason}` };
+  if (call.guard?.decision === "ask") {
+    return call.outcome === "unknown"
+      ? { approval: "unknown", evidence: `evidence hook --guard sent it to the person at line ${call.guard.line}; no PostToolUse logged, so the answer is unknown` }
+      : { approval: "human", evidence: `evidence hook --guard sent it to the person at line ${call.guard.line} and the tool then ran` };
+  }
   if (call.permissionLine !== undefined) {
     return call.outcome === "unknown"
       ? { approval: "unknown", evidence: `permission prompt at line ${call.permissionLine}; no PostToolUse logged, so the answer is unknown` }
@@ -226,7 +240,7 @@ function toolEvent(call: PendingCall, ctx: EnrichContext): EvidenceEvent {
     classes,
     target: isShell ? null : str(input.file_path) ?? str(input.url) ?? null,
     environment: ctx.environmentOfAgentAction(call.cwd, command),
-    outcome: call.outcome,
+    outcome: call.guard?.decision === "deny" && call.outcome === "unknown" ? "denied" : call.outcome,
     approval,
     approvalEvidence: evidence,
     command,

@@ -31,7 +31,8 @@ function common(rec: Record<string, unknown>): CallFields {
     repository: roots[0] ?? null,
     attrs: { generationId: str(rec.generation_id), model: str(rec.model) },
     // [I] A logging hook that is also the gate may log the answer it returned next to the payload.
-    facts: { sandbox: rec.sandbox, permission: str(rec.permission) ?? str(rec.decision) },
+    // `guard.decision` is the answer `evidence hook --guard` gave and logged with the payload.
+    facts: { sandbox: rec.sandbox, permission: str(rec.permission) ?? str(rec.decision) ?? (rec.guard && typeof rec.guard === "object" ? str((rec.guard as Record<string, unknown>).decision) : null) },
   };
 }
 
@@ -153,4 +154,5 @@ export const cursorHooksFormat: HookFormat = {
   approval,
 };
 
-export const createCursorHooksParser = createHookParser("cursor-hooks", "2", cursorHooksFormat);
+// 3: the decision `evidence hook --guard` logged.
+export const createCursorHooksParser = createHookParser("cursor-hooks", "3", cursorHooksFormat);

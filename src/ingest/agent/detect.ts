@@ -35,6 +35,44 @@ function isClaudeOtlp(first: unknown): boolean {
   return /"claude_code\.|"service\.name","value":\{"stringValue":"claude-code/.test(text);
 }
 
+/** The parser of each agent folder `evidence hook` writes (`<dir>/<agent>/YYYY-MM-DD.jsonl`, bin/evidence-hook.js). */
+const HOOK_FOLDERS: Readonly<Record<string, string>> = {
+  "claude-code": "claude-code-hooks", codex: "codex-hooks", "copilot-cli": "copilot-cli-hooks", cursor: "cursor-hooks",
+  gemini: "gemini-hooks", kiro: "kiro-hooks", windsurf: "windsurf-hooks",
+};
+const HOOK_DAY_FILE = /(?:^|\/)([a-z-]+)\/\d{4}-\d{2}-\d{2}\.jsonl$/;
+
+/**
+ * A file `evidence hook` wrote: a day file in an agent's folder whose first line carries the chain
+ * (`prev`) and the `host` the hook adds. The folder names the agent, which the payload alone does
+ * not always (a Codex or Gemini CLI SessionStart reads like Claude Code's).
+ */
+function evidenceHookParser({ relPath, first }: DetectSample): string | null {
+  const m = HOOK_DAY_FILE.exec(relPath);
+  if (!m || !isRecord(first) || !("prev" in first) || typeof first.host !== "string") return null;
+  return HOOK_FOLDERS[m[1]!] ?? null;
+}
+
+/** Events only Gemini CLI's hooks have (geminicli.com/docs/hooks/reference). */
+const GEMINI_HOOK_EVENTS = new Set(["BeforeTool", "AfterTool", "BeforeAgent", "AfterAgent", "BeforeModel", "AfterModel", "BeforeToolSelection", "PreCompress"]);
+
+/**
+ * Codex hook payloads share Claude Code's field names; they differ in `turn_id` (a Codex extension),
+ * a `transcript_path` that is null or a Codex rollout, and a `model` on tool events.
+ */
+function isCodexHook(first: unknown): boolean {
+  if (!isRecord(first) || typeof first.hook_event_name !== "string" || !("session_id" in first)) return false;
+  const transcript = first.transcript_path;
+  return "turn_id" in first || transcript === null || (typeof transcript === "string" && /[\\/]\.codex[\\/]|rollout-[^/\\]*\.jsonl$/.test(transcript)) || ("model" in first && "tool_use_id" in first);
+}
+
+/** Gemini CLI hook payloads: its own event names, or a transcript under ~/.gemini with the payload's own timestamp. */
+function isGeminiHook(first: unknown): boolean {
+  if (!isRecord(first) || typeof first.hook_event_name !== "string") return false;
+  if (GEMINI_HOOK_EVENTS.has(first.hook_event_name)) return true;
+  return typeof first.timestamp === "string" && typeof first.transcript_path === "string" && /[\\/]\.gemini[\\/]/.test(first.transcript_path);
+}
+
 const CODEX_LINE_TYPES = new Set(["session_meta", "turn_context", "response_item", "event_msg", "compacted"]);
 
 /** Service and event names of the first records of an OTLP document. */
@@ -53,6 +91,21 @@ export const FORMATS: readonly FormatRow[] = [
     parser: "agent-settings",
     describes: "agent settings: Claude settings.json / settings.local.json / managed-settings.json, Cursor cli-config.json / cli.json, Codex config.toml",
     test: ({ relPath }) => /^(settings(\.local)?|managed-settings|cli-config|cli)\.json$|^config\.toml$/.test(baseName(relPath)),
+  },
+  {
+    parser: "evidence-hook",
+    describes: "logs written by evidence hook (<dir>/<agent>/YYYY-MM-DD.jsonl, first line with prev and host): the folder names the agent's hook parser",
+    test: (sample) => evidenceHookParser(sample) !== null,
+  },
+  {
+    parser: "gemini-hooks",
+    describes: "Gemini CLI hook payloads (BeforeTool / AfterTool / BeforeAgent …, session_id, transcript_path, timestamp)",
+    test: ({ first }) => isGeminiHook(first),
+  },
+  {
+    parser: "codex-hooks",
+    describes: "Codex hook payloads (Claude-like hook_event_name, session_id, tool_use_id, with turn_id, model or a Codex rollout as transcript_path)",
+    test: ({ first }) => isCodexHook(first),
   },
   {
     parser: "claude-code-otel",
@@ -137,5 +190,6 @@ export const FORMATS: readonly FormatRow[] = [
 
 /** The parser for a file, or null when no row recognises it. */
 export function detectFormat(sample: DetectSample, formats: readonly FormatRow[] = FORMATS): string | null {
-  return formats.find((f) => f.test(sample))?.parser ?? null;
+  const row = formats.find((f) => f.test(sample));
+  return row?.parser === "evidence-hook" ? evidenceHookParser(sample) : row?.parser ?? null;
 }

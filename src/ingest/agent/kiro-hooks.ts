@@ -16,6 +16,12 @@ import { userFromPath } from "./outcome.ts";
  */
 export const PRODUCT = "kiro";
 const SESSION_EVENTS = new Set(["agentSpawn", "userPromptSubmit", "stop"]);
+/**
+ * Kiro CLI v3 hooks (kiro.dev/docs/cli/v3/hooks) rename the triggers: agentSpawn became SessionStart,
+ * the others changed case only. [I] Whether a v3 payload's `hook_event_name` uses the new names is
+ * not documented: both spellings are read as the same event.
+ */
+const V3_EVENTS: Readonly<Record<string, string>> = { SessionStart: "agentSpawn", UserPromptSubmit: "userPromptSubmit", PreToolUse: "preToolUse", PostToolUse: "postToolUse", Stop: "stop" };
 
 /** `use_aws` input to the aws CLI command it stands for. */
 export function awsCommand(input: Record<string, unknown>): string | null {
@@ -69,9 +75,13 @@ function approval(): { approval: Approval; evidence: string } {
 export const kiroHooksFormat: HookFormat = {
   product: PRODUCT,
   what: "a Kiro CLI hook payload",
-  eventName: (rec) => str(rec.hook_event_name),
+  eventName: (rec) => {
+    const name = str(rec.hook_event_name);
+    return name === null ? null : (V3_EVENTS[name] ?? name);
+  },
   step,
   approval,
 };
 
-export const createKiroHooksParser = createHookParser("kiro-hooks", "2", kiroHooksFormat);
+// 3: Kiro CLI v3 event names are read.
+export const createKiroHooksParser = createHookParser("kiro-hooks", "3", kiroHooksFormat);

@@ -257,7 +257,7 @@ function changeList(db: Db, p: Record<string, string>): PackageData["changeList"
  */
 const RECORDS_EACH_DAY: Readonly<Record<SourceKind, boolean>> = {
   "agent-logs": true, "agent-settings": false, "claude-code-hooks": true, "claude-code-otel": true, "claude-code-transcript": true,
-  cloudtrail: true, "codex-otel": true, "codex-rollout": true, "copilot-cli-hooks": true, "cursor-hooks": true, "gemini-cli-telemetry": true,
+  cloudtrail: true, "codex-hooks": true, "codex-otel": true, "codex-rollout": true, "copilot-cli-hooks": true, "cursor-hooks": true, "gemini-cli-telemetry": true, "gemini-hooks": true,
   "generic-agent-log": true, git: true, "github-audit-log": true, "github-pull-requests": false, "gitlab-merge-requests": false, iam: false,
   "kiro-hooks": true, "otlp-genai": true, "windsurf-hooks": true,
 };
