@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Frequency } from "./schema.ts";
+import { Frequency } from "../frequency.ts";
 import { fail, pass, type Rule, type RuleResult } from "../rules/define.ts";
 import type { EvidenceRef } from "../evidence-ref.ts";
 

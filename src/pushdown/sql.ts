@@ -1,6 +1,6 @@
 import type { Config } from "../config.ts";
 import apiClasses from "../ingest/cloudtrail/api-classes.json" with { type: "json" };
-import type { KeepRule } from "../ingest/summary/policy.ts";
+import type { KeepRule } from "../keep-rules.ts";
 import type { Period } from "../period.ts";
 
 /**

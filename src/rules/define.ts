@@ -1,4 +1,4 @@
-import type { Frequency } from "../catalog/schema.ts";
+import type { Frequency } from "../frequency.ts";
 import type { EvidenceRef } from "../evidence-ref.ts";
 import type { Period } from "../period.ts";
 
