@@ -1,4 +1,4 @@
-import { classifyApiCall } from "../ingest/cloudtrail/classify.ts";
+import { classifyApiCall } from "./call-classes.ts";
 import { ACCESS_LEVELS, actionInfo, allActions, catalogIndex, expandActionPattern, type AccessLevel } from "./action-catalog.ts";
 import { iamActionForCall, isDataEventAction, isNeverLogged } from "./event-actions.ts";
 import escalation from "./escalation-paths.json" with { type: "json" };

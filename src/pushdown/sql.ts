@@ -1,5 +1,5 @@
 import type { Config } from "../config.ts";
-import apiClasses from "../ingest/cloudtrail/api-classes.json" with { type: "json" };
+import apiClasses from "../iam/api-classes.json" with { type: "json" };
 import type { KeepRule } from "../keep-rules.ts";
 import type { Period } from "../period.ts";
 

@@ -1,5 +1,5 @@
-import { actionInfo, type ActionInfo } from "../../iam/action-catalog.ts";
-import { iamActionForCall } from "../../iam/event-actions.ts";
+import { actionInfo, type ActionInfo } from "./action-catalog.ts";
+import { iamActionForCall } from "./event-actions.ts";
 import apiClasses from "./api-classes.json" with { type: "json" };
 import classRules from "./class-rules.json" with { type: "json" };
 
