@@ -13,7 +13,7 @@ import { REPO_ROOT } from "./helpers/workspace.ts";
  * Every import counts: static, dynamic, re-exports and `import type` alike (a type-only import still
  * ties the layers' designs together).
  */
-const FOUNDATION = ["errors", "event", "evidence-ref", "frequency", "keep-rules", "repository-locations", "period", "progress", "version", "visible-text", "correlate-windows"];
+const FOUNDATION = ["errors", "event", "evidence-ref", "frequency", "keep-rules", "policy-statement", "repository-locations", "period", "progress", "version", "visible-text", "correlate-windows"];
 const ALLOWED: Record<string, string[]> = {
   cli: ["commands", ...FOUNDATION],
   commands: ["catalog", "changes", "check", "config", "evaluate", "history", "ingest", "pushdown", "redact", "registers", "report", "rules", "store", ...FOUNDATION],
@@ -42,6 +42,7 @@ const ALLOWED: Record<string, string[]> = {
   frequency: [],
   // Data: the storage keep rules the config schema, the summariser and the pushdown SQL share.
   "keep-rules": [],
+  "policy-statement": [],
   "repository-locations": ["evidence-ref"],
   period: ["errors"],
   progress: ["visible-text"],
@@ -58,7 +59,6 @@ const ALLOWED: Record<string, string[]> = {
  */
 const KNOWN_EXCEPTIONS: Record<string, string> = {
   // Types and helpers that belong to a lower layer but live in a higher one.
-  "store/iam.ts -> iam/policy.ts": "record types belong beside event.ts",
 };
 
 /** Data files directly in src/ that only one part reads, and so belong to it. */
