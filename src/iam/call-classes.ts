@@ -23,6 +23,13 @@ for (const e of classRules.exceptions) notClass.set(lower(e.action), [...(notCla
 const added = new Map<string, string[]>();
 for (const e of classRules.additions) added.set(lower(e.action), [...(added.get(lower(e.action)) ?? []), e.class]);
 
+/**
+ * Name prefixes of a read, for a call whose record has no `readOnly` (the pushdown SQL reads the
+ * same list, so a call is read or write alike in Athena and here).
+ */
+export const READ_VERBS: readonly string[] = ["Get", "List", "Describe", "Head", "Lookup"];
+const READ_NAME = new RegExp(`^(${READ_VERBS.join("|")})`);
+
 /** `cloudformation.amazonaws.com` + `DeleteStack` -> `cloudformation:DeleteStack`. */
 export function apiAction(eventSource: string, eventName: string): string {
   return `${eventSource.replace(/\.amazonaws\.com$/, "")}:${eventName}`;
@@ -61,7 +68,7 @@ export function classifyApiCall(action: string, readOnly: boolean | undefined): 
   if (info) for (const c of derivedClasses(info)) classes.add(c);
   if (classes.has("logging-tamper")) classes.add("destructive");
   const name = action.slice(action.indexOf(":") + 1);
-  classes.add(readOnly === true || (readOnly === undefined && /^(Get|List|Describe|Head|Lookup)/.test(name)) ? "read" : "write");
+  classes.add(readOnly === true || (readOnly === undefined && READ_NAME.test(name)) ? "read" : "write");
   const out = [...classes].sort();
   if (cache.size < MAX_CACHED) cache.set(key, out);
   return [...out];
