@@ -1,6 +1,5 @@
 import type { Config } from "../config.ts";
-import apiClasses from "../iam/api-classes.json" with { type: "json" };
-import { READ_VERBS } from "../iam/call-classes.ts";
+import { classedCalls, READ_VERBS } from "../iam/call-classes.ts";
 import type { KeepRule } from "../keep-rules.ts";
 import type { Period } from "../period.ts";
 
@@ -119,16 +118,20 @@ function agentPredicate(config: Config, c: Columns): string[] {
   return terms;
 }
 
-const API = apiClasses as unknown as Record<string, string[] | string>;
-
-/** `action IN (...) OR action LIKE 'prefix%'` for the classes' entries in api-classes.json. */
-function actionIn(classes: string[], action: string): string | null {
-  const names = classes.flatMap((k) => (Array.isArray(API[k]) ? (API[k] as string[]) : []));
-  const exact = [...new Set(names.filter((n) => !n.endsWith("*")))].sort();
-  const prefixes = [...new Set(names.filter((n) => n.endsWith("*")).map((n) => n.slice(0, -1)))].sort();
+/**
+ * The calls the ingest may give one of `classes` (classedCalls, from the same data classifyApiCall
+ * reads): `action IN (...)`, `action LIKE 'prefix%'`, and the event name, without its version
+ * suffix, among the names or patterns the IAM dataset's rules reach. A superset: a call selected
+ * here that the ingest does not keep is counted by the ingest, so the store is the same.
+ */
+function classedIn(classes: string[], action: string, eventName: string): string | null {
+  const m = classedCalls(classes);
+  const bare = `regexp_replace(${eventName}, ${lit(m.versionSuffix)}, '')`;
   const parts = [
-    ...(exact.length ? [`${action} IN (${exact.map(lit).join(", ")})`] : []),
-    ...prefixes.map((p) => `${action} LIKE ${lit(p.replace(/[\\%_]/g, (m) => `\\${m}`) + "%")} ESCAPE '\\'`),
+    ...(m.actions.length ? [`${action} IN (${m.actions.map(lit).join(", ")})`] : []),
+    ...m.actionPrefixes.map((p) => `${action} LIKE ${lit(p.replace(/[\\%_]/g, (x) => `\\${x}`) + "%")} ESCAPE '\\'`),
+    ...(m.eventNames.length ? [`lower(${bare}) IN (${m.eventNames.map(lit).join(", ")})`] : []),
+    ...m.eventNamePatterns.map((re) => `regexp_like(${bare}, ${lit(re)})`),
   ];
   return parts.length ? parts.join(" OR ") : null;
 }
@@ -149,18 +152,8 @@ export function keepPredicate(config: Config, engine: Engine): { sql: string; no
   if (keep.has("agent")) terms.push(...agentPredicate(config, c));
   const byClass = [["destructive", ["destructive", "irreversible", "logging-tamper"]], ["privilege-change", ["privilege-change"]], ["credential-access", ["credential-access"]]] as const;
   for (const [rule, classes] of byClass) {
-    const sql = keep.has(rule) ? actionIn([...classes], action) : null;
+    const sql = keep.has(rule) ? classedIn([...classes], action, c.eventName) : null;
     if (sql) terms.push(sql);
-  }
-  // The ingest also gives these classes from the IAM dataset (src/iam/class-rules.json: access
-  // level, verb): about 3,150 IAM actions more (some 110 KB of names), which this SQL does not list,
-  // and whose CloudTrail spelling is not always the action's (src/iam/event-actions.json). Until it
-  // does, the query says so rather than let a reader assume the keep rules held in full.
-  const derived = byClass.filter(([rule]) => keep.has(rule)).map(([rule]) => rule);
-  if (derived.length) {
-    notes.push(
-      `${derived.join(", ")}: only the calls listed in src/iam/api-classes.json are kept in full; a call the IAM dataset alone classes so (e.g. ec2:DeleteSecurityGroup) is counted, not kept`,
-    );
   }
   if (keep.has("root")) terms.push(`${c.type} = 'Root'`);
   if (keep.has("assume-role")) terms.push(`${c.eventSource} = 'sts.amazonaws.com' AND ${c.eventName} LIKE 'AssumeRole%'`);
