@@ -6,9 +6,9 @@ import { z } from "zod";
 import { InputError } from "./errors.ts";
 import { isValidTimeZone } from "./period.ts";
 import { redosRisk } from "./redact/redos.ts";
-import { Frequency } from "./catalog/schema.ts";
-import changeDefaults from "./changes/defaults.json" with { type: "json" };
-import { DEFAULT_KEEP, KEEP_RULE_IDS } from "./ingest/summary/policy.ts";
+import { Frequency } from "./frequency.ts";
+import changeDefaults from "./change-defaults.json" with { type: "json" };
+import { DEFAULT_KEEP, KEEP_RULE_IDS } from "./keep-rules.ts";
 
 /**
  * The workspace configuration: one strict zod schema. Unknown keys are rejected everywhere,
@@ -199,7 +199,7 @@ export const Config = z.strictObject({
         .strictObject({
           /** `summarise` (default) keeps full rows only for the calls `keep` names; `full` keeps every call as a row. */
           mode: z.enum(["summarise", "full"]).default("summarise"),
-          /** Calls kept as full rows (src/ingest/summary/keep-rules.json). */
+          /** Calls kept as full rows (src/keep-rules.json). */
           keep: z.array(z.enum(KEEP_RULE_IDS)).default(DEFAULT_KEEP),
         })
         .default({ mode: "summarise", keep: DEFAULT_KEEP }),

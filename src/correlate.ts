@@ -1,6 +1,6 @@
 import awsCli from "./correlate-aws-cli.json" with { type: "json" };
 import windows from "./correlate-windows.json" with { type: "json" };
-import type { EvidenceRef } from "./rules/define.ts";
+import type { EvidenceRef } from "./evidence-ref.ts";
 import type { Db } from "./store/index.ts";
 
 /**

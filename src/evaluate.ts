@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Catalog, CatalogControl } from "./catalog/index.ts";
-import type { Frequency } from "./catalog/schema.ts";
+import type { Frequency } from "./frequency.ts";
 import { chainFor, type ChainLink } from "./correlate.ts";
 import type { Period } from "./period.ts";
 import { acceptanceFor, acceptanceState, lastDayOf, type AcceptanceRef } from "./registers/acceptance.ts";

@@ -1,7 +1,7 @@
 import type { ControlStatus, Coverage, Evaluation } from "./evaluate.ts";
 import { previousPeriod, type Period } from "./period.ts";
 import type { Db } from "./store/index.ts";
-import { repositoryLocations, type RepositoryLocation } from "./check/locations.ts";
+import { repositoryLocations, type RepositoryLocation } from "./repository-locations.ts";
 
 /**
  * Build history: every build stores its results by period (the `builds` table), and later builds,

@@ -1,8 +1,5 @@
 import { z } from "zod";
-
-/** How often a control operates; drives audit sample sizes. */
-export const Frequency = z.enum(["annual", "quarterly", "monthly", "weekly", "daily", "continuous", "per-occurrence"]);
-export type Frequency = z.infer<typeof Frequency>;
+import { Frequency } from "../frequency.ts";
 
 /** One control: the framework's own id, our paraphrase, and the rules that test it. */
 export const Control = z

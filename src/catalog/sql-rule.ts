@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { Frequency } from "./schema.ts";
-import { fail, pass, type EvidenceRef, type Rule, type RuleResult } from "../rules/define.ts";
+import { Frequency } from "../frequency.ts";
+import { fail, pass, type Rule, type RuleResult } from "../rules/define.ts";
+import type { EvidenceRef } from "../evidence-ref.ts";
 
 /**
  * Users' own rules, declared as data: the package never loads user code, so a workspace rule is

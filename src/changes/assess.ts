@@ -1,6 +1,6 @@
-import { attributePullRequest, identityOfEmail, identityOfLogin, isAutomatedReviewer, type Attribution } from "../ingest/git/attribution.ts";
-import { emailIn, nameIn } from "../ingest/git/identity.ts";
-import type { ReviewStrength } from "../ingest/git/review.ts";
+import { attributePullRequest, identityOfEmail, identityOfLogin, isAutomatedReviewer, type Attribution } from "../git/attribution.ts";
+import { emailIn, nameIn } from "../git/identity.ts";
+import type { ReviewStrength } from "../git/review.ts";
 import { localAliases, type Identities } from "./identities.ts";
 
 /**

@@ -1,5 +1,5 @@
 import type { Config } from "../config.ts";
-import type { Attribution } from "../ingest/git/attribution.ts";
+import type { Attribution } from "../git/attribution.ts";
 import type { Db } from "../store/index.ts";
 import { assessChange, type ChangeInput, type ChangePullRequest, type ChangeReview } from "./assess.ts";
 import { Identities } from "./identities.ts";

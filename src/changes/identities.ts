@@ -1,4 +1,4 @@
-import { identityKeys } from "../ingest/git/identity.ts";
+import { identityKeys } from "../git/identity.ts";
 
 /**
  * Who is who across git e-mails and platform logins. A person can commit as

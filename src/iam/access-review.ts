@@ -1,8 +1,9 @@
-import { classifyApiCall } from "../ingest/cloudtrail/classify.ts";
+import { classifyApiCall } from "./call-classes.ts";
 import { ACCESS_LEVELS, actionInfo, allActions, catalogIndex, expandActionPattern, type AccessLevel } from "./action-catalog.ts";
 import { iamActionForCall, isDataEventAction, isNeverLogged } from "./event-actions.ts";
 import escalation from "./escalation-paths.json" with { type: "json" };
-import { ALL_RESOURCES, GRANTED, grantVector, grantsOfStatements, type PolicyStatement } from "./policy.ts";
+import { ALL_RESOURCES, GRANTED, grantVector, grantsOfStatements } from "./policy.ts";
+import type { PolicyStatement } from "../policy-statement.ts";
 
 /**
  * Granted against used, per principal and period: the least-privilege view of an identity.

@@ -23,6 +23,16 @@ export function iamActionForCall(storeAction: string): string | null {
   return hit?.action ?? null;
 }
 
+/**
+ * How a query engine without this table finds the calls an action authorises: the version-suffix
+ * pattern stripped from event names, and the event names of the renamed operations with the
+ * action each is authorised by.
+ */
+export const VERSION_SUFFIX: string = data.versionSuffix;
+export function renamedCalls(): { eventName: string; action: string }[] {
+  return Object.entries(data.renames).map(([call, action]) => ({ eventName: call.slice(call.indexOf(":") + 1), action }));
+}
+
 /** Permission-only actions: no CloudTrail record ever shows them. */
 export function isNeverLogged(action: string): boolean {
   return NEVER_LOGGED.has(action.toLowerCase());

@@ -1,4 +1,5 @@
 import { allActions, catalogIndex, expandActionPattern, type AccessLevel } from "./action-catalog.ts";
+import type { PolicyStatement, Statement } from "../policy-statement.ts";
 
 /**
  * What an identity's policies grant, as concrete IAM actions with access levels: wildcards and
@@ -23,14 +24,6 @@ export interface Grant {
 export interface PolicySource {
   name: string;
   document: unknown;
-}
-
-export interface Statement {
-  effect: "Allow" | "Deny";
-  actions: string[] | null;
-  notActions: string[] | null;
-  allResources: boolean;
-  conditional: boolean;
 }
 
 const list = (v: unknown): string[] | null => (typeof v === "string" ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : null);
@@ -65,17 +58,6 @@ export function statementsOf(raw: unknown): Statement[] {
         conditional: typeof s.Condition === "object" && s.Condition !== null && Object.keys(s.Condition).length > 0,
       } satisfies Statement;
     });
-}
-
-/**
- * A principal's policies as stored: one row per statement, its action patterns unexpanded, so
- * an administrator costs a few rows rather than one per action (a dump of 300 `Action: "*"`
- * roles once expanded to millions of grant rows). A permissions boundary is kept as `boundary`
- * statements; a boundary without any Allow still caps everything, so it keeps one empty row.
- */
-export interface PolicyStatement extends Statement {
-  policy: string;
-  role: "policy" | "boundary";
 }
 
 export function principalStatements(policies: PolicySource[], boundary?: unknown): PolicyStatement[] {

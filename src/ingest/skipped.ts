@@ -1,8 +1,5 @@
-import { FileWriter, type Db, type SourceFileRecord } from "../store/index.ts";
+import { FileWriter, SKIPPED_PARSER, type Db, type SourceFileRecord } from "../store/index.ts";
 import type { FileResult } from "./index.ts";
-
-/** Parser name recorded for files a source's folders hold that are not parsed for records. */
-export const SKIPPED_PARSER = "skipped";
 
 /**
  * Lists a file the parser declined (a CloudTrail digest, Insights or Config file) in the evidence

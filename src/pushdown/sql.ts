@@ -1,6 +1,6 @@
 import type { Config } from "../config.ts";
-import apiClasses from "../ingest/cloudtrail/api-classes.json" with { type: "json" };
-import type { KeepRule } from "../ingest/summary/policy.ts";
+import { classedCalls, READ_VERBS } from "../iam/call-classes.ts";
+import type { KeepRule } from "../keep-rules.ts";
 import type { Period } from "../period.ts";
 
 /**
@@ -37,18 +37,26 @@ export const ATHENA_TABLE = "cloudtrail_logs_pp";
 export const LAKE_TABLE = "<event-data-store-id>";
 
 interface Columns {
-  type: string; arn: string; principalId: string; invokedBy: string; accountId: string; issuerArn: string; issuerName: string;
-  sourceIdentity: string | null; eventSource: string; eventName: string; eventTime: string; errorCode: string; userAgent: string;
-  recipient: string; region: string; category: string; eventType: string; readOnlyTrue: string; readOnlyNull: string;
+  type: string; arn: string; principalId: string; invokedBy: string; accountId: string; accessKeyId: string; userName: string; onBehalfOfUser: string;
+  issuerArn: string; issuerName: string; sourceIdentity: string | null; eventSource: string; eventName: string; eventTime: string; errorCode: string;
+  errorMessage: string; userAgent: string; recipient: string; region: string; category: string; eventType: string; readOnlyTrue: string; readOnlyNull: string;
+  /** True when `responseElements.<eventName>` is "Failure" (sign-in events report failure there, not in errorCode). */
+  responseFailure: string;
   fullRow: string[];
 }
 
 const ATHENA: Columns = {
   type: "useridentity.type", arn: "useridentity.arn", principalId: "useridentity.principalid", invokedBy: "useridentity.invokedby",
-  accountId: "useridentity.accountid", issuerArn: "useridentity.sessioncontext.sessionissuer.arn", issuerName: "useridentity.sessioncontext.sessionissuer.username",
+  accountId: "useridentity.accountid", accessKeyId: "useridentity.accesskeyid", userName: "useridentity.username", onBehalfOfUser: "useridentity.onbehalfof.userid",
+  issuerArn: "useridentity.sessioncontext.sessionissuer.arn", issuerName: "useridentity.sessioncontext.sessionissuer.username",
   // The documented table has no sourceidentity column.
-  sourceIdentity: null, eventSource: "eventsource", eventName: "eventname", eventTime: "eventtime", errorCode: "errorcode", userAgent: "useragent",
-  recipient: "recipientaccountid", region: "awsregion", category: "eventcategory", eventType: "eventtype", readOnlyTrue: "readonly = 'true'", readOnlyNull: "readonly IS NULL",
+  sourceIdentity: null, eventSource: "eventsource", eventName: "eventname", eventTime: "eventtime", errorCode: "errorcode", errorMessage: "errormessage",
+  userAgent: "useragent", recipient: "recipientaccountid", region: "awsregion", category: "eventcategory", eventType: "eventtype",
+  readOnlyTrue: "readonly = 'true'", readOnlyNull: "readonly IS NULL",
+  // responseelements is the record's JSON as a string: look for `"<eventName>": "Failure"` in it (a
+  // match nested deeper only keeps a call the ingest then counts). Event names are API names; any
+  // other character is matched as any character, so a name cannot change the pattern.
+  responseFailure: "regexp_like(responseelements, '\"' || regexp_replace(eventname, '[^A-Za-z0-9_]', '.') || '\"\\s*:\\s*\"\\s*(?i:failure)\\s*\"')",
   fullRow: [
     "eventversion", "useridentity", "eventtime", "eventsource", "eventname", "awsregion", "sourceipaddress", "useragent", "errorcode", "errormessage",
     "requestparameters", "responseelements", "additionaleventdata", "requestid", "eventid", "readonly", "resources", "eventtype", "recipientaccountid",
@@ -58,10 +66,14 @@ const ATHENA: Columns = {
 
 const LAKE: Columns = {
   type: "userIdentity.type", arn: "userIdentity.arn", principalId: "userIdentity.principalId", invokedBy: "userIdentity.invokedBy",
-  accountId: "userIdentity.accountId", issuerArn: "userIdentity.sessionContext.sessionIssuer.arn", issuerName: "userIdentity.sessionContext.sessionIssuer.userName",
+  accountId: "userIdentity.accountId", accessKeyId: "userIdentity.accessKeyId", userName: "userIdentity.userName", onBehalfOfUser: "userIdentity.onBehalfOf.userId",
+  issuerArn: "userIdentity.sessionContext.sessionIssuer.arn", issuerName: "userIdentity.sessionContext.sessionIssuer.userName",
   sourceIdentity: "userIdentity.sessionContext.sourceIdentity", eventSource: "eventSource", eventName: "eventName", eventTime: "eventTime", errorCode: "errorCode",
-  userAgent: "userAgent", recipient: "recipientAccountId", region: "awsRegion", category: "eventCategory", eventType: "eventType",
+  errorMessage: "errorMessage", userAgent: "userAgent", recipient: "recipientAccountId", region: "awsRegion", category: "eventCategory", eventType: "eventType",
   readOnlyTrue: "readOnly = true", readOnlyNull: "readOnly IS NULL",
+  // An event data store holds responseElements as map<string,string> (AWS CloudTrail User Guide,
+  // "Supported SQL schemas for event data stores").
+  responseFailure: "lower(trim(element_at(responseElements, eventName))) = 'failure'",
   fullRow: [
     "eventVersion", "userIdentity", "eventTime", "eventSource", "eventName", "awsRegion", "sourceIPAddress", "userAgent", "errorCode", "errorMessage",
     "requestParameters", "responseElements", "additionalEventData", "requestID", "eventID", "readOnly", "resources", "eventType", "recipientAccountId",
@@ -106,16 +118,20 @@ function agentPredicate(config: Config, c: Columns): string[] {
   return terms;
 }
 
-const API = apiClasses as unknown as Record<string, string[] | string>;
-
-/** `action IN (...) OR action LIKE 'prefix%'` for the classes' entries in api-classes.json. */
-function actionIn(classes: string[], action: string): string | null {
-  const names = classes.flatMap((k) => (Array.isArray(API[k]) ? (API[k] as string[]) : []));
-  const exact = [...new Set(names.filter((n) => !n.endsWith("*")))].sort();
-  const prefixes = [...new Set(names.filter((n) => n.endsWith("*")).map((n) => n.slice(0, -1)))].sort();
+/**
+ * The calls the ingest may give one of `classes` (classedCalls, from the same data classifyApiCall
+ * reads): `action IN (...)`, `action LIKE 'prefix%'`, and the event name, without its version
+ * suffix, among the names or patterns the IAM dataset's rules reach. A superset: a call selected
+ * here that the ingest does not keep is counted by the ingest, so the store is the same.
+ */
+function classedIn(classes: string[], action: string, eventName: string): string | null {
+  const m = classedCalls(classes);
+  const bare = `regexp_replace(${eventName}, ${lit(m.versionSuffix)}, '')`;
   const parts = [
-    ...(exact.length ? [`${action} IN (${exact.map(lit).join(", ")})`] : []),
-    ...prefixes.map((p) => `${action} LIKE ${lit(p.replace(/[\\%_]/g, (m) => `\\${m}`) + "%")} ESCAPE '\\'`),
+    ...(m.actions.length ? [`${action} IN (${m.actions.map(lit).join(", ")})`] : []),
+    ...m.actionPrefixes.map((p) => `${action} LIKE ${lit(p.replace(/[\\%_]/g, (x) => `\\${x}`) + "%")} ESCAPE '\\'`),
+    ...(m.eventNames.length ? [`lower(${bare}) IN (${m.eventNames.map(lit).join(", ")})`] : []),
+    ...m.eventNamePatterns.map((re) => `regexp_like(${bare}, ${lit(re)})`),
   ];
   return parts.length ? parts.join(" OR ") : null;
 }
@@ -128,18 +144,28 @@ export function keepPredicate(config: Config, engine: Engine): { sql: string; no
   const notes: string[] = [];
   const terms: string[] = [];
   if (config.storage.cloudtrail.mode === "full") terms.push("TRUE");
+  // Every call the ingest reads as failed or denied (recordOutcome: an errorCode, an errorMessage, or
+  // responseElements.<eventName> "Failure") is kept whatever the keep list says (keepsCall), so the
+  // `errors` rule adds nothing for CloudTrail. A counted call carries only its errorCode, so a failure
+  // shown only in the other two fields would otherwise be counted as a success.
+  terms.push(`${c.errorCode} <> ''`, `${c.errorMessage} <> ''`, c.responseFailure);
   if (keep.has("agent")) terms.push(...agentPredicate(config, c));
-  if (keep.has("errors")) terms.push(`${c.errorCode} IS NOT NULL AND ${c.errorCode} <> ''`);
-  for (const [rule, classes] of [["destructive", ["destructive", "irreversible", "logging-tamper"]], ["privilege-change", ["privilege-change"]], ["credential-access", ["credential-access"]]] as const) {
-    const sql = keep.has(rule) ? actionIn([...classes], action) : null;
+  const byClass = [["destructive", ["destructive", "irreversible", "logging-tamper"]], ["privilege-change", ["privilege-change"]], ["credential-access", ["credential-access"]]] as const;
+  for (const [rule, classes] of byClass) {
+    const sql = keep.has(rule) ? classedIn([...classes], action, c.eventName) : null;
     if (sql) terms.push(sql);
   }
   if (keep.has("root")) terms.push(`${c.type} = 'Root'`);
   if (keep.has("assume-role")) terms.push(`${c.eventSource} = 'sts.amazonaws.com' AND ${c.eventName} LIKE 'AssumeRole%'`);
   if (keep.has("write")) {
-    const readName = ["Get", "List", "Describe", "Head", "Lookup"].map((p) => `${c.eventName} LIKE '${p}%'`).join(" OR ");
-    terms.push(`NOT (${c.readOnlyTrue} OR (${c.readOnlyNull} AND (${readName})))`);
+    const readName = READ_VERBS.map((p) => `${c.eventName} LIKE '${p}%'`).join(" OR ");
+    // coalesce: with readOnly NULL, `readonly = 'true'` is NULL, and so would the whole term be.
+    terms.push(`NOT (coalesce(${c.readOnlyTrue}, false) OR (${c.readOnlyNull} AND (${readName})))`);
   }
+  // An identity without an ARN but with a user name or an Identity Center user (SAML and web-identity
+  // users, IdentityCenterUser): the ingest names it from fields a count does not carry
+  // (recordActor), so it is kept and named there.
+  terms.push(`nullif(${c.arn}, '') IS NULL AND (${c.onBehalfOfUser} <> '' OR (${c.userName} <> '' AND ${c.userName} <> 'HIDDEN_DUE_TO_SECURITY_REASONS'))`);
   const tags = config.agents.some((a) => a.match.awsSessionTags.length);
   const sourceIds = !c.sourceIdentity && config.agents.some((a) => a.match.awsSourceIdentities.length);
   if (tags || sourceIds) {
@@ -182,9 +208,12 @@ FROM ${from}
 WHERE ${where}
   AND ${keep.sql}
 ORDER BY ${c.eventTime}, ${engine === "athena" ? "eventid" : "eventID"}`;
+  // `principal` is the caller as the ingest names it (recordActor: ARN, principalId, the service,
+  // then type:access key or account); identities it names from other fields are kept in full above.
   const usedActions = `SELECT ${lit(PUSHDOWN_VERSION)} AS ${PUSHDOWN_MARK}, ${lit(period.timezone)} AS time_zone,
   ${dayExpr(engine, period.timezone)} AS day,
-  coalesce(${nonEmpty(c.arn)}, ${nonEmpty(c.principalId)}, CASE WHEN ${c.type} = 'AWSService' THEN ${nonEmpty(c.invokedBy)} END, ${c.type}) AS principal,
+  coalesce(${nonEmpty(c.arn)}, ${nonEmpty(c.principalId)}, CASE WHEN ${c.type} = 'AWSService' THEN ${nonEmpty(c.invokedBy)} END,
+    ${nonEmpty(c.type)} || ':' || coalesce(${nonEmpty(c.accessKeyId)}, ${nonEmpty(c.accountId)}), ${c.type}) AS principal,
   ${c.type} AS identity_type, ${c.issuerArn} AS role_arn, ${c.eventSource} AS event_source, ${c.eventName} AS event_name,
   ${engine === "athena" ? "readonly" : "CAST(readOnly AS varchar)"} AS read_only, ${nonEmpty(c.errorCode)} AS error_code,
   coalesce(${nonEmpty(c.recipient)}, ${nonEmpty(c.accountId)}) AS account, ${c.region} AS region, ${c.category} AS event_category, ${c.eventType} AS event_type,

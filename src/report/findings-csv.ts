@@ -1,5 +1,5 @@
 import type { Finding } from "../evaluate.ts";
-import type { EvidenceRef } from "../rules/define.ts";
+import type { EvidenceRef } from "../evidence-ref.ts";
 import { renderCsv } from "./csv.ts";
 import type { ReportModel } from "./model.ts";
 

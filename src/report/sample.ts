@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Frequency } from "../catalog/schema.ts";
+import type { Frequency } from "../frequency.ts";
 import defaults from "./sample-sizes.json" with { type: "json" };
 
 /** How many items to sample for one frequency: clamp(ceil(population * share), min, max). */

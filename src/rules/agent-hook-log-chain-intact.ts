@@ -1,5 +1,6 @@
 import type { ChainVerification } from "../store/hook-chains.ts";
-import { defineRule, fail, pass, type EvidenceRef, type RuleResult } from "./define.ts";
+import { defineRule, fail, pass, type RuleResult } from "./define.ts";
+import type { EvidenceRef } from "../evidence-ref.ts";
 
 interface Row { source: string; folder: string; result: string }
 

@@ -1,4 +1,5 @@
-import { defineRule, eventRef, fail, pass, registerRef, type EvidenceRef, type RuleResult, type TestedItem } from "./define.ts";
+import { defineRule, eventRef, fail, pass, registerRef, type RuleResult, type TestedItem } from "./define.ts";
+import type { EvidenceRef } from "../evidence-ref.ts";
 import { CALLS_SQL, loggingCoverage, RECORDS_SQL, TOOLS_SQL, type AgentCall } from "./lib/logging-coverage.ts";
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;

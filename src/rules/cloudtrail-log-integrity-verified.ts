@@ -1,6 +1,7 @@
 import type { DigestVerification } from "../cloudtrail/digest.ts";
 import { integrityProblems } from "../cloudtrail/integrity-problems.ts";
-import { defineRule, fail, pass, type EvidenceRef, type RuleResult } from "./define.ts";
+import { defineRule, fail, pass, type RuleResult } from "./define.ts";
+import type { EvidenceRef } from "../evidence-ref.ts";
 
 interface Row { source: string; folder: string; ok: number; result: string }
 

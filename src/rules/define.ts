@@ -1,4 +1,5 @@
-import type { Frequency } from "../catalog/schema.ts";
+import type { Frequency } from "../frequency.ts";
+import type { EvidenceRef } from "../evidence-ref.ts";
 import type { Period } from "../period.ts";
 
 /**
@@ -15,25 +16,6 @@ export type Severity = "low" | "medium" | "high" | "critical";
 export type DataSource = "agent-log" | "cloudtrail" | "git" | "agent-settings";
 /** Registers the workspace keeps as files, loaded into the store as temporary `register_*` tables at build time. */
 export type RegisterName = "aiTools" | "vendors" | "policies" | "configBaselines";
-
-export interface EvidenceRef {
-  /** `event:<id>`, `commit:<sha>` or `register:<name>:<row>`. */
-  ref: string;
-  /** Source file, relative to the workspace. */
-  file: string;
-  /** Line or record inside the file. */
-  locator: string;
-  /**
-   * The stable reference printed in the package: `event:<source kind>:<event key>` (a CloudTrail
-   * eventID, a tool_use_id), `commit:<sha>`, `register:<name>:<row>`. Unlike `ref`, it does not
-   * depend on the order records entered the store.
-   */
-  key?: string;
-  /** Its place in a correlated chain (prompt, tool-call, cloud-event, commit), when added by correlation. */
-  role?: string;
-  /** How sure the correlation is, for links that were inferred rather than recorded. */
-  confidence?: "high" | "medium" | "low";
-}
 
 export interface RuleResult {
   outcome: Outcome;

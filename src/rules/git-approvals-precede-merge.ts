@@ -1,4 +1,4 @@
-import { evaluateChanges, madeBy } from "../changes/rule-sql.ts";
+import { evaluateChanges, madeBy } from "./lib/change-sql.ts";
 import { plural } from "../text/plural.ts";
 import { defineRule } from "./define.ts";
 

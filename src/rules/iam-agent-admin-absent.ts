@@ -1,4 +1,4 @@
-import { label, overAgentPrincipals, principalRef } from "../iam/rule-support.ts";
+import { label, overAgentPrincipals, principalRef } from "./lib/iam-principals.ts";
 import { defineRule, fail, pass } from "./define.ts";
 
 export default defineRule({

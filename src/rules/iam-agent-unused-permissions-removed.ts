@@ -1,4 +1,4 @@
-import { label, overAgentPrincipals, principalRef } from "../iam/rule-support.ts";
+import { label, overAgentPrincipals, principalRef } from "./lib/iam-principals.ts";
 import { suggestedPolicyFile } from "../iam/suggested-policy.ts";
 import limits from "../iam/least-privilege.json" with { type: "json" };
 import { defineRule, fail, pass } from "./define.ts";

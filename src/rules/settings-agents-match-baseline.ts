@@ -1,4 +1,5 @@
-import { defineRule, fail, pass, type EvidenceRef, type RuleResult } from "./define.ts";
+import { defineRule, fail, pass, type RuleResult } from "./define.ts";
+import type { EvidenceRef } from "../evidence-ref.ts";
 import { drift, PER_FILE, values, type Requirement } from "./lib/settings-baseline.ts";
 
 export default defineRule({

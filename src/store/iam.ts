@@ -1,5 +1,5 @@
 import type Database from "better-sqlite3";
-import type { PolicyStatement } from "../iam/policy.ts";
+import type { PolicyStatement } from "../policy-statement.ts";
 import type { Db, FileWriter } from "./index.ts";
 
 /** An IAM principal as stored: who it is, which agent identity it is, and what it is granted. */

@@ -40,6 +40,9 @@ export interface SourceFileRecord {
   incomplete?: string | null;
 }
 
+/** `parser` of a file a source's folders hold that is not parsed for records (a CloudTrail digest, Insights or Config file). */
+export const SKIPPED_PARSER = "skipped";
+
 export interface RejectRecord {
   locator: string;
   reason: string;

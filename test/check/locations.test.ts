@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { lineOf, repositoryLocations } from "../../src/check/locations.ts";
+import { lineOf, repositoryLocations } from "../../src/repository-locations.ts";
 import { uriPrefix } from "../../src/commands/check.ts";
 import { tempDir } from "../helpers/workspace.ts";
 

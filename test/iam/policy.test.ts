@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { expandActionPattern } from "../../src/iam/action-catalog.ts";
-import { principalsOfAuthorizationDetails } from "../../src/iam/authorization-details.ts";
+import { principalsOfAuthorizationDetails } from "../../src/ingest/iam/authorization-details.ts";
 import { iamActionForCall, isDataEventAction, isNeverLogged } from "../../src/iam/event-actions.ts";
 import { effectiveGrants } from "../../src/iam/policy.ts";
 import { SAMPLE } from "../helpers/workspace.ts";

@@ -1,8 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { allActions } from "../../src/iam/action-catalog.ts";
-import { classifyApiCall } from "../../src/ingest/cloudtrail/classify.ts";
-import classRules from "../../src/ingest/cloudtrail/class-rules.json" with { type: "json" };
+import { classifyApiCall } from "../../src/iam/call-classes.ts";
+import classRules from "../../src/iam/class-rules.json" with { type: "json" };
 
 const DESTRUCTIVE = ["destructive", "irreversible", "logging-tamper"];
 const isDestructive = (classes: string[]) => classes.some((c) => DESTRUCTIVE.includes(c));

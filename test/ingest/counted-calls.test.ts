@@ -10,7 +10,7 @@ import { createCloudTrailS3Parser } from "../../src/ingest/cloudtrail/s3-deliver
 import { parserInput } from "../../src/ingest/files.ts";
 import { ingestSources, type IngestOptions } from "../../src/ingest/index.ts";
 import { dayBucketer } from "../../src/ingest/summary/day.ts";
-import { DEFAULT_KEEP } from "../../src/ingest/summary/policy.ts";
+import { DEFAULT_KEEP } from "../../src/keep-rules.ts";
 import { FileSummariser } from "../../src/ingest/summary/summarise.ts";
 import { openStore, type Db } from "../../src/store/index.ts";
 import { testContext } from "../helpers/parse.ts";

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { attributeCommit, attributePullRequest, isAutomatedReviewer, type CommitIdentity } from "../../src/ingest/git/attribution.ts";
-import { emergencyTrailer, prRefOf, reviewFromGit } from "../../src/ingest/git/review.ts";
+import { attributeCommit, attributePullRequest, isAutomatedReviewer, type CommitIdentity } from "../../src/git/attribution.ts";
+import { emergencyTrailer, prRefOf, reviewFromGit } from "../../src/git/review.ts";
 
 const base: CommitIdentity = {
   authorName: "Dev One", authorEmail: "dev1@example.com", committerName: "Dev One", committerEmail: "dev1@example.com",

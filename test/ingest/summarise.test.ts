@@ -2,7 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { EvidenceEvent } from "../../src/event.ts";
 import { dayBucketer } from "../../src/ingest/summary/day.ts";
-import { DEFAULT_KEEP, keepsFullRow, type StoragePolicy } from "../../src/ingest/summary/policy.ts";
+import { DEFAULT_KEEP } from "../../src/keep-rules.ts";
+import { keepsFullRow, type StoragePolicy } from "../../src/ingest/summary/policy.ts";
 import { compressRanges, expandLocators, FileSummariser } from "../../src/ingest/summary/summarise.ts";
 import { parsePeriod } from "../../src/period.ts";
 

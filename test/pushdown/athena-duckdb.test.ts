@@ -3,7 +3,6 @@ import assert from "node:assert/strict";
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
-import { DuckDBInstance } from "@duckdb/node-api";
 import { fixtureRecords } from "../../bench/cloudtrail-fixture.ts";
 import { loadWorkspaceCatalog } from "../../src/catalog/workspace.ts";
 import { loadConfig } from "../../src/config.ts";
@@ -12,6 +11,7 @@ import { ingestSources, type IngestOptions } from "../../src/ingest/index.ts";
 import { parsePeriod } from "../../src/period.ts";
 import { pushdownQueries } from "../../src/pushdown/sql.ts";
 import { openStore } from "../../src/store/index.ts";
+import { athenaRow, runInDuckDb } from "../helpers/athena-duckdb.ts";
 import { SAMPLE, tempDir } from "../helpers/workspace.ts";
 
 /**
@@ -22,18 +22,6 @@ import { SAMPLE, tempDir } from "../helpers/workspace.ts";
  * of the raw S3 delivery files. DuckDB lacks Athena's regexp_like; a one-line macro maps it onto
  * regexp_matches (both take an RE2/Java-compatible pattern).
  */
-const ATHENA_COLUMNS = `eventversion VARCHAR,
-  useridentity STRUCT(type VARCHAR, principalid VARCHAR, arn VARCHAR, accountid VARCHAR, invokedby VARCHAR, accesskeyid VARCHAR, username VARCHAR,
-    onbehalfof STRUCT(userid VARCHAR, identitystorearn VARCHAR),
-    sessioncontext STRUCT(attributes STRUCT(mfaauthenticated VARCHAR, creationdate VARCHAR),
-      sessionissuer STRUCT(type VARCHAR, principalid VARCHAR, arn VARCHAR, accountid VARCHAR, username VARCHAR), ec2roledelivery VARCHAR,
-      webidfederationdata STRUCT(federatedprovider VARCHAR, attributes MAP(VARCHAR, VARCHAR)))),
-  eventtime VARCHAR, eventsource VARCHAR, eventname VARCHAR, awsregion VARCHAR, sourceipaddress VARCHAR, useragent VARCHAR, errorcode VARCHAR,
-  errormessage VARCHAR, requestparameters VARCHAR, responseelements VARCHAR, additionaleventdata VARCHAR, requestid VARCHAR, eventid VARCHAR,
-  resources STRUCT(arn VARCHAR, accountid VARCHAR, type VARCHAR)[], eventtype VARCHAR, apiversion VARCHAR, readonly VARCHAR, recipientaccountid VARCHAR,
-  serviceeventdetails VARCHAR, sharedeventid VARCHAR, vpcendpointid VARCHAR, eventcategory VARCHAR,
-  tlsdetails STRUCT(tlsversion VARCHAR, ciphersuite VARCHAR, clientprovidedhostheader VARCHAR), "timestamp" VARCHAR`;
-
 const CONFIG = `organisation: { name: Pushdown }
 sources:
   - { name: trail, kind: cloudtrail, paths: ["trail/**/*.json.gz", "athena/*.csv"] }
@@ -72,66 +60,6 @@ function records(): Record<string, unknown>[] {
   ];
   const generated = [0, 1, 2].flatMap((f) => fixtureRecords(f + 1, 250, START + f * 86_400_000, { account: f === 2 ? "444455556666" : "111122223333", region: "eu-west-1" }, 86_400_000) as Record<string, unknown>[]);
   return [...generated, ...special];
-}
-
-const lowerKeys = (v: unknown): unknown =>
-  Array.isArray(v) ? v.map(lowerKeys) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k.toLowerCase(), lowerKeys(x)])) : v;
-
-/** A record as the Athena table holds it: lower-case names, JSON-string columns, readonly as text, the partition. */
-function athenaRow(r: Record<string, unknown>): Record<string, unknown> {
-  const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(r)) {
-    const key = k.toLowerCase();
-    if (["requestparameters", "responseelements", "additionaleventdata", "serviceeventdetails"].includes(key)) out[key] = json(v);
-    else if (key === "readonly") out[key] = String(v);
-    else if (key === "managementevent") continue;
-    else out[key] = lowerKeys(v);
-  }
-  out.timestamp = String(r.eventTime).slice(0, 10).replace(/-/g, "/");
-  return out;
-}
-
-/** Athena's CSV rendering: every field quoted, NULL empty, ROW as {k=v, ...}, ARRAY as [a, b]. */
-function athenaText(v: unknown, nested = false): string {
-  if (v === null || v === undefined) return nested ? "null" : "";
-  if (Array.isArray(v)) return `[${v.map((x) => athenaText(x, true)).join(", ")}]`;
-  if (typeof v === "object") return `{${Object.entries(v).map(([k, x]) => `${k}=${athenaText(x, true)}`).join(", ")}}`;
-  return String(v);
-}
-const csvLine = (cells: string[]) => cells.map((c) => `"${c.replace(/"/g, '""')}"`).join(",");
-
-async function runInDuckDb(ndjson: string, queries: string[]): Promise<string[]> {
-  const db = await DuckDBInstance.create(":memory:");
-  const c = await db.connect();
-  await c.run("CREATE MACRO regexp_like(s, p) AS regexp_matches(s, p)");
-  await c.run(`CREATE TABLE cloudtrail_logs_pp AS SELECT * FROM read_json('${ndjson}', format = 'newline_delimited', columns = ${columnsStruct()})`);
-  const out: string[] = [];
-  for (const sql of queries) {
-    const reader = await c.runAndReadAll(sql);
-    const names = reader.columnNames();
-    out.push([csvLine(names), ...reader.getRowObjectsJS().map((row) => csvLine(names.map((n) => athenaText(row[n]))))].join("\n") + "\n");
-  }
-  c.closeSync();
-  return out;
-}
-
-/** read_json's `columns` wants {name: 'TYPE'}: the DDL above, split at its top-level commas. */
-function columnsStruct(): string {
-  const parts: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < ATHENA_COLUMNS.length; i++) {
-    const ch = ATHENA_COLUMNS[i];
-    if (ch === "(") depth++;
-    else if (ch === ")") depth--;
-    else if (ch === "," && depth === 0) parts.push(ATHENA_COLUMNS.slice(start, i)), (start = i + 1);
-  }
-  parts.push(ATHENA_COLUMNS.slice(start));
-  return `{${parts.map((p) => p.trim().replace(/\s+/g, " ")).map((p) => {
-    const space = p.indexOf(" ");
-    return `'${p.slice(0, space).replace(/"/g, "")}': '${p.slice(space + 1).replace(/'/g, "''")}'`;
-  }).join(", ")}}`;
 }
 
 async function evaluated(root: string) {

@@ -5,7 +5,7 @@ import type { EvidenceEvent } from "../../src/event.ts";
 import { createRuleContext } from "../../src/evaluate.ts";
 import { grantedActions, reviewAgentPrincipals } from "../../src/iam/access-review.ts";
 import { createEnrichContext } from "../../src/ingest/enrich.ts";
-import { principalOfPolicyFile } from "../../src/iam/authorization-details.ts";
+import { principalOfPolicyFile } from "../../src/ingest/iam/authorization-details.ts";
 import { toPrincipalRecord } from "../../src/ingest/iam/parser.ts";
 import { parsePeriod } from "../../src/period.ts";
 import iamAgentAdminAbsent from "../../src/rules/iam-agent-admin-absent.ts";

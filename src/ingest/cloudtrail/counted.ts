@@ -1,7 +1,7 @@
 import type { Attribution, EnrichContext } from "../enrich.ts";
 import { isRecord, str } from "../parser.ts";
 import type { CallCounter } from "../summary/summarise.ts";
-import { apiAction, classifyApiCall } from "./classify.ts";
+import { apiAction, classifyApiCall } from "../../iam/call-classes.ts";
 import { fastIsoTime, recordActor, recordOutcome } from "./record.ts";
 
 /**

@@ -1,7 +1,7 @@
 import type { EvidenceEvent, Outcome } from "../../event.ts";
 import type { EnrichContext } from "../enrich.ts";
 import { inTimeRange, isRecord, str, timeRejectReason, toIsoTime } from "../parser.ts";
-import { apiAction, classifyApiCall } from "./classify.ts";
+import { apiAction, classifyApiCall } from "../../iam/call-classes.ts";
 
 /**
  * Maps one CloudTrail record (AWS CloudTrail User Guide, "CloudTrail record contents") to the normalized event.

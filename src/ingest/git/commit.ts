@@ -1,7 +1,7 @@
 import type { CommitRecord } from "../../store/index.ts";
-import type { Attribution } from "./attribution.ts";
+import type { Attribution } from "../../git/attribution.ts";
 import type { RawCommit } from "./parse.ts";
-import { emergencyTrailer, prRefOf, reviewFromGit } from "./review.ts";
+import { emergencyTrailer, prRefOf, reviewFromGit } from "../../git/review.ts";
 
 /** Sensitive paths kept per commit: enough to show the auditor what was touched, bounded for huge merges. */
 const MAX_SENSITIVE_PATHS = 20;

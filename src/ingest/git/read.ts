@@ -6,7 +6,7 @@ import { InputError } from "../../errors.ts";
 import type { EnrichContext } from "../enrich.ts";
 import type { ParsedItem } from "../parser.ts";
 import { clipAtTokenBoundary } from "../../redact/clip.ts";
-import { attributeCommit } from "./attribution.ts";
+import { attributeCommit } from "../../git/attribution.ts";
 import { toCommitRecord } from "./commit.ts";
 import { logArgs, parseLogRecord, RECORD, type DiffMode } from "./parse.ts";
 

@@ -1,4 +1,4 @@
-import { principalOfPolicyFile, principalsOfAuthorizationDetails, isAuthorizationDetails, type IamPrincipal } from "../../iam/authorization-details.ts";
+import { principalOfPolicyFile, principalsOfAuthorizationDetails, isAuthorizationDetails, type IamPrincipal } from "./authorization-details.ts";
 import { managedPolicySource } from "../../iam/managed-policies.ts";
 import { principalStatements } from "../../iam/policy.ts";
 import type { IamPrincipalRecord } from "../../store/iam.ts";

@@ -1,15 +1,11 @@
 import type { EvidenceEvent, Outcome } from "../../event.ts";
-import keepRules from "./keep-rules.json" with { type: "json" };
+import type { KeepRule } from "../../keep-rules.ts";
 
 /**
  * Which CloudTrail calls the store keeps as full rows when summarising (storage.cloudtrail.mode: summarise): what a rule,
  * the IAM review or an attribution step reads one call at a time. The criteria and their defaults
- * are data (keep-rules.json), so the README, the config schema and this check cannot drift.
+ * are data (src/keep-rules.json), so the README, the config schema and this check cannot drift.
  */
-export type KeepRule = keyof typeof keepRules.rules;
-export const KEEP_RULES = keepRules.rules as Record<KeepRule, string>;
-export const KEEP_RULE_IDS = Object.keys(keepRules.rules) as [KeepRule, ...KeepRule[]];
-export const DEFAULT_KEEP = keepRules.default as KeepRule[];
 
 export interface StoragePolicy {
   keep: ReadonlySet<KeepRule>;

@@ -6,11 +6,10 @@ import { reviewAgentPrincipals, type PrincipalAccess } from "../../iam/access-re
 import { managedPolicySource } from "../../iam/managed-policies.ts";
 import { suggestedPolicyFile, suggestedPolicyJson } from "../../iam/suggested-policy.ts";
 import { integrityProblems } from "../../cloudtrail/integrity-problems.ts";
-import { SKIPPED_PARSER } from "../../ingest/skipped.ts";
 import type { Evaluation } from "../../evaluate.ts";
 import type { Period } from "../../period.ts";
 import { findingIndex, ruleRun } from "./rule-results.ts";
-import type { Db } from "../../store/index.ts";
+import { SKIPPED_PARSER, type Db } from "../../store/index.ts";
 
 /**
  * The CloudTrail and IAM part of the report: per agent identity, what it could do (granted, by

@@ -1,4 +1,5 @@
-import { registerRef, type EvidenceRef, type TestedItem } from "../define.ts";
+import { registerRef, type TestedItem } from "../define.ts";
+import type { EvidenceRef } from "../../evidence-ref.ts";
 
 /**
  * An agent action judged against its tool's action boundary (registers/ai-tools.yaml

@@ -1,4 +1,5 @@
-import type { EvidenceRef, RuleContext } from "../define.ts";
+import type { RuleContext } from "../define.ts";
+import type { EvidenceRef } from "../../evidence-ref.ts";
 
 /**
  * What the period shows in use: agent products (from agent logs, agent identities in CloudTrail

@@ -1,4 +1,5 @@
-import type { EvidenceRef, RuleContext } from "../define.ts";
+import type { RuleContext } from "../define.ts";
+import type { EvidenceRef } from "../../evidence-ref.ts";
 
 export interface Requirement { baseline: string; product: string; setting: string; equals: string | null; not_equals: string | null; includes: string | null; excludes: string | null; rationale: string | null }
 

@@ -1,6 +1,6 @@
 import signals from "./ai-signals.json" with { type: "json" };
 import { emailIn, githubNoreply, loginSlug } from "./identity.ts";
-import { clipAtTokenBoundary } from "../../redact/clip.ts";
+import { clipAtTokenBoundary } from "../redact/clip.ts";
 
 export type AuthorKind = "human" | "agent" | "bot";
 export type Confidence = "high" | "medium" | "low";

@@ -1,4 +1,5 @@
-import type { EvidenceRef, RuleContext, RuleEvaluation, RuleResult, TestedItem } from "../rules/define.ts";
+import type { RuleContext, RuleEvaluation, RuleResult, TestedItem } from "../define.ts";
+import type { EvidenceRef } from "../../evidence-ref.ts";
 
 /**
  * What the git change-management rules share: the `changes` population in the period, joined

@@ -1,5 +1,6 @@
-import type { EvidenceRef, RuleContext, RuleEvaluation, RuleResult } from "../rules/define.ts";
-import { reviewAgentPrincipals, type PrincipalAccess } from "./access-review.ts";
+import type { RuleContext, RuleEvaluation, RuleResult } from "../define.ts";
+import type { EvidenceRef } from "../../evidence-ref.ts";
+import { reviewAgentPrincipals, type PrincipalAccess } from "../../iam/access-review.ts";
 
 /** What the IAM rules share: the agent principals' reviews, their evidence refs and the no-data case. */
 export function principalRef(a: PrincipalAccess): EvidenceRef {

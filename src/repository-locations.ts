@@ -1,5 +1,5 @@
-import type { EvidenceRef } from "../rules/define.ts";
-import repositoryFiles from "./repository-files.json" with { type: "json" };
+import type { EvidenceRef } from "./evidence-ref.ts";
+import repositoryFiles from "./repository-locations.json" with { type: "json" };
 
 /** A place in a file the workspace's repository keeps: the file relative to the workspace, and its line when known. */
 export interface RepositoryLocation {

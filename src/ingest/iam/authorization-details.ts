@@ -1,6 +1,6 @@
-import { isRecord, str } from "../ingest/parser.ts";
-import { awsManagedPolicy } from "./managed-policies.ts";
-import { policyDocument, type PolicySource } from "./policy.ts";
+import { isRecord, str } from "../parser.ts";
+import { awsManagedPolicy } from "../../iam/managed-policies.ts";
+import { policyDocument, type PolicySource } from "../../iam/policy.ts";
 
 /**
  * Reads `aws iam get-account-authorization-details` output: users, groups and roles with their
