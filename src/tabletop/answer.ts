@@ -1,5 +1,6 @@
 import type { Finding, RuleRun } from "../evaluate.ts";
-import type { EvidenceRef, RuleResult } from "../rules/define.ts";
+import type { EvidenceRef } from "../evidence-ref.ts";
+import type { RuleResult } from "../rules/define.ts";
 import type { Scenario, ScenarioStep } from "./scenario.ts";
 
 export type Verdict = "stopped" | "detected" | "not stopped" | "unknown";
