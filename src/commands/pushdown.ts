@@ -1,4 +1,5 @@
 import { loadConfig } from "../config.ts";
+import { InputError } from "../errors.ts";
 import { parsePeriod } from "../period.ts";
 import { pushdownQueries, type Engine } from "../pushdown/sql.ts";
 import { output, type GlobalOptions } from "./context.ts";
@@ -9,11 +10,25 @@ export interface PushdownArgs extends GlobalOptions {
   table?: string | undefined;
 }
 
+/** CloudTrail Lake's StartQuery takes a QueryStatement of at most 10,000 characters (AWS CloudTrail API Reference, StartQuery). */
+export const LAKE_MAX_QUERY_CHARS = 10_000;
+
 /** Prints the two queries; reads the config only (no store, no lock): the SQL depends on agents, storage and the time zone. */
 export async function pushdownCommand(args: PushdownArgs): Promise<number> {
   const { config, file } = loadConfig(args.config);
   const period = parsePeriod(args.period, config.report.timezone);
   const q = pushdownQueries(config, period, args.engine, args.table);
+  if (args.engine === "lake") {
+    for (const [name, sql] of [["calls kept one by one", q.fullRows], ["counted calls", q.usedActions]] as const) {
+      if (sql.length > LAKE_MAX_QUERY_CHARS) {
+        throw new InputError(
+          `${file}: the CloudTrail Lake query for ${name} is ${sql.length} characters, over Lake's limit of ${LAKE_MAX_QUERY_CHARS} (StartQuery QueryStatement), so Lake would refuse it: ` +
+            "match agents with fewer patterns in agents[].match, keep fewer rules in storage.cloudtrail.keep, or export to S3 and use athena",
+          file,
+        );
+      }
+    }
+  }
   const where = args.engine === "athena" ? `Athena table ${q.table}` : `CloudTrail Lake event data store ${q.table}`;
   output(args, { engine: q.engine, period: period.label, timezone: period.timezone, table: q.table, fullRows: q.fullRows, usedActions: q.usedActions, notes: q.notes }, () =>
     [

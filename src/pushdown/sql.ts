@@ -1,5 +1,6 @@
 import type { Config } from "../config.ts";
 import { classedCalls, READ_VERBS } from "../iam/call-classes.ts";
+import nameKeywords from "./name-keywords.json" with { type: "json" };
 import type { KeepRule } from "../keep-rules.ts";
 import type { Period } from "../period.ts";
 
@@ -119,6 +120,26 @@ function agentPredicate(config: Config, c: Columns): string[] {
 }
 
 /**
+ * Event names (lower case) as one regular expression plus the names it does not reach, so the
+ * query stays under CloudTrail Lake's 10,000-character limit (src/pushdown/name-keywords.json).
+ * Names a pattern already selects are dropped; a name starting with a read verb stays listed, since
+ * the expression excludes read verbs to avoid selecting every Get/List/Describe call. Pure.
+ */
+export function compactNames(names: readonly string[], patterns: readonly string[]): { keywords: string[]; listed: string[] } {
+  const covered = patterns.map((p) => new RegExp(p.replace(/^\(\?i\)/, ""), "i"));
+  const readVerb = new RegExp(`^(${READ_VERBS.join("|")})`, "i");
+  const keywords = new Set<string>();
+  const listed: string[] = [];
+  for (const name of names) {
+    if (covered.some((re) => re.test(name))) continue;
+    const k = readVerb.test(name) ? undefined : nameKeywords.keywords.find((w) => name.includes(w));
+    if (k) keywords.add(k);
+    else listed.push(name);
+  }
+  return { keywords: [...keywords].sort(), listed };
+}
+
+/**
  * The calls the ingest may give one of `classes` (classedCalls, from the same data classifyApiCall
  * reads): `action IN (...)`, `action LIKE 'prefix%'`, and the event name, without its version
  * suffix, among the names or patterns the IAM dataset's rules reach. A superset: a call selected
@@ -127,11 +148,13 @@ function agentPredicate(config: Config, c: Columns): string[] {
 function classedIn(classes: string[], action: string, eventName: string): string | null {
   const m = classedCalls(classes);
   const bare = `regexp_replace(${eventName}, ${lit(m.versionSuffix)}, '')`;
+  const names = compactNames(m.eventNames, m.eventNamePatterns);
   const parts = [
     ...(m.actions.length ? [`${action} IN (${m.actions.map(lit).join(", ")})`] : []),
     ...m.actionPrefixes.map((p) => `${action} LIKE ${lit(p.replace(/[\\%_]/g, (x) => `\\${x}`) + "%")} ESCAPE '\\'`),
-    ...(m.eventNames.length ? [`lower(${bare}) IN (${m.eventNames.map(lit).join(", ")})`] : []),
     ...m.eventNamePatterns.map((re) => `regexp_like(${bare}, ${lit(re)})`),
+    ...(names.keywords.length ? [`(regexp_like(lower(${bare}), ${lit(names.keywords.join("|"))}) AND NOT regexp_like(lower(${bare}), ${lit(`^(${READ_VERBS.join("|").toLowerCase()})`)}))`] : []),
+    ...(names.listed.length ? [`lower(${bare}) IN (${names.listed.map(lit).join(", ")})`] : []),
   ];
   return parts.length ? parts.join(" OR ") : null;
 }

@@ -2,7 +2,13 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parseConfigText } from "../../src/config.ts";
 import { parsePeriod } from "../../src/period.ts";
-import { globRegex, keepPredicate, pushdownQueries } from "../../src/pushdown/sql.ts";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { LAKE_MAX_QUERY_CHARS } from "../../src/commands/pushdown.ts";
+import { classedCalls, READ_VERBS } from "../../src/iam/call-classes.ts";
+import { compactNames, globRegex, keepPredicate, pushdownQueries } from "../../src/pushdown/sql.ts";
+import { runMain } from "../helpers/cli-main.ts";
 
 const config = (extra = "") =>
   parseConfigText(
@@ -57,4 +63,29 @@ agents:
   assert.match(lake.sql, /regexp_like\(userIdentity\.sessionContext\.sourceIdentity/);
   assert.doesNotMatch(lake.sql, /= 'AssumedRole'/);
   assert.match(keepPredicate(config("storage: { cloudtrail: { mode: full } }"), "athena").sql, /^coalesce\(\(\(TRUE\)/);
+});
+
+test("Lake queries stay under CloudTrail Lake's 10,000-character limit, and the compacted event names still select every listed name", () => {
+  const q = pushdownQueries(config(), parsePeriod("2026-10"), "lake");
+  for (const sql of [q.fullRows, q.usedActions]) assert.ok(sql.length <= LAKE_MAX_QUERY_CHARS, `a Lake query is ${sql.length} characters`);
+  const m = classedCalls(["privilege-change", "destructive", "credential-access", "irreversible", "logging-tamper"]);
+  const { keywords, listed } = compactNames(m.eventNames, m.eventNamePatterns);
+  assert.ok(listed.length < m.eventNames.length / 2, "most names are reached by keywords");
+  const patterns = m.eventNamePatterns.map((p) => new RegExp(p.replace(/^\(\?i\)/, ""), "i"));
+  const byKeyword = new RegExp(keywords.join("|"));
+  const readVerb = new RegExp(`^(${READ_VERBS.join("|").toLowerCase()})`);
+  const missed = m.eventNames.filter((n) => !listed.includes(n) && !patterns.some((re) => re.test(n)) && !(byKeyword.test(n) && !readVerb.test(n)));
+  assert.deepEqual(missed, [], "every name the ingest may keep is still selected");
+});
+
+test("a Lake query over Lake's limit is refused with exit 2, naming the config and what to change", async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), "pushdown-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const roles = Array.from({ length: 80 }, (_, i) => `"arn:aws:iam::*:role/agent-role-number-${i}-*"`).join(", ");
+  const file = path.join(dir, "evidence.config.yaml");
+  writeFileSync(file, `organisation: { name: T }\nagents:\n  - { id: ops, product: kiro, match: { awsRoles: [${roles}] } }\n`);
+  const r = await runMain(["pushdown", "lake", "--config", file, "--period", "2026-10"]);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /evidence\.config\.yaml: the CloudTrail Lake query for calls kept one by one is \d+ characters, over Lake's limit of 10000/);
+  assert.equal((await runMain(["pushdown", "athena", "--config", file, "--period", "2026-10"])).status, 0, "Athena has no such limit");
 });
