@@ -18,7 +18,7 @@
 // (src/commands/hook-guard.ts) and logs the decision in the line as `guard`. Only that path loads
 // TypeScript (the config, the registers and the classifier): the logging-only hook stays on built-ins.
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { homedir, hostname, userInfo } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -164,16 +164,10 @@ export function appendPayload(a) {
  */
 const noDecision = (agent) => (agent === "gemini" ? "{}\n" : "");
 
-/** The guard module: the TypeScript sources through tsx in a checkout, the compiled ones in an installed package. */
+/** The guard module, loaded only with --guard: compiled or through tsx, as the CLI is (bin/runtime.js). */
 async function loadGuardModule() {
-  const root = new URL("../", import.meta.url);
-  const source = new URL("src/commands/hook-guard.ts", root);
-  if (existsSync(source)) {
-    const { register } = await import("tsx/esm/api");
-    register();
-    return import(source.href);
-  }
-  return import(new URL("dist/commands/hook-guard.js", root).href);
+  const { importSource } = await import("./runtime.js");
+  return importSource("commands/hook-guard");
 }
 
 /**

@@ -406,21 +406,3 @@ test("--guard that cannot read its config logs why and lets the agent decide, un
   const kiroLine = JSON.parse(readFileSync(path.join(dir, "kiro", "2026-10-05.jsonl"), "utf8")) as { guard: { decision: null; reason: string } };
   assert.match(kiroLine.guard.reason, /^no decision: --guard answers the permission protocol of claude-code and cursor, not kiro$/);
 });
-
-test("--guard costs start-up only when asked for: the logging-only hook stays a fraction of the guard's CPU", (t) => {
-  const { ws, config } = guardWorkspace(t);
-  // The hook process's own CPU (user + system), printed by a preload when it exits.
-  const probe = `data:text/javascript,process.on("exit",()=>{const u=process.cpuUsage();process.stderr.write("CPU "+(u.user+u.system)+"\\n")})`;
-  const cpu = (args: string[]) => {
-    const r = spawnSync(process.execPath, ["--import", probe, BIN, "hook", ...args], { input: claudePre("ls"), encoding: "utf8" });
-    const m = /CPU (\d+)/.exec(r.stderr);
-    assert.ok(m, r.stderr);
-    return Number(m[1]);
-  };
-  const dir = path.join(ws, "hooks");
-  const plain = cpu(["--agent", "claude-code", "--dir", dir]);
-  const guarded = cpu(["--agent", "claude-code", "--dir", dir, "--guard", "--config", config]);
-  t.diagnostic(`CPU per call: logging only ${Math.round(plain / 1000)} ms, with --guard ${Math.round(guarded / 1000)} ms`);
-  // Generous: on this machine the guard (tsx, config, registers, classifier) costs over ten times the plain hook.
-  assert.ok(guarded > 2 * plain, `plain ${plain} µs, guarded ${guarded} µs`);
-});
