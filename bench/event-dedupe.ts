@@ -151,18 +151,33 @@ function round(files: EventRow[][], variant: Variant): number {
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  const base = await rowsOf(Number(process.argv[2] ?? 200_000));
-  const rounds = Number(process.argv[3] ?? 3);
-  // Copies of the trail under fresh eventIDs: a month's number of stored rows without generating a month.
-  const copies = Number(process.argv[4] ?? 1);
-  const order = (process.argv[5] ?? "A,S").split(",") as Variant[];
+export interface EventDedupeResult {
+  rows: number;
+  files: number;
+  /** CPU microseconds per row, per variant, in the order the rounds ran. */
+  cpuUs: Partial<Record<Variant, number[]>>;
+}
+
+export async function run(size = 200_000, rounds = 3, copies = 1, order: Variant[] = ["A", "S"]): Promise<EventDedupeResult> {
   const unknown = order.filter((v) => !VARIANTS.includes(v));
   if (unknown.length) throw new Error(`unknown variant ${unknown.join(", ")}: one of ${VARIANTS.join(", ")}`);
+  const base = await rowsOf(size);
+  // Copies of the trail under fresh eventIDs: a month's number of stored rows without generating a month.
   const files: EventRow[][] = [];
   for (let c = 0; c < copies; c++) for (const f of base) files.push(c === 0 ? f : f.map((row) => row.map((v, i) => (i === 1 ? randomUUID() : v))));
-  console.log(`${files.reduce((n, f) => n + f.length, 0)} rows in ${files.length} files`);
+  const cpuUs: EventDedupeResult["cpuUs"] = {};
   for (let r = 0; r < rounds; r++) {
-    for (const v of r % 2 ? [...order].reverse() : order) console.log(`${v}: ${round(files, v).toFixed(2)} us CPU per row`);
+    for (const v of r % 2 ? [...order].reverse() : order) (cpuUs[v] ??= []).push(round(files, v));
   }
+  return { rows: files.reduce((n, f) => n + f.length, 0), files: files.length, cpuUs };
+}
+
+export function report(r: EventDedupeResult): string {
+  const lines = Object.entries(r.cpuUs).map(([v, us]) => `${v}: ${us.map((x) => x.toFixed(2)).join(", ")} us CPU per row`);
+  return [`${r.rows} rows in ${r.files} files`, ...lines].join("\n");
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const [size, rounds, copies] = [2, 3, 4].map((i) => (process.argv[i] ? Number(process.argv[i]) : undefined));
+  console.log(report(await run(size, rounds, copies, process.argv[5]?.split(",") as Variant[] | undefined)));
 }
