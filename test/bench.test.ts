@@ -63,3 +63,15 @@ test("the hot-path bench reports redaction and shell-classifier figures in CPU t
   assert.ok(results.every((r) => Number.isFinite(r.figure) && r.figure >= 0), JSON.stringify(results));
   assert.match(formatMicro(results), /^redaction, ordinary log lines: [\d,]+ MB\/s CPU \(floor 20 MB\/s\)$/m);
 });
+
+test("the event-row bench inserts the trail's rows under every index variant, copies under fresh eventIDs, none a duplicate", async () => {
+  const { run, report } = await import("../bench/event-dedupe.ts");
+  const variants = ["A", "N", "L", "U", "T", "F", "H", "S", "B"] as const;
+  const one = await run(2000, 1, 1, ["N"]);
+  const r = await run(2000, 1, 2, [...variants]);
+  assert.equal(r.rows, 2 * one.rows, "each copy stores every row again: the copies' fresh eventIDs are no duplicates");
+  assert.ok(one.rows > 0);
+  assert.deepEqual(Object.keys(r.cpuUs).sort(), [...variants].sort());
+  assert.ok(Object.values(r.cpuUs).every((us) => us.length === 1 && us[0]! > 0), JSON.stringify(r));
+  assert.match(report(r), /^\d+ rows in \d+ files\nA: [\d.]+ us CPU per row/);
+});
