@@ -73,3 +73,21 @@ test("logging coverage: without the inventory the rule does not run, no CSV rows
   const text = (await pdfLayout(await renderPdf({ ...syntheticModel(), loggingCoverage: null }, { fonts: loadPdfFonts() }))).pages.map((p) => p.text).join("\n");
   assert.match(text, /Not tested: agent-logging-complete did not run/);
 });
+
+test("logging coverage: every CSV row is one of the rule's tool or person items, its figures and verdict as the rule decided them", (t) => {
+  const db = seededStore({ events: ["2026-10-12", "2026-10-13"].flatMap((d, i) => session("li@acme.example", d, i)) });
+  t.after(() => {
+    db.close();
+    rmSync(path.dirname(db.name), { recursive: true, force: true });
+  });
+  withRegisters(db, { aiTools: INVENTORY });
+  const run = runRuleOn(agentLoggingComplete, db);
+  // Records written after the rule ran do not reach the table: it lays out the rule's run, it does not query the store.
+  db.prepare("DELETE FROM events").run();
+  const report = collectLoggingCoverage({ rules: [run] } as unknown as Evaluation)!;
+  const items = run.items!.filter((i) => i.key.startsWith("tool:") || i.key.startsWith("person:"));
+  assert.deepEqual(report.rows, items.map((i) => ({ ...i.figures, result: i.result })));
+  assert.deepEqual(report.rows.map((r) => `${r.scope} ${r.agentProduct} ${r.person} ${r.records} ${r.result}`), [
+    "agent claude-code  4 pass", "agent kiro  0 exception", "person claude-code li@acme.example 4 exception",
+  ]);
+});
