@@ -44,7 +44,7 @@ test("evidence build on the sample workspace writes a PDF, CSVs, memos and a man
   assert.match(findings, /,inventory-agents-boundary-declared,.*Agent aider was used in 2026-10 \(1 commit in git\) but its inventory entry declares no permission boundary\./);
 
   // Logging completeness: kiro acts only through its AWS role and keeps no agent log.
-  assert.match(readFileSync(path.join(out, "logging-coverage.csv"), "utf8"), /^agent,kiro,,0,0,31,,,20,20,exception\r$/m);
+  assert.match(readFileSync(path.join(out, "logging-coverage.csv"), "utf8"), /^agent,kiro,,0,0,31,,,0,0,0,0,20,20,exception\r$/m);
   // The December 2025 pattern as one chain: the Claude Code session's delete-stack, CloudTrail's DeleteStack under the
   // Kiro operator role (a conflict of attribution), and the commit that recreated the stack.
   const timeline = readFileSync(path.join(out, "timeline.csv"), "utf8");
