@@ -1,10 +1,7 @@
 import { defineRule, eventRef, fail, pass, registerRef, type EvidenceRef, type RuleResult, type TestedItem } from "./define.ts";
-import {
-  CALLS_SQL, CUT_OFF_FILES_SQL, CUT_OFF_SESSIONS_SQL, loggingCoverage, RECORDS_SQL, SILENCES_SQL, TOOLS_SQL, type AgentCall, type CoverageFigures, type CutOffFile, type Silence,
-} from "./lib/logging-coverage.ts";
+import { CALLS_SQL, CUT_OFF_FILES_SQL, CUT_OFF_SESSIONS_SQL, loggingCoverage, RECORDS_SQL, SILENCES_SQL, TOOLS_SQL, type AgentCall, type CoverageFigures } from "./lib/logging-coverage.ts";
+import { fileRef, plural, sessionResults } from "./lib/logging-findings.ts";
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
-const fileRef = (f: CutOffFile): EvidenceRef => ({ ref: `file:${f.file}`, key: `file:${f.file}`, file: f.file, locator: f.locator });
 const sum = (list: { minutes: number }[]) => list.reduce((a, s) => a + s.minutes, 0);
 
 export default defineRule({
@@ -67,19 +64,7 @@ export default defineRule({
         results.push(fail(`${p.tool} ${p.person}`, `${p.person} used ${p.tool} in ${plural(p.activeWeeks.length, "week")} of ${ctx.period.label}, but no ${p.tool} record exists for working days inside ${p.gaps.length === 1 ? "an active week" : "active weeks"} (${weeks}): at least ${cov.minMissingWorkingDays} missing in a week is a gap (either ${p.tool} was not used on those days or its records did not reach the store).`, first));
       }
     }
-    const bySession = new Map<string, Silence[]>();
-    for (const s of cov.silences) bySession.set(`${s.tool}\u0000${s.sessionId}`, [...(bySession.get(`${s.tool}\u0000${s.sessionId}`) ?? []), s]);
-    for (const group of bySession.values()) {
-      const s = group[0]!;
-      const list = group.map((g) => `${g.from} to ${g.time} (${g.minutes} min)`).join("; ");
-      results.push(fail(`${s.tool} session ${s.sessionId}`, `${s.tool} session ${s.sessionId}${s.person ? ` of ${s.person}` : ""} has no record for more than ${cov.maxSilenceMinutes} minutes before an agent action with no prompt in between (${list}): an agent acts on a prompt, so it worked in that time without leaving records, or its records did not reach the store.`, group.map(eventRef), s.time));
-    }
-    for (const s of cov.cutOffSessions) {
-      results.push(fail(`${s.tool} session ${s.sessionId}`, `${s.tool} session ${s.sessionId}${s.person ? ` of ${s.person}` : ""} made ${plural(s.calls, "tool call")}, the last at ${s.time} (${s.file} ${s.locator}), but its log has no end record (the turn's stop or the session's end) after it, although this source logs ends and the session was not open at the period's end: its records are cut off.`, [eventRef(s)], s.time));
-    }
-    for (const f of cov.cutOffFiles) {
-      results.push(fail(f.file, `Agent log ${f.file}${f.tool ? ` (${f.tool})` : ""} is cut off at ${f.locator}: ${f.reason}; records after that point, if any were written, are not in the store.`, [fileRef(f)]));
-    }
+    results.push(...sessionResults(cov));
     const unlogged = new Map<string, AgentCall[]>();
     for (const c of cov.calls) {
       items.push({ key: c.event_key, observed: c.logged ? "agent-log record of its tool within the window" : "no agent-log record of its tool within the window", result: c.logged ? "pass" : "exception", evidence: eventRef(c) });
