@@ -174,16 +174,16 @@ export const CUT_OFF_SESSIONS_SQL = `WITH ${pairs("ends", ":ends")}, ${PERSONS},
  * Agent-log files with records in the period whose reading stopped early (source_files.incomplete:
  * a truncated gzip, JSON cut off inside a record) or whose last line is not valid JSON: the line
  * a writer was cut off in, which ingest keeps as a reject. An event's locator is "line N",
- * "line N [i]" or "lines A, B" (a call joined from several lines); its highest line is compared.
+ * "line N [i]" or "lines A, B" (a call joined from several lines, the last the highest): the
+ * highest line with a record is compared; a locator with no number reads as 0, never an error.
  */
 export const CUT_OFF_FILES_SQL = `WITH files AS (
     SELECT f.id, f.path, f.incomplete, (SELECT min(e.id) FROM events e WHERE e.file_id = f.id AND e.source_kind = 'agent-log') AS first_event
     FROM source_files f
     WHERE EXISTS (SELECT 1 FROM events e WHERE e.file_id = f.id AND e.source_kind = 'agent-log' AND e.time >= :start AND e.time < :end)),
   lastLine AS (
-    SELECT fs.id, (SELECT max(CAST(j.value AS INTEGER)) FROM events e,
-        json_each('[' || CASE WHEN e.locator LIKE 'lines %' THEN replace(substr(e.locator, 7), ' ', '') ELSE CAST(CAST(substr(e.locator, 6) AS INTEGER) AS TEXT) END || ']') j
-        WHERE e.file_id = fs.id) AS line
+    SELECT fs.id, (SELECT max(CASE WHEN e.locator LIKE 'lines %' THEN CAST(substr(e.locator, length(rtrim(e.locator, '0123456789')) + 1) AS INTEGER)
+        ELSE CAST(substr(e.locator, 6) AS INTEGER) END) FROM events e WHERE e.file_id = fs.id) AS line
     FROM files fs WHERE EXISTS (SELECT 1 FROM rejects r WHERE r.file_id = fs.id AND r.reason LIKE 'not valid JSON%')),
   cut AS (
     SELECT fs.id, fs.path AS file, 'file' AS locator, fs.incomplete AS reason FROM files fs WHERE fs.incomplete IS NOT NULL
