@@ -95,3 +95,9 @@ test("agent-logging-complete: a silence over the threshold that ends in an agent
   const tool = figures(r, "tool:cursor");
   assert.deepEqual([tool.figures?.silences, tool.result, tool.evidence?.ref], [1, "exception", silent[0]!.evidence[0]!.ref]);
 });
+
+test("agent-logging-complete: a line that is not valid JSON with records after it is a reject, not a cut-off file", async (t) => {
+  const r = await ruleOn(t, { "logs/cursor/hooks.jsonl": "cursor-bad-middle-line.jsonl" });
+  assert.deepEqual(fails(r, /is cut off at/), []);
+  assert.equal(figures(r, "tool:cursor").figures?.cutOffFiles, 0);
+});
