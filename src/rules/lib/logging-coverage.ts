@@ -140,19 +140,24 @@ export const TOOLS_SQL = `SELECT t.register, t.row, t.file, t.locator, t.product
        AND (lower(c.agent_product) = lower(t.product) OR lower(c.agent_product) IN (SELECT lower(a.value) FROM json_each(t.aliases) a))) AS commits
   FROM register_ai_tools t ORDER BY lower(t.product), t.row`;
 
-/** `:pairs` (a JSON array of [product, action]) as a table: the session ends or prompts of logging-completeness.json. */
-const pairs = (name: string, param: string) => `${name}(product, action) AS (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(${param}))`;
+/**
+ * The session ends or prompts of logging-completeness.json as a table written into the query, so
+ * the query printed in the package (queries/agent-logging-complete.sql) runs as it stands.
+ */
+const quote = (v: string) => `'${v.replace(/'/g, "''")}'`;
+const pairs = (name: string, list: { product: string; actions: string[] }[]) =>
+  `${name}(product, action) AS (VALUES ${list.flatMap((x) => x.actions.map((a) => `(${quote(x.product)}, ${quote(a)})`)).join(", ")})`;
 /** A record's last moment: a tool call's own end (PostToolUse after a long command or a permission prompt), else its time. */
 const UNTIL = "coalesce(json_extract(e.attrs, '$.endTime'), e.time)";
 
 /**
  * Sessions with agent actions and no end record at or after their last action. Judged only for a
- * product whose format logs ends (`:ends`) and only in a config source that logged at least one
+ * product whose format logs ends (`ends`) and only in a config source that logged at least one
  * end (a source without one has no end hook installed, so silence there proves nothing); a
- * session whose last action lies within the grace of the period end (`:openFrom`) may still run.
+ * session whose last action lies within the grace of the period end may still run.
  * An end after the period still closes the session.
  */
-export const CUT_OFF_SESSIONS_SQL = `WITH ${pairs("ends", ":ends")}, ${PERSONS},
+export const CUT_OFF_SESSIONS_SQL = `WITH ${pairs("ends", thresholds.sessionEnds)}, ${PERSONS},
   recording AS (SELECT DISTINCT g.source, x.agent_product FROM events x JOIN source_files g ON g.id = x.file_id
     WHERE x.source_kind = 'agent-log' AND x.action IN (SELECT action FROM ends) AND x.agent_product IN (SELECT product FROM ends)),
   calls AS (SELECT ${EVENT_REF_COLUMNS}, e.time, ${UNTIL} AS until, e.session_id, e.agent_product, e.agent_id, f.source,
@@ -164,7 +169,7 @@ export const CUT_OFF_SESSIONS_SQL = `WITH ${pairs("ends", ":ends")}, ${PERSONS},
   SELECT coalesce(t.product, e.agent_product) AS tool, e.agent_product AS product, p.person, e.session_id AS sessionId, e.calls,
     e.event_id, e.event_key, e.file, e.locator, e.time
   FROM calls e LEFT JOIN persons p ON p.session_id = e.session_id ${TOOL_JOIN}
-  WHERE e.rn = 1 AND e.until < :openFrom
+  WHERE e.rn = 1 AND e.until < strftime('%Y-%m-%dT%H:%M:%fZ', :end, '-${thresholds.openSessionGraceMinutes} minutes')
     AND EXISTS (SELECT 1 FROM recording r WHERE r.source = e.source AND r.agent_product = e.agent_product)
     AND NOT EXISTS (SELECT 1 FROM events x WHERE x.source_kind = 'agent-log' AND x.session_id = e.session_id AND x.agent_product = e.agent_product
       AND x.time >= e.time AND x.action IN (SELECT action FROM ends WHERE product = e.agent_product))
@@ -197,12 +202,12 @@ export const CUT_OFF_FILES_SQL = `WITH files AS (
   ORDER BY c.file, c.locator`;
 
 /**
- * Silences longer than :maxSilence minutes inside a session that end in an agent action (not a
- * prompt or other session record), for sessions whose log records prompts (:prompts): an
+ * Silences longer than maxSilenceBeforeActionMinutes inside a session that end in an agent action (not a
+ * prompt or other session record), for sessions whose log records prompts (`prompts`): an
  * agent acts on a prompt, so it was at work in the silence without leaving records. The silence
  * starts at the latest end of any earlier record of the session.
  */
-export const SILENCES_SQL = `WITH ${pairs("prompts", ":prompts")}, ${PERSONS},
+export const SILENCES_SQL = `WITH ${pairs("prompts", thresholds.prompts)}, ${PERSONS},
   judged AS (SELECT DISTINCT e.session_id, e.agent_product FROM events e JOIN prompts q ON q.product = e.agent_product AND q.action = e.action
     WHERE e.source_kind = 'agent-log' AND e.session_id IS NOT NULL AND e.time >= :start AND e.time < :end),
   seq AS (SELECT ${EVENT_REF_COLUMNS}, e.time, e.action, e.session_id, e.agent_product, e.agent_id,
@@ -212,7 +217,7 @@ export const SILENCES_SQL = `WITH ${pairs("prompts", ":prompts")}, ${PERSONS},
   SELECT coalesce(t.product, e.agent_product) AS tool, e.agent_product AS product, p.person, e.session_id AS sessionId, e.before AS "from",
     CAST(round((julianday(e.time) - julianday(e.before)) * 1440) AS INTEGER) AS minutes, e.event_id, e.event_key, e.file, e.locator, e.time
   FROM seq e LEFT JOIN persons p ON p.session_id = e.session_id ${TOOL_JOIN}
-  WHERE e.action NOT LIKE 'session:%' AND e.before IS NOT NULL AND (julianday(e.time) - julianday(e.before)) * 1440 > :maxSilence
+  WHERE e.action NOT LIKE 'session:%' AND e.before IS NOT NULL AND (julianday(e.time) - julianday(e.before)) * 1440 > ${thresholds.maxSilenceBeforeActionMinutes}
   ORDER BY e.time, e.event_key`;
 
 /** Calendar dates (YYYY-MM-DD) arithmetic, independent of the process' zone. */
@@ -235,12 +240,9 @@ export function loggingCoverage(all: Query, period: { start: Date; end: Date; ti
 
   const records = all<{ tool: string | null; product: string | null; person: string | null; minute: string; n: number; first_id: number }>(RECORDS_SQL);
   const calls = all<AgentCall>(CALLS_SQL);
-  const flatten = (list: { product: string; actions: string[] }[]) => JSON.stringify(list.flatMap((x) => x.actions.map((a) => [x.product, a])));
-  const cutOffSessions = all<CutOffSession>(CUT_OFF_SESSIONS_SQL, {
-    ends: flatten(thresholds.sessionEnds), openFrom: new Date(period.end.getTime() - thresholds.openSessionGraceMinutes * 60_000).toISOString(),
-  });
+  const cutOffSessions = all<CutOffSession>(CUT_OFF_SESSIONS_SQL);
   const cutOffFiles = all<CutOffFile>(CUT_OFF_FILES_SQL);
-  const silences = all<Silence>(SILENCES_SQL, { prompts: flatten(thresholds.prompts), maxSilence: thresholds.maxSilenceBeforeActionMinutes });
+  const silences = all<Silence>(SILENCES_SQL);
   const byTool = new Map<string, { records: number; days: Set<string> }>();
   const byPerson = new Map<string, { tool: string; person: string; records: number; days: Set<string>; firstEventId: number }>();
   for (const r of records) {
