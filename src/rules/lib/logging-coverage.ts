@@ -190,13 +190,17 @@ export const CUT_OFF_FILES_SQL = `WITH files AS (
     SELECT fs.id, (SELECT max(CASE WHEN e.locator LIKE 'lines %' THEN CAST(substr(e.locator, length(rtrim(e.locator, '0123456789')) + 1) AS INTEGER)
         ELSE CAST(substr(e.locator, 6) AS INTEGER) END) FROM events e WHERE e.file_id = fs.id) AS line
     FROM files fs WHERE EXISTS (SELECT 1 FROM rejects r WHERE r.file_id = fs.id AND r.reason LIKE 'not valid JSON%')),
+  -- The last rejected line of each such file, found once per file (not by comparing rejects pairwise).
+  lastReject AS (SELECT r.file_id, max(CAST(substr(r.locator, 6) AS INTEGER)) AS line FROM rejects r JOIN lastLine l ON l.id = r.file_id
+    WHERE r.locator LIKE 'line %' GROUP BY r.file_id),
   cut AS (
     SELECT fs.id, fs.path AS file, 'file' AS locator, fs.incomplete AS reason FROM files fs WHERE fs.incomplete IS NOT NULL
     UNION ALL
-    SELECT fs.id, fs.path, r.locator, 'its last line is not valid JSON (' || r.reason || ')' FROM files fs JOIN lastLine l ON l.id = fs.id
-      JOIN rejects r ON r.file_id = fs.id AND r.reason LIKE 'not valid JSON%' AND r.locator LIKE 'line %'
-      WHERE fs.incomplete IS NULL AND CAST(substr(r.locator, 6) AS INTEGER) > coalesce(l.line, 0)
-        AND NOT EXISTS (SELECT 1 FROM rejects q WHERE q.file_id = fs.id AND q.locator LIKE 'line %' AND CAST(substr(q.locator, 6) AS INTEGER) > CAST(substr(r.locator, 6) AS INTEGER)))
+    SELECT fs.id, fs.path, min(r.locator), 'its last line is not valid JSON (' || min(r.reason) || ')' FROM files fs JOIN lastLine l ON l.id = fs.id
+      JOIN lastReject lr ON lr.file_id = fs.id
+      JOIN rejects r ON r.file_id = fs.id AND r.reason LIKE 'not valid JSON%' AND r.locator LIKE 'line %' AND CAST(substr(r.locator, 6) AS INTEGER) = lr.line
+      WHERE fs.incomplete IS NULL AND lr.line > coalesce(l.line, 0)
+      GROUP BY fs.id)
   SELECT coalesce(t.product, e.agent_product) AS tool, e.agent_product AS product, c.file, c.locator, c.reason
   FROM cut c JOIN files fs ON fs.id = c.id LEFT JOIN events e ON e.id = fs.first_event ${TOOL_JOIN}
   ORDER BY c.file, c.locator`;
