@@ -8,9 +8,9 @@ import type { RuleRun } from "../../src/evaluate.ts";
 import { ingestSources } from "../../src/ingest/index.ts";
 import { createProgress } from "../../src/progress.ts";
 import agentLoggingComplete from "../../src/rules/agent-logging-complete.ts";
-import { openStore } from "../../src/store/index.ts";
+import { FileWriter, openStore } from "../../src/store/index.ts";
 import { withRegisters } from "../helpers/registers.ts";
-import { runRuleOn } from "../helpers/rule-tester.ts";
+import { event, runRuleOn } from "../helpers/rule-tester.ts";
 import { tempDir } from "../helpers/workspace.ts";
 
 /**
@@ -100,4 +100,27 @@ test("agent-logging-complete: a line that is not valid JSON with records after i
   const r = await ruleOn(t, { "logs/cursor/hooks.jsonl": "cursor-bad-middle-line.jsonl" });
   assert.deepEqual(fails(r, /is cut off at/), []);
   assert.equal(figures(r, "tool:cursor").figures?.cutOffFiles, 0);
+});
+
+test("agent-logging-complete: time grows linearly with the rejects of a file (twice the bad lines take under three times the CPU; pairwise would take four)", (t) => {
+  const cpu = (n: number) => {
+    const db = openStore(path.join(tempDir("evidence-logging-scale-"), "evidence.db"));
+    t.after(() => {
+      db.close();
+      rmSync(path.dirname(db.name), { recursive: true, force: true });
+    });
+    const writer = new FileWriter(db, { source: "s", path: "bad.jsonl", kind: "cursor-hooks", sha256: "0".repeat(64), size: 0, parser: "p", parserVersion: "1", contextHash: "x", ingestedAt: "2026-11-01T00:00:00.000Z" });
+    writer.event(event({ eventKey: "ok", locator: "line 1" }));
+    for (let i = 2; i <= n; i++) writer.reject({ locator: `line ${i}`, reason: "not valid JSON (Unexpected end of JSON input)" });
+    writer.commit();
+    withRegisters(db, { aiTools: INVENTORY });
+    const before = process.cpuUsage();
+    const r = runRuleOn(agentLoggingComplete, db);
+    const used = process.cpuUsage(before);
+    assert.equal(fails(r, /is cut off at line \d+:/).length, 1);
+    return used.user + used.system;
+  };
+  cpu(2_000);
+  const small = cpu(20_000), large = cpu(40_000);
+  assert.ok(large < small * 3, `20,000 rejects took ${small} µs, 40,000 took ${large} µs`);
 });
