@@ -68,7 +68,9 @@ export default defineRule({
     const unlogged = new Map<string, AgentCall[]>();
     for (const c of cov.calls) {
       items.push({ key: c.event_key, observed: c.logged ? "agent-log record of its tool within the window" : "no agent-log record of its tool within the window", result: c.logged ? "pass" : "exception", evidence: eventRef(c) });
-      if (!c.logged) unlogged.set(c.agent_id ?? "unattributed", [...(unlogged.get(c.agent_id ?? "unattributed") ?? []), c]);
+      // Appended in place: copying the group for each call would make many unlogged calls quadratic.
+      const id = c.agent_id ?? "unattributed";
+      if (!c.logged && !unlogged.get(id)?.push(c)) unlogged.set(id, [c]);
     }
     for (const [identity, group] of [...unlogged].sort(([a], [b]) => a.localeCompare(b))) {
       const firstCall = group[0]!, lastCall = group[group.length - 1]!;

@@ -10,7 +10,10 @@ export const fileRef = (f: CutOffFile): EvidenceRef => ({ ref: `file:${f.file}`,
 export function sessionResults(cov: LoggingCoverage): RuleResult[] {
   const results: RuleResult[] = [];
   const bySession = new Map<string, Silence[]>();
-  for (const s of cov.silences) bySession.set(`${s.tool}\u0000${s.sessionId}`, [...(bySession.get(`${s.tool}\u0000${s.sessionId}`) ?? []), s]);
+  for (const s of cov.silences) {
+    const key = `${s.tool}\u0000${s.sessionId}`;
+    if (!bySession.get(key)?.push(s)) bySession.set(key, [s]);
+  }
   for (const group of bySession.values()) {
     const s = group[0]!;
     const list = group.map((g) => `${g.from} to ${g.time} (${g.minutes} min)`).join("; ");
