@@ -44,7 +44,7 @@ test("evidence build on the sample workspace writes a PDF, CSVs, memos and a man
   assert.match(findings, /,inventory-agents-boundary-declared,.*Agent aider was used in 2026-10 \(1 commit in git\) but its inventory entry declares no permission boundary\./);
 
   // Logging completeness: kiro acts only through its AWS role and keeps no agent log.
-  assert.match(readFileSync(path.join(out, "logging-coverage.csv"), "utf8"), /^agent,kiro,,0,0,31,,,20,20,exception\r$/m);
+  assert.match(readFileSync(path.join(out, "logging-coverage.csv"), "utf8"), /^agent,kiro,,0,0,31,,,0,0,0,0,20,20,exception\r$/m);
   // The December 2025 pattern as one chain: the Claude Code session's delete-stack, CloudTrail's DeleteStack under the
   // Kiro operator role (a conflict of attribution), and the commit that recreated the stack.
   const timeline = readFileSync(path.join(out, "timeline.csv"), "utf8");
@@ -55,7 +55,7 @@ test("evidence build on the sample workspace writes a PDF, CSVs, memos and a man
   const integrity = findings.split("\n").filter((l) => l.includes(",cloudtrail-log-integrity-verified,"));
   assert.equal(integrity.length, 1);
   assert.match(integrity[0]!, /,high,CC7\.2,open,,2026-10,cloudtrail:cloudtrail,Log integrity in cloudtrail: 1 log file\(s\) a digest should have listed but none does \(AWSLogs\/444455556666\/CloudTrail\/eu-west-1\/2026\/10\/22\/444455556666_CloudTrail_eu-west-1_20261022T1405Z_95954717707e3a9a\.json\.gz\)\.,/);
-  assert.match(readFileSync(path.join(out, "controls.csv"), "utf8"), /^CC7\.2,soc2,Monitor for anomalies,deficient,"17 open findings from agent-hook-log-chain-intact, agent-logging-complete, cloudtrail-agent-destructive-calls-approved, cloudtrail-log-integrity-verified\.",/m);
+  assert.match(readFileSync(path.join(out, "controls.csv"), "utf8"), /^CC7\.2,soc2,Monitor for anomalies,deficient,"18 open findings from agent-hook-log-chain-intact, agent-logging-complete, cloudtrail-agent-destructive-calls-approved, cloudtrail-log-integrity-verified\.",/m);
   assert.match(text, /cloudtrail: cloudtrail\s+PROBLEMS\s+2,232\s+509\s+2232 \/ 0 \/ 0\s+1 log file\(s\) a digest should have listed\s+but none does/, "Appendix A: digests, verified logs, signatures valid / invalid / unchecked");
 
   // The sample's evidence hook log: one line of 14 October edited after the fact, reported by file and line.

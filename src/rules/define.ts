@@ -49,6 +49,8 @@ export interface TestedItem {
   result: "pass" | "exception";
   /** The evidence the item would be cited with in a finding; links an exception to its finding. */
   evidence?: EvidenceRef;
+  /** Figures the rule measured on the item, for a report table that lays them out as they are (never recomputes them). */
+  figures?: Readonly<Record<string, string | number | null | readonly string[]>>;
 }
 
 export interface RuleEvaluation {

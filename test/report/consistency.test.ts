@@ -78,6 +78,14 @@ async function contradictions(dir: string): Promise<string[]> {
   for (const m of pdf.matchAll(/All ([\d,]+) ([a-zA-Z -]+?) (?:were|was|came|had)/g)) {
     if (Number(m[1]!.replace(/,/g, "")) === 0) out.push(`"${m[0]}": a sentence about all of an empty population`);
   }
+  // Logging completeness: the PDF's agent rows state logging-coverage.csv's figures, and each row's cut-off sessions are its findings.
+  const coverage = existsSync(path.join(dir, "logging-coverage.csv")) ? csv(dir, "logging-coverage.csv") : [];
+  for (const r of coverage.filter((x) => x.scope === "agent")) {
+    const row = [r.agent_product, r.records, `${r.days_with_records} of ${r.days_in_period}`, r.silences_before_agent_action, r.cut_off_sessions, r.cut_off_files, r.agent_identity_calls, r.calls_without_agent_log, r.result].join(" ");
+    if (!pdf.includes(row)) out.push(`logging coverage: the PDF does not state logging-coverage.csv's row "${row}"`);
+    const cut = findings.filter((f) => f.rule === "agent-logging-complete" && f.subject!.startsWith(`${r.agent_product} session `) && f.message!.endsWith("its records are cut off.")).length;
+    if (cut !== Number(r.cut_off_sessions)) out.push(`logging coverage: ${r.agent_product} has ${r.cut_off_sessions} cut-off sessions in logging-coverage.csv, findings.csv has ${cut}`);
+  }
   // Memos cite files with their hash, never as unhashed, when the manifest hashes them.
   const manifest = JSON.parse(readFileSync(path.join(dir, "manifest.json"), "utf8")) as { inputs: { path: string; sha256: string }[] };
   const hashed = new Set(manifest.inputs.map((i) => i.path));
@@ -104,6 +112,8 @@ test("the sample package never contradicts itself, and says what it does not cov
   const dir = build(copySample());
   assert.deepEqual(await contradictions(dir), []);
   const pdf = flat((await pdfPages(path.join(dir, "report.pdf"))).join("\n"));
+  // The sample shows the logging-coverage table with a cut-off session (the cross-checks above then compare it with the CSV).
+  assert.match(pdf, /Logging completeness per agent .*cursor 104 12 of 31 0 1 0 0 0 exception/);
   assert.match(pdf, /Appendix B\. Criteria not in scope .*CC6\.4 /, "the criteria outside the tool's subject are listed with their reason");
   // A rule that passes one subject and fails another shows each result with its own outcome.
   assert.match(pdf, /pass: cursor settings \(1 file\) meet the 1 requirement of the baseline\./);

@@ -89,7 +89,8 @@ interface CursorCall {
   output?: string;
 }
 
-function cursorSession(lines: Line[], day: number, hour: number, user: string, root: string, calls: CursorCall[]): void {
+/** `ended: false` leaves out the closing `stop` record: a session whose log is cut off after its last call. */
+function cursorSession(lines: Line[], day: number, hour: number, user: string, root: string, calls: CursorCall[], ended = true): void {
   const conversation = `c-${r.hex(8)}`;
   let t = Date.UTC(2026, 9, day, hour, Math.floor(r.next() * 50), Math.floor(r.next() * 60));
   const ts = () => new Date((t += 300 + Math.floor(r.next() * 5000))).toISOString();
@@ -114,7 +115,7 @@ function cursorSession(lines: Line[], day: number, hour: number, user: string, r
     if (c.kind === "write") lines.push({ timestamp: ts(), ...b, hook_event_name: "afterFileEdit", file_path: c.subject, edits: [{ old_string: "", new_string: "…" }] });
     lines.push({ timestamp: ts(), ...b, hook_event_name: "postToolUse", tool_name: tool, tool_input: input, tool_use_id: id, tool_output: "{}", duration: 40 });
   }
-  lines.push({ timestamp: ts(), ...base("g-9"), hook_event_name: "stop", status: "completed" });
+  if (ended) lines.push({ timestamp: ts(), ...base("g-9"), hook_event_name: "stop", status: "completed" });
 }
 
 const CURSOR_DEVS = ["olga.ivanova", "sam.okafor"];
@@ -139,11 +140,12 @@ cursorSession((cursorLines["olga.ivanova"] ??= []), 15, 14, "olga.ivanova", "/ho
   { kind: "write", subject: "/home/olga.ivanova/src/web/.github/workflows/deploy.yml", fail: "permission_denied" },
   { kind: "shell", subject: "git push --force origin main", permission: "deny" },
 ]);
-// On the production web host: old releases removed with no confirmation on record.
+// On the production web host: old releases removed with no confirmation on record, and the
+// session's log stops after the rm -rf with no stop record: a cut-off session (agent-logging-complete).
 cursorSession((cursorLines["sam.okafor"] ??= []), 28, 19, "sam.okafor", "/srv/prod/web", [
   { kind: "shell", subject: "ls /srv/prod/web/releases", output: "2026-08-30 2026-09-14 2026-10-27" },
   { kind: "shell", subject: "rm -rf /srv/prod/web/releases/2026-08-30 /srv/prod/web/releases/2026-09-14" },
-]);
+], false);
 for (const [user, lines] of Object.entries(cursorLines)) {
   lines.sort((a, b) => String(a.timestamp).localeCompare(String(b.timestamp)));
   writeSampleFile(`logs/cursor/2026-10/${user}.jsonl`, json(lines));

@@ -33,7 +33,7 @@ export function collectReport(
     scope,
     evaluation,
     ...collectReportData(db, period, evaluation, agentGroups),
-    loggingCoverage: collectLoggingCoverage(db, period, evaluation),
+    loggingCoverage: collectLoggingCoverage(evaluation),
     timeline: collectTimeline(db, evaluation),
     package: collectPackageData(db, period, evaluation, agentGroups),
     hookChains: collectHookChains(db),
