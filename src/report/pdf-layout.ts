@@ -79,6 +79,22 @@ export function ensureSpace(doc: Doc, height: number): void {
   if (doc.y + height > bottom(doc)) newPage(doc);
 }
 
+/**
+ * Starts a block on a fresh page when it fits on one page but not in the room left on this one, so
+ * a short story (a chain of evidence, a small table with its heading) is not split across a page
+ * turn. A block taller than a page starts where it is: moving it would only waste the room.
+ */
+export function keepTogether(doc: Doc, height: number): void {
+  const room = bottom(doc) - doc.y;
+  const page = bottom(doc) - doc.page.margins.top;
+  if (height > room && height <= page) newPage(doc);
+}
+
+/** The height a paragraph of `text` takes (paragraph's own size and spacing). */
+export function paragraphHeight(doc: Doc, text: string, size = 9.5): number {
+  return wrapLines(doc, safeText(text), contentWidth(doc), FONT.regular, size).length * lineHeight(size) + size * 0.4;
+}
+
 function newPage(doc: Doc): void {
   doc.addPage();
   doc.x = doc.page.margins.left;
@@ -510,6 +526,16 @@ function fitColumns(doc: Doc, columns: Column[], rows: string[][], total: number
  * row repeats on each new page, and a row taller than a page continues on the next one, so no
  * value is ever cut off or drawn past the page edge.
  */
+/** The height `table` takes for these rows when nothing breaks across a page (header, rows, spacing). */
+export function tableHeight(doc: Doc, columns: Column[], rows: string[][], options: TableOptions = {}): number {
+  const pad = options.pad ?? 3;
+  const { widths, size } = fitColumns(doc, columns, rows, contentWidth(doc), pad, options.size ?? 8, !options.headerless);
+  const lh = lineHeight(size);
+  const rowHeight = (cells: string[], font: string) => Math.max(1, ...cells.map((cell, i) => wrapLines(doc, safeText(cell ?? ""), widths[i]! - 2 * pad, font, size).length)) * lh + 2 * pad;
+  const header = options.headerless ? 0 : rowHeight(columns.map((c) => c.header), FONT.bold);
+  return header + rows.reduce((sum, row) => sum + rowHeight(row, FONT.regular), 0) + size * 0.6;
+}
+
 export function table(doc: Doc, columns: Column[], rows: string[][], options: TableOptions = {}): void {
   const width = contentWidth(doc);
   const left = doc.page.margins.left;

@@ -5,9 +5,10 @@ import path from "node:path";
 import { chainFor } from "../../src/correlate.ts";
 import type { EvidenceEvent } from "../../src/event.ts";
 import type { Finding } from "../../src/evaluate.ts";
-import { collectTimeline } from "../../src/report/collect/timeline.ts";
+import { collectTimeline, type TimelineRow } from "../../src/report/collect/timeline.ts";
 import { loadPdfFonts } from "../../src/report/fonts.ts";
 import { renderPdf } from "../../src/report/pdf.ts";
+import { sessionStories } from "../../src/report/sections/timeline.ts";
 import { timelineCsv } from "../../src/report/timeline-csv.ts";
 import { pdfLayout } from "../helpers/pdf-items.ts";
 import { syntheticModel } from "../helpers/report-model.ts";
@@ -52,7 +53,7 @@ test("timeline: every link of a finding's chain with time, file and line, link r
   const twin = { ...finding, id: "f2", ruleId: "cloudtrail-agent-calls-within-boundary" } as Finding;
   const text = (await pdfLayout(await renderPdf({ ...syntheticModel(), timeline: collectTimeline(db, { findings: [finding, twin] }) }, { fonts: loadPdfFonts() })))
     .pages.map((p) => p.text).join("\n").replace(/\s+/g, " ");
-  assert.match(text, /1 distinct chain \(session, prompt, tool call, CloudTrail call, commit\) behind the findings/);
+  assert.match(text, /1 story behind the findings, one per agent session/);
   assert.match(text, /Chain 1: Bash: aws cloudformation delete-stack --stack-name prod-api --profile prod/);
   assert.match(text, /Findings: f1 \(agent-destructive-actions-human-approved\), f2 \(cloudtrail-agent-calls-within-boundary\)\./);
   assert.match(text, /CONFLICT: CloudTrail attributes this call to kiro \(by role ai-agent-operator\)/);
@@ -76,4 +77,18 @@ test("timeline: a CloudTrail call attributed to the same agent as its tool call 
   const rows = collectTimeline(db, { findings: [{ id: "f", ruleId: "r", evidence, chain: chainFor(db, evidence) } as unknown as Finding] });
   assert.ok(rows.some((r) => r.role === "cloud-event"), JSON.stringify(rows));
   assert.ok(rows.every((r) => r.conflict === ""));
+});
+
+test("timeline PDF: the chains of findings in one session are one story, each link once, in time order; a chain without a session stands alone", () => {
+  const row = (findingId: string, step: number, role: string, key: string, time: string): TimelineRow => ({
+    findingId, ruleId: `rule-${findingId}`, step, role, time, file: "f.jsonl", locator: `line ${step}`, key, summary: key, linkRule: "recorded", confidence: "recorded", conflict: "",
+  });
+  const rows = [
+    row("a", 1, "session", "s1", "2026-10-14T09:00:00Z"), row("a", 2, "tool-call", "delete", "2026-10-14T09:10:00Z"), row("a", 3, "cloud-event", "DeleteStack", "2026-10-14T09:10:30Z"),
+    row("b", 1, "session", "s1", "2026-10-14T09:00:00Z"), row("b", 2, "tool-call", "create", "2026-10-14T09:12:00Z"), row("b", 3, "commit", "c1", "2026-10-14T09:58:00Z"),
+    row("c", 1, "tool-call", "lone", "2026-10-13T08:00:00Z"), row("c", 2, "cloud-event", "Put", "2026-10-13T08:00:05Z"),
+  ];
+  const stories = sessionStories(rows);
+  assert.deepEqual(stories.map((s) => s.links.map((l) => l.key)), [["lone", "Put"], ["s1", "delete", "DeleteStack", "create", "c1"]]);
+  assert.deepEqual(stories[1]!.findings, ["a (rule-a)", "b (rule-b)"]);
 });

@@ -183,7 +183,7 @@ const kiroUa = `${UA_CLI} exec-env/AmazonQ-For-CLI-Version-1.13.0 command/cloudf
 for (const [time, name, extra] of [
   [iso(14, 9, 11, 40), "DescribeStackEvents", { requestParameters: { stackName: "prod-api" } }],
   [iso(14, 9, 12, 3), "DeleteStack", { requestParameters: { stackName: "prod-api" }, userAgent: kiroUa }],
-  [iso(14, 9, 31, 40), "CreateStack", { requestParameters: { stackName: "prod-api", capabilities: ["CAPABILITY_IAM"] }, userAgent: kiroUa.replace("delete-stack", "create-stack") }],
+  [iso(14, 9, 13, 20), "CreateStack", { requestParameters: { stackName: "prod-api", capabilities: ["CAPABILITY_IAM"] }, userAgent: kiroUa.replace("delete-stack", "create-stack") }],
 ] as const) {
   deliver(PROD, "eu-west-1", time, record(time, PROD, "eu-west-1", "cloudformation", name, incident, { userAgent: kiroUa, ...extra }));
 }
