@@ -153,4 +153,4 @@ export const cursorHooksFormat: HookFormat = {
   approval,
 };
 
-export const createCursorHooksParser = createHookParser("cursor-hooks", "2", cursorHooksFormat);
+export const createCursorHooksParser = createHookParser("cursor-hooks", "3", cursorHooksFormat);

@@ -74,4 +74,4 @@ export const kiroHooksFormat: HookFormat = {
   approval,
 };
 
-export const createKiroHooksParser = createHookParser("kiro-hooks", "2", kiroHooksFormat);
+export const createKiroHooksParser = createHookParser("kiro-hooks", "3", kiroHooksFormat);
