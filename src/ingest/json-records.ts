@@ -130,7 +130,8 @@ export class ArrayObjectStream {
 
 /** One top-level JSON value of a text holding several (NDJSON, or documents written back to back). */
 export type JsonValueSpan =
-  | { kind: "value"; line: number; text: string }
+  /** `index`: the value's position in a top-level array the stream stepped into (JsonValueStream's `stepIntoArray`). */
+  | { kind: "value"; line: number; text: string; index?: number }
   /** Text that is not a JSON object or array (from its first character to the end of its line), or a value the text ends inside. */
   | { kind: "junk" | "incomplete"; line: number; text: string };
 
@@ -142,106 +143,70 @@ export type JsonValueSpan =
  * line by line, so a damaged line costs that line only; otherwise values may span lines, and a
  * value left open runs to the end of the text as one `incomplete` span. One pass: linear.
  */
-export function* splitJsonValues(text: string): Generator<JsonValueSpan> {
-  if (!firstValueEndsOnItsLine(text)) {
-    yield* valuesIn(text, 1);
-    return;
-  }
-  let line = 0;
-  for (let start = 0; start <= text.length; ) {
-    line++;
-    const end = text.indexOf("\n", start);
-    const stop = end < 0 ? text.length : end;
-    if (stop > start) yield* valuesIn(text.slice(start, stop), line);
-    start = stop + 1;
-  }
-}
-
-function skipSpace(text: string, i: number): number {
-  while (i < text.length) {
-    const c = text.charCodeAt(i);
-    // whitespace, and the commas a hand-made list may leave between documents
-    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0x2c || c === 0xfeff) i++;
-    else break;
-  }
-  return i;
-}
-
-/** End (exclusive) of the object or array starting at `i`, or -1 when the text ends inside it. */
-function scanValue(text: string, i: number): number {
-  const open = text.charCodeAt(i);
-  if (open !== 0x7b && open !== 0x5b) return -1;
-  let depth = 0;
-  let inString = false;
-  for (let j = i; j < text.length; j++) {
-    const c = text.charCodeAt(j);
-    if (inString) {
-      if (c === 0x5c /* \ */) j++;
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) depth++;
-    else if ((c === 0x7d || c === 0x5d) && --depth === 0) return j + 1;
-  }
-  return -1;
-}
-
-function* valuesIn(text: string, firstLine: number): Generator<JsonValueSpan> {
-  let line = firstLine;
-  let counted = 0;
-  const lineAt = (i: number) => {
-    for (let k = text.indexOf("\n", counted); k >= 0 && k < i; k = text.indexOf("\n", k + 1)) line++, (counted = k + 1);
-    counted = Math.max(counted, i);
-    return line;
-  };
-  let i = skipSpace(text, 0);
-  while (i < text.length) {
-    const at = lineAt(i);
-    const end = scanValue(text, i);
-    if (end > 0) {
-      yield { kind: "value", line: at, text: text.slice(i, end) };
-      i = skipSpace(text, end);
-      continue;
-    }
-    const c = text.charCodeAt(i);
-    if (c === 0x7b || c === 0x5b) {
-      yield { kind: "incomplete", line: at, text: text.slice(i) };
-      return;
-    }
-    const nl = text.indexOf("\n", i);
-    const stop = nl < 0 ? text.length : nl;
-    yield { kind: "junk", line: at, text: text.slice(i, stop) };
-    i = skipSpace(text, stop);
-  }
+export function splitJsonValues(text: string): JsonValueSpan[] {
+  const stream = new JsonValueStream(firstValueEndsOnItsLine(text));
+  return [...stream.push(text), ...stream.end()];
 }
 
 /**
- * splitJsonValues fed chunk by chunk, for files over the whole-file cap: memory holds the value
- * being scanned, not the file. `lineMode` (decided from the file's head, as splitJsonValues does)
- * ends a value left open at a line break there, so a damaged NDJSON line costs that line only.
+ * The one bracket scanner for streams of JSON values, fed chunk by chunk: for files over the
+ * whole-file cap, and for agent logs of pretty-printed records, memory holds the value being
+ * scanned, not the file (its earlier chunks' text is kept as parts and joined once, so a value
+ * spanning many chunks costs its length, not its length times its chunks). `lineMode` (decided
+ * from the file's head, as splitJsonValues does) ends a value left open at a line break there, so
+ * a damaged NDJSON line costs that line only. `stepIntoArray`: a top-level array opening the text
+ * is stepped into and its elements come out one by one, with their index. `firstLine`: the line
+ * the first chunk starts on.
  */
 export class JsonValueStream {
-  private pending = "";
-  /** Offset in `pending` of the value (or junk run) being scanned, -1 between values. */
-  private start = -1;
+  /** Text of the open value (or junk run) from earlier chunks. */
+  private parts: string[] = [];
+  private open = false;
   private junk = false;
   private depth = 0;
   private inString = false;
   private escaped = false;
-  private line = 1;
-  private startLine = 1;
+  private line: number;
+  private startLine: number;
+  private readonly stepIntoArray: boolean;
+  private inArray = false;
+  private arraySeen = false;
+  private values = 0;
+  private index = 0;
 
-  constructor(private readonly lineMode: boolean) {}
+  constructor(
+    private readonly lineMode: boolean,
+    options: { firstLine?: number; stepIntoArray?: boolean } = {},
+  ) {
+    this.line = this.startLine = options.firstLine ?? 1;
+    this.stepIntoArray = options.stepIntoArray ?? false;
+  }
 
-  push(chunk: string): JsonValueSpan[] {
+  /** True while a value or junk run is open at the end of what was pushed. */
+  get pending(): boolean {
+    return this.open;
+  }
+
+  /** The spans `chunk` completes; `stopAfter` stops the scan once that many are found (sniffing a head: the stream is then spent). */
+  push(chunk: string, stopAfter = Infinity): JsonValueSpan[] {
     const out: JsonValueSpan[] = [];
-    const text = this.pending + chunk;
-    let i = this.start >= 0 ? this.pending.length : 0;
-    for (; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (this.start < 0) {
+    let start = 0;
+    for (let i = 0; i < chunk.length && out.length < stopAfter; i++) {
+      const c = chunk.charCodeAt(i);
+      if (!this.open) {
         if (c === 0x0a) this.line++;
+        // whitespace, and the commas a hand-made list (or an array stepped into) leaves between values
         if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0x2c || c === 0xfeff) continue;
-        this.start = i;
+        if (this.stepIntoArray && c === 0x5b && !this.arraySeen && this.values === 0) {
+          this.arraySeen = this.inArray = true;
+          continue;
+        }
+        if (this.inArray && c === 0x5d) {
+          this.inArray = false;
+          continue;
+        }
+        this.open = true;
+        start = i;
         this.startLine = this.line;
         this.junk = c !== 0x7b && c !== 0x5b;
         this.depth = this.junk ? 0 : 1;
@@ -250,8 +215,7 @@ export class JsonValueStream {
         continue;
       }
       if (c === 0x0a && (this.junk || this.lineMode)) {
-        out.push({ kind: this.junk ? "junk" : "incomplete", line: this.startLine, text: text.slice(this.start, i) });
-        this.start = -1;
+        out.push(this.close(this.junk ? "junk" : "incomplete", chunk.slice(start, i)));
         this.line++;
         continue;
       }
@@ -263,38 +227,43 @@ export class JsonValueStream {
         else if (c === 0x22) this.inString = false;
       } else if (c === 0x22) this.inString = true;
       else if (c === 0x7b || c === 0x5b) this.depth++;
-      else if ((c === 0x7d || c === 0x5d) && --this.depth === 0) {
-        out.push({ kind: "value", line: this.startLine, text: text.slice(this.start, i + 1) });
-        this.start = -1;
-      }
+      else if ((c === 0x7d || c === 0x5d) && --this.depth === 0) out.push(this.close("value", chunk.slice(start, i + 1)));
     }
-    if (this.start >= 0) {
-      this.pending = text.slice(this.start);
-      this.start = 0;
-    } else this.pending = "";
+    if (this.open) this.parts.push(start === 0 ? chunk : chunk.slice(start));
     return out;
   }
 
   /** After the last chunk: the value or junk the text ended inside, if any. */
   end(): JsonValueSpan[] {
-    if (this.start < 0 || this.pending.trim() === "") return [];
-    const span: JsonValueSpan = { kind: this.junk ? "junk" : "incomplete", line: this.startLine, text: this.pending };
-    this.pending = "";
-    this.start = -1;
-    return [span];
+    if (!this.open) return [];
+    return [this.close(this.junk ? "junk" : "incomplete", "")];
   }
+
+  private close(kind: JsonValueSpan["kind"], tail: string): JsonValueSpan {
+    const text = this.parts.length ? this.parts.join("") + tail : tail;
+    this.parts = [];
+    this.open = false;
+    if (kind !== "value") return { kind, line: this.startLine, text };
+    this.values++;
+    return this.inArray ? { kind, line: this.startLine, text, index: this.index++ } : { kind, line: this.startLine, text };
+  }
+}
+
+/** The first span of a text's head, and whether more follows it. */
+function headSpans(head: string): { first: JsonValueSpan | undefined; more: boolean } {
+  const stream = new JsonValueStream(false);
+  const spans = stream.push(head, 2);
+  return { first: spans[0], more: spans.length > 1 || stream.pending };
 }
 
 /** Whether a text's first value ends before its first line break: NDJSON, or documents back to back on one line. */
 export function firstValueEndsOnItsLine(head: string): boolean {
-  const from = skipSpace(head, 0);
-  const end = scanValue(head, from);
-  const nl = head.indexOf("\n", from);
-  return end > 0 && (nl < 0 || end <= nl);
+  const { first } = headSpans(head);
+  return first?.kind === "value" && !first.text.includes("\n");
 }
 
 /** Whether a text's first object or array ends and something other than space follows it: several documents, not one. */
 export function startsWithSeveralValues(head: string): boolean {
-  const end = scanValue(head, skipSpace(head, 0));
-  return end > 0 && skipSpace(head, end) < head.length;
+  const { first, more } = headSpans(head);
+  return first?.kind === "value" && more;
 }
