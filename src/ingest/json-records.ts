@@ -6,125 +6,69 @@
  */
 export interface SplitResult {
   objects: string[];
-  /** Character offset where an incomplete trailing object starts, if the text ends inside one. */
-  incompleteAt?: number;
+  /** When the array did not close: the text of the element it ends inside ("" between elements). */
+  incomplete?: string;
   /** True when the array key was not found at all. */
   noArray?: boolean;
 }
 
 export function splitArrayObjects(text: string, key: string): SplitResult {
-  const keyMatch = new RegExp(`"${key}"\\s*:\\s*\\[`).exec(text);
-  if (!keyMatch) return { objects: [], noArray: true };
-  const objects: string[] = [];
-  let i = keyMatch.index + keyMatch[0].length;
-  const n = text.length;
-  while (i < n) {
-    const c = text.charCodeAt(i);
-    if (c === 0x5d /* ] */) return { objects };
-    if (c !== 0x7b /* { */) {
-      i++;
-      continue;
-    }
-    const start = i;
-    let depth = 0;
-    let inString = false;
-    for (; i < n; i++) {
-      const ch = text.charCodeAt(i);
-      if (inString) {
-        if (ch === 0x5c /* \ */) i++;
-        else if (ch === 0x22 /* " */) inString = false;
-      } else if (ch === 0x22) inString = true;
-      else if (ch === 0x7b || ch === 0x5b) depth++;
-      else if (ch === 0x7d || ch === 0x5d) {
-        depth--;
-        if (depth === 0) break;
-      }
-    }
-    if (i >= n) return { objects, incompleteAt: start };
-    objects.push(text.slice(start, i + 1));
-    i++;
-  }
-  return { objects, incompleteAt: n };
+  const stream = new ArrayObjectStream(key);
+  const objects = stream.push(text);
+  const state = stream.end();
+  if (state.noArray) return { objects: [], noArray: true };
+  return state.closed ? { objects } : { objects, incomplete: state.openText };
 }
 
 /**
  * The same split, fed chunk by chunk: for documents over the whole-file cap (merged exports,
- * console downloads), so memory holds one record at a time rather than the document. Scanning is
- * a plain character loop; each complete object is then handed to `JSON.parse` on its own.
+ * console downloads), so memory holds one record at a time rather than the document. The array
+ * under `key` is found with a pattern, then split by JsonValueStream (the one bracket scanner);
+ * each complete element is then handed to `JSON.parse` on its own, and what follows the array is
+ * not read.
  */
 export class ArrayObjectStream {
-  private pending = "";
-  private state: "seek" | "array" | "done" = "seek";
-  private depth = 0;
-  private inString = false;
-  private escaped = false;
-  /** Offset in `pending` where the object being scanned starts (-1: between objects). */
-  private start = -1;
+  /** The tail searched for the key, until it is found. */
+  private seek = "";
+  private values: JsonValueStream | null = null;
   private readonly keyPattern: RegExp;
-  /** Complete objects emitted so far. */
+  /** Complete elements emitted so far. */
   count = 0;
 
   constructor(key: string) {
     this.keyPattern = new RegExp(`"${key}"\\s*:\\s*\\[`);
   }
 
-  /** Adds text; returns the objects completed by it. */
+  /** Adds text; returns the elements completed by it. */
   push(chunk: string): string[] {
+    if (this.values) return this.elements(this.values.push(chunk));
+    const text = this.seek + chunk;
+    const m = this.keyPattern.exec(text);
+    if (!m) {
+      // Keep a tail long enough to hold a key split across chunks.
+      this.seek = text.slice(-256);
+      return [];
+    }
+    this.seek = "";
+    this.values = new JsonValueStream(false, { stepIntoArray: true, onlyArray: true });
+    // From the array's opening bracket, which the stream steps into.
+    return this.elements(this.values.push(text.slice(m.index + m[0].length - 1)));
+  }
+
+  private elements(spans: JsonValueSpan[]): string[] {
     const out: string[] = [];
-    let text = this.pending + chunk;
-    let i = this.start >= 0 ? this.pending.length : 0;
-    if (this.state === "seek") {
-      const m = this.keyPattern.exec(text);
-      if (!m) {
-        // Keep a tail long enough to hold a key split across chunks.
-        this.pending = text.slice(-256);
-        return out;
-      }
-      this.state = "array";
-      text = text.slice(m.index + m[0].length);
-      i = 0;
-    }
-    if (this.state === "done") return out;
-    const n = text.length;
-    for (; i < n; i++) {
-      const c = text.charCodeAt(i);
-      if (this.start < 0) {
-        if (c === 0x7b /* { */) {
-          this.start = i;
-          this.depth = 1;
-          this.inString = false;
-        } else if (c === 0x5d /* ] */) {
-          this.state = "done";
-          break;
-        }
-        continue;
-      }
-      if (this.inString) {
-        if (this.escaped) this.escaped = false;
-        else if (c === 0x5c /* \ */) this.escaped = true;
-        else if (c === 0x22 /* " */) this.inString = false;
-      } else if (c === 0x22) this.inString = true;
-      else if (c === 0x7b || c === 0x5b) this.depth++;
-      else if (c === 0x7d || c === 0x5d) {
-        if (--this.depth === 0) {
-          out.push(text.slice(this.start, i + 1));
-          this.count++;
-          this.start = -1;
-        }
-      }
-    }
-    if (this.start >= 0) {
-      this.pending = text.slice(this.start);
-      this.start = 0;
-    } else {
-      this.pending = "";
-    }
+    // Text between elements that is not an object or array (a number, a string) is no record.
+    for (const span of spans) if (span.kind === "value") out.push(span.text);
+    this.count += out.length;
     return out;
   }
 
-  /** After the last chunk: whether the array was found and whether it ended inside an object. */
-  end(): { noArray: boolean; incomplete: boolean; closed: boolean } {
-    return { noArray: this.state === "seek", incomplete: this.start >= 0, closed: this.state === "done" };
+  /** After the last chunk: whether the array was found, whether it ended inside an element, and that element's text. */
+  end(): { noArray: boolean; incomplete: boolean; closed: boolean; openText: string } {
+    if (!this.values) return { noArray: true, incomplete: false, closed: false, openText: "" };
+    const closed = this.values.arrayClosed;
+    const open = this.values.end().find((span) => span.kind === "incomplete");
+    return { noArray: false, incomplete: open !== undefined, closed, openText: open?.text ?? "" };
   }
 }
 
@@ -156,7 +100,7 @@ export function splitJsonValues(text: string): JsonValueSpan[] {
  * from the file's head, as splitJsonValues does) ends a value left open at a line break there, so
  * a damaged NDJSON line costs that line only. `stepIntoArray`: a top-level array opening the text
  * is stepped into and its elements come out one by one, with their index. `firstLine`: the line
- * the first chunk starts on.
+ * the first chunk starts on. `onlyArray`: nothing after that array is read.
  */
 export class JsonValueStream {
   /** Text of the open value (or junk run) from earlier chunks. */
@@ -171,15 +115,23 @@ export class JsonValueStream {
   private readonly stepIntoArray: boolean;
   private inArray = false;
   private arraySeen = false;
+  private readonly onlyArray: boolean;
+  private done = false;
   private values = 0;
   private index = 0;
 
   constructor(
     private readonly lineMode: boolean,
-    options: { firstLine?: number; stepIntoArray?: boolean } = {},
+    options: { firstLine?: number; stepIntoArray?: boolean; onlyArray?: boolean } = {},
   ) {
     this.line = this.startLine = options.firstLine ?? 1;
     this.stepIntoArray = options.stepIntoArray ?? false;
+    this.onlyArray = options.onlyArray ?? false;
+  }
+
+  /** True once the array stepped into has closed. */
+  get arrayClosed(): boolean {
+    return this.arraySeen && !this.inArray;
   }
 
   /** True while a value or junk run is open at the end of what was pushed. */
@@ -190,6 +142,7 @@ export class JsonValueStream {
   /** The spans `chunk` completes; `stopAfter` stops the scan once that many are found (sniffing a head: the stream is then spent). */
   push(chunk: string, stopAfter = Infinity): JsonValueSpan[] {
     const out: JsonValueSpan[] = [];
+    if (this.done) return out;
     let start = 0;
     for (let i = 0; i < chunk.length && out.length < stopAfter; i++) {
       const c = chunk.charCodeAt(i);
@@ -203,6 +156,11 @@ export class JsonValueStream {
         }
         if (this.inArray && c === 0x5d) {
           this.inArray = false;
+          // `onlyArray`: what follows the array (the rest of its document) is not read.
+          if (this.onlyArray) {
+            this.done = true;
+            return out;
+          }
           continue;
         }
         this.open = true;
@@ -210,7 +168,7 @@ export class JsonValueStream {
         this.startLine = this.line;
         this.junk = c !== 0x7b && c !== 0x5b;
         this.depth = this.junk ? 0 : 1;
-        this.inString = false;
+        this.inString = c === 0x22; // a stray string element (read only inside an array)
         this.escaped = false;
         continue;
       }
@@ -220,7 +178,21 @@ export class JsonValueStream {
         continue;
       }
       if (c === 0x0a) this.line++;
-      if (this.junk) continue;
+      if (this.junk) {
+        // Inside an array a stray element (a number, a string) ends at its comma or at the array's
+        // close, so the elements after it on the same line are still read.
+        if (!this.inArray) continue;
+        if (this.inString) {
+          if (this.escaped) this.escaped = false;
+          else if (c === 0x5c) this.escaped = true;
+          else if (c === 0x22) this.inString = false;
+        } else if (c === 0x22) this.inString = true;
+        else if (c === 0x2c || c === 0x5d) {
+          out.push(this.close("junk", chunk.slice(start, i)));
+          if (c === 0x5d) i--; // read again, as the array's close
+        }
+        continue;
+      }
       if (this.inString) {
         if (this.escaped) this.escaped = false;
         else if (c === 0x5c) this.escaped = true;

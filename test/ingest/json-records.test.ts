@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { firstValueEndsOnItsLine, JsonValueStream, splitJsonValues, startsWithSeveralValues } from "../../src/ingest/json-records.ts";
+import { ArrayObjectStream, firstValueEndsOnItsLine, JsonValueStream, splitArrayObjects, splitJsonValues, startsWithSeveralValues } from "../../src/ingest/json-records.ts";
 
 test("splitJsonValues: NDJSON line by line, documents back to back, junk to the end of its line, a value left open", () => {
   assert.deepEqual(splitJsonValues('{"a":1}\n{"b":[2,"}"]}{"c":3}\nnot json\n{"d":'), [
@@ -54,4 +54,17 @@ test("a value pushed a line at a time costs its length, not its length times its
   const small = best(20_000);
   const large = best(40_000);
   assert.ok(large < 3 * small + 20, `40 000 lines took ${large.toFixed(0)} ms of CPU against ${small.toFixed(0)} ms for 20 000`);
+});
+
+test("splitArrayObjects: stray elements are skipped without swallowing the records after them; a cut-off element is returned", () => {
+  const doc = '{"Records":[{"a":1}, 5, "x{y", {"b":"]"}], "after": {"c": 3}}';
+  assert.deepEqual(splitArrayObjects(doc, "Records"), { objects: ['{"a":1}', '{"b":"]"}'] });
+  assert.deepEqual(splitArrayObjects('{"Records":[{"a":1},{"b":', "Records"), { objects: ['{"a":1}'], incomplete: '{"b":' });
+  assert.deepEqual(splitArrayObjects('{"Records":[{"a":1},', "Records"), { objects: ['{"a":1}'], incomplete: "" });
+  assert.deepEqual(splitArrayObjects('{"Events":[]}', "Records"), { objects: [], noArray: true });
+  // Fed in chunks that cut the key and an element in two.
+  const stream = new ArrayObjectStream("Records");
+  const parts = ['{"Rec', 'ords": [ {"a": "}"', '}, {"b": 2} ] }'].flatMap((c) => stream.push(c));
+  assert.deepEqual(parts, ['{"a": "}"}', '{"b": 2}']);
+  assert.deepEqual(stream.end(), { noArray: false, incomplete: false, closed: true, openText: "" });
 });
