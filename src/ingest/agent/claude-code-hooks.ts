@@ -17,8 +17,8 @@ export const PRODUCT = "claude-code";
 const TOOL_EVENTS = new Set(["PreToolUse", "PostToolUse", "PostToolUseFailure", "PermissionRequest", "PermissionDenied"]);
 const META_EVENTS = new Set(["SessionStart", "SessionEnd", "UserPromptSubmit", "Notification", "Stop", "SubagentStop", "PreCompact", "ConfigChange"]);
 /**
- * Permission modes in which a tool runs without asking a person (Claude Code docs, "Permission
- * modes": code.claude.com/docs/en/permission-modes).
+ * Permission modes in which a tool runs without asking a person (Claude Code docs, permissions:
+ * code.claude.com/docs/en/permissions).
  */
 const AUTO_MODES = new Set(["bypassPermissions", "dontAsk", "auto"]);
 /** Keys whose repetition changes what a hook record says the tool did. */
