@@ -107,7 +107,7 @@ export const TIME_FIELDS = ["timestamp", "time", "ts", "@timestamp", "logged_at"
  * Keys whose repetition in a raw line changes what the record says was run (the formats' tool, input
  * and command fields); a line repeating none of them is not scanned for duplicates.
  */
-export const REPEATABLE_KEYS = keyGate(["command", "command_line", "tool_input", "tool_name", "toolArgs", "toolName", "tool_info"]);
+const REPEATABLE_KEYS = keyGate(["command", "command_line", "tool_input", "tool_name", "toolArgs", "toolName", "tool_info"]);
 
 /** Emitted calls remembered for folding late duplicates. */
 const RECENT = 100_000;
@@ -198,9 +198,12 @@ function readStep(format: HookFormat, rec: Record<string, unknown>, name: string
     step = steps[mostDangerous(calls)]!;
   }
   if (!("fields" in step)) return step;
-  // The format may flag a reading of its own (Claude Code's tool_input sent as a string).
-  const notes = [readings?.note, step.fields.attrs?.ambiguous].filter((n): n is string => typeof n === "string" && n !== "");
-  if (notes.length) step.fields.attrs = { ...step.fields.attrs, ambiguous: `line ${line}: ${notes.join("; ")}` };
+  // The format may flag a reading of its own (Claude Code's tool_input sent as a string). Most
+  // records have neither flag: they leave here without an allocation.
+  const own = step.fields.attrs?.ambiguous;
+  if (readings === null && typeof own !== "string") return step;
+  const note = readings === null ? own : typeof own === "string" ? `${readings.note}; ${own}` : readings.note;
+  step.fields.attrs = { ...step.fields.attrs, ambiguous: `line ${line}: ${note}` };
   return step;
 }
 
