@@ -1,14 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import type { GateResult } from "../src/check/gate.ts";
 import { summaryMarkdown, summaryText } from "../src/check/summary.ts";
 import { output, type GlobalOptions } from "../src/commands/context.ts";
 import { createProgress } from "../src/progress.ts";
 import { visibleText } from "../src/visible-text.ts";
-import { runMain } from "./helpers/cli-main.ts";
 
 /** What a hostile commit message or command can carry to spoof a CI log: colour, erase line, bell, backspace, CR, OSC title. */
 const HOSTILE = "fix\u001b[2K\r\u001b[32mPASS all controls\u0007\b\b\u001b]0;owned\u0007 \u009b31m \u202egnp.exe";
@@ -74,13 +70,4 @@ test("progress lines on stderr show escapes; the live line keeps only its own er
   for (const chunk of written.filter((c) => c !== own)) assert.doesNotMatch(chunk, RAW, JSON.stringify(chunk));
   assert.ok(!written[0]!.includes("\n"), "the live line stays one line");
   assert.match(written.join(""), /ingested fix\[U\+001B\]/);
-});
-
-test("an error message that quotes input shows its escapes on stderr", async (t) => {
-  const dir = mkdtempSync(path.join(tmpdir(), "evidence-visible-"));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const r = await runMain(["controls", "--config", path.join(dir, `evil\u001b[2K\u0007.yaml`)]);
-  assert.equal(r.status, 2);
-  assert.match(r.stderr, /evil\[U\+001B\]\[2K\[U\+0007\]\.yaml/);
-  assert.doesNotMatch(r.stderr, RAW, JSON.stringify(r.stderr));
 });

@@ -2,7 +2,8 @@
 // `npm run test:e2e` (the CLI end to end: whole sample builds, the npm package, crash and robustness
 // runs, the bench harness). The e2e files are listed in test/suites.json, each with the reason it is
 // slow; every other test file is a unit test, so a new test file runs in the fast loop unless listed.
-// Arguments after the suite name go to `node --test` (e.g. --test-name-pattern=...).
+// Arguments after the suite name go to `node --test` (e.g. --test-name-pattern=...); `--list` instead
+// prints the suite's files, one a line (test/suites.test.ts checks that unit and e2e split `all`).
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -26,5 +27,9 @@ if (missing.length) {
   process.exit(2);
 }
 const files = suite === "all" ? all : suite === "e2e" ? all.filter((f) => e2e.includes(f)) : all.filter((f) => !e2e.includes(f));
+if (nodeArgs.includes("--list")) {
+  process.stdout.write(files.map((f) => `${f}\n`).join(""));
+  process.exit(0);
+}
 const result = spawnSync(process.execPath, ["--import", "tsx", "--test", ...nodeArgs, ...files], { cwd: root, stdio: "inherit" });
 process.exit(result.status ?? 1);

@@ -1,12 +1,10 @@
 import type { Readable } from "node:stream";
 import type { EvidenceEvent } from "../event.ts";
-import { boundedLines, LineTooLong } from "./lines.ts";
 import type { AgentSettingsRecord } from "../store/agent-settings.ts";
 import type { IamPrincipalRecord } from "../store/iam.ts";
 import type { CommitRecord, PullRequestRecord, RejectRecord, ReviewRecord } from "../store/index.ts";
 import type { CallCounter, SummaryRecord } from "./summary/summarise.ts";
 import { parseJson } from "./json.ts";
-import { incompleteReason } from "./files.ts";
 
 /** What a parser yields: a normalized event, a commit, a reject (never dropped), or a remark about the file. */
 export type ParsedItem =
@@ -158,35 +156,6 @@ export function timeRejectReason(rec: Record<string, unknown>, fields: readonly 
     if (toIsoTime(v) === undefined) return `"${f}" ${timeProblem(v)}`;
   }
   return absent;
-}
-
-/**
- * Reads a JSON-lines stream line by line: bounded memory (a line over the cap is one error, not an
- * allocation), each line's number for the locator. A stream that breaks (truncated gzip, a gzip
- * bomb refused by the inflation cap) ends with one error after the lines read before the damage.
- */
-export async function* jsonLines(input: ParserInput): AsyncIterable<{ line: number; value?: unknown; error?: string; raw: string; incomplete?: string }> {
-  let line = 0;
-  try {
-    for await (const batch of boundedLines(input.openStream())) {
-      for (const raw of batch) {
-        line++;
-        if (raw instanceof LineTooLong) {
-          yield { line, error: raw.message, raw: "" };
-          continue;
-        }
-        if (raw.trim() === "") continue;
-        try {
-          yield { line, value: parseJson(raw), raw };
-        } catch (error) {
-          yield { line, error: `not valid JSON (${(error as Error).message})`, raw };
-        }
-      }
-    }
-  } catch (error) {
-    const why = incompleteReason(error);
-    yield { line: line + 1, error: why, raw: "", incomplete: `${why}; read up to line ${line}` };
-  }
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,3 +1,4 @@
+import windows from "../correlate-windows.json" with { type: "json" };
 import { defineRule, EVENT_FROM, EVENT_REF_COLUMNS, eventRef, fail, pass, type TestedItem } from "./define.ts";
 
 interface Row {
@@ -9,11 +10,12 @@ const WHERE = `e.source_kind = 'cloudtrail' AND e.actor_kind = 'agent' AND e.des
   AND e.outcome = 'succeeded' AND e.time >= :start AND e.time < :end`;
 
 /**
- * An agent-log action of the same agent identity, confirmed by a person within 10 minutes before
- * the call, approves it. Time correlation is the weakest link, so the evidence names the action.
+ * An agent-log action of the same agent identity, confirmed by a person within the correlation's
+ * outer window before the call (src/correlate-windows.json `wideMs`), approves it. Time correlation
+ * is the weakest link, so the evidence names the action.
  */
 const CONFIRMATION = (column: string) => `(SELECT ${column} FROM agent_actions a WHERE a.approval = 'human' AND a.destructive = 1
-    AND a.agent_id = e.agent_id AND a.time <= e.time AND a.time >= strftime('%Y-%m-%dT%H:%M:%fZ', e.time, '-10 minutes') ORDER BY a.time DESC LIMIT 1)`;
+    AND a.agent_id = e.agent_id AND a.time <= e.time AND a.time >= strftime('%Y-%m-%dT%H:%M:%fZ', e.time, '-${windows.wideMs / 1000} seconds') ORDER BY a.time DESC LIMIT 1)`;
 
 const SQL = `SELECT ${EVENT_REF_COLUMNS}, e.time, e.actor, e.agent_id, e.action, e.target, e.account, e.region,
     json_extract(e.attrs, '$.attribution.signal') AS signal, json_extract(e.attrs, '$.attribution.confidence') AS confidence,
@@ -32,7 +34,7 @@ export default defineRule({
     const rows = ctx.all<Row>(SQL);
     const population = {
       description: "Successful destructive CloudTrail calls by agent identities in production accounts", query: SQL, size: rows.length,
-      attribute: "human confirmation in the agent logs within 10 minutes before the call", expected: "present",
+      attribute: `human confirmation in the agent logs within ${windows.wideMs / 60_000} minutes before the call`, expected: "present",
     };
     const items: TestedItem[] = rows.map((r) => ({
       key: r.event_key, observed: r.confirmation ? `confirmed at ${r.confirmed_at}: ${r.confirmation}` : "none recorded",

@@ -15,7 +15,13 @@ export function oscalSchema(): { $id: string; $schema: string } {
  * carries keywords ajv does not know (contentEncoding) and `$id`s on definitions.
  */
 export function oscalValidator() {
-  const ajv = new Ajv({ allErrors: true, strict: false });
-  addFormats.default(ajv);
-  return ajv.compile(oscalSchema());
+  // Compiling the schema costs about a second of CPU: once per test process.
+  if (!compiled) {
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    addFormats.default(ajv);
+    compiled = ajv.compile(oscalSchema());
+  }
+  return compiled;
 }
+
+let compiled: ReturnType<Ajv["compile"]> | undefined;

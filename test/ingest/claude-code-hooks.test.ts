@@ -118,3 +118,47 @@ test("ambiguous records: duplicate keys and a string tool_input are flagged and 
   assert.equal(plain.attrs.ambiguous, undefined, "a key name repeated inside a value is not a duplicate key");
   assert.ok(!plain.classes.includes("destructive"));
 });
+
+test("a PermissionRequest whose call never ran is an action with an unknown answer, not dropped", async () => {
+  const { events } = await parse([
+    { ...base, timestamp: "2026-10-14T09:00:00Z", permission_mode: "default", hook_event_name: "PermissionRequest", tool_name: "Bash", tool_input: rm },
+  ]);
+  assert.equal(events.length, 1);
+  assert.equal(events[0]!.command, rm.command);
+  assert.equal(events[0]!.outcome, "unknown");
+  assert.equal(events[0]!.approval, "unknown");
+  assert.match(events[0]!.approvalEvidence!, /permission prompt at line 1; no PostToolUse logged/);
+  assert.equal(events[0]!.locator, "line 1");
+});
+
+test("a record of a call already emitted is folded and counted, not a second action with the same key", async () => {
+  const pre = { ...base, timestamp: "2026-10-14T09:00:00Z", hook_event_name: "PreToolUse", tool_name: "Bash", tool_input: { command: "ls" }, tool_use_id: "t1" };
+  const { events, notes } = await parse([pre, { ...pre, hook_event_name: "PostToolUse" }, { ...pre, hook_event_name: "PostToolUse", timestamp: "2026-10-14T09:00:05Z" }]);
+  assert.deepEqual(events.map((e) => e.eventKey), ["claude-code:tool:t1"]);
+  assert.equal(events[0]!.locator, "lines 1, 2");
+  assert.ok(notes.some((n) => /1 record folded/.test(n)), notes.join("\n"));
+});
+
+test("calls with different tool_use_ids never join by their input, whichever of their records is missing", async () => {
+  const ls = { ...base, hook_event_name: "PreToolUse", tool_name: "Bash", tool_input: { command: "ls" } };
+  const { events, notes } = await parse([
+    { ...ls, timestamp: "2026-10-14T09:00:00Z", tool_use_id: "a" },
+    { ...ls, timestamp: "2026-10-14T09:00:01Z", hook_event_name: "PostToolUse", tool_use_id: "b" },
+    { ...ls, timestamp: "2026-10-14T09:00:02Z", tool_use_id: "c" },
+    { ...ls, timestamp: "2026-10-14T09:00:03Z", hook_event_name: "PostToolUse", tool_use_id: "c" },
+  ]);
+  const by = new Map(events.map((e) => [e.eventKey.replace("claude-code:tool:", ""), e.locator]));
+  assert.deepEqual([...by].sort(), [["a", "line 1"], ["b", "line 2"], ["c", "lines 3, 4"]]);
+  assert.deepEqual(notes, []);
+});
+
+test("a PostToolUse that reads two ways decides the call, though its PreToolUse read one harmless way", async () => {
+  const dir = tempDir();
+  const pre = JSON.stringify({ ...base, timestamp: "2026-10-14T09:00:00Z", hook_event_name: "PreToolUse", tool_name: "Bash", tool_input: { command: "ls" }, tool_use_id: "t1" });
+  const post = pre.replace('"PreToolUse"', '"PostToolUse"').replace('{"command":"ls"}', '{"command":"ls","command":"terraform destroy"}');
+  writeJsonl(dir, "hooks.jsonl", [], [pre, post]);
+  const { events } = await parseFile(createClaudeCodeHooksParser(testContext()), dir, "hooks.jsonl");
+  assert.equal(events.length, 1);
+  assert.equal(events[0]!.command, "terraform destroy");
+  assert.match(String(events[0]!.attrs.ambiguous), /^line 2: duplicate keys/);
+});

@@ -12,7 +12,7 @@ import { ingestSources } from "../../src/ingest/index.ts";
 import { createProgress } from "../../src/progress.ts";
 import { openStore } from "../../src/store/index.ts";
 import { DEFAULT_INPUT_LIMITS } from "../../src/ingest/lines.ts";
-import { jsonLines } from "../../src/ingest/parser.ts";
+import { jsonRecords } from "../../src/ingest/agent/records.ts";
 import { assertReconciles, ingestCloudTrail } from "../helpers/ingest-cloudtrail.ts";
 import { testContext } from "../helpers/parse.ts";
 import { REPO_ROOT, tempDir } from "../helpers/workspace.ts";
@@ -120,7 +120,7 @@ test("gzip bombs are refused while inflating: the cost does not grow with what t
   const limits = { ...DEFAULT_INPUT_LIMITS, gzipRatioFloorBytes: 1 << 20 };
   const drain = async (file: string) => {
     const out: { error?: string }[] = [];
-    for await (const r of jsonLines(parserInput(dir, path.join(dir, file), limits))) out.push(r);
+    for await (const r of jsonRecords(parserInput(dir, path.join(dir, file), limits))) out.push(r);
     return out;
   };
   await drain("small.jsonl.gz"); // warm-up

@@ -89,3 +89,11 @@ test("damaged exports: bad lines and unknown records are rejects with their posi
   const gl = await parse(createGitlabMergeRequestsParser(), JSON.stringify([{ iid: "x" }, { iid: 3, state: "merged" }]));
   assert.deepEqual(gl.rejects.map((r) => r.reason), ["no merge-request iid", "neither a merge request nor an approvals document"]);
 });
+
+test("a damaged export is split by the shared JSON splitter: documents back to back on a line are each read", async () => {
+  const pr = (n: number) => JSON.stringify({ number: n, mergeCommit: { oid: String(n).repeat(40).slice(0, 40) }, mergedAt: "2026-10-01T00:00:00Z" });
+  const text = [`${pr(1)}${pr(2)}`, "{not json", pr(3)].join("\n");
+  const { prs, rejects } = await parse(createGithubPullRequestsParser(), text);
+  assert.equal(prs.length, 3);
+  assert.deepEqual(rejects.map((r) => r.locator), ["line 2"]);
+});

@@ -200,6 +200,8 @@ export interface SessionRecord {
   cwd?: string | null;
   repository?: string | null;
   locator: string;
+  /** The locator as written in the event key, when a parser's keys predate this shared form (stored keys stay stable). */
+  keyLocator?: string;
   /** False for event types this parser does not know (kept, marked and counted). */
   known: boolean;
   attrs?: Record<string, unknown>;
@@ -213,7 +215,7 @@ export interface SessionRecord {
 export function sessionEvent(rec: SessionRecord, ctx: EnrichContext): EvidenceEvent {
   return {
     sourceKind: "agent-log",
-    eventKey: `${rec.product}:meta:${rec.sessionId ?? "-"}:${rec.type}:${rec.time}:${rec.locator}`,
+    eventKey: `${rec.product}:meta:${rec.sessionId ?? "-"}:${rec.type}:${rec.time}:${rec.keyLocator ?? rec.locator}`,
     time: rec.time,
     actor: rec.operator ?? null,
     actorKind: rec.operator ? "human" : "agent",
@@ -302,11 +304,14 @@ export class CallJoiner<T extends object> {
   private readonly byKey = new Map<string, T[]>();
   private readonly pending = new Map<T, Pending>();
 
-  find(keys: readonly (string | null)[]): T | undefined {
+  /** The first pending call under any of `keys` that `accept` takes (all by default). */
+  find(keys: readonly (string | null)[], accept?: (value: T) => boolean): T | undefined {
     for (const k of keys) {
       if (k === null) continue;
       const list = this.byKey.get(k);
-      if (list && list.length) return list[0];
+      if (!list) continue;
+      if (!accept) return list[0];
+      for (const v of list) if (accept(v)) return v;
     }
     return undefined;
   }

@@ -96,4 +96,4 @@ export const copilotCliHooksFormat: HookFormat = {
   timeFields: TIME_FIELDS,
 };
 
-export const createCopilotCliHooksParser = createHookParser("copilot-cli-hooks", "2", copilotCliHooksFormat);
+export const createCopilotCliHooksParser = createHookParser("copilot-cli-hooks", "3", copilotCliHooksFormat);

@@ -154,5 +154,5 @@ export const cursorHooksFormat: HookFormat = {
   approval,
 };
 
-// 3: the decision `evidence hook --guard` logged.
-export const createCursorHooksParser = createHookParser("cursor-hooks", "3", cursorHooksFormat);
+// 4: the shared driver's rules for ids and two readings (3), plus the decision `evidence hook --guard` logged.
+export const createCursorHooksParser = createHookParser("cursor-hooks", "4", cursorHooksFormat);

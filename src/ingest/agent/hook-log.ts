@@ -6,7 +6,7 @@ import { flatten, jsonRecordBatches, type JsonRecord } from "./records.ts";
 import { duplicateKeyReadings, keyGate, mostDangerous } from "./ambiguous.ts";
 
 /**
- * The shared driver of hook-payload logs (Cursor, Copilot CLI, Kiro, Windsurf): a logging hook
+ * The shared driver of hook-payload logs (Claude Code, Cursor, Copilot CLI, Kiro, Windsurf): a logging hook
  * writes each JSON payload an agent sends on stdin as one line. A format module says, per record,
  * whether it opens a tool call (pre hook), closes it (post hook, failure, after-edit), is session
  * context, or is of an unknown type; the driver folds the pre and post records of one call in any
@@ -32,6 +32,8 @@ export interface HookCall {
   cwd: string | null;
   repository: string | null;
   outcome: Outcome;
+  /** Lines of records that informed the call without being cited (CallStep.cite). */
+  uncited?: number[];
   /** Format-specific facts the approval decision reads (sandbox flag, logged decision, failure type). */
   facts: Record<string, unknown>;
   attrs: Record<string, unknown>;
@@ -46,12 +48,38 @@ export type HookStep =
    * input) for sources without ids: they join pre to post but, since a command can run twice, they
    * only fold a late pre record into a post that was emitted without one.
    */
-  | { kind: "open" | "close"; ids: readonly (string | null)[]; keys: readonly (string | null)[]; fields: CallFields }
+  | CallStep<"open" | "close">
   /** Adds to an open call without ending it (Cursor's afterFileEdit inside a Write); with none open, a call of its own. */
-  | { kind: "update"; ids: readonly (string | null)[]; keys: readonly (string | null)[]; fields: CallFields }
-  | { kind: "session"; type: string; sessionId: string | null; operator?: string | null; cwd?: string | null; attrs?: Record<string, unknown> }
-  | { kind: "unknown"; type: string; sessionId: string | null }
+  | CallStep<"update">
+  | ContextStep<"session">
+  /** A record of an event type the format does not know: kept as session context, marked and counted. */
+  | ContextStep<"unknown">
   | { kind: "reject"; reason: string };
+
+export interface CallStep<K extends "open" | "close" | "update"> {
+  kind: K;
+  ids: readonly (string | null)[];
+  keys: readonly (string | null)[];
+  fields: CallFields;
+  /**
+   * False for a record that informs the call without being one of its own records (Claude Code's
+   * PermissionRequest): its line is left out of the action's locator unless the call has no other.
+   */
+  cite?: false;
+}
+
+export interface ContextStep<K extends "session" | "unknown"> {
+  kind: K;
+  type: string;
+  sessionId: string | null;
+  operator?: string | null;
+  cwd?: string | null;
+  attrs?: Record<string, unknown>;
+  /** Who acts in the record when the format says so (a prompt is a person's); else human when an operator is known. */
+  actorKind?: "human" | "agent";
+  /** See SessionRecord.keyLocator. */
+  keyLocator?: string;
+}
 
 export interface HookFormat {
   product: string;
@@ -59,9 +87,16 @@ export interface HookFormat {
   what: string;
   /** The record's event name, or null when the record is not of this format. */
   eventName(rec: Record<string, unknown>): string | null;
-  step(rec: Record<string, unknown>, event: string): HookStep;
+  /** The field eventName reads, named in the reject of a record without one. */
+  eventField?: string;
+  /** `line` is the record's line, for formats that cite one record of a call in another's evidence. */
+  step(rec: Record<string, unknown>, event: string, line: number): HookStep;
   /** `recorded`: the approval comes from a decision record in the log, not from an inference. */
   approval(call: HookCall): { approval: Approval; evidence: string; recorded?: boolean };
+  /** Sets attrs derived from the whole call (the facts of all its records) just before it is emitted. */
+  complete?(call: HookCall): void;
+  /** Keys whose repetition in a raw line changes what a record says was run; REPEATABLE_KEYS by default. */
+  repeatableKeys?: RegExp;
   /** Fields every record may carry for time; logging hooks add their own timestamp. */
   timeFields?: readonly string[];
 }
@@ -105,12 +140,28 @@ export function recordTime(rec: Record<string, unknown>, fields: readonly string
   return undefined;
 }
 
-/** `maxOpen` overrides MAX_OPEN (tests). */
-export function createHookParser(name: string, version: string, format: HookFormat, options: { maxOpen?: number } = {}): (ctx: EnrichContext) => Parser {
-  return (ctx) => ({ name, version: withClassifier(version), parse: (input) => parseHookLog(input, ctx, format, options.maxOpen ?? MAX_OPEN) });
+/**
+ * The formats on this driver are at version 3 or later since ambiguity notes name their line and a
+ * record with a call id never joins a call with another id by content.
+ *
+ * `format` is a format, or a function that makes one per file for formats that carry state from
+ * record to record (Claude Code's permission mode, set once per session). `maxOpen` overrides
+ * MAX_OPEN (tests).
+ */
+export function createHookParser(
+  name: string,
+  version: string,
+  format: HookFormat | (() => HookFormat),
+  options: { maxOpen?: number } = {},
+): (ctx: EnrichContext) => Parser {
+  const forFile = typeof format === "function" ? format : () => format;
+  return (ctx) => ({ name, version: withClassifier(version), parse: (input) => parseHookLog(input, ctx, forFile(), options.maxOpen ?? MAX_OPEN) });
 }
 
 function merge(call: HookCall, fields: CallFields, closing: boolean): void {
+  // A record read by its most dangerous reading decides what the call is taken to be, whichever
+  // hook logged it: otherwise a benign pre record would hide a post record that says otherwise.
+  if (closing && fields.attrs?.ambiguous && !call.attrs.ambiguous) closing = false;
   // for-in, not Object.entries: this runs for every record of million-line logs, and entries
   // allocates a pair per field. Fields, facts and attrs are object literals built by the formats.
   for (const k in fields) {
@@ -134,15 +185,25 @@ function merge(call: HookCall, fields: CallFields, closing: boolean): void {
 
 /**
  * The format's step for a record, or, when its raw line repeats a key (JSON.parse keeps only the
- * last), the step of its most dangerous reading, flagged in the action's attrs.
+ * last), the step of its most dangerous reading, flagged in the action's attrs. The flag names the
+ * line, since an action folds several records and only one of them read two ways.
  */
-function readStep(format: HookFormat, rec: Record<string, unknown>, name: string, raw: string): HookStep {
-  const readings = duplicateKeyReadings(rec, raw, REPEATABLE_KEYS);
-  if (readings === null) return format.step(rec, name);
-  const steps = readings.variants.map((v) => format.step(v, format.eventName(v) ?? name));
-  const calls = steps.map((st) => ("fields" in st ? { tool: st.fields.tool ?? "unknown", shell: st.fields.shell ?? null } : { tool: "unknown", shell: null }));
-  const step = steps[mostDangerous(calls)]!;
-  if ("fields" in step) step.fields.attrs = { ...step.fields.attrs, ambiguous: readings.note };
+function readStep(format: HookFormat, rec: Record<string, unknown>, name: string, raw: string, line: number): HookStep {
+  const readings = duplicateKeyReadings(rec, raw, format.repeatableKeys ?? REPEATABLE_KEYS);
+  let step: HookStep;
+  if (readings === null) step = format.step(rec, name, line);
+  else {
+    const steps = readings.variants.map((v) => format.step(v, format.eventName(v) ?? name, line));
+    const calls = steps.map((st) => ("fields" in st ? { tool: st.fields.tool ?? "unknown", shell: st.fields.shell ?? null } : { tool: "unknown", shell: null }));
+    step = steps[mostDangerous(calls)]!;
+  }
+  if (!("fields" in step)) return step;
+  // The format may flag a reading of its own (Claude Code's tool_input sent as a string). Most
+  // records have neither flag: they leave here without an allocation.
+  const own = step.fields.attrs?.ambiguous;
+  if (readings === null && typeof own !== "string") return step;
+  const note = readings === null ? own : typeof own === "string" ? `${readings.note}; ${own}` : readings.note;
+  step.fields.attrs = { ...step.fields.attrs, ambiguous: `line ${line}: ${note}` };
   return step;
 }
 
@@ -150,40 +211,54 @@ function byNumber(a: number, b: number): number {
   return a - b;
 }
 
-function newCall(fields: CallFields, line: number, time: string): HookCall {
+function cite(call: HookCall, line: number, cited: false | undefined): void {
+  if (cited === false) (call.uncited ??= []).push(line);
+  else call.lines.push(line);
+}
+
+function newCall(fields: CallFields, line: number, time: string, cited: false | undefined): HookCall {
   const call: HookCall = {
     id: null, lines: [], time, sessionId: null, operator: null, version: null, tool: "unknown", shell: null, args: null, target: null,
     cwd: null, repository: null, outcome: "unknown", facts: {}, attrs: {},
   };
   merge(call, fields, false);
-  call.lines.push(line);
+  cite(call, line, cited);
   return call;
 }
 
 function parseHookLog(input: ParserInput, ctx: EnrichContext, format: HookFormat, maxOpen: number): AsyncIterable<ParsedItem> {
   const joiner = new CallJoiner<HookCall>();
   const emittedIds = new Recent<true>();
-  // Content keys of closes emitted without their pre record, with how many are still unmatched.
+  // Content keys of closes emitted without their pre record, with how many are still unmatched;
+  // `orphanIdCloses` holds those of closes that carried a call id of their own.
   const orphanCloses = new Recent<number>();
+  const orphanIdCloses = new Recent<number>();
   const unknown = new UnknownTypes();
   let folded = 0;
   /** True when this record belongs to a call already emitted. */
   const alreadyEmitted = (step: { kind: "open" | "close" | "update"; ids: readonly (string | null)[]; keys: readonly (string | null)[] }): boolean => {
     for (const id of step.ids) if (id !== null && emittedIds.has(id)) return true;
     if (step.kind !== "open") return false;
-    for (const k of step.keys) {
-      const n = k === null ? 0 : orphanCloses.get(k) ?? 0;
-      if (n > 0) {
-        if (n === 1) orphanCloses.delete(k!);
-        else orphanCloses.set(k!, n - 1);
-        return true;
+    // An open with an id of its own folds only into a close that had none: a close with another id
+    // is another call that happened to run the same input (the same command run twice).
+    const hasId = step.ids.some((id) => id !== null);
+    for (const orphans of hasId ? [orphanCloses] : [orphanCloses, orphanIdCloses]) {
+      for (const k of step.keys) {
+        const n = k === null ? 0 : orphans.get(k) ?? 0;
+        if (n > 0) {
+          if (n === 1) orphans.delete(k!);
+          else orphans.set(k!, n - 1);
+          return true;
+        }
       }
     }
     return false;
   };
   const emit = (call: HookCall): ParsedItem => {
+    format.complete?.(call);
     const { approval, evidence, recorded } = format.approval(call);
-    const lines = call.lines.length > 1 ? [...new Set(call.lines)].sort(byNumber) : call.lines;
+    const cited = call.lines.length ? call.lines : call.uncited ?? [];
+    const lines = cited.length > 1 ? [...new Set(cited)].sort(byNumber) : cited;
     return {
       kind: "event",
       event: callEvent(
@@ -221,7 +296,8 @@ function parseHookLog(input: ParserInput, ctx: EnrichContext, format: HookFormat
     const { rec, line } = checked;
     const name = format.eventName(rec);
     if (!name) {
-      out.push(reject(locatorOf(r), `not ${format.what}: no event name field`, JSON.stringify(rec)));
+      const why = format.eventField ? `missing "${format.eventField}": not ${format.what}` : `not ${format.what}: no event name field`;
+      out.push(reject(locatorOf(r), why, JSON.stringify(rec)));
       return;
     }
     const time = recordTime(rec, format.timeFields ?? TIME_FIELDS);
@@ -230,7 +306,7 @@ function parseHookLog(input: ParserInput, ctx: EnrichContext, format: HookFormat
       out.push(reject(locatorOf(r), timeRejectReason(rec, fields, `no timestamp: expected one of ${fields.join(", ")} (added by the logging hook) as ISO-8601 or epoch`), JSON.stringify(rec)));
       return;
     }
-    const step = readStep(format, rec, name, r.raw);
+    const step = readStep(format, rec, name, r.raw, line);
     switch (step.kind) {
       case "reject":
         out.push(reject(locatorOf(r), step.reason, JSON.stringify(rec)));
@@ -238,18 +314,22 @@ function parseHookLog(input: ParserInput, ctx: EnrichContext, format: HookFormat
       case "session":
       case "unknown": {
         if (step.kind === "unknown") unknown.add(step.type);
-        const s = step.kind === "session" ? step : { ...step, operator: null, cwd: null, attrs: {} };
-        out.push({
-          kind: "event",
-          event: sessionEvent({ product: format.product, time, sessionId: s.sessionId, type: s.type, operator: s.operator, cwd: s.cwd, locator: locatorOf(r), known: step.kind === "session", attrs: s.attrs }, ctx),
-        });
+        const event = sessionEvent(
+          { product: format.product, time, sessionId: step.sessionId, type: step.type, operator: step.operator, cwd: step.cwd, locator: locatorOf(r), keyLocator: step.keyLocator, known: step.kind === "session", attrs: step.attrs },
+          ctx,
+        );
+        if (step.actorKind) event.actorKind = step.actorKind;
+        out.push({ kind: "event", event });
         return;
       }
       case "open":
       case "close":
       case "update": {
         const keys = step.ids.length ? [...step.ids, ...step.keys] : step.keys;
-        let call = joiner.find(keys);
+        // Call ids are unique: a record with one never joins, by content, a call that has another
+        // (the same command run twice, its pre and post records interleaved).
+        const own = step.ids.filter((id): id is string => id !== null);
+        let call = own.length ? joiner.find(keys, (c) => c.id === null || own.includes(c.id)) : joiner.find(keys);
         const closing = step.kind === "close" || (step.kind === "update" && !call);
         if (!call && alreadyEmitted(step)) {
           folded++;
@@ -262,10 +342,10 @@ function parseHookLog(input: ParserInput, ctx: EnrichContext, format: HookFormat
         if (call) {
           // Only an open record may (re)describe the call; updates and closes add how it went.
           merge(call, fields, step.kind !== "open");
-          call.lines.push(line);
+          cite(call, line, step.cite);
           joiner.alias(call, keys);
         } else {
-          call = newCall(fields, line, time);
+          call = newCall(fields, line, time, step.cite);
           if (!closing) {
             joiner.open(keys, call, line);
             if (joiner.size > maxOpen) {
@@ -274,7 +354,10 @@ function parseHookLog(input: ParserInput, ctx: EnrichContext, format: HookFormat
               out.push(emit(stale));
             }
           }
-          else for (const k of step.keys) if (k !== null) orphanCloses.remember(k, (orphanCloses.get(k) ?? 0) + 1);
+          else {
+            const orphans = step.ids.some((id) => id !== null) ? orphanIdCloses : orphanCloses;
+            for (const k of step.keys) if (k !== null) orphans.remember(k, (orphans.get(k) ?? 0) + 1);
+          }
         }
         if (closing) {
           joiner.close(call);

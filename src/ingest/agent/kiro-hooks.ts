@@ -83,5 +83,5 @@ export const kiroHooksFormat: HookFormat = {
   approval,
 };
 
-// 3: Kiro CLI v3 event names are read.
-export const createKiroHooksParser = createHookParser("kiro-hooks", "3", kiroHooksFormat);
+// 4: the shared driver's rules for ids and two readings (3), plus Kiro CLI v3 event names.
+export const createKiroHooksParser = createHookParser("kiro-hooks", "4", kiroHooksFormat);

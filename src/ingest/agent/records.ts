@@ -2,6 +2,7 @@ import { boundedLines, LineTooLong } from "../lines.ts";
 import type { ParserInput } from "../parser.ts";
 import { parseJson } from "../json.ts";
 import { incompleteReason } from "../files.ts";
+import { JsonValueStream, type JsonValueSpan } from "../json-records.ts";
 
 /**
  * Reads the JSON records of an agent log, streaming, with the line each record starts on.
@@ -12,8 +13,8 @@ import { incompleteReason } from "../files.ts";
  *  - one top-level array (GitHub audit log JSON export), pretty-printed or not.
  * The layout is decided by the first non-blank line: a line that parses on its own means JSON lines
  * (and from then on every line stands alone, so one damaged line costs one reject); a first line that
- * opens a value (`{`, `[`, `[{`) switches to a bracket-counting scanner that streams the objects of a
- * concatenation or of a top-level array one by one, so a large export is never held whole.
+ * opens a value (`{`, `[`, `[{`) switches to the bracket scanner of json-records.ts, which streams the
+ * objects of a concatenation or of a top-level array one by one, so a large export is never held whole.
  */
 export interface JsonRecord {
   /** 1-based line on which the record starts. */
@@ -49,7 +50,7 @@ export async function* jsonRecords(input: ParserInput): AsyncIterable<JsonRecord
 export async function* jsonRecordBatches(input: ParserInput): AsyncIterable<JsonRecord[]> {
   let line = 0;
   let mode: "unknown" | "lines" | "scan" = "unknown";
-  const scanner = new ValueScanner();
+  let scanner: JsonValueStream | null = null;
   try {
     // boundedLines hands over the lines of each chunk together: per-record work stays synchronous here,
     // since one async step per line would dominate on million-line hook logs.
@@ -59,10 +60,12 @@ export async function* jsonRecordBatches(input: ParserInput): AsyncIterable<Json
         line++;
         if (text instanceof LineTooLong) {
           out.push({ line, error: text.message, raw: "" });
+          // The scanner still counts the line (inside a record it reads as a line break).
+          scanner?.push("\n");
           continue;
         }
-        if (mode === "scan") {
-          for (const r of scanner.feed(text, line)) out.push(r);
+        if (scanner) {
+          for (const span of scanner.push(`${text}\n`)) out.push(spanRecord(span));
           continue;
         }
         // Fast path for JSON lines: an object line is parsed as is (JSON.parse ignores the whitespace around it).
@@ -79,7 +82,8 @@ export async function* jsonRecordBatches(input: ParserInput): AsyncIterable<Json
         if (trimmed === "") continue;
         if (mode === "unknown" && opensValue(trimmed)) {
           mode = "scan";
-          for (const r of scanner.feed(text, line)) out.push(r);
+          scanner = new JsonValueStream(false, { firstLine: line, stepIntoArray: true });
+          for (const span of scanner.push(`${text}\n`)) out.push(spanRecord(span));
           continue;
         }
         let value: unknown;
@@ -107,8 +111,22 @@ export async function* jsonRecordBatches(input: ParserInput): AsyncIterable<Json
     yield [{ line: line + 1, error: why, raw: "", incomplete: `${why}; read up to line ${line}` }];
     return;
   }
-  const open = scanner.end();
-  if (open) yield [open];
+  const open = scanner?.end().map(spanRecord);
+  if (open?.length) yield open;
+}
+
+/** A span of the scanner as a record: parsed, or an error that says what was wrong with the text. */
+function spanRecord(span: JsonValueSpan): JsonRecord {
+  const at = span.kind === "value" && span.index !== undefined ? { line: span.line, index: span.index } : { line: span.line };
+  if (span.kind === "junk") return { ...at, error: "unexpected text between JSON records", raw: span.text };
+  if (span.kind === "incomplete") {
+    return { ...at, error: "file ends inside this record (truncated)", raw: span.text.trimEnd(), incomplete: `JSON cut off: the file ends inside the record starting at line ${span.line}` };
+  }
+  try {
+    return { ...at, value: parseJson(span.text), raw: span.text };
+  } catch (error) {
+    return { ...at, error: `not valid JSON (${(error as Error).message})`, raw: span.text };
+  }
 }
 
 /**
@@ -138,103 +156,4 @@ export function flatten<T>(batches: AsyncIterable<T[]>): AsyncIterable<T> {
       };
     },
   };
-}
-
-/**
- * Counts brackets outside strings to cut a text into top-level JSON values. A top-level array is
- * stepped into, so its elements come out one at a time.
- */
-class ValueScanner {
-  private depth = 0;
-  private inString = false;
-  private escaped = false;
-  /** Depth at which records sit: 0, or 1 inside a top-level array. */
-  private base = 0;
-  private arraySeen = false;
-  private parts: string[] = [];
-  private startLine = 0;
-  private index = 0;
-
-  *feed(text: string, line: number): Iterable<JsonRecord> {
-    let segStart = this.depth > this.base ? 0 : -1;
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (this.inString) {
-        if (this.escaped) this.escaped = false;
-        else if (c === 0x5c) this.escaped = true;
-        else if (c === 0x22) this.inString = false;
-        continue;
-      }
-      if (c === 0x22) {
-        if (this.depth === this.base) {
-          yield this.junk(line, text);
-          return;
-        }
-        this.inString = true;
-        continue;
-      }
-      if (c === 0x7b || c === 0x5b) {
-        if (this.depth === 0 && c === 0x5b && !this.arraySeen && this.parts.length === 0 && this.index === 0) {
-          // The file is one top-level array: its elements are the records.
-          this.arraySeen = true;
-          this.base = 1;
-          this.depth = 1;
-          continue;
-        }
-        if (this.depth === this.base) {
-          segStart = i;
-          this.startLine = line;
-        }
-        this.depth++;
-        continue;
-      }
-      if (c === 0x7d || c === 0x5d) {
-        if (this.depth === this.base) {
-          if (this.base === 1 && c === 0x5d) {
-            this.base = 0;
-            this.depth = 0;
-            continue;
-          }
-          yield this.junk(line, text);
-          return;
-        }
-        this.depth--;
-        if (this.depth === this.base) {
-          this.parts.push(text.slice(Math.max(segStart, 0), i + 1));
-          segStart = -1;
-          yield this.emit();
-        }
-        continue;
-      }
-      if (this.depth === this.base && c !== 0x2c && c !== 0x20 && c !== 0x09) {
-        yield this.junk(line, text);
-        return;
-      }
-    }
-    if (this.depth > this.base) this.parts.push(text.slice(Math.max(segStart, 0)));
-  }
-
-  private emit(): JsonRecord {
-    const raw = this.parts.join("\n");
-    this.parts = [];
-    const index = this.base === 1 ? this.index++ : undefined;
-    if (this.base === 0) this.index++;
-    try {
-      return { line: this.startLine, ...(index === undefined ? {} : { index }), value: parseJson(raw), raw };
-    } catch (error) {
-      return { line: this.startLine, ...(index === undefined ? {} : { index }), error: `not valid JSON (${(error as Error).message})`, raw };
-    }
-  }
-
-  /** Text between records that is not a separator: the rest of its line is skipped. */
-  private junk(line: number, text: string): JsonRecord {
-    return { line, error: "unexpected text between JSON records", raw: text };
-  }
-
-  /** At end of file: an unclosed record means the file was cut short. */
-  end(): JsonRecord | undefined {
-    if (this.depth <= this.base) return undefined;
-    const error = "file ends inside this record (truncated)";
-    return { line: this.startLine, error, raw: this.parts.join("\n"), incomplete: `JSON cut off: the file ends inside the record starting at line ${this.startLine}` };
-  }
 }

@@ -67,4 +67,4 @@ export const windsurfHooksFormat: HookFormat = {
   approval,
 };
 
-export const createWindsurfHooksParser = createHookParser("windsurf-hooks", "2", windsurfHooksFormat);
+export const createWindsurfHooksParser = createHookParser("windsurf-hooks", "3", windsurfHooksFormat);

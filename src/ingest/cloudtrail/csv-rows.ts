@@ -1,5 +1,6 @@
 import type { Readable } from "node:stream";
 import { boundedLines, DEFAULT_INPUT_LIMITS, LineTooLong } from "../lines.ts";
+import limits from "../limits.json" with { type: "json" };
 
 /**
  * Splits a CSV stream (RFC 4180: https://www.rfc-editor.org/rfc/rfc4180) into rows so that one
@@ -14,8 +15,8 @@ export type CsvRow =
   | { kind: "row"; line: number; fields: string[] }
   | { kind: "bad"; line: number; reason: string; raw: string };
 
-/** Lines one record may span: a pretty-printed record in a cell is a few dozen, a stray quote the rest of the file. */
-export const MAX_RECORD_LINES = 256;
+/** Lines one record may span: a pretty-printed record in a cell is a few dozen, a stray quote the rest of the file (src/ingest/limits.json). */
+export const MAX_RECORD_LINES: number = limits.csvMaxRecordLines;
 
 interface PhysicalLine {
   line: number;

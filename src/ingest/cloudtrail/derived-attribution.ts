@@ -1,5 +1,6 @@
 import type { Db } from "../../store/index.ts";
 import type { EnrichContext } from "../enrich.ts";
+import windows from "../../correlate-windows.json" with { type: "json" };
 
 /**
  * Attribution that needs more than one record, run after every ingest over the whole store (so
@@ -10,8 +11,8 @@ import type { EnrichContext } from "../enrich.ts";
  * - time and command: an agent-log command `aws <service> <operation>` followed within seconds by
  *   that call from an unattributed identity, the developer's own credentials (low confidence).
  */
-const WINDOW_BEFORE_S = 10;
-const WINDOW_AFTER_S = 120;
+const WINDOW_BEFORE_S = windows.attributionBeforeMs / 1000;
+const WINDOW_AFTER_S = windows.attributionAfterMs / 1000;
 // aws-cli service names whose eventSource differs.
 const CLI_SERVICES: Record<string, string> = { s3api: "s3", cloudwatch: "monitoring", "elbv2": "elasticloadbalancing", elb: "elasticloadbalancing" };
 

@@ -97,7 +97,7 @@ export function* parseJsonDocument(text: string, ctx: TrailContext, truncatedAt?
     return;
   }
   const head = shapeOfHead(text.slice(0, 4096));
-  const split = head && head.shape !== "array" ? splitArrayObjects(text, head.key) : { objects: [], noArray: true, incompleteAt: undefined };
+  const split = head && head.shape !== "array" ? splitArrayObjects(text, head.key) : { objects: [], noArray: true, incomplete: undefined };
   if (!head || split.noArray) {
     if (truncatedAt !== undefined) {
       const why = `gzip stream truncated after ${truncatedAt} compressed bytes; no complete record before the damage`;
@@ -113,7 +113,7 @@ export function* parseJsonDocument(text: string, ctx: TrailContext, truncatedAt?
     yield item;
   }
   const n = split.objects.length;
-  if (truncatedAt === undefined && split.incompleteAt === undefined) {
+  if (truncatedAt === undefined && split.incomplete === undefined) {
     // The array closed and every record in it was read: a record rejected above as invalid JSON
     // (too deep, damaged inside) is why the document did not parse, and is already counted; a
     // second reject here would count a record that does not exist.
@@ -122,7 +122,7 @@ export function* parseJsonDocument(text: string, ctx: TrailContext, truncatedAt?
   }
   const where = truncatedAt !== undefined ? `record ${n} (gzip truncated at byte ${truncatedAt})` : `record ${n}`;
   const why = truncatedAt !== undefined ? `gzip stream truncated: ${n} complete records kept, the record in progress is lost` : `document damaged after ${n} complete records`;
-  yield reject(where, why, text.slice(split.incompleteAt ?? 0), truncatedAt !== undefined ? why : `JSON cut off: ${why}, the rest was not read`);
+  yield reject(where, why, split.incomplete ?? "", truncatedAt !== undefined ? why : `JSON cut off: ${why}, the rest was not read`);
 }
 
 export function rawToItem(shape: JsonShape, raw: string, index: number, ctx: TrailContext): ParsedItem | null {

@@ -11,6 +11,7 @@ import { decodeText } from "./decode.ts";
 import { createCountedCalls, type TrailContext } from "./counted.ts";
 import { classifyTrailFile } from "./file-kinds.ts";
 import { JsonRecordStream, parseJsonDocument } from "./json-documents.ts";
+import limits from "../limits.json" with { type: "json" };
 
 /**
  * CloudTrail files of every shape users hand us: S3 trail delivery (`…_CloudTrail_<region>_…json.gz`,
@@ -29,10 +30,10 @@ export interface TrailLimits {
   absoluteBytes: number;
 }
 
+/** The caps, and why each is what it is, are data: src/ingest/limits.json. */
 export const DEFAULT_LIMITS: TrailLimits = {
-  // 64 MiB of JSON becomes ~250 MB of objects: the largest single allocation we allow per file.
-  wholeFileBytes: 64 * 1024 * 1024,
-  absoluteBytes: 8 * 1024 * 1024 * 1024,
+  wholeFileBytes: limits.cloudtrailWholeFileBytes,
+  absoluteBytes: limits.cloudtrailAbsoluteBytes,
 };
 
 export function createCloudTrailS3Parser(ctx: EnrichContext, limits: TrailLimits = DEFAULT_LIMITS): Parser {

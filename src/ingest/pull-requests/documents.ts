@@ -1,5 +1,6 @@
 import { EXCERPT_SCAN, isRecord, reject, type ParsedItem, type Parser } from "../parser.ts";
 import { parseJson } from "../json.ts";
+import { splitJsonValues } from "../json-records.ts";
 
 /**
  * Platform exports come in three shapes: one JSON array (`gh pr list --json`), several arrays
@@ -33,12 +34,14 @@ export function* exportRecords(text: string): Generator<JsonItem> {
     for (const [i, value] of list.entries()) yield { locator: `record ${i + 1}`, value };
     return;
   }
-  for (const [i, line] of text.split("\n").entries()) {
-    if (line.trim() === "") continue;
-    const value = tryParse(line);
-    if (value === undefined) yield { locator: `line ${i + 1}`, error: "not valid JSON (a damaged or truncated export)", raw: line.slice(0, EXCERPT_SCAN) };
-    else if (!Array.isArray(value)) yield { locator: `line ${i + 1}`, value };
-    else for (const [k, v] of value.entries()) yield { locator: `line ${i + 1} record ${k + 1}`, value: v };
+  // The shared splitter (json-records.ts): one record per line when the first one ends on its line,
+  // so a damaged line costs that line only.
+  for (const span of splitJsonValues(text)) {
+    const at = `line ${span.line}`;
+    const value = span.kind === "value" ? tryParse(span.text) : undefined;
+    if (value === undefined) yield { locator: at, error: "not valid JSON (a damaged or truncated export)", raw: span.text.slice(0, EXCERPT_SCAN) };
+    else if (!Array.isArray(value)) yield { locator: at, value };
+    else for (const [k, v] of value.entries()) yield { locator: `${at} record ${k + 1}`, value: v };
   }
 }
 

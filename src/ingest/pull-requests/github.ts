@@ -102,5 +102,6 @@ export function githubRecord(value: unknown, locator: string): ParsedItem[] {
 }
 
 export function createGithubPullRequestsParser(): Parser {
-  return exportParser("github-pull-requests", "1", githubRecord);
+  // 2: a damaged export is split by the shared JSON splitter (documents back to back on a line are read).
+  return exportParser("github-pull-requests", "2", githubRecord);
 }

@@ -55,5 +55,6 @@ export function gitlabRecord(value: unknown, locator: string): ParsedItem[] {
 }
 
 export function createGitlabMergeRequestsParser(): Parser {
-  return exportParser("gitlab-merge-requests", "1", gitlabRecord);
+  // 2: a damaged export is split by the shared JSON splitter (documents back to back on a line are read).
+  return exportParser("gitlab-merge-requests", "2", gitlabRecord);
 }
