@@ -47,7 +47,7 @@ test("the December 2025 scenario on the sample: the gaps findings.csv shows, cit
   const md = readFileSync(mdFile, "utf8");
   // Every finding the page cites is a finding of the package, of the rule the page names.
   const findings = new Map((parse(readFileSync(path.join(out(), "findings.csv")), { columns: true }) as { finding_id: string; rule: string }[]).map((f) => [f.finding_id, f.rule]));
-  const cited = [...md.matchAll(/^- Finding ([0-9a-f]{12}): ([a-z0-9-]+) /gm)].map((m) => [m[1]!, m[2]!] as const);
+  const cited = [...md.matchAll(/^ {2}- Finding ([0-9a-f]{12}): ([a-z0-9-]+) /gm)].map((m) => [m[1]!, m[2]!] as const);
   assert.ok(cited.length >= 10, md);
   for (const [id, rule] of cited) assert.equal(findings.get(id), rule, `finding ${id}`);
   for (const gap of ["7300570f089b", "6c019fc5a0a4", "d3de19526e2b", "6b674539bd55", "e766f4ba22e9", "0ac2724e01e0", "d8f5f2929798"]) assert.match(md, new RegExp(`Finding ${gap}:`));
