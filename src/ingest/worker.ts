@@ -32,7 +32,7 @@ function post(m: FromWorker): void {
 
 async function run(id: number, task: FileTask): Promise<void> {
   try {
-    for await (const m of runFileTask(task, env, true)) {
+    for await (const m of runFileTask(task, env)) {
       if (m.type === "items") {
         while (unacked >= MAX_UNACKED) await new Promise<void>((resolve) => (wake = resolve));
         unacked++;
