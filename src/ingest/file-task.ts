@@ -101,10 +101,11 @@ function clipped(r: RejectRecord): RejectRecord {
 export async function* storeItems(items: AsyncIterable<ParsedItem>, redactor: Redactor, summariser: FileSummariser | null): AsyncGenerator<StoreItem[]> {
   let batch: StoreItem[] = [];
   const fieldNamesMayHold = EVENT_FIELDS.some((f) => redactor.mayHoldSecret(f));
+  const clean: unknown[] = [];
   for await (const item of items) {
     if (item.kind === "event") {
       if (summariser?.add(item.event)) continue;
-      batch.push({ kind: "event-row", row: redactedRow(item.event, redactor, fieldNamesMayHold) });
+      batch.push({ kind: "event-row", row: redactedRow(item.event, redactor, fieldNamesMayHold, clean) });
     } else if (item.kind === "commit") batch.push({ kind: "commit", commit: redactor.redactDeep(item.commit) });
     else if (item.kind === "pull-request") batch.push({ kind: "pull-request", pullRequest: redactor.redactDeep(item.pullRequest) });
     else if (item.kind === "review") batch.push({ kind: "review", review: redactor.redactDeep(item.review) });
@@ -146,13 +147,19 @@ export async function* storeItems(items: AsyncIterable<ParsedItem>, redactor: Re
  * JSON, which covers its keys) passes the redactor's keyword gate, the row stands as built. The
  * gate is the one redactDeep opens with, so anything it lets through is redacted exactly as before,
  * field names as context included; checking a dozen row strings costs less than walking the event.
+ * `clean` holds, per column, the last value the gate passed as clean (one array per file).
  */
-function redactedRow(event: EvidenceEvent, redactor: Redactor, fieldNamesMayHold: boolean): EventRow {
+function redactedRow(event: EvidenceEvent, redactor: Redactor, fieldNamesMayHold: boolean, clean: unknown[]): EventRow {
   const row = eventRow(event);
   let candidate = fieldNamesMayHold;
   for (let i = 0; i < row.length && !candidate; i++) {
     const v = row[i];
-    if (typeof v === "string") candidate = i === ATTRS_COLUMN ? redactor.mayHoldSecretInJson(v) : redactor.mayHoldSecret(v);
+    // The gate is a function of the string alone: a value equal to the last one this column let
+    // through clean is clean again. Most columns repeat from row to row (agent, session, outcome,
+    // the approval evidence's sentence), and each gate call has a cost of its own whatever the length.
+    if (typeof v !== "string" || v === clean[i]) continue;
+    candidate = i === ATTRS_COLUMN ? redactor.mayHoldSecretInJson(v) : redactor.mayHoldSecret(v);
+    if (!candidate) clean[i] = v;
   }
   return candidate ? eventRow(redactor.redactDeep(event)) : row;
 }

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { storeItems, type StoreItem } from "../../src/ingest/file-task.ts";
 import type { ParsedItem } from "../../src/ingest/parser.ts";
 import { createRedactor } from "../../src/redact/index.ts";
-import { ATTRS_COLUMN, EVENT_COLUMNS, eventRow } from "../../src/store/event-row.ts";
+import { ATTRS_COLUMN, EVENT_COLUMNS, EVENT_FIELDS, eventRow } from "../../src/store/event-row.ts";
 import { event } from "../helpers/rule-tester.ts";
 
 /**
@@ -67,4 +67,34 @@ test("a quoted user keyword inside attrs is still found and redacted", async () 
   const [row] = await rowsOf([event({ attrs: { note: 'door pin="4821"' } })], redactor);
   assert.ok(!String(row![ATTRS_COLUMN]).includes("4821"), String(row![ATTRS_COLUMN]));
   assert.equal(redactor.total(), 1);
+});
+
+test("a column's value equal to the last one it let through clean is not gated again; a new value is, and its secret is redacted", async () => {
+  const inner = createRedactor();
+  const gated: string[] = [];
+  const counting = {
+    ...inner,
+    mayHoldSecret: (text: string) => (gated.push(text), inner.mayHoldSecret(text)),
+    mayHoldSecretInJson: (json: string) => (gated.push(json), inner.mayHoldSecretInJson(json)),
+  };
+  const token = "ghp_Z9y8X7w6V5u4T3s2R1q0P9o8N7m6L5k4J3i2";
+  const events = [
+    event({ attrs: { cwd: "/srv/app" } }, 0),
+    event({ attrs: { cwd: "/srv/app" } }, 1),
+    event({ command: `git push https://x:${token}@github.com/acme/app`, attrs: { cwd: "/srv/app" } }, 2),
+    event({ attrs: { cwd: "/srv/app" } }, 3),
+  ];
+  const rows = await rowsOf(events, counting);
+  // storeItems first asks once whether any field name passes the gate (none does).
+  const perRow = gated.slice(EVENT_FIELDS.length);
+  const strings = eventRow(events[0]!).filter((v) => typeof v === "string").length;
+  // Row 1 gates every string; row 2 only its own event key and locator; row 3 its key and its new
+  // command, which passes the gate (no need to look further); row 4 its key and locator: its
+  // command equals the last one let through clean.
+  assert.deepEqual(perRow.slice(strings), ["k1", "line 2", "k2", events[2]!.command, "k3", "line 4"]);
+  assert.deepEqual(rows[0], eventRow(events[0]!));
+  assert.deepEqual(rows[1], eventRow(events[1]!));
+  assert.deepEqual(rows[3], eventRow(events[3]!));
+  assert.ok(!JSON.stringify(rows).includes(token));
+  assert.equal(inner.total(), 1);
 });
