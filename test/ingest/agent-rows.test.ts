@@ -1,12 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import { appendFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { writeHookLog } from "../../bench/agent-logs.ts";
 import { loadConfig } from "../../src/config.ts";
 import { ingestSources, type IngestOptions } from "../../src/ingest/index.ts";
-import { openStore, type Db } from "../../src/store/index.ts";
+import { openStore } from "../../src/store/index.ts";
+import { storeDigest, type StoreDigest } from "../helpers/store-digest.ts";
 import { SAMPLE, tempDir } from "../helpers/workspace.ts";
 
 /**
@@ -19,21 +19,6 @@ const AGENT_SOURCES = ["claude-code", "claude-code-chained", "claude-code-teleme
 const TOKEN = "ghp_Z9y8X7w6V5u4T3s2R1q0P9o8N7m6L5k4J3i2";
 const AWS_ID = "AKIAQ3EGUDXZ4EXAMPL7";
 const AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEK3";
-
-const TABLES: Record<string, string> = {
-  source_files: "SELECT id, source, path, kind, sha256, size, parser, parser_version, context_hash, records_read, accepted, duplicates, rejected, redacted, summarised, notes FROM source_files ORDER BY id",
-  events: "SELECT * FROM events ORDER BY id",
-  rejects: "SELECT * FROM rejects ORDER BY id",
-};
-
-function digest(db: Db): Record<string, { rows: number; sha256: string }> {
-  const out: Record<string, { rows: number; sha256: string }> = {};
-  for (const [table, sql] of Object.entries(TABLES)) {
-    const rows = db.prepare(sql).all();
-    out[table] = { rows: rows.length, sha256: createHash("sha256").update(JSON.stringify(rows)).digest("hex") };
-  }
-  return out;
-}
 
 /** A Cursor hook log in the bench's shape, plus calls whose command, output or attrs hold secrets. */
 async function benchWorkspace(): Promise<string> {
@@ -66,7 +51,7 @@ async function benchWorkspace(): Promise<string> {
   return dir;
 }
 
-async function ingestWith(workers: number, configFile: string, only?: string[]): Promise<{ digest: ReturnType<typeof digest>; stored: string; redacted: number }> {
+async function ingestWith(workers: number, configFile: string, only?: string[]): Promise<{ digest: StoreDigest; stored: string; redacted: number }> {
   const work = tempDir("evidence-agent-rows-store-");
   const db = openStore(path.join(work, "evidence.db"));
   try {
@@ -74,7 +59,7 @@ async function ingestWith(workers: number, configFile: string, only?: string[]):
       cacheDir: path.join(work, "cache"), now: new Date("2026-11-01T00:00:00Z"), progress: quiet, workers, poolMinBytes: 0, ...(only ? { only } : {}),
     });
     const stored = JSON.stringify(db.prepare("SELECT * FROM events ORDER BY id").all());
-    return { digest: digest(db), stored, redacted: summary.redacted };
+    return { digest: storeDigest(db), stored, redacted: summary.redacted };
   } finally {
     db.close();
     rmSync(work, { recursive: true, force: true });
