@@ -4,15 +4,20 @@ import { appendFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { writeHookLog } from "../../bench/agent-logs.ts";
 import { loadConfig } from "../../src/config.ts";
+import { createTaskEnv, type FileSourceKind } from "../../src/ingest/file-task.ts";
+import { findSourceFiles, parserInput } from "../../src/ingest/files.ts";
 import { ingestSources, type IngestOptions } from "../../src/ingest/index.ts";
+import { workerRunner } from "../../src/ingest/pool.ts";
+import { FILE_PARSERS } from "../../src/ingest/registry.ts";
+import { EVENT_FIELDS } from "../../src/store/event-row.ts";
 import { openStore } from "../../src/store/index.ts";
 import { storeDigest, type StoreDigest } from "../helpers/store-digest.ts";
 import { SAMPLE, tempDir } from "../helpers/workspace.ts";
 
 /**
- * Agent logs parsed in a worker thread (src/ingest/pool.ts) and on the main thread (workers: 0)
- * must leave the same store, row for row, with the same redactions counted, and nothing unredacted
- * may reach it: the guard for any change to which thread builds and redacts the rows.
+ * A parsing worker hands agent-log rows to the writer built but not redacted, and the writer
+ * redacts them (src/ingest/file-task.ts, writerRows); parsing on the main thread (workers: 0)
+ * still redacts in storeItems. Both must leave the same store, and nothing unredacted may reach it.
  */
 const quiet = { info() {}, update() {}, done() {} } as unknown as IngestOptions["progress"];
 const AGENT_SOURCES = ["claude-code", "claude-code-chained", "claude-code-telemetry", "codex", "cursor"];
@@ -66,7 +71,7 @@ async function ingestWith(workers: number, configFile: string, only?: string[]):
   }
 }
 
-test("a parsing worker and the main thread store the same agent-log rows: the sample's agent logs", async () => {
+test("agent-log rows redacted on the writer leave the same store as rows redacted while parsing: the sample's agent logs", async () => {
   const config = path.join(SAMPLE, "evidence.config.yaml");
   const inline = await ingestWith(0, config, AGENT_SOURCES);
   const pooled = await ingestWith(1, config, AGENT_SOURCES);
@@ -75,7 +80,7 @@ test("a parsing worker and the main thread store the same agent-log rows: the sa
   assert.equal(pooled.redacted, inline.redacted);
 });
 
-test("a parsing worker and the main thread store the same agent-log rows: the bench's hook log with secrets, redacted", async () => {
+test("agent-log rows redacted on the writer leave the same store as rows redacted while parsing: the bench's hook log with secrets", async () => {
   const dir = await benchWorkspace();
   const config = path.join(dir, "evidence.config.yaml");
   const inline = await ingestWith(0, config);
@@ -85,4 +90,41 @@ test("a parsing worker and the main thread store the same agent-log rows: the be
   assert.equal(pooled.redacted, inline.redacted);
   for (const secret of [TOKEN, AWS_SECRET, "hunter2-Zx81"]) assert.ok(!pooled.stored.includes(secret), `${secret} reached the store`);
   assert.match(pooled.stored, /\[REDACTED:/);
+});
+
+test("a parsing worker posts agent-log rows unredacted, for the writer to redact", async () => {
+  const dir = await benchWorkspace();
+  const runner = workerRunner(loadConfig(path.join(dir, "evidence.config.yaml")).config, 1);
+  try {
+    const kinds = new Map<string, number>();
+    let withToken = 0;
+    for await (const m of runner.run({ source: "cursor", kind: "cursor-hooks", root: dir, file: path.join(dir, "logs", "hooks.jsonl"), reuseSha: null })) {
+      if (m.type === "done") assert.equal(m.redacted, 0, "the worker redacted nothing itself");
+      if (m.type !== "items") continue;
+      for (const item of m.items) {
+        kinds.set(item.kind, (kinds.get(item.kind) ?? 0) + 1);
+        if (JSON.stringify(item).includes(TOKEN)) withToken++;
+      }
+    }
+    assert.deepEqual([...kinds], [["unredacted-row", 1_503]]);
+    assert.equal(withToken, 1);
+  } finally {
+    await runner.close();
+  }
+});
+
+test("every agent parser builds its events with the fields in EVENT_FIELDS order, as the writer rebuilds them", async () => {
+  const { config } = loadConfig(path.join(SAMPLE, "evidence.config.yaml"));
+  const env = createTaskEnv(config, FILE_PARSERS);
+  let events = 0;
+  for (const source of config.sources.filter((s) => AGENT_SOURCES.includes(s.name))) {
+    for (const file of await findSourceFiles(SAMPLE, source.paths)) {
+      for await (const item of env.parser(source.kind as FileSourceKind).parse(parserInput(SAMPLE, file))) {
+        if (item.kind !== "event") continue;
+        events++;
+        assert.deepEqual(Object.keys(item.event), [...EVENT_FIELDS], `${file} ${item.event.locator}`);
+      }
+    }
+  }
+  assert.ok(events > 100, `${events} events`);
 });
