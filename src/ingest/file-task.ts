@@ -21,8 +21,8 @@ export type ParserRegistry = Readonly<Record<FileSourceKind, (ctx: EnrichContext
 
 /**
  * What the writer applies: parsed items already redacted (events as stored rows), plus summary
- * counts. The one exception is `event`: an agent-log event a worker hands over as parsed, whose row
- * the writer builds and redacts (writerRows) before it can reach the store.
+ * counts. The one exception is `unredacted-row`: an agent-log row a parsing worker hands over built
+ * but not redacted, which the writer gates and redacts (writerRows) before it can reach the store.
  */
 export type StoreItem =
   | Exclude<ParsedItem, { kind: "event" }>
@@ -79,8 +79,8 @@ export function createTaskEnv(config: Config, registry: ParserRegistry): TaskEnv
 }
 
 /**
- * `agentRowsOnWriter`: hand agent-log events to the writer as parsed (kind `event`), for it to
- * build and redact their rows. A parsing worker does so: on agent logs the worker is the critical
+ * `agentRowsOnWriter`: hand agent-log rows to the writer built but not redacted (`unredacted-row`),
+ * for it to gate and redact. A parsing worker does so: on agent logs the worker is the critical
  * path while the writer waits (see README, Scale).
  */
 export async function* runFileTask(task: FileTask, env: TaskEnv, agentRowsOnWriter = false): AsyncGenerator<TaskMessage> {
@@ -164,9 +164,12 @@ function eventFieldNamesMayHold(redactor: Redactor): boolean {
 }
 
 /**
- * The writer's side of `agentRowsOnWriter`: stored rows for the events a worker handed over whole,
- * redacted exactly as storeItems would have (same function, same patterns), and how many values
- * were redacted doing so (the file's count adds them to the worker's).
+ * The writer's side of `agentRowsOnWriter`: the rows a worker handed over unredacted, redacted as
+ * storeItems would have, and how many values were redacted doing so (the file's count adds them to
+ * the worker's). The same gate; a row that passes it is redacted as the event rebuilt from the row
+ * (eventFromRow), which redactDeep sees as it saw the parsed event: the same fields in the same
+ * order (test/ingest/agent-rows.test.ts checks every agent parser's), classes in stored order (no
+ * pattern redacts a class name, tested), attrs as JSON.parse gives them back.
  */
 export function writerRows(redactor: Redactor): { row(row: EventRow): EventRow; redacted(): number } {
   const fieldNamesMayHold = eventFieldNamesMayHold(redactor);

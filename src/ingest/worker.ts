@@ -8,8 +8,9 @@ import { MAX_UNACKED, type FromWorker, type ToWorker } from "./pool.ts";
 /**
  * A parsing worker (src/ingest/pool.ts): reads, hashes, parses, summarises and redacts one file at a
  * time and posts the batches; agent-log rows go built but not redacted, for the writer to gate and
- * redact (runFileTask's agentRowsOnWriter). It waits for the main thread to take batches before posting more than
- * MAX_UNACKED, so a file far ahead of the writer holds a few batches, never the whole file.
+ * redact (runFileTask's agentRowsOnWriter). It waits for the main thread to take batches before
+ * posting more than MAX_UNACKED, so a file far ahead of the writer holds a few batches, never the
+ * whole file.
  */
 const port = parentPort!;
 const env = createTaskEnv((workerData as { config: Config }).config, FILE_PARSERS);

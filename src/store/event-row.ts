@@ -32,7 +32,8 @@ export function eventRow(e: EvidenceEvent): EventRow {
 
 /**
  * The event a row was built from, fields in EVENT_FIELDS order (the order every parser builds
- * events in), classes as stored (sorted, deduplicated) and attrs parsed back from JSON.
+ * events in), classes as stored (sorted, deduplicated) and attrs parsed back from JSON. Positions
+ * are EVENT_COLUMNS'; test/ingest/event-rows.test.ts checks the round trip.
  */
 export function eventFromRow(row: EventRow): EvidenceEvent {
   const classes = row[9] as string;
