@@ -7,7 +7,8 @@
  *
  * Run alone: node --import tsx bench/agent-logs.ts [size]   (default 1,000,000)
  */
-import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { once } from "node:events";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -35,6 +36,8 @@ export interface AgentLogBenchResult {
   /** The writer's floor (storeFloor): the stored rows inserted again, nothing else. */
   storeFloor: { rows: number; seconds: number; eventsPerSecond: number };
   peakRssMb: number;
+  /** CPU seconds of the ingest per thread (Linux only, else null), as sampled every 50 ms: see threadCpu. */
+  threads: { writer: number; workers: number; other: number } | null;
 }
 
 const USERS = ["maria.garcia", "li.wei", "olga.ivanova", "sam.okafor", "ops.oncall"];
@@ -89,6 +92,47 @@ export async function writeHookLog(file: string, size: number): Promise<number> 
   out.end(buf);
   await once(out, "finish");
   return bytes;
+}
+
+/**
+ * CPU seconds so far of each thread of this process, by thread id, from /proc/self/task/<tid>/stat
+ * (utime and stime, fields 14 and 15, in clock ticks: proc(5)); null where there is no /proc. Which
+ * thread is the critical path (the parsing worker or the SQLite writer) shows here, where the
+ * process's total CPU time mixes them.
+ */
+function threadCpu(): Map<string, number> | null {
+  try {
+    tick ??= Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+    const out = new Map<string, number>();
+    for (const tid of readdirSync("/proc/self/task")) {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      out.set(tid, (Number(fields[11]) + Number(fields[12])) / tick);
+    }
+    return out;
+  } catch {
+    return null;
+  }
+}
+let tick: number | undefined;
+
+/**
+ * The ingest's CPU per thread: the main thread (the writer), threads started during the ingest (the
+ * parsing workers) and the rest (V8's GC helpers, libuv's pool). A thread's last sample stands for
+ * it once it has exited, so a worker's final 50 ms may be missed.
+ */
+function threadSplit(before: Map<string, number>, peak: Map<string, number>): AgentLogBenchResult["threads"] {
+  let writer = 0;
+  let workers = 0;
+  let other = 0;
+  for (const [tid, cpu] of peak) {
+    const spent = cpu - (before.get(tid) ?? 0);
+    if (tid === String(process.pid)) writer += spent;
+    else if (before.has(tid)) other += spent;
+    else workers += spent;
+  }
+  const r = (x: number) => Math.round(x * 100) / 100;
+  return { writer: r(writer), workers: r(workers), other: r(other) };
 }
 
 /** The floor: split the file into lines and JSON.parse each, nothing else. */
@@ -170,7 +214,13 @@ export async function run(size = 1_000_000): Promise<AgentLogBenchResult> {
     const base = await baseline(file);
     const db = openStore(path.join(dir, "store", "evidence.db"));
     let peakRss = process.memoryUsage().rss;
-    const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+    const threadsBefore = threadCpu();
+    const threadsPeak = new Map(threadsBefore);
+    const sampleThreads = () => threadCpu()?.forEach((cpu, tid) => threadsPeak.set(tid, Math.max(cpu, threadsPeak.get(tid) ?? 0)));
+    const sampler = setInterval(() => {
+      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+      sampleThreads();
+    }, 50);
     const started = performance.now();
     const cpuBefore = process.cpuUsage();
     const summary = await ingestSources(db, loadConfig(path.join(dir, "evidence.config.yaml")), {
@@ -180,6 +230,7 @@ export async function run(size = 1_000_000): Promise<AgentLogBenchResult> {
     const cpu = process.cpuUsage(cpuBefore);
     const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     clearInterval(sampler);
+    sampleThreads();
     // maxRSS is the process high-water mark in KiB (it includes the log generation before).
     peakRss = Math.max(peakRss, process.resourceUsage().maxRSS * 1024);
     const actions = (db.prepare("SELECT count(*) AS n FROM events").get() as { n: number }).n;
@@ -193,6 +244,7 @@ export async function run(size = 1_000_000): Promise<AgentLogBenchResult> {
       ratio: Math.round((seconds / base.seconds) * 10) / 10,
       peakRssMb: Math.round(peakRss / 1048576),
       storeFloor: floor,
+      threads: threadsBefore && threadSplit(threadsBefore, threadsPeak),
     };
     return result;
   } finally {
@@ -208,6 +260,7 @@ export function report(r: AgentLogBenchResult): string {
     `  baseline  ${n(r.baselineEventsPerSecond)} events/s (line split + JSON.parse only); ingest takes ${r.ratio}x the baseline time`,
     `  store floor  ${r.storeFloor.seconds.toFixed(2)} s to insert the ${n(r.storeFloor.rows)} stored rows alone: at most ${n(r.storeFloor.eventsPerSecond)} events/s on one SQLite writer`,
     `  peak RSS  ${n(r.peakRssMb)} MB`,
+    ...(r.threads ? [`  threads   CPU s: writer ${r.threads.writer}, parsing workers ${r.threads.workers}, other ${r.threads.other} (in ${r.seconds.toFixed(2)} s wall)`] : []),
   ].join("\n");
 }
 

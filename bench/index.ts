@@ -95,6 +95,7 @@ async function measureStage(stage: Stage, sizes: Sizes, scratch: string): Promis
       notes: [
         `${r.actions} actions (${Math.round(r.actions / r.seconds).toLocaleString("en-US")}/s), ${r.rejected} rejected`,
         `store floor (the ${r.storeFloor.rows} stored rows inserted again by the writer alone): ${r.storeFloor.seconds.toFixed(2)} s = ${r.storeFloor.eventsPerSecond.toLocaleString("en-US")} events/s`,
+        ...(r.threads ? [`CPU s per thread: writer ${r.threads.writer}, parsing workers ${r.threads.workers}, other ${r.threads.other}`] : []),
       ],
     };
   }

@@ -2,7 +2,7 @@ import { statSync } from "node:fs";
 import type { Config, SourceConfig } from "../config.ts";
 import { createRedactor, type Redactor } from "../redact/index.ts";
 import type { RejectRecord } from "../store/index.ts";
-import { ATTRS_COLUMN, EVENT_FIELDS, eventRow, type EventRow } from "../store/event-row.ts";
+import { ATTRS_COLUMN, EVENT_FIELDS, eventFromRow, eventRow, type EventRow } from "../store/event-row.ts";
 import type { EvidenceEvent } from "../event.ts";
 import { createEnrichContext, type EnrichContext } from "./enrich.ts";
 import { INCOMPLETE_NOTE, isIncompleteReason, parserInput, sha256File } from "./files.ts";
@@ -19,10 +19,15 @@ import { FileSummariser, MAX_TRACKED_IDS, type SummaryRecord } from "./summary/s
 export type FileSourceKind = Exclude<SourceConfig["kind"], "git">;
 export type ParserRegistry = Readonly<Record<FileSourceKind, (ctx: EnrichContext) => Parser>>;
 
-/** What the writer applies: parsed items already redacted (events as stored rows), plus summary counts. */
+/**
+ * What the writer applies: parsed items already redacted (events as stored rows), plus summary
+ * counts. The one exception is `unredacted-row`: an agent-log row a parsing worker hands over built
+ * but not redacted, which the writer gates and redacts (writerRows) before it can reach the store.
+ */
 export type StoreItem =
   | Exclude<ParsedItem, { kind: "event" }>
   | { kind: "event-row"; row: EventRow }
+  | { kind: "unredacted-row"; row: EventRow }
   | { kind: "summary"; summary: SummaryRecord }
   | { kind: "summarised-duplicates"; n: number };
 
@@ -73,7 +78,12 @@ export function createTaskEnv(config: Config, registry: ParserRegistry): TaskEnv
   };
 }
 
-export async function* runFileTask(task: FileTask, env: TaskEnv): AsyncGenerator<TaskMessage> {
+/**
+ * `agentRowsOnWriter`: hand agent-log rows to the writer built but not redacted (`unredacted-row`),
+ * for it to gate and redact. A parsing worker does so: on agent logs the worker is the critical
+ * path while the writer waits (see README, Scale).
+ */
+export async function* runFileTask(task: FileTask, env: TaskEnv, agentRowsOnWriter = false): AsyncGenerator<TaskMessage> {
   const { sha256, size } = await sha256File(task.file);
   yield { type: "hashed", sha256, size };
   if (task.reuseSha === sha256) {
@@ -86,7 +96,7 @@ export async function* runFileTask(task: FileTask, env: TaskEnv): AsyncGenerator
   // EVIDENCE_FAST_COUNTS=0 sends every call through the full event path: the same store, slower
   // (kept so the two paths can be compared, in test/ingest/counted-calls.test.ts and by hand).
   if (summariser && process.env.EVIDENCE_FAST_COUNTS !== "0") input.counter = summariser;
-  for await (const items of storeItems(env.parser(task.kind).parse(input), env.redactor, summariser)) {
+  for await (const items of storeItems(env.parser(task.kind).parse(input), env.redactor, summariser, agentRowsOnWriter)) {
     yield { type: "items", items };
   }
   yield { type: "done", redacted: env.redactor.total() - before };
@@ -97,14 +107,22 @@ function clipped(r: RejectRecord): RejectRecord {
   return r.excerpt ? { ...r, excerpt: clipExcerpt(r.excerpt) } : r;
 }
 
-/** Redacts every item before it can reach the store, folds what the policy summarises, and batches the rest. */
-export async function* storeItems(items: AsyncIterable<ParsedItem>, redactor: Redactor, summariser: FileSummariser | null): AsyncGenerator<StoreItem[]> {
+/**
+ * Redacts every item before it can reach the store, folds what the policy summarises, and batches
+ * the rest; with `agentRowsOnWriter`, agent-log events go as rows built but not redacted, for the
+ * writer to gate and redact (writerRows).
+ */
+export async function* storeItems(
+  items: AsyncIterable<ParsedItem>, redactor: Redactor, summariser: FileSummariser | null, agentRowsOnWriter = false,
+): AsyncGenerator<StoreItem[]> {
   let batch: StoreItem[] = [];
-  const fieldNamesMayHold = EVENT_FIELDS.some((f) => redactor.mayHoldSecret(f));
+  const fieldNamesMayHold = eventFieldNamesMayHold(redactor);
+  const clean: unknown[] = [];
   for await (const item of items) {
     if (item.kind === "event") {
       if (summariser?.add(item.event)) continue;
-      batch.push({ kind: "event-row", row: redactedRow(item.event, redactor, fieldNamesMayHold) });
+      if (agentRowsOnWriter && item.event.sourceKind === "agent-log") batch.push({ kind: "unredacted-row", row: eventRow(item.event) });
+      else batch.push({ kind: "event-row", row: redactedRow(item.event, redactor, fieldNamesMayHold, clean) });
     } else if (item.kind === "commit") batch.push({ kind: "commit", commit: redactor.redactDeep(item.commit) });
     else if (item.kind === "pull-request") batch.push({ kind: "pull-request", pullRequest: redactor.redactDeep(item.pullRequest) });
     else if (item.kind === "review") batch.push({ kind: "review", review: redactor.redactDeep(item.review) });
@@ -141,20 +159,57 @@ export async function* storeItems(items: AsyncIterable<ParsedItem>, redactor: Re
   if (batch.length) yield batch;
 }
 
+function eventFieldNamesMayHold(redactor: Redactor): boolean {
+  return EVENT_FIELDS.some((f) => redactor.mayHoldSecret(f));
+}
+
+/**
+ * The writer's side of `agentRowsOnWriter`: the rows a worker handed over unredacted, redacted as
+ * storeItems would have, and how many values were redacted doing so (the file's count adds them to
+ * the worker's). The same gate; a row that passes it is redacted as the event rebuilt from the row
+ * (eventFromRow), which redactDeep sees as it saw the parsed event: the same fields in the same
+ * order (test/ingest/agent-rows.test.ts checks every agent parser's), classes in stored order (no
+ * pattern redacts a class name, tested), attrs as JSON.parse gives them back.
+ */
+export function writerRows(redactor: Redactor): { row(row: EventRow): EventRow; redacted(): number } {
+  const fieldNamesMayHold = eventFieldNamesMayHold(redactor);
+  const clean: unknown[] = [];
+  let redacted = 0;
+  return {
+    row(row) {
+      if (!fieldNamesMayHold && !rowMayHold(row, redactor, clean)) return row;
+      const before = redactor.total();
+      const out = eventRow(redactor.redactDeep(eventFromRow(row)));
+      redacted += redactor.total() - before;
+      return out;
+    },
+    redacted: () => redacted,
+  };
+}
+
 /**
  * An event's stored row, redacted. Most events hold no secret: when no string of the row (attrs as
  * JSON, which covers its keys) passes the redactor's keyword gate, the row stands as built. The
  * gate is the one redactDeep opens with, so anything it lets through is redacted exactly as before,
  * field names as context included; checking a dozen row strings costs less than walking the event.
  */
-function redactedRow(event: EvidenceEvent, redactor: Redactor, fieldNamesMayHold: boolean): EventRow {
+function redactedRow(event: EvidenceEvent, redactor: Redactor, fieldNamesMayHold: boolean, clean: unknown[]): EventRow {
   const row = eventRow(event);
-  let candidate = fieldNamesMayHold;
-  for (let i = 0; i < row.length && !candidate; i++) {
+  return fieldNamesMayHold || rowMayHold(row, redactor, clean) ? eventRow(redactor.redactDeep(event)) : row;
+}
+
+/** `clean` holds, per column, the last value the gate passed as clean (one array per file). */
+function rowMayHold(row: EventRow, redactor: Redactor, clean: unknown[]): boolean {
+  for (let i = 0; i < row.length; i++) {
     const v = row[i];
-    if (typeof v === "string") candidate = i === ATTRS_COLUMN ? redactor.mayHoldSecretInJson(v) : redactor.mayHoldSecret(v);
+    // The gate is a function of the string alone: a value equal to the last one this column let
+    // through clean is clean again. Most columns repeat from row to row (agent, session, outcome,
+    // the approval evidence's sentence), and each gate call has a cost of its own whatever the length.
+    if (typeof v !== "string" || v === clean[i]) continue;
+    if (i === ATTRS_COLUMN ? redactor.mayHoldSecretInJson(v) : redactor.mayHoldSecret(v)) return true;
+    clean[i] = v;
   }
-  return candidate ? eventRow(redactor.redactDeep(event)) : row;
+  return false;
 }
 
 /** Identities can carry what looks like a secret (a session name is free text): counts are redacted like rows. */

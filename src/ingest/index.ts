@@ -17,7 +17,7 @@ import { writeIamPrincipal } from "../store/iam.ts";
 import { materializeRepository, readGitHistory, resolveBranchTip } from "./git/read.ts";
 import type { Parser } from "./parser.ts";
 import { FILE_PARSERS } from "./registry.ts";
-import { createTaskEnv, fileStamp, storeItems, type FileTask, type StoreItem, type TaskEnv, type TaskMessage } from "./file-task.ts";
+import { createTaskEnv, fileStamp, storeItems, writerRows, type FileTask, type StoreItem, type TaskEnv, type TaskMessage } from "./file-task.ts";
 import { defaultWorkerCount, inlineRunner, POOL_MIN_BYTES, TASKS_PER_WORKER, workerRunner, type TaskRun, type TaskRunner } from "./pool.ts";
 
 // The parser registry lives in its own module so parsing workers load the parsers and nothing else.
@@ -381,12 +381,14 @@ async function writeBatches(
   db: Db, header: FileHeader, batches: AsyncIterable<StoreItem[]>, redacted: () => number, redactor: Redactor,
 ): Promise<FileResult> {
   const writer = new FileWriter(db, header);
+  const rows = writerRows(redactor);
   let skipped: string | null = null;
   try {
     for await (const batch of batches) {
       for (const item of batch) {
         if (item.kind === "skipped") skipped = item.reason;
         else if (item.kind === "event-row") writer.eventRow(item.row);
+        else if (item.kind === "unredacted-row") writer.eventRow(rows.row(item.row));
         else if (item.kind === "summary") writer.summary(item.summary);
         else if (item.kind === "commit") writer.commit_(item.commit);
         else if (item.kind === "pull-request") writer.pullRequest(item.pullRequest);
@@ -407,7 +409,7 @@ async function writeBatches(
       writer.rollback();
       return recordSkippedFile(db, header, skipped, undefined);
     }
-    writer.counts.redacted = redacted();
+    writer.counts.redacted = redacted() + rows.redacted();
     const c = writer.commit();
     return { source: header.source, path: header.path, status: "ingested", accepted: c.accepted, duplicates: c.duplicates, rejected: c.rejected, redacted: c.redacted, notes: c.notes };
   } catch (error) {

@@ -7,8 +7,10 @@ import { MAX_UNACKED, type FromWorker, type ToWorker } from "./pool.ts";
 
 /**
  * A parsing worker (src/ingest/pool.ts): reads, hashes, parses, summarises and redacts one file at a
- * time and posts the batches. It waits for the main thread to take batches before posting more than
- * MAX_UNACKED, so a file far ahead of the writer holds a few batches, never the whole file.
+ * time and posts the batches; agent-log rows go built but not redacted, for the writer to gate and
+ * redact (runFileTask's agentRowsOnWriter). It waits for the main thread to take batches before
+ * posting more than MAX_UNACKED, so a file far ahead of the writer holds a few batches, never the
+ * whole file.
  */
 const port = parentPort!;
 const env = createTaskEnv((workerData as { config: Config }).config, FILE_PARSERS);
@@ -32,7 +34,7 @@ function post(m: FromWorker): void {
 
 async function run(id: number, task: FileTask): Promise<void> {
   try {
-    for await (const m of runFileTask(task, env)) {
+    for await (const m of runFileTask(task, env, true)) {
       if (m.type === "items") {
         while (unacked >= MAX_UNACKED) await new Promise<void>((resolve) => (wake = resolve));
         unacked++;

@@ -30,6 +30,20 @@ export function eventRow(e: EvidenceEvent): EventRow {
   ];
 }
 
+/**
+ * The event a row was built from, fields in EVENT_FIELDS order (the order every parser builds
+ * events in), classes as stored (sorted, deduplicated) and attrs parsed back from JSON. Positions
+ * are EVENT_COLUMNS'; test/ingest/event-rows.test.ts checks the round trip.
+ */
+export function eventFromRow(row: EventRow): EvidenceEvent {
+  const classes = row[9] as string;
+  return {
+    sourceKind: row[0], eventKey: row[1], time: row[2], actor: row[3], actorKind: row[4], agentId: row[5], agentProduct: row[6], sessionId: row[7],
+    action: row[8], classes: classes === "" ? [] : classes.split(" "), target: row[11], environment: row[12], outcome: row[13], approval: row[14],
+    approvalEvidence: row[15], command: row[16], account: row[17], region: row[18], locator: row[19], attrs: JSON.parse(row[20] as string),
+  } as EvidenceEvent;
+}
+
 /** Every field of an EvidenceEvent; the type below fails to compile when one is added and not listed. */
 export const EVENT_FIELDS = [
   "sourceKind", "eventKey", "time", "actor", "actorKind", "agentId", "agentProduct", "sessionId", "action", "classes", "target", "environment",

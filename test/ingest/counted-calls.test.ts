@@ -1,6 +1,5 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
@@ -12,7 +11,8 @@ import { ingestSources, type IngestOptions } from "../../src/ingest/index.ts";
 import { dayBucketer } from "../../src/ingest/summary/day.ts";
 import { DEFAULT_KEEP } from "../../src/keep-rules.ts";
 import { FileSummariser } from "../../src/ingest/summary/summarise.ts";
-import { openStore, type Db } from "../../src/store/index.ts";
+import { openStore } from "../../src/store/index.ts";
+import { storeDigest, type StoreDigest } from "../helpers/store-digest.ts";
 import { testContext } from "../helpers/parse.ts";
 import { SAMPLE, tempDir } from "../helpers/workspace.ts";
 
@@ -25,23 +25,7 @@ const quiet = { info() {}, update() {}, done() {} } as unknown as IngestOptions[
 const START = Date.UTC(2026, 9, 14);
 const DEEP = "(nested 50 000 levels)";
 
-const TABLES: Record<string, string> = {
-  source_files: "SELECT id, source, path, kind, sha256, size, parser, parser_version, context_hash, records_read, accepted, duplicates, rejected, redacted, summarised, notes FROM source_files ORDER BY id",
-  events: "SELECT * FROM events ORDER BY id",
-  event_summaries: "SELECT * FROM event_summaries ORDER BY id",
-  rejects: "SELECT * FROM rejects ORDER BY id",
-};
-
-function digest(db: Db): Record<string, { rows: number; sha256: string }> {
-  const out: Record<string, { rows: number; sha256: string }> = {};
-  for (const [table, sql] of Object.entries(TABLES)) {
-    const rows = db.prepare(sql).all();
-    out[table] = { rows: rows.length, sha256: createHash("sha256").update(JSON.stringify(rows)).digest("hex") };
-  }
-  return out;
-}
-
-async function ingestWith(fast: boolean, configFile: string, only?: string[]): Promise<Record<string, { rows: number; sha256: string }>> {
+async function ingestWith(fast: boolean, configFile: string, only?: string[]): Promise<StoreDigest> {
   const work = tempDir("evidence-counted-store-");
   const before = process.env.EVIDENCE_FAST_COUNTS;
   if (fast) delete process.env.EVIDENCE_FAST_COUNTS;
@@ -51,7 +35,7 @@ async function ingestWith(fast: boolean, configFile: string, only?: string[]): P
     await ingestSources(db, loadConfig(configFile), {
       cacheDir: path.join(work, "cache"), now: new Date("2026-11-01T00:00:00Z"), progress: quiet, workers: 0, ...(only ? { only } : {}),
     });
-    return digest(db);
+    return storeDigest(db);
   } finally {
     db.close();
     if (before === undefined) delete process.env.EVIDENCE_FAST_COUNTS;

@@ -1,9 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { storeItems, type StoreItem } from "../../src/ingest/file-task.ts";
+import { ActionClass } from "../../src/classify/shell-patterns.ts";
+import type { EvidenceEvent } from "../../src/event.ts";
+import { storeItems, writerRows, type StoreItem } from "../../src/ingest/file-task.ts";
 import type { ParsedItem } from "../../src/ingest/parser.ts";
-import { createRedactor } from "../../src/redact/index.ts";
-import { ATTRS_COLUMN, EVENT_COLUMNS, eventRow } from "../../src/store/event-row.ts";
+import { createRedactor, type Redactor } from "../../src/redact/index.ts";
+import { ATTRS_COLUMN, EVENT_COLUMNS, EVENT_FIELDS, eventFromRow, eventRow } from "../../src/store/event-row.ts";
 import { event } from "../helpers/rule-tester.ts";
 
 /**
@@ -67,4 +69,104 @@ test("a quoted user keyword inside attrs is still found and redacted", async () 
   const [row] = await rowsOf([event({ attrs: { note: 'door pin="4821"' } })], redactor);
   assert.ok(!String(row![ATTRS_COLUMN]).includes("4821"), String(row![ATTRS_COLUMN]));
   assert.equal(redactor.total(), 1);
+});
+
+test("a column's value equal to the last one it let through clean is not gated again; a new value is, and its secret is redacted", async () => {
+  const inner = createRedactor();
+  const gated: string[] = [];
+  const counting = {
+    ...inner,
+    mayHoldSecret: (text: string) => (gated.push(text), inner.mayHoldSecret(text)),
+    mayHoldSecretInJson: (json: string) => (gated.push(json), inner.mayHoldSecretInJson(json)),
+  };
+  const token = "ghp_Z9y8X7w6V5u4T3s2R1q0P9o8N7m6L5k4J3i2";
+  const events = [
+    event({ attrs: { cwd: "/srv/app" } }, 0),
+    event({ attrs: { cwd: "/srv/app" } }, 1),
+    event({ command: `git push https://x:${token}@github.com/acme/app`, attrs: { cwd: "/srv/app" } }, 2),
+    event({ attrs: { cwd: "/srv/app" } }, 3),
+  ];
+  const rows = await rowsOf(events, counting);
+  // storeItems first asks once whether any field name passes the gate (none does).
+  const perRow = gated.slice(EVENT_FIELDS.length);
+  const strings = eventRow(events[0]!).filter((v) => typeof v === "string").length;
+  // Row 1 gates every string; row 2 only its own event key and locator; row 3 its key and its new
+  // command, which passes the gate (no need to look further); row 4 its key and locator: its
+  // command equals the last one let through clean.
+  assert.deepEqual(perRow.slice(strings), ["k1", "line 2", "k2", events[2]!.command, "k3", "line 4"]);
+  assert.deepEqual(rows[0], eventRow(events[0]!));
+  assert.deepEqual(rows[1], eventRow(events[1]!));
+  assert.deepEqual(rows[3], eventRow(events[3]!));
+  assert.ok(!JSON.stringify(rows).includes(token));
+  assert.equal(inner.total(), 1);
+});
+
+/**
+ * A parsing worker posts agent-log rows built but not redacted ("unredacted-row"); the writer runs
+ * the same gate on them and, for a row that passes, redacts the event rebuilt from the row
+ * (writerRows). Both ends must store what redacting in the worker stores, and count as many.
+ */
+async function writerSideRows(events: EvidenceEvent[], redactor: Redactor): Promise<unknown[][]> {
+  async function* items(): AsyncIterable<ParsedItem> {
+    for (const e of events) yield { kind: "event", event: e };
+  }
+  const worker = createRedactor();
+  const rows = writerRows(redactor);
+  const out: unknown[][] = [];
+  for await (const batch of storeItems(items(), worker, null, true)) {
+    for (const item of batch) {
+      assert.equal(item.kind, "unredacted-row");
+      out.push(rows.row((item as Extract<StoreItem, { kind: "unredacted-row" }>).row));
+    }
+  }
+  assert.equal(worker.total(), 0, "the worker redacts nothing");
+  assert.equal(rows.redacted(), redactor.total());
+  return out;
+}
+
+test("agent rows redacted on the writer equal rows redacted while parsing, with the same count", async () => {
+  const token = "ghp_Z9y8X7w6V5u4T3s2R1q0P9o8N7m6L5k4J3i2";
+  const events = [
+    event({ command: `curl -H "Authorization: token ${token}" https://api.github.com/user`, classes: ["network", "read", "network"] }, 0),
+    event({ attrs: { output: [`pushed with ${token}`], cwd: "/srv/app" } }, 1),
+    event({ attrs: { env: { DB_PASSWORD: "hunter2-Zx81" }, nested: [{ name: "API_TOKEN", value: "v-8f7a6b5c4d3e" }] } }, 2),
+    // The access key id is redacted because its sibling line holds the secret key: context that only the event's own shape gives.
+    event({ command: "aws s3 ls", attrs: { AWS_ACCESS_KEY_ID: "AKIAQ3EGUDXZ4EXAMPL7", AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEK3" } }, 3),
+    event({ attrs: JSON.parse('{"__proto__":{"password":"pa55-Word-x1"},"lone":"\\ud800 token=abc123def456ghi7"}') as Record<string, unknown> }, 4),
+    event({ classes: ["write", "destructive", "write"], target: "/srv/app/.env", attrs: { cwd: "/srv/app" } }, 5),
+    event({ sourceKind: "cloudtrail", command: `token ${token}` }, 6),
+  ];
+  const inWorker = createRedactor();
+  const expected = await rowsOf(events.slice(0, 6), inWorker);
+  const onWriter = createRedactor();
+  const got = await writerSideRows(events.slice(0, 6), onWriter);
+  assert.deepEqual(got, expected);
+  assert.equal(onWriter.total(), inWorker.total());
+  assert.ok(onWriter.total() >= 5, `${onWriter.total()} redacted`);
+  assert.ok(!JSON.stringify(got).includes(token));
+  // CloudTrail events are still redacted where they are parsed.
+  const trail: StoreItem[] = [];
+  async function* one(): AsyncIterable<ParsedItem> {
+    yield { kind: "event", event: events[6]! };
+  }
+  for await (const batch of storeItems(one(), createRedactor(), null, true)) trail.push(...batch);
+  assert.equal(trail[0]!.kind, "event-row");
+  assert.ok(!JSON.stringify(trail).includes(token));
+});
+
+test("the writer's rebuilt event has the parsed event's fields in the same order, classes as stored", () => {
+  const e = event({ classes: ["write", "destructive", "write"], attrs: { cwd: "/srv/app", argv: ["rm", "-rf", "dist"], n: 3, ok: true } });
+  const back = eventFromRow(eventRow(e));
+  assert.deepEqual(Object.keys(back), Object.keys(e));
+  assert.deepEqual(Object.keys(back), [...EVENT_FIELDS]);
+  assert.deepEqual(back, { ...e, classes: ["destructive", "write"] });
+  assert.deepEqual(eventFromRow(eventRow(event({ classes: [] }))).classes, []);
+});
+
+test("no action class is redacted, alone or beside another: the writer may rebuild classes in stored order", () => {
+  const redactor = createRedactor();
+  for (const a of ActionClass.options) {
+    for (const b of ActionClass.options) assert.deepEqual(redactor.redactDeep([a, b]), [a, b]);
+  }
+  assert.equal(redactor.total(), 0);
 });
