@@ -8,7 +8,8 @@
  * `full` (the bench's build stage): every run starts from no store and no package, so it ingests,
  * evaluates and renders the whole month. `build-only`: each side ingests once into its own store
  * (a store's schema is its commit's), then every run starts from a copy of that store and no
- * package: the files are known, so the run evaluates and renders only.
+ * package: the files are known, so the run evaluates and renders only. `--store FILE` gives both
+ * sides one store ingested beforehand (when both commits share its schema).
  *
  * Each run is measured by GNU time (`/usr/bin/time -v`): wall, user + system CPU (child processes
  * and worker threads included) and peak RSS, with the 1-minute load average before and after.
@@ -63,7 +64,11 @@ function evidence(checkout: string, args: string[]): void {
   }
 }
 
-export async function runAb(options: { old: string; new: string; runs: number; mode: "full" | "build-only"; keepStore?: string; log: (l: string) => void }): Promise<AbRun[]> {
+export async function runAb(options: {
+  old: string; new: string; runs: number; mode: "full" | "build-only"; keepStore?: string | undefined;
+  /** build-only: one store already ingested, for both sides (only when both commits share its schema). */
+  store?: string | undefined; log: (l: string) => void;
+}): Promise<AbRun[]> {
   const sizes = SIZES.month;
   const scratch = mkdtempSync(path.join(tmpdir(), "evidence-month-ab-"));
   const runs: AbRun[] = [];
@@ -75,6 +80,10 @@ export async function runAb(options: { old: string; new: string; runs: number; m
     const ingested: Record<string, string> = {};
     if (options.mode === "build-only") {
       for (const side of ["old", "new"] as const) {
+        if (options.store) {
+          ingested[side] = options.store;
+          continue;
+        }
         const db = path.join(scratch, `ingested-${side}.db`);
         options.log(`${side}: ingesting the month once into ${db}`);
         evidence(sides[side], ["ingest", "--config", config, "--db", db, "--quiet"]);
@@ -137,7 +146,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const sides = { old: path.resolve(old), new: path.resolve(get("new") ?? ROOT) };
   const log = (l: string) => process.stderr.write(l + "\n");
   log(`month build A/B, ${mode}: old ${commitOf(sides.old)} (${sides.old}), new ${commitOf(sides.new)} (${sides.new})`);
-  const runs = await runAb({ ...sides, runs: Number(get("runs") ?? 3), mode, keepStore: get("keep-store"), log });
+  const runs = await runAb({ ...sides, runs: Number(get("runs") ?? 3), mode, keepStore: get("keep-store"), store: get("store"), log });
   console.log(summarise(runs));
   const outDir = path.join(ROOT, "bench", "out");
   mkdirSync(outDir, { recursive: true });
