@@ -181,7 +181,11 @@ export function createRuleContext(db: Db, period: Period, productionDefined = tr
     productionDefined,
     coverage(source) {
       if (!isDailySource(source)) return null;
-      if (!coverage.has(source)) coverage.set(source, { days: days.filter((d) => daysWithRecords(db, source, period).has(d)).length, of: days.length });
+      if (!coverage.has(source)) {
+        // One scan per source: the days query reads every row of the period (a month of CloudTrail is millions).
+        const covered = daysWithRecords(db, source, period);
+        coverage.set(source, { days: days.filter((d) => covered.has(d)).length, of: days.length });
+      }
       return coverage.get(source)!;
     },
     incomplete(source) {

@@ -109,3 +109,21 @@ test("an accepted finding neither hides a rule that could not be tested nor chan
   assert.deepEqual(accepted.coverage, without.coverage, "accepting a risk changes a finding's state, never whether its control was tested");
   assert.deepEqual([accepted.coverage.overall.tested, accepted.coverage.overall.inScope], [1, 2], "C-MIX lacks git evidence; C-ONE is tested with or without the acceptance");
 });
+
+test("a source's daily coverage is read in one scan of the period, not one per day", () => {
+  // The days query reads every record of the period; run per day, a month of CloudTrail was read 31 times.
+  const store = seededStore({ events: [{ time: "2026-10-03T08:00:00.000Z" }, { time: "2026-10-20T08:00:00.000Z" }] });
+  const prepare = store.prepare.bind(store);
+  let dayScans = 0;
+  store.prepare = ((sql: string) => {
+    if (/SELECT DISTINCT substr\(time, 1, 10\)/.test(sql)) dayScans++;
+    return prepare(sql);
+  }) as typeof store.prepare;
+  const empty = rule("quiet", () => ({ population: { description: "Nothing", query: "q", size: 0 }, results: [pass("all", "nothing happened")] }));
+  const e = evaluate(store, catalogOf([{ id: "C-QUIET", rules: ["quiet"] }]), new Map([["quiet", empty]]), parsePeriod("2026-10"), { correlate: false });
+  const run = e.rules.find((r) => r.id === "quiet")!;
+  assert.equal(run.outcome, "no-evidence");
+  assert.match(run.results[0]!.message, /agent-log records cover 2 of the 31 days/);
+  assert.equal(dayScans, 1);
+  store.close();
+});
