@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createCloudTrailS3Parser } from "../../src/ingest/cloudtrail/s3-delivery.ts";
@@ -7,6 +8,7 @@ import { dayBucketer } from "../../src/ingest/summary/day.ts";
 import { keepsFullRow, type StoragePolicy } from "../../src/ingest/summary/policy.ts";
 import { FileSummariser } from "../../src/ingest/summary/summarise.ts";
 import { parseFile, testContext } from "../helpers/parse.ts";
+import { tempDir } from "../helpers/workspace.ts";
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "fixtures", "cloudtrail", "records");
 const parser = () => createCloudTrailS3Parser(testContext());
@@ -52,5 +54,17 @@ test("two SAML users making the same call on the same day stay two count rows", 
   assert.deepEqual(s.rows().map((r) => [r.actor, r.n]), [
     ["SAMLUser:arn:aws:iam::111122223333:saml-provider/Okta/maria@acme.example", 1],
     ["SAMLUser:arn:aws:iam::111122223333:saml-provider/Okta/li@acme.example", 1],
+  ]);
+});
+
+test("a Records element that is a string is rejected as not a record; its own text never becomes the reason", async (t) => {
+  const dir = tempDir("evidence-ct-string-record-");
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(path.join(dir, "strings.json"), JSON.stringify({ Records: ["", "AKIA-looking text", { eventTime: "2026-10-14T09:00:00Z" }] }));
+  const { rejects } = await parseFile(parser(), dir, "strings.json");
+  assert.deepEqual(rejects.map((r) => [r.locator, r.reason]), [
+    ["record 0", "expected a JSON object (a CloudTrail record), not a string"],
+    ["record 1", "expected a JSON object (a CloudTrail record), not a string"],
+    ["record 2", 'missing "eventSource" or "eventName"'],
   ]);
 });

@@ -30,7 +30,12 @@ export function shapeOfHead(head: string): { shape: JsonShape; key: string } | n
 
 /** Turns one array element of a shape into a CloudTrail record, or a reason it cannot be. */
 export function unwrapElement(shape: JsonShape, element: unknown): unknown {
-  if (shape === "records" || shape === "array") return envelopeDetail(element) ?? element;
+  if (shape === "records" || shape === "array") {
+    // A string is returned as a reject's reason below, so a record that is itself a string must not
+    // pass through as one: its text would become the reason ("" an empty one).
+    if (typeof element === "string") return "expected a JSON object (a CloudTrail record), not a string";
+    return envelopeDetail(element) ?? element;
+  }
   if (!isRecord(element)) return element;
   const embedded = shape === "lookup-events" ? element.CloudTrailEvent : element.message;
   if (typeof embedded !== "string") {
