@@ -11,6 +11,7 @@ import { assertSafeOutDir, workspaceId } from "../report/atomic-dir.ts";
 import { writeReport } from "../report/index.ts";
 import { resolveSampleSizes } from "../report/sample.ts";
 import { readKeyFile } from "../report/signature.ts";
+import { readManifest } from "../report/verify-package.ts";
 import { collectReport } from "../report/collect/index.ts";
 import type { ReportModel, ReportScope } from "../report/model.ts";
 import { checkAcceptanceControls, loadRegisters } from "../registers/index.ts";
@@ -110,6 +111,16 @@ function recordBuild(db: Db, model: ReportModel, evaluation: Evaluation, period:
   ).run(model.meta.buildId, period.label, period.startIso, period.endIso, model.meta.configSha256, inputs, JSON.stringify(results), seq);
 }
 
+/** The tabletop files (src/commands/tabletop.ts) the package about to be replaced lists, and its build. */
+function earlierExercises(outDir: string): { files: string[]; buildId: string } {
+  try {
+    const manifest = readManifest(outDir);
+    return { files: manifest.outputs.map((o) => o.path).filter((p) => p.startsWith("tabletop/")).sort(), buildId: manifest.buildId };
+  } catch {
+    return { files: [], buildId: "" };
+  }
+}
+
 export async function buildCommand(args: BuildArgs): Promise<number> {
   const ws = openWorkspace(args);
   const { config } = ws.loaded;
@@ -176,6 +187,8 @@ export async function buildCommand(args: BuildArgs): Promise<number> {
       ...model.sources.map((s) => ({ path: s.path, sha256: s.sha256, size: s.size })),
       ...workspaceFiles,
     ];
+    // A tabletop exercise in the earlier package answered that package's build: it goes with it.
+    const exercises = earlierExercises(outDir);
     const written = await writeReport(model, {
       db, period, catalog, outDir, templatesDir: path.join(ws.loaded.root, "templates"), maxAcceptanceDays: config.thresholds.maxAcceptanceDays,
       sampleSeed: config.report.sampleSeed, inputs, sampleSizes: resolveSampleSizes(config.report.sampleSizes), signingKey, includeStore: args.includeStore, workspace,
@@ -191,7 +204,7 @@ export async function buildCommand(args: BuildArgs): Promise<number> {
       args,
       {
         buildId: model.meta.buildId, period: period.label, outDir, ingest: summary, coverage: evaluation.coverage, controls: statusCounts, findings: evaluation.findings.length,
-        acceptances: evaluation.acceptances, comparison, files: written,
+        acceptances: evaluation.acceptances, comparison, files: written, replacedTabletop: exercises.files,
       },
       () =>
         [
@@ -202,6 +215,9 @@ export async function buildCommand(args: BuildArgs): Promise<number> {
             : []),
           ...evaluation.acceptances.filter((a) => a.status !== "active" && a.findings > 0).map((a) => `Risk acceptance ${a.id} is ${a.status} (expires ${a.expires}); its findings are open.`),
           `Wrote ${written.length} files to ${path.relative(process.cwd(), outDir) || "."}.`,
+          ...(exercises.files.length
+            ? [`The earlier package's tabletop exercise (${exercises.files.join(", ")}) answered build ${exercises.buildId} and was replaced with that package: run "evidence tabletop --period ${period.label}" again for this build.`]
+            : []),
         ].join("\n"),
     );
     // Last, where it cannot scroll away: the populations that may be incomplete, and what rests on them.

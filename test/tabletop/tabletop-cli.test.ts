@@ -1,6 +1,6 @@
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parse } from "csv-parse/sync";
 import { pdfText } from "../helpers/pdf-text.ts";
@@ -87,4 +87,14 @@ test("a changed input after the build makes the stored build stale: exit 2, noth
   const stale = runCli(["tabletop", "--config", config, "--period", "2026-10", "--scenario", "delete-production-stack", "--out", path.join(ws, "stale")]);
   assert.equal(stale.status, 2, stale.stderr);
   assert.match(stale.stderr, /the stored build [0-9a-f]{16} for 2026-10 is stale: .*; run "evidence build --period 2026-10" first/);
+});
+
+test("a build that replaces the package says the earlier package's tabletop exercise went with it", () => {
+  // The config was edited in the test above: this build is a new one, so the package is re-rendered.
+  const rebuilt = runCli(["build", "--config", config, "--period", "2026-10", "--out", out()]);
+  assert.equal(rebuilt.status, 0, rebuilt.stderr);
+  assert.match(rebuilt.stdout, /The earlier package's tabletop exercise \(tabletop\/delete-production-stack\.md, tabletop\/delete-production-stack\.pdf(, [^)]*)?\) answered build [0-9a-f]{16} and was replaced with that package: run "evidence tabletop --period 2026-10" again for this build\./);
+  assert.equal(existsSync(path.join(out(), "tabletop")), false);
+  const again = runCli(["build", "--config", config, "--period", "2026-10", "--out", out()]);
+  assert.doesNotMatch(again.stdout, /tabletop exercise/, "an unchanged build replaces nothing and says nothing");
 });
