@@ -19,7 +19,8 @@ test("hostile input: unterminated quotes, deep nesting and random strings never 
   assert.ok(classifyCommand("$(".repeat(5000)).classes.length > 0);
   fc.assert(
     fc.property(fc.string({ maxLength: 200 }), (s) => classifyCommand(s).classes.length > 0),
-    { numRuns: 500 },
+    // Fixed unless FUZZ_SEED is given, so a run is repeatable (as in test/robustness/fuzz.test.ts).
+    { numRuns: 500, seed: Number(process.env.FUZZ_SEED ?? 20_261_206) },
   );
 });
 
