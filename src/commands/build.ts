@@ -12,6 +12,7 @@ import { writeReport } from "../report/index.ts";
 import { resolveSampleSizes } from "../report/sample.ts";
 import { readKeyFile } from "../report/signature.ts";
 import { readManifest } from "../report/verify-package.ts";
+import { TABLETOP_DIR } from "../tabletop/scenario.ts";
 import { collectReport } from "../report/collect/index.ts";
 import type { ReportModel, ReportScope } from "../report/model.ts";
 import { checkAcceptanceControls, loadRegisters } from "../registers/index.ts";
@@ -115,7 +116,7 @@ function recordBuild(db: Db, model: ReportModel, evaluation: Evaluation, period:
 function earlierExercises(outDir: string): { files: string[]; buildId: string } {
   try {
     const manifest = readManifest(outDir);
-    return { files: manifest.outputs.map((o) => o.path).filter((p) => p.startsWith("tabletop/")).sort(), buildId: manifest.buildId };
+    return { files: manifest.outputs.map((o) => o.path).filter((p) => p.startsWith(`${TABLETOP_DIR}/`)).sort(), buildId: manifest.buildId };
   } catch {
     return { files: [], buildId: "" };
   }

@@ -17,7 +17,7 @@ import { loadRegistersIntoStore } from "../registers/store.ts";
 import { answerScenario, type ScenarioAnswer } from "../tabletop/answer.ts";
 import { tabletopFacts } from "../tabletop/facts.ts";
 import { tabletopMarkdown, type TabletopMeta } from "../tabletop/markdown.ts";
-import { loadScenarios, type Scenario } from "../tabletop/scenario.ts";
+import { loadScenarios, TABLETOP_DIR, type Scenario } from "../tabletop/scenario.ts";
 import type { Db } from "../store/index.ts";
 import { buildIdOf, productionDefined } from "./build.ts";
 import { type GlobalOptions, openWorkspace, output, TOOL_VERSION, withStore, type Workspace } from "./context.ts";
@@ -30,7 +30,6 @@ export interface TabletopArgs extends GlobalOptions {
 }
 
 /** The package folder the exercise is written into: `tabletop/<scenario>.md` and `.pdf`. */
-const TABLETOP_DIR = "tabletop";
 
 function chosenScenarios(all: Scenario[], id: string): Scenario[] {
   if (id === "all") return all;

@@ -521,30 +521,32 @@ function fitColumns(doc: Doc, columns: Column[], rows: string[][], total: number
   }
 }
 
-/**
- * A table whose cells wrap (long tokens included) and whose rows break across pages: the header
- * row repeats on each new page, and a row taller than a page continues on the next one, so no
- * value is ever cut off or drawn past the page edge.
- */
-/** The height `table` takes for these rows when nothing breaks across a page (header, rows, spacing). */
-export function tableHeight(doc: Doc, columns: Column[], rows: string[][], options: TableOptions = {}): number {
-  const pad = options.pad ?? 3;
-  const { widths, size } = fitColumns(doc, columns, rows, contentWidth(doc), pad, options.size ?? 8, !options.headerless);
-  const lh = lineHeight(size);
-  const rowHeight = (cells: string[], font: string) => Math.max(1, ...cells.map((cell, i) => wrapLines(doc, safeText(cell ?? ""), widths[i]! - 2 * pad, font, size).length)) * lh + 2 * pad;
-  const header = options.headerless ? 0 : rowHeight(columns.map((c) => c.header), FONT.bold);
-  return header + rows.reduce((sum, row) => sum + rowHeight(row, FONT.regular), 0) + size * 0.6;
-}
-
-export function table(doc: Doc, columns: Column[], rows: string[][], options: TableOptions = {}): void {
+/** Column widths, type size and each row's wrapped lines, as `table` draws them and `tableHeight` measures them. */
+function tableGeometry(doc: Doc, columns: Column[], rows: string[][], options: TableOptions) {
   const width = contentWidth(doc);
-  const left = doc.page.margins.left;
   const pad = options.pad ?? 3;
   const { widths, size } = fitColumns(doc, columns, rows, width, pad, options.size ?? 8, !options.headerless);
   const lh = lineHeight(size);
   const layout = (cells: string[], font: string) => cells.map((cell, i) => wrapLines(doc, safeText(cell ?? ""), widths[i]! - 2 * pad, font, size));
   const headerCells = options.headerless ? null : layout(columns.map((c) => c.header), FONT.bold);
   const headerHeight = headerCells ? Math.max(...headerCells.map((l) => l.length)) * lh + 2 * pad : 0;
+  return { width, pad, widths, size, lh, layout, headerCells, headerHeight };
+}
+
+/** The height `table` takes for these rows when nothing breaks across a page (header, rows, spacing). */
+export function tableHeight(doc: Doc, columns: Column[], rows: string[][], options: TableOptions = {}): number {
+  const { pad, size, lh, layout, headerHeight } = tableGeometry(doc, columns, rows, options);
+  return headerHeight + rows.reduce((sum, row) => sum + Math.max(1, ...layout(row, FONT.regular).map((l) => l.length)) * lh + 2 * pad, 0) + size * 0.6;
+}
+
+/**
+ * A table whose cells wrap (long tokens included) and whose rows break across pages: the header
+ * row repeats on each new page, and a row taller than a page continues on the next one, so no
+ * value is ever cut off or drawn past the page edge.
+ */
+export function table(doc: Doc, columns: Column[], rows: string[][], options: TableOptions = {}): void {
+  const left = doc.page.margins.left;
+  const { width, pad, widths, size, lh, layout, headerCells, headerHeight } = tableGeometry(doc, columns, rows, options);
 
   const drawSlice = (cells: string[][], from: number, count: number, font: string, fill?: string) => {
     const h = count * lh + 2 * pad;

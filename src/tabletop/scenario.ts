@@ -31,6 +31,9 @@ const Step = z.strictObject({
   evidence: z.array(Evidence).min(1),
 });
 
+/** The package folder the exercises are written to: `tabletop/<scenario>.md` and `.pdf`. */
+export const TABLETOP_DIR = "tabletop";
+
 export const Scenario = z.strictObject({
   id: z.string().regex(/^[a-z][a-z0-9-]*$/),
   title: z.string().min(1),
