@@ -8,9 +8,9 @@
  * Run alone: node --import tsx bench/agent-logs.ts [size]   (default 1,000,000)
  */
 import { execFileSync } from "node:child_process";
-import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { once } from "node:events";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
@@ -19,6 +19,7 @@ import { ingestSources } from "../src/ingest/index.ts";
 import { FileWriter, openStore, type Db } from "../src/store/index.ts";
 import { EVENT_COLUMNS } from "../src/store/event-row.ts";
 import { rng } from "../samples/acme/scripts/lib.ts";
+import { ThreadSampler, type ThreadSplit } from "./threads.ts";
 
 export interface AgentLogBenchResult {
   events: number;
@@ -33,11 +34,13 @@ export interface AgentLogBenchResult {
   baselineEventsPerSecond: number;
   /** Ingest time over baseline time: how many times slower than parsing alone. */
   ratio: number;
+  /** The floor on every core: the file split at line boundaries into one part per core, each split and JSON.parsed by its own worker thread. */
+  floor: { threads: number; seconds: number; cpuSeconds: number };
   /** The writer's floor (storeFloor): the stored rows inserted again, nothing else. */
   storeFloor: { rows: number; seconds: number; eventsPerSecond: number };
   peakRssMb: number;
   /** CPU seconds of the ingest per thread (Linux only, else null), as sampled every 50 ms: see threadCpu. */
-  threads: { writer: number; workers: number; other: number } | null;
+  threads: ThreadSplit | null;
 }
 
 const USERS = ["maria.garcia", "li.wei", "olga.ivanova", "sam.okafor", "ops.oncall"];
@@ -94,47 +97,6 @@ export async function writeHookLog(file: string, size: number): Promise<number> 
   return bytes;
 }
 
-/**
- * CPU seconds so far of each thread of this process, by thread id, from /proc/self/task/<tid>/stat
- * (utime and stime, fields 14 and 15, in clock ticks: proc(5)); null where there is no /proc. Which
- * thread is the critical path (the parsing worker or the SQLite writer) shows here, where the
- * process's total CPU time mixes them.
- */
-function threadCpu(): Map<string, number> | null {
-  try {
-    tick ??= Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
-    const out = new Map<string, number>();
-    for (const tid of readdirSync("/proc/self/task")) {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      out.set(tid, (Number(fields[11]) + Number(fields[12])) / tick);
-    }
-    return out;
-  } catch {
-    return null;
-  }
-}
-let tick: number | undefined;
-
-/**
- * The ingest's CPU per thread: the main thread (the writer), threads started during the ingest (the
- * parsing workers) and the rest (V8's GC helpers, libuv's pool). A thread's last sample stands for
- * it once it has exited, so a worker's final 50 ms may be missed.
- */
-function threadSplit(before: Map<string, number>, peak: Map<string, number>): AgentLogBenchResult["threads"] {
-  let writer = 0;
-  let workers = 0;
-  let other = 0;
-  for (const [tid, cpu] of peak) {
-    const spent = cpu - (before.get(tid) ?? 0);
-    if (tid === String(process.pid)) writer += spent;
-    else if (before.has(tid)) other += spent;
-    else workers += spent;
-  }
-  const r = (x: number) => Math.round(x * 100) / 100;
-  return { writer: r(writer), workers: r(workers), other: r(other) };
-}
-
 /** The floor: split the file into lines and JSON.parse each, nothing else. */
 async function baseline(file: string): Promise<{ lines: number; seconds: number }> {
   const started = performance.now();
@@ -153,6 +115,64 @@ async function baseline(file: string): Promise<{ lines: number; seconds: number 
     rest = text.slice(at);
   }
   return { lines, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Worker threads that line-split and JSON.parse their byte range of the file; prints wall and CPU time. Plain JS, so no loader is timed. */
+const FLOOR_SCRIPT = `
+const { Worker, isMainThread, parentPort, workerData } = require("node:worker_threads");
+const { closeSync, fstatSync, openSync, readSync } = require("node:fs");
+if (isMainThread) {
+  const [file, threads] = [process.argv[2], Number(process.argv[3])];
+  const fd = openSync(file, "r");
+  const size = fstatSync(fd).size;
+  const cuts = [0];
+  const probe = Buffer.alloc(1 << 16);
+  for (let i = 1; i < threads; i++) {
+    let at = Math.floor((size * i) / threads);
+    for (;;) {
+      const n = readSync(fd, probe, 0, probe.length, at);
+      const nl = probe.subarray(0, n).indexOf(10);
+      if (n === 0) { at = size; break; }
+      if (nl !== -1) { at += nl + 1; break; }
+      at += n;
+    }
+    cuts.push(at);
+  }
+  cuts.push(size);
+  closeSync(fd);
+  const t = performance.now();
+  const c = process.cpuUsage();
+  let lines = 0, running = threads;
+  for (let i = 0; i < threads; i++) {
+    const w = new Worker(__filename, { workerData: { file, start: cuts[i], end: cuts[i + 1] } });
+    w.on("error", (e) => { console.error(e); process.exit(1); });
+    w.on("message", (n) => { lines += n; if (--running === 0) { const u = process.cpuUsage(c); console.log(JSON.stringify({ seconds: (performance.now() - t) / 1000, cpuSeconds: (u.user + u.system) / 1e6, lines })); } });
+  }
+} else {
+  const { file, start, end } = workerData;
+  const fd = openSync(file, "r");
+  const buf = Buffer.alloc(1 << 20);
+  let pos = start, rest = "", n = 0;
+  while (pos < end) {
+    const got = readSync(fd, buf, 0, Math.min(buf.length, end - pos), pos);
+    if (got === 0) break;
+    pos += got;
+    const text = rest + buf.toString("utf8", 0, got);
+    let at = 0, nl = text.indexOf("\\n");
+    while (nl !== -1) { JSON.parse(text.slice(at, nl)); n++; at = nl + 1; nl = text.indexOf("\\n", at); }
+    rest = text.slice(at);
+  }
+  closeSync(fd);
+  parentPort.postMessage(n);
+}`;
+
+function floorOnAllCores(file: string, dir: string, lines: number): AgentLogBenchResult["floor"] {
+  const threads = availableParallelism();
+  const script = path.join(dir, "floor.cjs");
+  writeFileSync(script, FLOOR_SCRIPT);
+  const out = JSON.parse(execFileSync(process.execPath, [script, file, String(threads)], { encoding: "utf8" }).trim()) as { seconds: number; cpuSeconds: number; lines: number };
+  if (out.lines !== lines) throw new Error(`the floor read ${out.lines} lines, expected ${lines}`);
+  return { threads, seconds: out.seconds, cpuSeconds: out.cpuSeconds };
 }
 
 /**
@@ -212,14 +232,12 @@ export async function run(size = 1_000_000): Promise<AgentLogBenchResult> {
       ].join("\n") + "\n",
     );
     const base = await baseline(file);
+    const floor2 = floorOnAllCores(file, dir, base.lines);
     const db = openStore(path.join(dir, "store", "evidence.db"));
     let peakRss = process.memoryUsage().rss;
-    const threadsBefore = threadCpu();
-    const threadsPeak = new Map(threadsBefore);
-    const sampleThreads = () => threadCpu()?.forEach((cpu, tid) => threadsPeak.set(tid, Math.max(cpu, threadsPeak.get(tid) ?? 0)));
+    const threads = new ThreadSampler();
     const sampler = setInterval(() => {
       peakRss = Math.max(peakRss, process.memoryUsage().rss);
-      sampleThreads();
     }, 50);
     const started = performance.now();
     const cpuBefore = process.cpuUsage();
@@ -230,7 +248,7 @@ export async function run(size = 1_000_000): Promise<AgentLogBenchResult> {
     const cpu = process.cpuUsage(cpuBefore);
     const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     clearInterval(sampler);
-    sampleThreads();
+    const split = threads.stop();
     // maxRSS is the process high-water mark in KiB (it includes the log generation before).
     peakRss = Math.max(peakRss, process.resourceUsage().maxRSS * 1024);
     const actions = (db.prepare("SELECT count(*) AS n FROM events").get() as { n: number }).n;
@@ -244,7 +262,8 @@ export async function run(size = 1_000_000): Promise<AgentLogBenchResult> {
       ratio: Math.round((seconds / base.seconds) * 10) / 10,
       peakRssMb: Math.round(peakRss / 1048576),
       storeFloor: floor,
-      threads: threadsBefore && threadSplit(threadsBefore, threadsPeak),
+      floor: floor2,
+      threads: split,
     };
     return result;
   } finally {
@@ -258,6 +277,7 @@ export function report(r: AgentLogBenchResult): string {
     `agent-logs: ${n(r.events)} hook events (${(r.bytes / 1048576).toFixed(0)} MB) -> ${n(r.actions)} actions, ${n(r.rejected)} rejected, in ${r.seconds.toFixed(2)} s`,
     `  ingest    ${n(r.eventsPerSecond)} events/s wall clock (target >= 100,000: ${r.eventsPerSecond >= 100_000 ? "met" : "NOT met"}); ${n(r.eventsPerCpuSecond)} events per CPU second`,
     `  baseline  ${n(r.baselineEventsPerSecond)} events/s (line split + JSON.parse only); ingest takes ${r.ratio}x the baseline time`,
+    `  floor     ${r.floor.seconds.toFixed(2)} s, ${r.floor.cpuSeconds.toFixed(2)} s CPU (the same, on ${r.floor.threads} threads); ingest / floor ${(r.floor.seconds / r.seconds).toFixed(2)}x by wall, ${(r.floor.cpuSeconds / r.cpuSeconds).toFixed(2)}x by CPU (issue 22's target 0.5x)`,
     `  store floor  ${r.storeFloor.seconds.toFixed(2)} s to insert the ${n(r.storeFloor.rows)} stored rows alone: at most ${n(r.storeFloor.eventsPerSecond)} events/s on one SQLite writer`,
     `  peak RSS  ${n(r.peakRssMb)} MB`,
     ...(r.threads ? [`  threads   CPU s: writer ${r.threads.writer}, parsing workers ${r.threads.workers}, other ${r.threads.other} (in ${r.seconds.toFixed(2)} s wall)`] : []),

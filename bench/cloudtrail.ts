@@ -13,6 +13,7 @@ import { availableParallelism, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureTrailFixture } from "./cloudtrail-fixture.ts";
+import { ThreadSampler, type ThreadSplit } from "./threads.ts";
 
 export interface CloudTrailBenchResult {
   stage: "cloudtrail";
@@ -31,7 +32,15 @@ export interface CloudTrailBenchResult {
    * thread per core. No ingest written in Node can beat it on this machine, so it says how much of
    * the machine a throughput target leaves for classifying, summarising, redacting and storing.
    */
-  floor: { threads: number; seconds: number; eventsPerSecond: number } | null;
+  floor: { threads: number; seconds: number; cpuSeconds: number; eventsPerSecond: number } | null;
+  /** CPU seconds of the ingest per thread (null without /proc): the writer, the parsing workers, the rest. */
+  threads: ThreadSplit | null;
+  /**
+   * The writer's floor: the rows and counts the ingest stored, inserted again into a fresh store by
+   * the same FileWriter, file by file in batch transactions as the ingest commits them, with nothing
+   * else on the thread. No parser can make the ingest cheaper than this on one SQLite writer.
+   */
+  storeFloor: { rows: number; counts: number; seconds: number; cpuSeconds: number };
 }
 
 const SELF = fileURLToPath(import.meta.url);
@@ -46,14 +55,62 @@ async function child(dir: string): Promise<void> {
   writeFileSync(config, 'organisation: { name: Bench }\nsources:\n  - { name: trail, kind: cloudtrail, paths: ["AWSLogs/**/*.json.gz"] }\nagents:\n  - { id: agent, product: kiro, match: { awsRoles: ["*:role/ai-agent-operator"] } }\nenvironments: { production: { awsAccounts: ["111122223333"] } }\n');
   const db = openStore(path.join(work, "evidence.db"));
   const quiet = { info() {}, update() {}, done() {} };
+  const threads = new ThreadSampler();
+  const cpuBefore = process.cpuUsage();
   const t = performance.now();
   const summary = await ingestSources(db, loadConfig(config), { cacheDir: path.join(work, "cache"), now: new Date(), progress: quiet });
   const seconds = (performance.now() - t) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  const split = threads.stop();
+  const maxRssKb = process.resourceUsage().maxRSS;
+  const floor = await storeFloor(db, path.join(work, "floor.db"));
   db.close();
   rmSync(work, { recursive: true, force: true });
-  const usage = process.resourceUsage();
-  const cpuSeconds = (usage.userCPUTime + usage.systemCPUTime) / 1e6;
-  process.stdout.write(JSON.stringify({ seconds, cpuSeconds, accepted: summary.accepted, failed: summary.failed, maxRssKb: usage.maxRSS }) + "\n");
+  process.stdout.write(
+    JSON.stringify({ seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, accepted: summary.accepted, failed: summary.failed, maxRssKb, threads: split, storeFloor: floor }) + "\n",
+  );
+}
+
+/** See CloudTrailBenchResult.storeFloor. Each file's rows are read back before its inserts; only the inserts and commits are timed. */
+async function storeFloor(from: import("../src/store/index.ts").Db, file: string): Promise<CloudTrailBenchResult["storeFloor"]> {
+  const { openStore, FileWriter } = await import("../src/store/index.ts");
+  const { EVENT_COLUMNS } = await import("../src/store/event-row.ts");
+  const db = openStore(file);
+  const files = from
+    .prepare("SELECT id, source, path, kind, sha256, size, parser, parser_version AS parserVersion, context_hash AS contextHash, ingested_at AS ingestedAt FROM source_files ORDER BY id")
+    .all() as { id: number; source: string; path: string; kind: string; sha256: string; size: number; parser: string; parserVersion: string; contextHash: string; ingestedAt: string }[];
+  const rowsOf = from.prepare(`SELECT ${EVENT_COLUMNS.join(", ")} FROM events WHERE file_id = ? ORDER BY id`).raw();
+  const countsOf = from.prepare(
+    `SELECT source_kind AS sourceKind, day, day_start AS dayStart, actor, actor_kind AS actorKind, identity_type AS identityType, role_arn AS roleArn, action,
+       classes, outcome, account, region, environment, event_category AS eventCategory, event_type AS eventType, n, first_time AS firstTime, last_time AS lastTime, locators
+     FROM event_summaries WHERE file_id = ? ORDER BY id`,
+  );
+  let ms = 0;
+  let cpuUs = 0;
+  let rows = 0;
+  let counts = 0;
+  const BATCH = 50;
+  for (let i = 0; i < files.length; i++) {
+    const f = files[i]!;
+    const eventRows = rowsOf.all(f.id) as unknown[][];
+    const countRows = countsOf.all(f.id) as import("../src/event.ts").SummaryRecord[];
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    if (i % BATCH === 0) db.exec("BEGIN IMMEDIATE");
+    const { id: _id, ...header } = f;
+    const writer = new FileWriter(db, header);
+    for (const row of eventRows) writer.eventRow(row as never);
+    for (const c of countRows) writer.summary(c);
+    writer.commit();
+    if (i % BATCH === BATCH - 1 || i === files.length - 1) db.exec("COMMIT");
+    ms += performance.now() - t0;
+    const c = process.cpuUsage(c0);
+    cpuUs += c.user + c.system;
+    rows += eventRows.length;
+    counts += countRows.length;
+  }
+  db.close();
+  return { rows, counts, seconds: ms / 1000, cpuSeconds: cpuUs / 1e6 };
 }
 
 function jqBaseline(dir: string, files: string[], events: number): CloudTrailBenchResult["baseline"] {
@@ -78,11 +135,12 @@ const { gunzipSync } = require("node:zlib");
 if (isMainThread) {
   const [list, threads] = [readFileSync(process.argv[2], "utf8").split("\\n").filter(Boolean), Number(process.argv[3])];
   const t = performance.now();
+  const c = process.cpuUsage();
   let records = 0, running = threads;
   for (let i = 0; i < threads; i++) {
     const w = new Worker(__filename, { workerData: list.filter((_, j) => j % threads === i) });
     w.on("error", (e) => { console.error(e); process.exit(1); });
-    w.on("message", (n) => { records += n; if (--running === 0) console.log(JSON.stringify({ seconds: (performance.now() - t) / 1000, records })); });
+    w.on("message", (n) => { records += n; if (--running === 0) { const u = process.cpuUsage(c); console.log(JSON.stringify({ seconds: (performance.now() - t) / 1000, cpuSeconds: (u.user + u.system) / 1e6, records })); } });
   }
 } else {
   let n = 0;
@@ -96,16 +154,18 @@ function parseFloor(dir: string, files: string[], events: number): CloudTrailBen
   const threads = availableParallelism();
   const script = path.join(dir, "floor.cjs");
   writeFileSync(script, FLOOR_SCRIPT);
-  const out = JSON.parse(execFileSync(process.execPath, [script, list, String(threads)], { cwd: dir, encoding: "utf8" }).trim()) as { seconds: number; records: number };
+  const out = JSON.parse(execFileSync(process.execPath, [script, list, String(threads)], { cwd: dir, encoding: "utf8" }).trim()) as { seconds: number; cpuSeconds: number; records: number };
   if (out.records !== events) throw new Error(`parse floor read ${out.records} records, expected ${events}`);
-  return { threads, seconds: out.seconds, eventsPerSecond: events / out.seconds };
+  return { threads, seconds: out.seconds, cpuSeconds: out.cpuSeconds, eventsPerSecond: events / out.seconds };
 }
 
 export async function run(size = 1_000_000, options: { baseline?: boolean } = {}): Promise<CloudTrailBenchResult> {
   const { dir, files } = ensureTrailFixture(tmpdir(), size);
   const proc = spawnSync(process.execPath, ["--import", "tsx", SELF, "--child", dir], { encoding: "utf8", maxBuffer: 1 << 24 });
   if (proc.status !== 0) throw new Error(`ingest child failed: ${proc.stderr}`);
-  const measured = JSON.parse(proc.stdout.trim().split("\n").pop()!) as { seconds: number; cpuSeconds: number; accepted: number; failed: number; maxRssKb: number };
+  const measured = JSON.parse(proc.stdout.trim().split("\n").pop()!) as {
+    seconds: number; cpuSeconds: number; accepted: number; failed: number; maxRssKb: number; threads: ThreadSplit | null; storeFloor: CloudTrailBenchResult["storeFloor"];
+  };
   if (measured.failed) throw new Error(`${measured.failed} files refused`);
   const baseline = options.baseline === false ? null : jqBaseline(dir, files, size);
   const floor = parseFloor(dir, files, size);
@@ -113,6 +173,7 @@ export async function run(size = 1_000_000, options: { baseline?: boolean } = {}
   return {
     stage: "cloudtrail", events: measured.accepted, files: files.length, seconds: measured.seconds, eventsPerSecond, cpuSeconds: measured.cpuSeconds,
     peakRssMb: measured.maxRssKb / 1024, baseline, ratio: baseline ? eventsPerSecond / baseline.eventsPerSecond : null, floor,
+    threads: measured.threads, storeFloor: measured.storeFloor,
   };
 }
 
@@ -124,7 +185,13 @@ function print(r: CloudTrailBenchResult): void {
   );
   if (r.baseline) console.log(`Baseline ${r.baseline.tool}: ${r.baseline.seconds.toFixed(1)} s, ${f(r.baseline.eventsPerSecond)} events/s; ratio ${r.ratio!.toFixed(2)}x`);
   else console.log("Baseline: jq not installed, skipped");
-  if (r.floor) console.log(`Parse floor (gunzip + JSON.parse only, ${r.floor.threads} threads): ${r.floor.seconds.toFixed(1)} s, ${f(r.floor.eventsPerSecond)} events/s`);
+  if (r.floor) {
+    console.log(`Parse floor (gunzip + JSON.parse only, ${r.floor.threads} threads): ${r.floor.seconds.toFixed(1)} s, ${r.floor.cpuSeconds.toFixed(1)} s CPU, ${f(r.floor.eventsPerSecond)} events/s`);
+    console.log(`Ingest / floor: ${(r.eventsPerSecond / r.floor.eventsPerSecond).toFixed(2)}x by wall, ${(r.floor.cpuSeconds / r.cpuSeconds).toFixed(2)}x by CPU (issue 22's target: 0.45x)`);
+  }
+  if (r.threads) console.log(`CPU s per thread: writer ${r.threads.writer}, parsing workers ${r.threads.workers}, other ${r.threads.other}`);
+  const sf = r.storeFloor;
+  console.log(`Store floor: ${f(sf.rows)} rows + ${f(sf.counts)} counts inserted again by the writer alone in ${sf.seconds.toFixed(1)} s, ${sf.cpuSeconds.toFixed(1)} s CPU`);
 }
 
 if (process.argv[1] === SELF) {
