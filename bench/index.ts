@@ -101,6 +101,8 @@ async function measureStage(stage: Stage, sizes: Sizes, scratch: string): Promis
       baseline: { tool: "line split + JSON.parse", seconds: r.events / r.baselineEventsPerSecond },
       notes: [
         `${r.actions} actions (${Math.round(r.actions / r.seconds).toLocaleString("en-US")}/s), ${r.rejected} rejected`,
+        `floor on ${r.floor.threads} threads (the same line split + JSON.parse, the file cut at line boundaries into one part per thread): ${r.floor.seconds.toFixed(2)} s, ${r.floor.cpuSeconds.toFixed(2)} s CPU`,
+        `ingest / floor on ${r.floor.threads} threads: ${(r.floor.seconds / r.seconds).toFixed(2)}x by wall, ${(r.floor.cpuSeconds / r.cpuSeconds).toFixed(2)}x by CPU (issue 22's target 0.5x)`,
         `store floor (the ${r.storeFloor.rows} stored rows inserted again by the writer alone): ${r.storeFloor.seconds.toFixed(2)} s = ${r.storeFloor.eventsPerSecond.toLocaleString("en-US")} events/s`,
         ...(r.threads ? [`CPU s per thread: writer ${r.threads.writer}, parsing workers ${r.threads.workers}, other ${r.threads.other}`] : []),
       ],
