@@ -89,7 +89,7 @@ async function measureStage(stage: Stage, sizes: Sizes, scratch: string): Promis
               `ingest / parse floor: ${(r.eventsPerSecond / r.floor.eventsPerSecond).toFixed(2)}x by wall, ${(r.floor.cpuSeconds / r.cpuSeconds).toFixed(2)}x by CPU (issue 22's target 0.45x)`,
             ]
           : []),
-        `store floor (the ${r.storeFloor.rows} rows and ${r.storeFloor.counts} counts inserted again by the writer alone): ${r.storeFloor.seconds.toFixed(2)} s, ${r.storeFloor.cpuSeconds.toFixed(2)} s CPU`,
+        `store floor (the ${r.storeFloor.rows} rows and ${r.storeFloor.counts} counts inserted again by the writer alone): ${r.storeFloor.seconds.toFixed(2)} s, ${r.storeFloor.cpuSeconds.toFixed(2)} s CPU (rows ${r.storeFloor.rowsCpuSeconds.toFixed(2)}, counts ${r.storeFloor.countsCpuSeconds.toFixed(2)})`,
         ...(r.threads ? [`CPU s per thread: writer ${r.threads.writer}, parsing workers ${r.threads.workers}, other ${r.threads.other}`] : []),
       ],
     };

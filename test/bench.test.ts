@@ -23,7 +23,7 @@ test("npm run bench: stages run in child processes at a tiny size and report a t
   assert.ok(ct.notes.some((n) => /^parse floor \(gunzip \+ JSON\.parse only, \d+ threads, nothing stored\): [\d.]+ s, [\d.]+ s CPU = [\d,]+ events\/s$/.test(n)), ct.notes.join("; "));
   assert.ok(ct.notes.some((n) => /^ingest \/ parse floor: [\d.]+x by wall, [\d.]+x by CPU/.test(n)), ct.notes.join("; "));
   // The CloudTrail store floor inserted again every row and count the ingest stored: 2,000 calls make some of each.
-  const ctFloor = /^store floor \(the (\d+) rows and (\d+) counts inserted again by the writer alone\): [\d.]+ s, [\d.]+ s CPU$/.exec(ct.notes.find((n) => n.startsWith("store floor")) ?? "");
+  const ctFloor = /^store floor \(the (\d+) rows and (\d+) counts inserted again by the writer alone\): [\d.]+ s, [\d.]+ s CPU \(rows [\d.]+, counts [\d.]+\)$/.exec(ct.notes.find((n) => n.startsWith("store floor")) ?? "");
   assert.ok(ctFloor && Number(ctFloor[1]) > 0 && Number(ctFloor[2]) > 0, ct.notes.join("; "));
   assert.ok(agent.notes.some((n) => /^floor on \d+ threads \(.*\): [\d.]+ s, [\d.]+ s CPU$/.test(n)), agent.notes.join("; "));
   // The writer's floor inserted every action the agent-log ingest stored (1,000 pre/post pairs).
