@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ActionClass } from "../../src/classify/shell-patterns.ts";
-import type { EvidenceEvent } from "../../src/event.ts";
+import type { EvidenceEvent, SummaryRecord } from "../../src/event.ts";
 import { storeItems, writerRows, type StoreItem } from "../../src/ingest/file-task.ts";
 import type { ParsedItem } from "../../src/ingest/parser.ts";
 import { createRedactor, type Redactor } from "../../src/redact/index.ts";
@@ -99,6 +99,37 @@ test("a column's value equal to the last one it let through clean is not gated a
   assert.deepEqual(rows[3], eventRow(events[3]!));
   assert.ok(!JSON.stringify(rows).includes(token));
   assert.equal(inner.total(), 1);
+});
+
+test("a count's principal and role the gate passed as clean are not gated again in the file; a name with a secret is redacted in every count", async () => {
+  const inner = createRedactor();
+  const gated: string[] = [];
+  const counting = { ...inner, mayHoldSecret: (text: string) => (gated.push(text), inner.mayHoldSecret(text)) };
+  const token = "ghp_Z9y8X7w6V5u4T3s2R1q0P9o8N7m6L5k4J3i2";
+  const role = "arn:aws:iam::111122223333:role/developer";
+  const risky = `arn:aws:sts::111122223333:assumed-role/developer/${token}`;
+  const count = (actor: string, action: string): SummaryRecord => ({
+    sourceKind: "cloudtrail", day: "2026-10-01", dayStart: "2026-10-01T00:00:00.000Z", actor, actorKind: "human", identityType: "AssumedRole", roleArn: role,
+    action, classes: "read", outcome: "success", account: "111122223333", region: "eu-west-1", environment: "production", eventCategory: "Management",
+    eventType: "AwsApiCall", n: 1, firstTime: "2026-10-01T10:00:00Z", lastTime: "2026-10-01T10:00:00Z", locators: "record 0",
+  });
+  const jane = "arn:aws:sts::111122223333:assumed-role/developer/jane";
+  const summaries = [count(jane, "s3:GetObject"), count(jane, "s3:ListBucket"), count(risky, "s3:GetObject"), count(risky, "s3:ListBucket"), count(jane, "ec2:DescribeInstances")];
+  async function* items(): AsyncIterable<ParsedItem> {
+    for (const summary of summaries) yield { kind: "summary", summary };
+  }
+  const out: SummaryRecord[] = [];
+  for await (const batch of storeItems(items(), counting, null)) for (const item of batch) if (item.kind === "summary") out.push(item.summary);
+  assert.equal(out.length, 5);
+  // Each clean name is gated once for the file; the name holding a token is gated and redacted every time.
+  assert.equal(gated.filter((t) => t === jane).length, 1);
+  assert.equal(gated.filter((t) => t === role).length, 1);
+  assert.deepEqual(out.map((s) => s.actor === jane), [true, true, false, false, true]);
+  assert.ok(!JSON.stringify(out).includes(token));
+  assert.match(out[2]!.actor!, /\[REDACTED:/);
+  assert.equal(out[3]!.actor, out[2]!.actor);
+  assert.equal(inner.total(), 2, "each count holding the token is one redaction");
+  assert.deepEqual(out.map((s) => s.roleArn), summaries.map(() => role));
 });
 
 /**
