@@ -12,9 +12,14 @@ export const GC_FLAG = "--single-threaded-gc";
 const HEAVY = new Set(["ingest", "build"]);
 const FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP"];
 
-/** True when this command should relaunch itself with GC_FLAG: a heavy command, not relaunched yet, not opted out. */
+/**
+ * True when this command should relaunch itself with GC_FLAG: a heavy command, not relaunched yet,
+ * not opted out, and not under a debugger (a child given the same --inspect would fight the parent
+ * for its port, and the developer would be attached to the process doing nothing).
+ */
 export function wantsRelaunch(argv, execArgv = process.execArgv, env = process.env) {
-  return HEAVY.has(argv[0]) && !execArgv.includes(GC_FLAG) && env.EVIDENCE_GC !== "parallel";
+  const inspecting = [...execArgv, ...(env.NODE_OPTIONS ?? "").split(/\s+/)].some((a) => a.startsWith("--inspect"));
+  return HEAVY.has(argv[0]) && !execArgv.includes(GC_FLAG) && env.EVIDENCE_GC !== "parallel" && !inspecting;
 }
 
 /**

@@ -6,12 +6,16 @@ import path from "node:path";
 import { GC_FLAG, wantsRelaunch } from "../bin/relaunch.js";
 import { REPO_ROOT, tempDir } from "./helpers/workspace.ts";
 
-test("ingest and build relaunch with single-threaded GC; other commands, a relaunched process and EVIDENCE_GC=parallel do not", () => {
+test("ingest and build relaunch with single-threaded GC; other commands, a relaunched process, EVIDENCE_GC=parallel and a debugger do not", () => {
   assert.equal(wantsRelaunch(["build", "--period", "2026-10"], [], {}), true);
   assert.equal(wantsRelaunch(["ingest"], ["--import", "tsx"], {}), true);
   for (const command of ["check", "verify", "tabletop", "hook", "pushdown", "purge", "--version"]) assert.equal(wantsRelaunch([command], [], {}), false, command);
   assert.equal(wantsRelaunch(["build"], [GC_FLAG], {}), false);
   assert.equal(wantsRelaunch(["build"], [], { EVIDENCE_GC: "parallel" }), false);
+  // Under a debugger the work stays in the process the developer attached to.
+  assert.equal(wantsRelaunch(["build"], ["--inspect-brk"], {}), false);
+  assert.equal(wantsRelaunch(["ingest"], [], { NODE_OPTIONS: "--max-old-space-size=4096 --inspect=9230" }), false);
+  assert.equal(wantsRelaunch(["ingest"], [], { NODE_OPTIONS: "--max-old-space-size=4096" }), true);
 });
 
 /**
