@@ -1,5 +1,4 @@
-import { statSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { readFileSync, statSync } from "node:fs";
 import { StringDecoder } from "node:string_decoder";
 import { gunzipSync, constants as zlibConstants } from "node:zlib";
 import { InputError } from "../../errors.ts";
@@ -61,7 +60,8 @@ async function* parseTrailFile(input: ParserInput, ctx: TrailContext, limits: Tr
     yield* streamTrailFile(input, ctx, limits, size);
     return;
   }
-  const bytes = await readFile(input.file);
+  // Synchronous: parsing runs in a worker thread, where an async read only adds a thread-pool round trip during which the worker waits.
+  const bytes = readFileSync(input.file);
   if (!isGzip(input.file)) {
     yield* parseTrailBuffer(bytes, ctx);
     return;
