@@ -73,6 +73,12 @@ function writePopulationCsv(db: Db, file: string, columns: string[], sql: string
   }
 }
 
+/** Every population CSV (populations.ts) streamed into `dir`. */
+export function writePopulations(db: Db, dir: string, period: Period): void {
+  const params = { start: period.startIso, end: period.endIso };
+  for (const spec of POPULATIONS) writePopulationCsv(db, path.join(dir, spec.file), spec.columns, spec.sql, params, null);
+}
+
 function hashed(dir: string, file: string): WrittenFile {
   return { path: file, sha256: sha256File(path.join(dir, file)), size: statSync(path.join(dir, file)).size };
 }
@@ -91,8 +97,7 @@ export async function writeReport(base: ReportModel, opts: WriteOptions): Promis
   rmSync(temp, { recursive: true, force: true });
   mkdirSync(path.join(temp, "memos"), { recursive: true });
   try {
-    const params = { start: opts.period.startIso, end: opts.period.endIso };
-    for (const spec of POPULATIONS) writePopulationCsv(opts.db, path.join(temp, spec.file), spec.columns, spec.sql, params, null);
+    writePopulations(opts.db, temp, opts.period);
     const samples = base.samples ?? drawTestSamples(base.evaluation, opts.sampleSeed, opts.sampleSizes ?? DEFAULT_SAMPLE_SIZES, base.meta.toolVersion);
     const model: ReportModel = { ...base, samples };
     const { evaluation } = model;
