@@ -5,19 +5,9 @@ import path from "node:path";
 import { parse } from "csv-parse/sync";
 import { parsePeriod } from "../../src/period.ts";
 import { writePopulations } from "../../src/report/index.ts";
-import { openStore, type Db } from "../../src/store/index.ts";
+import { openStore } from "../../src/store/index.ts";
+import { recording } from "../helpers/recording-db.ts";
 import { tempDir } from "../helpers/workspace.ts";
-
-/** The store with every SQL text it is asked to prepare recorded. */
-function recording(db: Db, prepared: string[]): Db {
-  return new Proxy(db, {
-    get(target, key) {
-      if (key === "prepare") return (sql: string) => (prepared.push(sql), target.prepare(sql));
-      const value = Reflect.get(target, key, target) as unknown;
-      return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
-}
 
 /**
  * destructive-actions.csv is agent-actions.csv's destructive rows, in the same order: the package
