@@ -5,6 +5,7 @@ import { toolCallsBehind } from "../../correlate.ts";
 import type { Period } from "../../period.ts";
 import type { Db } from "../../store/index.ts";
 import { agentActionGroups, type AgentActionGroup } from "./activity.ts";
+import { sqliteOrder } from "./sql-order.ts";
 
 /**
  * The aggregates the evidence package adds to the report model: comparison with the previous
@@ -125,12 +126,6 @@ export function weekOf(iso: string): string {
   return d.toISOString().slice(0, 10);
 }
 
-// SQLite's ORDER BY on text is by UTF-8 bytes (BINARY collation). UTF-16 code units order the same,
-// except a surrogate pair against U+E000-U+FFFF: text with either is compared as bytes.
-const WIDE = /[\ud800-\uffff]/;
-const byText = (a: string, b: string): number =>
-  a === b ? 0 : WIDE.test(a) || WIDE.test(b) ? Buffer.compare(Buffer.from(a), Buffer.from(b)) : a < b ? -1 : 1;
-
 const INVENTORY_RULE = "inventory-agents-in-use-registered";
 
 /**
@@ -159,7 +154,7 @@ function inventory(db: Db, p: Record<string, string>, evaluation: Evaluation, gr
     )
     .all(p) as { product: string; source: string; n: number; first: string; last: string }[];
   // In the order SQLite's GROUP BY gave them: by product, then source (bytes).
-  const seen = [...[...bySource.values()].sort((a, b) => byText(a.product, b.product) || byText(a.source, b.source)), ...commits];
+  const seen = [...[...bySource.values()].sort((a, b) => sqliteOrder(a.product, b.product) || sqliteOrder(a.source, b.source)), ...commits];
   // Registers are TEMP tables of this connection (sqlite_temp_master), loaded when the build starts.
   const registered = db.prepare("SELECT 1 FROM sqlite_temp_master WHERE name = 'register_ai_tools'").get() !== undefined
     ? (db.prepare("SELECT product, owner, aliases FROM temp.register_ai_tools ORDER BY row").all() as { product: string; owner: string | null; aliases: string | null }[])
@@ -228,7 +223,7 @@ function permissions(db: Db, groups: ProductGroup[], identities: AgentSeen[]): I
     else counts.set(key, { identity: g.product, item: g.item, n: g.n });
   }
   // As ORDER BY identity, n DESC, item did.
-  const used = [...counts.values()].sort((a, b) => byText(a.identity, b.identity) || b.n - a.n || byText(a.item, b.item));
+  const used = [...counts.values()].sort((a, b) => sqliteOrder(a.identity, b.identity) || b.n - a.n || sqliteOrder(a.item, b.item));
   const granted = new Map<string, string>();
   if (tableExists(db, "agent_settings")) {
     const rows = db
@@ -395,8 +390,8 @@ export function approvalTables(groups: AgentActionGroup[]): Pick<PackageData, "d
     destructive.set(key, row);
   }
   return {
-    destructiveByApproval: [...destructive.values()].sort((a, b) => byText(a.approval, b.approval) || byText(a.agentProduct, b.agentProduct)),
-    approvalKinds: [...kinds.values()].sort((a, b) => b.actions - a.actions || byText(a.approval, b.approval)),
+    destructiveByApproval: [...destructive.values()].sort((a, b) => sqliteOrder(a.approval, b.approval) || sqliteOrder(a.agentProduct, b.agentProduct)),
+    approvalKinds: [...kinds.values()].sort((a, b) => b.actions - a.actions || sqliteOrder(a.approval, b.approval)),
   };
 }
 
