@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { findingsByControl, type Finding } from "../../src/evaluate.ts";
+import { findingIndex } from "../../src/report/collect/rule-results.ts";
 import { buildOscal } from "../../src/report/oscal.ts";
 import { renderPdf } from "../../src/report/pdf.ts";
 import { syntheticModel } from "../helpers/report-model.ts";
@@ -35,4 +36,20 @@ test("findingsByControl lists each control's findings in the findings' order, on
   const findings = [f("a", ["CC6.1", "A.8.2"]), f("b", ["A.8.2"]), f("c", ["CC6.1", "CC6.1"]), f("d", [])];
   const by = findingsByControl(findings);
   assert.deepEqual([...by].map(([c, list]) => [c, list.map((x) => x.id)]), [["CC6.1", ["a", "c"]], ["A.8.2", ["a", "b"]]]);
+});
+
+test("the finding index of an evaluation is built once, however many tables and samples ask for it", () => {
+  const model = syntheticModel({ controls: 3, findings: 50 });
+  let reads = 0;
+  for (const f of model.evaluation.findings) {
+    const evidence = f.evidence;
+    Object.defineProperty(f, "evidence", { get: () => (reads++, evidence), enumerable: true, configurable: true });
+  }
+  const first = findingIndex(model.evaluation);
+  const second = findingIndex({ ...model.evaluation });
+  assert.equal(reads, 50, "each finding's evidence read once");
+  const f = model.evaluation.findings[7]!;
+  const item = { key: "x", observed: "", result: "exception" as const, evidence: f.evidence[0]! };
+  assert.equal(first(f.ruleId, item), f.id);
+  assert.equal(second(f.ruleId, item), f.id);
 });
