@@ -3,17 +3,18 @@ import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import path from "node:path";
 import { parsePeriod } from "../../src/period.ts";
+import { agentActionGroups } from "../../src/report/collect/activity.ts";
 import { collectAgentPosture } from "../../src/report/collect/agent-posture.ts";
 import { openStore } from "../../src/store/index.ts";
 import { recording } from "../helpers/recording-db.ts";
 import { tempDir } from "../helpers/workspace.ts";
 
 /**
- * Actions by permission mode and the unattended sessions are sums of one grouped pass over the
- * period's agent actions: they must equal, row for row and in order, what their own queries
+ * Actions by permission mode and the unattended sessions are sums of the one grouped pass over the
+ * period's agent actions that the activity summary and approval tables read too: they must equal, row for row and in order, what their own queries
  * returned (the 50 sessions kept, ties included).
  */
-test("actions by mode and unattended sessions come from one read of the agent actions and equal their own queries", (t) => {
+test("actions by mode and unattended sessions are sums of the agent action groups (one read of the agent actions) and equal their own queries", (t) => {
   const dir = tempDir("evidence-posture-");
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const db = openStore(path.join(dir, "evidence.db"));
@@ -36,7 +37,8 @@ test("actions by mode and unattended sessions come from one read of the agent ac
   }
   const period = parsePeriod("2026-10", "UTC");
   const prepared: string[] = [];
-  const posture = collectAgentPosture(recording(db, prepared), period);
+  const store = recording(db, prepared);
+  const posture = collectAgentPosture(store, period, agentActionGroups(store, period));
   assert.equal(prepared.filter((sql) => /\bagent_actions\b/.test(sql)).length, 1, prepared.join("\n---\n"));
 
   const p = { start: period.startIso, end: period.endIso };

@@ -1,5 +1,6 @@
 import type { Period } from "../../period.ts";
 import type { Db } from "../../store/index.ts";
+import type { AgentActionGroup } from "./activity.ts";
 import { sqliteOrder } from "./sql-order.ts";
 
 /**
@@ -22,35 +23,29 @@ export interface AgentPosture {
 export const UNATTENDED_MODES = ["bypassPermissions", "dontAsk", "auto", "never", "yolo"];
 const LIMIT = 50;
 
-export function collectAgentPosture(db: Db, period: { startIso: string; endIso: string } | Period): AgentPosture {
+/**
+ * Actions by mode and the unattended sessions are sums of the period's agent action groups
+ * (activity.ts: one pass over the store serves them, the activity summary and the approval tables).
+ */
+export function collectAgentPosture(db: Db, period: { startIso: string; endIso: string } | Period, groups: AgentActionGroup[]): AgentPosture {
   const p = { start: period.startIso, end: period.endIso };
-  const unattended = UNATTENDED_MODES.map((m) => `'${m}'`).join(", ");
-  // One pass over the period's actions for both tables: counted per product and mode, and per
-  // session too where the mode is an unattended one (a month's actions were read twice).
-  const groups = db
-    .prepare(
-      `SELECT coalesce(agent_product, 'unknown') AS agentProduct, coalesce(json_extract(attrs, '$.permissionMode'), 'not recorded') AS mode,
-         CASE WHEN json_extract(attrs, '$.permissionMode') IN (${unattended}) THEN session_id END AS sessionId,
-         count(*) AS actions, sum(destructive) AS destructive, min(time) AS first, max(time) AS last
-       FROM agent_actions WHERE time >= :start AND time < :end GROUP BY 1, 2, 3`,
-    )
-    .all(p) as { agentProduct: string; mode: string; sessionId: string | null; actions: number; destructive: number; first: string; last: string }[];
   const modes = new Map<string, AgentPosture["byMode"][number]>();
   const sessions = new Map<string, Omit<AgentPosture["unattendedSessions"][number], "modes">>();
   for (const g of groups) {
-    const modeKey = `${g.agentProduct}\u0000${typeof g.mode}\u0000${g.mode}`;
+    const destructive = g.destructive * g.n;
+    const modeKey = `${g.product}\u0000${typeof g.mode}\u0000${g.mode}`;
     const m = modes.get(modeKey);
     if (m) {
-      m.actions += g.actions;
-      m.destructive += g.destructive;
-    } else modes.set(modeKey, { agentProduct: g.agentProduct, mode: g.mode, actions: g.actions, destructive: g.destructive });
-    if (g.sessionId === null) continue;
-    const key = `${g.agentProduct}\u0000${g.sessionId}`;
+      m.actions += g.n;
+      m.destructive += destructive;
+    } else modes.set(modeKey, { agentProduct: g.product, mode: g.mode, actions: g.n, destructive });
+    if (g.unattendedSession === null) continue;
+    const key = `${g.product}\u0000${g.unattendedSession}`;
     const u = sessions.get(key);
-    if (!u) sessions.set(key, { agentProduct: g.agentProduct, sessionId: g.sessionId, first: g.first, last: g.last, actions: g.actions, destructive: g.destructive });
+    if (!u) sessions.set(key, { agentProduct: g.product, sessionId: g.unattendedSession, first: g.first, last: g.last, actions: g.n, destructive });
     else {
-      u.actions += g.actions;
-      u.destructive += g.destructive;
+      u.actions += g.n;
+      u.destructive += destructive;
       if (g.first < u.first) u.first = g.first;
       if (g.last > u.last) u.last = g.last;
     }
