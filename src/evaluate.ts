@@ -348,8 +348,9 @@ export function evaluate(db: Db, catalog: Catalog, rules: ReadonlyMap<string, Ru
     )
     .sort((a, b) => a.ruleId.localeCompare(b.ruleId) || (a.time ?? "").localeCompare(b.time ?? "") || a.id.localeCompare(b.id));
   if (options.correlate !== false) attachChains(db, findings);
+  const ofControl = findingsByControl(findings);
   const controls: ControlResult[] = catalog.controls.map((c) => {
-    const own = findings.filter((f) => f.controlIds.includes(c.id));
+    const own = ofControl.get(c.id) ?? [];
     const controlRuns = c.rules.map((id) => byId.get(id)!);
     const { status, reason } = controlStatus(c, controlRuns, own);
     // Not applicable is a verdict on the evidence (nothing to judge), so it counts as evidence; but a
@@ -375,6 +376,22 @@ export function evaluate(db: Db, catalog: Catalog, rules: ReadonlyMap<string, Ru
     rules: runs, controls, findings, coverage: coverageOf(controls), acceptances: acceptanceSummary, outOfScope: catalog.outOfScope,
     notInScope: (catalog.notInScope ?? []).map((n) => ({ id: n.id, title: n.title, reason: n.reason, framework: n.frameworkName })),
   };
+}
+
+/**
+ * Each control's findings, in the findings' order, from one pass over them: filtering every
+ * finding once per control costs controls × findings, tens of thousands of findings in a month.
+ */
+export function findingsByControl(findings: readonly Finding[]): ReadonlyMap<string, Finding[]> {
+  const out = new Map<string, Finding[]>();
+  for (const f of findings) {
+    for (const id of f.controlIds.length === 1 ? f.controlIds : new Set(f.controlIds)) {
+      const list = out.get(id);
+      if (list) list.push(f);
+      else out.set(id, [f]);
+    }
+  }
+  return out;
 }
 
 /** Correlation is the costliest part of a finding; beyond this many, findings.csv still lists the rule's own evidence. */

@@ -15,7 +15,7 @@ import type { ReportModel } from "./model.ts";
 import { writeSuggestedPolicies } from "./collect/cloudtrail-iam.ts";
 import { renderOscal } from "./oscal.ts";
 import { renderPdf } from "./pdf.ts";
-import { POPULATIONS } from "./populations.ts";
+import { POPULATIONS, type PopulationSpec } from "./populations.ts";
 import { DEFAULT_SAMPLE_SIZES, type SampleSizes } from "./sample.ts";
 import { drawTestSamples, samplesCsv, samplingMethodText } from "./samples.ts";
 import { SIGNATURE_FILE, signStatement, statementFor } from "./signature.ts";
@@ -50,27 +50,39 @@ export interface WrittenFile {
 }
 
 /**
- * Streams a population query to a CSV file in ~1 MiB chunks: memory stays flat whatever its size.
- * `take` sees every row with its 0-based position (the audit samples are drawn in this pass).
+ * Streams a population query to its CSV file, and its subsets' rows to theirs, in ~1 MiB chunks:
+ * memory stays flat whatever its size. A row's cells beyond `columns` are its subset flags.
  */
-function writePopulationCsv(db: Db, file: string, columns: string[], sql: string, params: Record<string, string>, take: ((position: number, row: unknown[]) => void) | null): void {
-  const fd = openSync(file, "w");
+function writePopulationCsv(db: Db, dir: string, spec: PopulationSpec, params: Record<string, string>): void {
+  const files = [spec.file, ...(spec.subsets ?? []).map((s) => s.file)];
+  const fds: number[] = [];
   try {
-    let chunk = csvRow(columns);
-    const stmt = db.prepare(sql).raw(true);
-    let position = 0;
+    for (const file of files) fds.push(openSync(path.join(dir, file), "w"));
+    const header = csvRow(spec.columns);
+    const chunks = files.map(() => header);
+    const width = spec.columns.length;
+    const stmt = db.prepare(spec.sql).raw(true);
     for (const row of stmt.iterate(params) as Iterable<unknown[]>) {
-      take?.(position++, row);
-      chunk += csvRow(row);
-      if (chunk.length > 1 << 20) {
-        writeSync(fd, chunk);
-        chunk = "";
+      const line = csvRow(row.length === width ? row : row.slice(0, width));
+      chunks[0] += line;
+      for (let i = 1; i < files.length; i++) if (row[width + i - 1] === 1) chunks[i] += line;
+      for (let i = 0; i < files.length; i++) {
+        if (chunks[i]!.length > 1 << 20) {
+          writeSync(fds[i]!, chunks[i]!);
+          chunks[i] = "";
+        }
       }
     }
-    writeSync(fd, chunk);
+    for (let i = 0; i < files.length; i++) writeSync(fds[i]!, chunks[i]!);
   } finally {
-    closeSync(fd);
+    for (const fd of fds) closeSync(fd);
   }
+}
+
+/** Every population CSV (populations.ts) streamed into `dir`. */
+export function writePopulations(db: Db, dir: string, period: Period): void {
+  const params = { start: period.startIso, end: period.endIso };
+  for (const spec of POPULATIONS) writePopulationCsv(db, dir, spec, params);
 }
 
 function hashed(dir: string, file: string): WrittenFile {
@@ -91,8 +103,7 @@ export async function writeReport(base: ReportModel, opts: WriteOptions): Promis
   rmSync(temp, { recursive: true, force: true });
   mkdirSync(path.join(temp, "memos"), { recursive: true });
   try {
-    const params = { start: opts.period.startIso, end: opts.period.endIso };
-    for (const spec of POPULATIONS) writePopulationCsv(opts.db, path.join(temp, spec.file), spec.columns, spec.sql, params, null);
+    writePopulations(opts.db, temp, opts.period);
     const samples = base.samples ?? drawTestSamples(base.evaluation, opts.sampleSeed, opts.sampleSizes ?? DEFAULT_SAMPLE_SIZES, base.meta.toolVersion);
     const model: ReportModel = { ...base, samples };
     const { evaluation } = model;

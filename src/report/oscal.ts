@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { ControlResult, Finding, RuleRun } from "../evaluate.ts";
+import { findingsByControl, type ControlResult, type Finding, type RuleRun } from "../evaluate.ts";
 import type { ReportModel } from "./model.ts";
 
 /**
@@ -89,8 +89,8 @@ function risk(model: ReportModel, f: Finding) {
   };
 }
 
-function controlFinding(model: ReportModel, c: ControlResult, observations: Map<string, string>) {
-  const findings = model.evaluation.findings.filter((f) => f.controlIds.includes(c.id));
+function controlFinding(model: ReportModel, c: ControlResult, observations: Map<string, string>, ofControl: ReadonlyMap<string, readonly Finding[]>) {
+  const findings = ofControl.get(c.id) ?? [];
   const related = c.rules.map((r) => observations.get(r)).filter((u): u is string => u !== undefined);
   return {
     uuid: stableUuid(model.meta.buildId, "finding", c.id),
@@ -111,6 +111,7 @@ export function buildOscal(model: ReportModel): Record<string, unknown> {
   const { meta, evaluation } = model;
   const observations = new Map(evaluation.rules.map((r) => [r.id, stableUuid(meta.buildId, "observation", r.id)]));
   const methodResource = stableUuid(meta.buildId, "resource", "assessment-method");
+  const ofControl = findingsByControl(evaluation.findings);
   const result = {
     uuid: stableUuid(meta.buildId, "result"),
     title: `${meta.title}: ${meta.period}`,
@@ -122,7 +123,7 @@ export function buildOscal(model: ReportModel): Record<string, unknown> {
     },
     ...(evaluation.rules.length ? { observations: evaluation.rules.map((r) => observation(model, r, observations.get(r.id)!)) } : {}),
     ...(evaluation.findings.length ? { risks: evaluation.findings.map((f) => risk(model, f)) } : {}),
-    ...(evaluation.controls.length ? { findings: evaluation.controls.map((c) => controlFinding(model, c, observations)) } : {}),
+    ...(evaluation.controls.length ? { findings: evaluation.controls.map((c) => controlFinding(model, c, observations, ofControl)) } : {}),
   };
   return {
     "assessment-results": {

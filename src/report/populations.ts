@@ -7,7 +7,13 @@ export interface PopulationSpec {
   file: string;
   title: string;
   columns: string[];
+  /** May select one more column per subset, after `columns`: 1 for the rows that belong to that subset. */
   sql: string;
+  /**
+   * Populations that are this one's rows filtered, in the same order: written in the same pass, so
+   * the store is read once for both (a month's agent actions are the largest population).
+   */
+  subsets?: { file: string; title: string }[];
 }
 
 const EVENT_COLUMNS = `e.time, e.agent_product, e.agent_id, e.session_id, e.action, e.classes, e.command, e.target, e.environment,
@@ -19,15 +25,9 @@ export const POPULATIONS: PopulationSpec[] = [
     file: "agent-actions.csv",
     title: "Agent tool calls",
     columns: EVENT_HEADERS,
-    sql: `SELECT ${EVENT_COLUMNS} FROM agent_actions e JOIN source_files f ON f.id = e.file_id
+    sql: `SELECT ${EVENT_COLUMNS}, e.destructive = 1 FROM agent_actions e JOIN source_files f ON f.id = e.file_id
           WHERE e.time >= :start AND e.time < :end ORDER BY e.time, e.event_key`,
-  },
-  {
-    file: "destructive-actions.csv",
-    title: "Destructive or irreversible agent tool calls",
-    columns: EVENT_HEADERS,
-    sql: `SELECT ${EVENT_COLUMNS} FROM agent_actions e JOIN source_files f ON f.id = e.file_id
-          WHERE e.destructive = 1 AND e.time >= :start AND e.time < :end ORDER BY e.time, e.event_key`,
+    subsets: [{ file: "destructive-actions.csv", title: "Destructive or irreversible agent tool calls" }],
   },
   {
     file: "cloud-events-agents.csv",
@@ -68,3 +68,6 @@ export const POPULATIONS: PopulationSpec[] = [
     sql: `SELECT f.source, f.path, r.locator, r.reason, r.excerpt FROM rejects r JOIN source_files f ON f.id = r.file_id ORDER BY f.source, f.path, r.id`,
   },
 ];
+
+/** Every population CSV in the order the package lists them, subsets after the population they filter. */
+export const POPULATION_FILES: { file: string; title: string }[] = POPULATIONS.flatMap((p) => [{ file: p.file, title: p.title }, ...(p.subsets ?? [])]);

@@ -51,3 +51,15 @@ test("NUL and other C0 controls inside a cell are shown as code points; tab, CR 
   assert.equal(parsed[1]!.v, '{"nested":"x\\u0000y"}', "JSON text already escapes its controls");
   assert.equal(unquote(csvCell("\u0000=1+1")), "[U+0000]=1+1", "an escaped NUL no longer starts a formula");
 });
+
+test("a cell that starts with a letter or digit still gets every rule: quoting, escaped controls", () => {
+  const cases: [string, string][] = [
+    ["a,b", '"a,b"'], ['a"b', '"a""b"'], ["a\rb", '"a\rb"'], ["a\nb", '"a\nb"'], ["1\t2", "1\t2"], ["a\u0000", "a[U+0000]"],
+    ["z\u001f", "z[U+001F]"], ["9\u007f", "9[U+007F]"], ["a\u000b,", '"a[U+000B],"'], ["2026-10-01T00:00:00.000Z", "2026-10-01T00:00:00.000Z"],
+    ["_x=1", "_x=1"], ["./rm -rf /", "./rm -rf /"], [":a é", ":a é"],
+  ];
+  for (const [value, cell] of cases) assert.equal(csvCell(value), cell, JSON.stringify(value));
+  assert.equal(csvCell(-0.5), "-0.5");
+  assert.equal(csvCell(12n), "12");
+  assert.equal(csvCell(false), "false");
+});

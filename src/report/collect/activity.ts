@@ -3,7 +3,7 @@ import type { Period } from "../../period.ts";
 import type { Db, SourceFileRecord } from "../../store/index.ts";
 import type { AgentActionSummary, ChangeSummary, DestructiveAction, ReportModel, RulePopulation } from "../model.ts";
 import { findingIndex, ruleRun } from "./rule-results.ts";
-import { collectAgentPosture } from "./agent-posture.ts";
+import { collectAgentPosture, UNATTENDED_MODES } from "./agent-posture.ts";
 import { collectCloudTrailIam } from "./cloudtrail-iam.ts";
 import { collectGitChanges } from "./git-changes.ts";
 import { collectReconciliation } from "./reconciliation.ts";
@@ -52,19 +52,31 @@ export interface AgentActionGroup {
   approval: string;
   destructive: number;
   environment: string;
+  /** The permission mode recorded on the actions (`not recorded` when none): agent-posture.ts. */
+  mode: string;
+  /** The session, for actions in a mode that does not ask a person (UNATTENDED_MODES); null otherwise. */
+  unattendedSession: string | null;
   n: number;
+  first: string;
+  last: string;
 }
 
 /**
  * The period's agent actions counted by every column the report breaks them down by, in one pass
- * over the store: the activity summary and the package's approval tables (package-data.ts) are
- * all sums of these groups, where they were three scans of a month's actions.
+ * over the store: the activity summary, the package's approval tables (package-data.ts) and the
+ * permission posture (agent-posture.ts) are all sums of these groups; the posture had read a
+ * month's actions again for itself.
  */
 export function agentActionGroups(db: Db, period: Period): AgentActionGroup[] {
+  const unattended = UNATTENDED_MODES.map((m) => `'${m}'`).join(", ");
   return db
     .prepare(
-      `SELECT coalesce(agent_product, 'unknown') AS product, classes, approval, destructive, environment, count(*) AS n FROM agent_actions
-       WHERE time >= :start AND time < :end GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`,
+      `SELECT coalesce(agent_product, 'unknown') AS product, classes, approval, destructive, environment,
+         coalesce(json_extract(attrs, '$.permissionMode'), 'not recorded') AS mode,
+         CASE WHEN json_extract(attrs, '$.permissionMode') IN (${unattended}) THEN session_id END AS unattendedSession,
+         count(*) AS n, min(time) AS first, max(time) AS last
+       FROM agent_actions
+       WHERE time >= :start AND time < :end GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7`,
     )
     .all(bind(period)) as AgentActionGroup[];
 }
@@ -113,7 +125,7 @@ export function collectReportData(
     changes,
     rejects: { total: byFile.reduce((n, f) => n + f.rejected, 0), byFile },
     gitChanges: collectGitChanges(db, period),
-    agentPosture: collectAgentPosture(db, period),
+    agentPosture: collectAgentPosture(db, period, agentRows),
     cloudtrailIam: collectCloudTrailIam(db, period, evaluation),
     reconciliation: collectReconciliation(db),
   };

@@ -1,5 +1,7 @@
 import type { Period } from "../../period.ts";
 import type { Db } from "../../store/index.ts";
+import type { AgentActionGroup } from "./activity.ts";
+import { sqliteOrder } from "./sql-order.ts";
 
 /**
  * The permission posture behind the agent actions: the mode in force per session and its changes
@@ -21,26 +23,40 @@ export interface AgentPosture {
 export const UNATTENDED_MODES = ["bypassPermissions", "dontAsk", "auto", "never", "yolo"];
 const LIMIT = 50;
 
-export function collectAgentPosture(db: Db, period: { startIso: string; endIso: string } | Period): AgentPosture {
+/**
+ * Actions by mode and the unattended sessions are sums of the period's agent action groups
+ * (activity.ts: one pass over the store serves them, the activity summary and the approval tables).
+ */
+export function collectAgentPosture(db: Db, period: { startIso: string; endIso: string } | Period, groups: AgentActionGroup[]): AgentPosture {
   const p = { start: period.startIso, end: period.endIso };
-  const unattended = UNATTENDED_MODES.map((m) => `'${m}'`).join(", ");
-  const byMode = db
-    .prepare(
-      `SELECT coalesce(agent_product, 'unknown') AS agentProduct, coalesce(json_extract(attrs, '$.permissionMode'), 'not recorded') AS mode,
-         count(*) AS actions, sum(destructive) AS destructive
-       FROM agent_actions WHERE time >= :start AND time < :end GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2`,
-    )
-    .all(p) as AgentPosture["byMode"];
-  const unattendedSessions = db
-    .prepare(
-      `SELECT coalesce(a.agent_product, 'unknown') AS agentProduct, a.session_id AS sessionId,
-         (SELECT group_concat(mode, ' > ') FROM (SELECT DISTINCT mode FROM session_modes m WHERE m.session_id = a.session_id ORDER BY m.time)) AS modes,
-         min(a.time) AS first, max(a.time) AS last, count(*) AS actions, sum(a.destructive) AS destructive
-       FROM agent_actions a
-       WHERE a.time >= :start AND a.time < :end AND a.session_id IS NOT NULL AND json_extract(a.attrs, '$.permissionMode') IN (${unattended})
-       GROUP BY 1, 2 ORDER BY sum(a.destructive) DESC, min(a.time) LIMIT ${LIMIT}`,
-    )
-    .all(p) as AgentPosture["unattendedSessions"];
+  const modes = new Map<string, AgentPosture["byMode"][number]>();
+  const sessions = new Map<string, Omit<AgentPosture["unattendedSessions"][number], "modes">>();
+  for (const g of groups) {
+    const destructive = g.destructive * g.n;
+    const modeKey = `${g.product}\u0000${typeof g.mode}\u0000${g.mode}`;
+    const m = modes.get(modeKey);
+    if (m) {
+      m.actions += g.n;
+      m.destructive += destructive;
+    } else modes.set(modeKey, { agentProduct: g.product, mode: g.mode, actions: g.n, destructive });
+    if (g.unattendedSession === null) continue;
+    const key = `${g.product}\u0000${g.unattendedSession}`;
+    const u = sessions.get(key);
+    if (!u) sessions.set(key, { agentProduct: g.product, sessionId: g.unattendedSession, first: g.first, last: g.last, actions: g.n, destructive });
+    else {
+      u.actions += g.n;
+      u.destructive += destructive;
+      if (g.first < u.first) u.first = g.first;
+      if (g.last > u.last) u.last = g.last;
+    }
+  }
+  // As ORDER BY product, actions DESC, mode did; then sum(destructive) DESC, min(time), the ties in GROUP BY order.
+  const byMode = [...modes.values()].sort((a, b) => sqliteOrder(a.agentProduct, b.agentProduct) || b.actions - a.actions || sqliteOrder(a.mode, b.mode));
+  const sessionModes = db.prepare("SELECT group_concat(mode, ' > ') AS modes FROM (SELECT DISTINCT mode FROM session_modes m WHERE m.session_id = ? ORDER BY m.time)");
+  const unattendedSessions = [...sessions.values()]
+    .sort((a, b) => b.destructive - a.destructive || sqliteOrder(a.first, b.first) || sqliteOrder(a.agentProduct, b.agentProduct) || sqliteOrder(a.sessionId, b.sessionId))
+    .slice(0, LIMIT)
+    .map(({ agentProduct, sessionId, ...u }) => ({ agentProduct, sessionId, modes: (sessionModes.get(sessionId) as { modes: string }).modes, ...u }));
   const modeChanges = db
     .prepare(
       `SELECT m.time, coalesce(m.agent_product, 'unknown') AS agentProduct, m.session_id AS sessionId, m.from_mode AS "from", m.mode AS "to",

@@ -5,6 +5,7 @@ import { toolCallsBehind } from "../../correlate.ts";
 import type { Period } from "../../period.ts";
 import type { Db } from "../../store/index.ts";
 import { agentActionGroups, type AgentActionGroup } from "./activity.ts";
+import { sqliteOrder } from "./sql-order.ts";
 
 /**
  * The aggregates the evidence package adds to the report model: comparison with the previous
@@ -132,20 +133,28 @@ const INVENTORY_RULE = "inventory-agents-in-use-registered";
  * it is what inventory-agents-in-use-registered decided: one definition, read from the rule. Rows:
  * every registered tool, then every product seen in the period that the register does not name.
  */
-function inventory(db: Db, p: Record<string, string>, evaluation: Evaluation): AgentSeen[] {
-  const seen = db
+function inventory(db: Db, p: Record<string, string>, evaluation: Evaluation, groups: ProductGroup[]): AgentSeen[] {
+  const bySource = new Map<string, { product: string; source: string; n: number; first: string; last: string }>();
+  for (const g of groups) {
+    if (!g.agent) continue;
+    const key = `${g.product}\u0000${g.source}`;
+    const s = bySource.get(key);
+    if (!s) bySource.set(key, { product: g.product, source: g.source, n: g.n, first: g.first, last: g.last });
+    else {
+      s.n += g.n;
+      if (g.first < s.first) s.first = g.first;
+      if (g.last > s.last) s.last = g.last;
+    }
+  }
+  const commits = db
     .prepare(
-      `SELECT e.agent_product AS product, f.source AS source, count(*) AS n, min(e.time) AS first, max(e.time) AS last
-       FROM events e JOIN source_files f ON f.id = e.file_id
-       WHERE e.agent_product IS NOT NULL AND e.action NOT LIKE 'session:%' AND e.time >= :start AND e.time < :end
-         AND (e.source_kind = 'agent-log' OR e.actor_kind = 'agent')
-       GROUP BY 1, 2
-       UNION ALL
-       SELECT c.agent_product, f.source, count(*), min(c.committer_time), max(c.committer_time)
+      `SELECT c.agent_product AS product, f.source AS source, count(*) AS n, min(c.committer_time) AS first, max(c.committer_time) AS last
        FROM commits c JOIN source_files f ON f.id = c.file_id
        WHERE c.author_kind = 'agent' AND c.agent_product IS NOT NULL AND c.committer_time >= :start AND c.committer_time < :end GROUP BY 1, 2`,
     )
     .all(p) as { product: string; source: string; n: number; first: string; last: string }[];
+  // In the order SQLite's GROUP BY gave them: by product, then source (bytes).
+  const seen = [...[...bySource.values()].sort((a, b) => sqliteOrder(a.product, b.product) || sqliteOrder(a.source, b.source)), ...commits];
   // Registers are TEMP tables of this connection (sqlite_temp_master), loaded when the build starts.
   const registered = db.prepare("SELECT 1 FROM sqlite_temp_master WHERE name = 'register_ai_tools'").get() !== undefined
     ? (db.prepare("SELECT product, owner, aliases FROM temp.register_ai_tools ORDER BY row").all() as { product: string; owner: string | null; aliases: string | null }[])
@@ -174,15 +183,47 @@ function inventory(db: Db, p: Record<string, string>, evaluation: Evaluation): A
   return [...rows.values()].sort((a, b) => order(a) - order(b) || a.identity.localeCompare(b.identity));
 }
 
-function permissions(db: Db, p: Record<string, string>, identities: AgentSeen[]): IdentityPermissions[] {
-  const used = db
+/**
+ * The period's records of named agent products (sessions apart), counted per product, file, what
+ * was used and whether an agent acted: the one pass over the store that the inventory (records
+ * seen per product and source) and the permissions used (per product and item) are both sums of.
+ */
+interface ProductGroup {
+  product: string;
+  source: string;
+  /** An agent acted: an agent log's record, or a cloud call by an agent identity. */
+  agent: boolean;
+  /** A CloudTrail call's API name, or `class:` and an agent action's classes. */
+  item: string;
+  n: number;
+  first: string;
+  last: string;
+}
+
+function productGroups(db: Db, p: Record<string, string>): ProductGroup[] {
+  const sources = new Map((db.prepare("SELECT id, source FROM source_files").all() as { id: number; source: string }[]).map((f) => [f.id, f.source]));
+  const rows = db
     .prepare(
-      `SELECT agent_product AS identity,
-         CASE WHEN source_kind = 'cloudtrail' THEN action ELSE 'class:' || coalesce(nullif(classes, ''), 'unclassified') END AS item, count(*) AS n
+      `SELECT agent_product AS product, file_id AS file, source_kind = 'agent-log' OR actor_kind = 'agent' AS agent,
+         CASE WHEN source_kind = 'cloudtrail' THEN action ELSE 'class:' || coalesce(nullif(classes, ''), 'unclassified') END AS item,
+         count(*) AS n, min(time) AS first, max(time) AS last
        FROM events WHERE agent_product IS NOT NULL AND action NOT LIKE 'session:%' AND time >= :start AND time < :end
-       GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2`,
+       GROUP BY 1, 2, 3, 4`,
     )
-    .all(p) as { identity: string; item: string; n: number }[];
+    .all(p) as (Omit<ProductGroup, "source" | "agent"> & { file: number; agent: number })[];
+  return rows.map(({ file, agent, ...g }) => ({ ...g, source: sources.get(file)!, agent: agent === 1 }));
+}
+
+function permissions(db: Db, groups: ProductGroup[], identities: AgentSeen[]): IdentityPermissions[] {
+  const counts = new Map<string, { identity: string; item: string; n: number }>();
+  for (const g of groups) {
+    const key = `${g.product}\u0000${g.item}`;
+    const u = counts.get(key);
+    if (u) u.n += g.n;
+    else counts.set(key, { identity: g.product, item: g.item, n: g.n });
+  }
+  // As ORDER BY identity, n DESC, item did.
+  const used = [...counts.values()].sort((a, b) => sqliteOrder(a.identity, b.identity) || b.n - a.n || sqliteOrder(a.item, b.item));
   const granted = new Map<string, string>();
   if (tableExists(db, "agent_settings")) {
     const rows = db
@@ -329,9 +370,6 @@ function weekly(db: Db, period: Period, p: Record<string, string>): { points: We
   return { points: [...weeks.values()], deduplicated };
 }
 
-// SQLite's ORDER BY on text is by bytes (BINARY collation); these values are ASCII, where code units order the same.
-const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
 /**
  * The approval tables, summed from the agent action groups the activity summary reads (one pass
  * over the store for all three): destructive actions per approval and product (ordered by both),
@@ -352,8 +390,8 @@ export function approvalTables(groups: AgentActionGroup[]): Pick<PackageData, "d
     destructive.set(key, row);
   }
   return {
-    destructiveByApproval: [...destructive.values()].sort((a, b) => byText(a.approval, b.approval) || byText(a.agentProduct, b.agentProduct)),
-    approvalKinds: [...kinds.values()].sort((a, b) => b.actions - a.actions || byText(a.approval, b.approval)),
+    destructiveByApproval: [...destructive.values()].sort((a, b) => sqliteOrder(a.approval, b.approval) || sqliteOrder(a.agentProduct, b.agentProduct)),
+    approvalKinds: [...kinds.values()].sort((a, b) => b.actions - a.actions || sqliteOrder(a.approval, b.approval)),
   };
 }
 
@@ -362,12 +400,13 @@ export function collectPackageData(
   db: Db, period: Period, evaluation: Evaluation, agentGroups: AgentActionGroup[] = agentActionGroups(db, period),
 ): PackageData {
   const p = { start: period.startIso, end: period.endIso };
-  const seen = inventory(db, p, evaluation);
+  const groups = productGroups(db, p);
+  const seen = inventory(db, p, evaluation, groups);
   const trend = weekly(db, period, p);
   return {
     previous: compareWithPrevious(db, period, resultsOf(evaluation)),
     inventory: seen,
-    permissions: permissions(db, p, seen),
+    permissions: permissions(db, groups, seen),
     ...approvalTables(agentGroups),
     weekly: trend.points,
     weeklyDeduplicated: trend.deduplicated,

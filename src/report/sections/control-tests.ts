@@ -1,4 +1,4 @@
-import type { ControlResult, Finding } from "../../evaluate.ts";
+import { findingsByControl, type ControlResult, type Finding } from "../../evaluate.ts";
 import { stableEvidence } from "../findings-csv.ts";
 import type { ReportModel } from "../model.ts";
 import { FONT, heading, keyValues, lineHeight, paragraph, table, type Doc } from "../pdf-layout.ts";
@@ -53,7 +53,7 @@ function resultLines(results: ReportModel["evaluation"]["rules"][number]["result
   return [...others, ...(failing ? [`fail: ${plural(failing, "exception")} (below)`] : [])].join("\n");
 }
 
-function oneControl(doc: Doc, model: ReportModel, control: ControlResult): void {
+function oneControl(doc: Doc, model: ReportModel, control: ControlResult, ofControl: ReadonlyMap<string, readonly Finding[]>): void {
   heading(doc, `${control.id} ${control.title}`, 2);
   doc.font(FONT.bold).fontSize(10).fillColor(STATUS_COLOR[control.status]).text(`Status: ${control.status}`, doc.page.margins.left, doc.y, { lineBreak: false });
   doc.y += lineHeight(10) + 2;
@@ -87,7 +87,7 @@ function oneControl(doc: Doc, model: ReportModel, control: ControlResult): void 
   sampleBlock(doc, model, control);
 
   heading(doc, "Exceptions and risk acceptances", 3);
-  const findings = model.evaluation.findings.filter((f) => f.controlIds.includes(control.id));
+  const findings = ofControl.get(control.id) ?? [];
   if (findings.length === 0) {
     paragraph(doc, "No exceptions.");
     return;
@@ -108,5 +108,6 @@ export function controlTestsSection(doc: Doc, model: ReportModel): void {
     "For each control: our paraphrase of it (the framework texts are copyrighted), the tests performed, the population with its size and query, " +
       "the seeded sample, the results, and the exceptions with any risk acceptance. Evidence references name the event, the source file and the record in it.",
   );
-  for (const control of model.evaluation.controls) oneControl(doc, model, control);
+  const ofControl = findingsByControl(model.evaluation.findings);
+  for (const control of model.evaluation.controls) oneControl(doc, model, control, ofControl);
 }

@@ -1,6 +1,6 @@
 import type { ReportModel } from "../model.ts";
 import { heading, keyValues, paragraph, table, type Doc } from "../pdf-layout.ts";
-import { POPULATIONS } from "../populations.ts";
+import { POPULATION_FILES } from "../populations.ts";
 
 /** Sources, identities, environments, what counts as sufficient evidence, populations and the sampling method. */
 export function scopeMethodSection(doc: Doc, model: ReportModel): void {
@@ -42,7 +42,7 @@ export function scopeMethodSection(doc: Doc, model: ReportModel): void {
     `Each population is the complete set of records for ${model.meta.period} (${model.meta.periodStart} ≤ time < ${model.meta.periodEnd}), ` +
       "produced by a fixed query over the evidence store and delivered as a CSV with a stable column order, sorted on stable keys.",
   );
-  table(doc, [{ header: "CSV", width: 0.3 }, { header: "Population", width: 0.7 }], POPULATIONS.map((p) => [p.file, p.title]));
+  table(doc, [{ header: "CSV", width: 0.3 }, { header: "Population", width: 0.7 }], POPULATION_FILES.map((p) => [p.file, p.title]));
   heading(doc, "Sampling method", 3);
   const samples = model.samples;
   if (!samples) {
