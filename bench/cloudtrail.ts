@@ -14,10 +14,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureTrailFixture } from "./cloudtrail-fixture.ts";
 import { ThreadSampler, type ThreadSplit } from "./threads.ts";
-import { GC_FLAG } from "../bin/relaunch.js";
 
-/** The CLI's V8 flags for an ingest (bin/relaunch.js); EVIDENCE_GC=parallel measures without them, as the CLI would run. */
-const gcFlags = (): string[] => (process.env.EVIDENCE_GC === "parallel" ? [] : [GC_FLAG]);
+/** V8 flags for the ingest child, to measure one (BENCH_NODE_FLAGS="--single-threaded-gc"); none by default, as the CLI runs. */
+const nodeFlags = (): string[] => (process.env.BENCH_NODE_FLAGS ?? "").split(" ").filter(Boolean);
 
 export interface CloudTrailBenchResult {
   stage: "cloudtrail";
@@ -173,7 +172,7 @@ function parseFloor(dir: string, files: string[], events: number): CloudTrailBen
 
 export async function run(size = 1_000_000, options: { baseline?: boolean } = {}): Promise<CloudTrailBenchResult> {
   const { dir, files } = ensureTrailFixture(tmpdir(), size);
-  const proc = spawnSync(process.execPath, [...gcFlags(), "--import", "tsx", SELF, "--child", dir], { encoding: "utf8", maxBuffer: 1 << 24 });
+  const proc = spawnSync(process.execPath, [...nodeFlags(), "--import", "tsx", SELF, "--child", dir], { encoding: "utf8", maxBuffer: 1 << 24 });
   if (proc.status !== 0) throw new Error(`ingest child failed: ${proc.stderr}`);
   const measured = JSON.parse(proc.stdout.trim().split("\n").pop()!) as {
     seconds: number; cpuSeconds: number; accepted: number; failed: number; maxRssKb: number; threads: ThreadSplit | null; storeFloor: CloudTrailBenchResult["storeFloor"];

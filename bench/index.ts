@@ -16,7 +16,6 @@
  * the size, plotted as docs/bench-scaling.svg). Benchmarks report; they assert nothing about time.
  */
 import { spawn } from "node:child_process";
-import { GC_FLAG } from "../bin/relaunch.js";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from "node:os";
 import path from "node:path";
@@ -145,8 +144,7 @@ async function measureStage(stage: Stage, sizes: Sizes, scratch: string): Promis
 
 /** Runs one stage in a child process: its peak RSS (threads included) is the stage's alone. */
 function runChild(stage: Stage, sizes: Sizes, scratch: string): Promise<Measured> {
-  // The V8 flags `evidence ingest` and `build` run with (bin/relaunch.js), so each stage measures what the CLI does.
-  const child = spawn(process.execPath, [GC_FLAG, "--import", "tsx", SELF, "--child", stage, JSON.stringify(sizes), scratch], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, ["--import", "tsx", SELF, "--child", stage, JSON.stringify(sizes), scratch], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
   let out = "";
   child.stdout.on("data", (d: Buffer) => (out += d));
   return new Promise((resolve, reject) => {

@@ -9,9 +9,6 @@ if (argv[0] === "hook" && argv[1] !== "install") {
   const { runHook } = await import("./evidence-hook.js");
   process.exit(await runHook(argv.slice(1)));
 }
-const { relaunch, wantsRelaunch, watchParent } = await import("./relaunch.js");
-if (wantsRelaunch(argv)) process.exit(await relaunch(argv));
-watchParent();
 const { importSource } = await import("./runtime.js");
 const { main } = await importSource("cli");
 process.exitCode = await main(argv);

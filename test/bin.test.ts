@@ -20,7 +20,7 @@ function layout(t: { after(fn: () => void): void }): { root: string; run(): stri
   const root = tempDir("evidence-bin-");
   t.after(() => rmSync(root, { recursive: true, force: true }));
   for (const dir of ["bin", "dist", "src/sub"]) mkdirSync(path.join(root, dir), { recursive: true });
-  for (const f of ["evidence.js", "runtime.js", "relaunch.js"]) copyFileSync(path.join(REPO_ROOT, "bin", f), path.join(root, "bin", f));
+  for (const f of ["evidence.js", "runtime.js"]) copyFileSync(path.join(REPO_ROOT, "bin", f), path.join(root, "bin", f));
   writeFileSync(path.join(root, "package.json"), '{ "type": "module" }\n');
   symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(root, "node_modules"));
   writeFileSync(path.join(root, "dist", "cli.js"), 'export async function main() { process.stdout.write("dist"); return 0; }\n');
