@@ -1,12 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { rmSync } from "node:fs";
-import path from "node:path";
 import { agentActionGroups } from "../../src/report/collect/activity.ts";
 import { approvalTables } from "../../src/report/collect/package-data.ts";
 import { parsePeriod } from "../../src/period.ts";
-import { openStore } from "../../src/store/index.ts";
-import { tempDir } from "../helpers/workspace.ts";
+import { oneFileStore } from "../helpers/one-file-store.ts";
 
 /**
  * The package's approval tables are summed from the one grouped pass over the period's agent
@@ -14,11 +11,7 @@ import { tempDir } from "../helpers/workspace.ts";
  * own queries returned (ties in the count ordered by name, as SQLite's ORDER BY did).
  */
 test("approval tables summed from the agent action groups equal their own GROUP BY queries, order included", (t) => {
-  const dir = tempDir("evidence-groups-");
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const db = openStore(path.join(dir, "evidence.db"));
-  t.after(() => db.close());
-  db.prepare("INSERT INTO source_files (source, path, kind, sha256, size, parser, parser_version, context_hash, ingested_at) VALUES ('s', 'f', 'cursor-hooks', 'x', 1, 'p', '1', 'c', 'now')").run();
+  const { db } = oneFileStore(t, "cursor-hooks");
   const insert = db.prepare(
     `INSERT INTO events (file_id, source_kind, event_key, time, actor, actor_kind, agent_product, action, classes, destructive, environment, outcome, approval, locator, attrs)
      VALUES (1, ?, ?, ?, 'a', 'agent', ?, ?, ?, ?, ?, 'succeeded', ?, 'line 1', '{}')`,

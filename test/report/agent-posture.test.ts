@@ -1,13 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { rmSync } from "node:fs";
-import path from "node:path";
 import { parsePeriod } from "../../src/period.ts";
 import { agentActionGroups } from "../../src/report/collect/activity.ts";
 import { collectAgentPosture } from "../../src/report/collect/agent-posture.ts";
-import { openStore } from "../../src/store/index.ts";
 import { recording } from "../helpers/recording-db.ts";
-import { tempDir } from "../helpers/workspace.ts";
+import { oneFileStore } from "../helpers/one-file-store.ts";
 
 /**
  * Actions by permission mode and the unattended sessions are sums of the one grouped pass over the
@@ -15,11 +12,7 @@ import { tempDir } from "../helpers/workspace.ts";
  * returned (the 50 sessions kept, ties included).
  */
 test("actions by mode and unattended sessions are sums of the agent action groups (one read of the agent actions) and equal their own queries", (t) => {
-  const dir = tempDir("evidence-posture-");
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const db = openStore(path.join(dir, "evidence.db"));
-  t.after(() => db.close());
-  db.prepare("INSERT INTO source_files (source, path, kind, sha256, size, parser, parser_version, context_hash, ingested_at) VALUES ('s', 'f', 'claude-code-hooks', 'x', 1, 'p', '1', 'c', 'now')").run();
+  const { db } = oneFileStore(t, "claude-code-hooks");
   const insert = db.prepare(
     `INSERT INTO events (file_id, source_kind, event_key, time, actor, actor_kind, agent_product, session_id, action, classes, destructive, environment, outcome, approval, locator, attrs)
      VALUES (1, 'agent-log', ?, ?, 'a', 'agent', ?, ?, ?, 'read', ?, 'production', 'succeeded', 'none', 'line 1', ?)`,

@@ -1,13 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parse } from "csv-parse/sync";
 import { parsePeriod } from "../../src/period.ts";
 import { writePopulations } from "../../src/report/index.ts";
-import { openStore } from "../../src/store/index.ts";
 import { recording } from "../helpers/recording-db.ts";
-import { tempDir } from "../helpers/workspace.ts";
+import { oneFileStore } from "../helpers/one-file-store.ts";
 
 /**
  * destructive-actions.csv is agent-actions.csv's destructive rows, in the same order: the package
@@ -15,11 +14,7 @@ import { tempDir } from "../helpers/workspace.ts";
  * its own query (destructive = 1) returns.
  */
 test("the agent actions are read once for agent-actions.csv and destructive-actions.csv, and the subset is exact", (t) => {
-  const dir = tempDir("evidence-populations-");
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const db = openStore(path.join(dir, "evidence.db"));
-  t.after(() => db.close());
-  db.prepare("INSERT INTO source_files (source, path, kind, sha256, size, parser, parser_version, context_hash, ingested_at) VALUES ('s', 'logs/f.jsonl', 'cursor-hooks', 'x', 1, 'p', '1', 'c', 'now')").run();
+  const { db, dir } = oneFileStore(t, "cursor-hooks", "logs/f.jsonl");
   const insert = db.prepare(
     `INSERT INTO events (file_id, source_kind, event_key, time, actor, actor_kind, agent_product, action, classes, destructive, environment, outcome, approval, command, locator, attrs)
      VALUES (1, ?, ?, ?, 'a', 'agent', 'cursor', ?, ?, ?, 'production', 'succeeded', 'none', ?, ?, '{}')`,
